@@ -1,0 +1,224 @@
+"""The validated, frozen assumption set (pydantic v2). The only module that knows pydantic.
+
+Every field states its unit and bounds. Values come from ``cpo_xl/data/*.toml`` via :mod:`cpo_xl.sources`;
+this module only validates them and turns pydantic's complaints into :class:`CpoError` messages that name the
+field, the bad value and the bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cpo_xl.errors import CpoError
+
+LAYERS: tuple[str, ...] = ("definers", "foundry_packaging", "lasers", "fiber_connectivity", "equipment")
+SEGMENTS: tuple[str, ...] = ("scale_out", "scale_up", "nic")
+CURVE_MODELS: tuple[str, ...] = ("logistic", "gompertz", "bass", "linear")
+Layer = Literal["definers", "foundry_packaging", "lasers", "fiber_connectivity", "equipment"]
+CurveModel = Literal["logistic", "gompertz", "bass", "linear"]
+
+Share = Field(ge=0.0, le=1.0)
+Growth = Field(ge=-0.9, le=5.0)
+Year = Field(ge=2000, le=2060)
+Count = Field(ge=0.0, le=1e9)
+Positive = Field(gt=0.0, le=1e9)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class Racks(_Frozen):
+    """NVIDIA rack-scale systems shipped [racks/yr] and growth after 2026 [1/yr]."""
+
+    cy2023: float = Count
+    cy2024: float = Count
+    cy2025: float = Count
+    cy2026: float = Count
+    growth_after_2026: float = Growth
+
+
+class Demand(_Frozen):
+    """Platform mix, links per GPU package, port and engine sizes, merchant switch block."""
+
+    nvl72_packages_per_rack: float = Positive
+    kyber_packages_per_rack: float = Positive
+    kyber_first_year: int = Year
+    kyber_share_first_year: float = Share
+    kyber_share_step: float = Share
+    kyber_share_cap: float = Share
+    nic_ports_per_package: float = Count
+    scale_out_tiers: int = Field(ge=1, le=5)
+    port_gbps_2025: float = Field(gt=0, le=1e5)
+    port_1600_year: int = Year
+    port_3200_year: int = Year
+    scale_out_engine_gbps: float = Field(gt=0, le=1e5)
+    engine_3200_year: int = Year
+    scale_up_engines_per_package: float = Count
+    scale_up_engine_gbps: float = Field(gt=0, le=1e5)
+    nic_engines_per_package: float = Count
+    nic_engine_gbps: float = Field(gt=0, le=1e5)
+    merchant_switches_2026: float = Count
+    merchant_growth: float = Growth
+    merchant_first_year: int = Year
+    merchant_engines_per_switch: float = Count
+    merchant_engine_gbps: float = Field(gt=0, le=1e5)
+    merchant_ports_per_switch: float = Count
+
+
+class Curve(_Frozen):
+    """One segment's penetration curve: share of addressable ports [0-1] by year."""
+
+    model: CurveModel
+    ceiling: float = Share
+    rate: float = Field(gt=0.0, le=20.0)
+    midpoint: float = Year
+    innovation: float = Field(gt=0.0, le=1.0)
+    ramp_years: float = Field(gt=0.0, le=40.0)
+
+
+class Penetration(_Frozen):
+    scale_out: Curve
+    scale_up: Curve
+    nic: Curve
+
+
+class Supply(_Frozen):
+    """PIC wafer capacity [wafers/month], engines per wafer, yields [fraction] on a learning curve."""
+
+    pic_wafers_per_month_2027: float = Count
+    wafer_growth_before_2027: float = Growth
+    wafer_growth_after_2027: float = Growth
+    engines_per_wafer: float = Count
+    yield_3d_2026: float = Share
+    yield_3d_cap: float = Share
+    yield_assembly_2026: float = Share
+    yield_assembly_cap: float = Share
+    yield_learning: float = Share
+    test_yield: float = Share
+
+
+class Pricing(_Frozen):
+    """Prices [US$/(Gb/s), US$/laser, US$/engine], erosion [1/yr], engine value split [fraction]."""
+
+    pluggable_usd_per_gbps_2026: float = Field(ge=0.0, le=100.0)
+    cpo_discount: float = Field(ge=0.0, le=0.95)
+    erosion: float = Field(ge=0.0, lt=1.0)
+    cpo_floor_usd_per_gbps: float = Field(ge=0.0, le=100.0)
+    laser_usd_2026: float = Field(ge=0.0, le=1e5)
+    laser_erosion: float = Field(ge=0.0, lt=1.0)
+    fiber_usd_per_engine_2026: float = Field(ge=0.0, le=1e6)
+    fiber_erosion: float = Field(ge=0.0, lt=1.0)
+    copper_usd_per_gbps_2026: float = Field(ge=0.0, le=100.0)
+    copper_displaced_fraction: float = Share
+    definers_share_of_engine: float = Share
+    foundry_share_of_engine: float = Share
+
+    @model_validator(mode="after")
+    def _split_sums_to_one(self) -> Pricing:
+        total = self.definers_share_of_engine + self.foundry_share_of_engine
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"pricing.definers_share_of_engine + pricing.foundry_share_of_engine = {total:g}, must equal 1"
+            )
+        return self
+
+
+class Equipment(_Frozen):
+    """Tool throughput [engines/tool/yr] and price [US$ M/tool]."""
+
+    coupling_engines_per_tool: float = Positive
+    coupling_tool_usd_m: float = Count
+    test_engines_per_tool: float = Positive
+    test_tool_usd_m: float = Count
+
+
+class CrossCheck(_Frozen):
+    tolerance: float = Field(ge=1.0, le=100.0)
+
+
+class Company(_Frozen):
+    """A supplier: layer share [fraction], revenue baseline [US$ M], margins [fraction]."""
+
+    name: str = Field(min_length=1, max_length=80)
+    layer: Layer
+    listed: bool
+    fiscal_year_end: str = Field(min_length=3, max_length=3)
+    revenue_usd_m: float | None = Field(default=None, gt=0.0, le=1e7)
+    revenue_year: int | None = Field(default=None, ge=2015, le=2035)
+    ebit_margin: float | None = Field(default=None, gt=0.0, le=1.0)
+    revenue_growth: float = Growth
+    incremental_margin: float = Field(ge=-1.0, le=1.0)
+    share_2026: float = Share
+    share_2030: float = Share
+    displaces: Literal["none", "pluggables", "copper"]
+    displaced_share: float = Share
+
+    @model_validator(mode="after")
+    def _revenue_has_year(self) -> Company:
+        if (self.revenue_usd_m is None) != (self.revenue_year is None):
+            raise ValueError("revenue_usd_m and revenue_year must be given together")
+        return self
+
+
+class Assumptions(_Frozen):
+    """Every input of the model; hashable by content so results can be cached per assumption set."""
+
+    racks: Racks
+    demand: Demand
+    penetration: Penetration
+    supply: Supply
+    pricing: Pricing
+    equipment: Equipment
+    crosscheck: CrossCheck
+    companies: dict[str, Company]
+
+    @model_validator(mode="after")
+    def _layer_shares_at_most_one(self) -> Assumptions:
+        for layer in LAYERS:
+            for field in ("share_2026", "share_2030"):
+                total = sum(getattr(c, field) for c in self.companies.values() if c.layer == layer)
+                if total > 1.0 + 1e-9:
+                    raise ValueError(
+                        f"companies in layer {layer}: {field} sums to {total:.4g}, above the maximum 1"
+                    )
+        return self
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Short content hash [hex] of every value."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Assumptions) and other.fingerprint == self.fingerprint
+
+
+def validate(values: dict[str, Any]) -> Assumptions:
+    """Nested plain values -> :class:`Assumptions`; any problem -> one :class:`CpoError`."""
+    try:
+        return Assumptions.model_validate(values)
+    except ValidationError as exc:
+        raise CpoError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    """The first error as 'assumption a.b.c: value -> what is allowed' (more errors are counted)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    key = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    if first["type"] == "extra_forbidden":
+        return f"assumption {key}: unknown key{more}"
+    if first["type"] == "missing":
+        return f"assumption {key}: missing{more}"
+    if key and first["type"] != "value_error":
+        return f"assumption {key}: {first.get('input')!r} is not allowed: {message.lower()}{more}"
+    return f"assumption {key or 'set'}: {message}{more}"

@@ -1,0 +1,46 @@
+"""Companies: CPO revenue from layer shares, exposure, net exposure and elasticities (per year)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cpo_xl.assumptions import Company
+from cpo_xl.curves import Floats
+from cpo_xl.timeline import YEAR_ARRAY
+
+NAN = float("nan")
+
+
+def layer_share(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+    """Share of its layer [fraction]: the 2026 value until 2026, linear to the 2030 value, flat after."""
+    weight = np.clip((years - 2026.0) / 4.0, 0.0, 1.0)
+    return company.share_2026 + (company.share_2030 - company.share_2026) * weight
+
+
+def total_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+    """Total revenue [US$ M/yr] = baseline x (1 + growth)^(t - baseline year); NaN when not filled."""
+    if company.revenue_usd_m is None or company.revenue_year is None:
+        return np.full(years.shape, NAN)
+    return company.revenue_usd_m * (1.0 + company.revenue_growth) ** (years - company.revenue_year)
+
+
+def cpo_revenue(company: Company, layer_tam: Floats, years: Floats = YEAR_ARRAY) -> Floats:
+    """CPO revenue [US$ M/yr] = layer TAM x company share of the layer."""
+    return layer_tam * layer_share(company, years)
+
+
+def exposure(revenue_cpo: Floats, revenue_total: Floats) -> Floats:
+    """CPO revenue / total revenue [fraction]; also the revenue elasticity to CPO TAM at constant shares."""
+    return revenue_cpo / revenue_total
+
+
+def net_exposure(revenue_cpo: Floats, displaced: Floats, revenue_total: Floats) -> Floats:
+    """(CPO revenue - displaced legacy revenue) / total revenue [fraction]."""
+    return (revenue_cpo - displaced) / revenue_total
+
+
+def ebit_elasticity(revenue_elasticity: Floats, company: Company) -> Floats:
+    """EBIT elasticity [-] = revenue elasticity x incremental margin / EBIT margin; NaN without a margin."""
+    if company.ebit_margin is None:
+        return np.full(revenue_elasticity.shape, NAN)
+    return revenue_elasticity * company.incremental_margin / company.ebit_margin

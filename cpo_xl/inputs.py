@@ -1,0 +1,214 @@
+"""Shipped assumption data (TOML): base values with source/date/grade, scenarios, dotted-key overrides.
+
+Resolution order, each step overriding the one before:
+shipped base -> user file base values -> shipped scenario -> user file scenario section -> cell overrides.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cpo_xl.assumptions import Assumptions, validate
+from cpo_xl.errors import CpoError
+
+SCENARIOS: tuple[str, ...] = ("bear", "base", "bull")
+Overrides = tuple[tuple[str, Any], ...]
+
+# Company fields that describe rather than quantify: valid keys, but not shown as numeric inputs.
+DESCRIPTIVE_FIELDS = ("name", "layer", "listed", "fiscal_year_end", "displaces")
+COMPANY_FIELD_LABELS = {
+    "revenue_usd_m": ("revenue baseline", "US$ M"),
+    "revenue_year": ("calendar year of the revenue baseline", "year"),
+    "ebit_margin": ("EBIT margin", "fraction"),
+    "revenue_growth": ("revenue growth", "1/yr"),
+    "incremental_margin": ("incremental margin on CPO revenue", "fraction"),
+    "share_2026": ("share of its layer, 2026", "fraction"),
+    "share_2030": ("share of its layer, 2030", "fraction"),
+    "displaced_share": ("share of the displaced legacy market", "fraction"),
+}
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Where a default number comes from."""
+
+    key: str
+    label: str
+    unit: str
+    source: str
+    date: str
+    grade: str
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("cpo_xl.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> tuple[dict[str, Any], dict[str, Meta], dict[str, dict[str, Any]]]:
+    """(base values nested, metadata by dotted key, scenario overrides by name) from the package data."""
+    values: dict[str, Any] = {}
+    meta: dict[str, Meta] = {}
+    _walk_defaults(_read_toml("defaults.toml"), (), values, meta)
+    companies = _read_toml("companies.toml")
+    values["companies"] = {}
+    for ticker, fields in companies["companies"].items():
+        values["companies"][ticker] = _company_values(ticker, fields, companies["field_sources"], meta)
+    scenario_data = _read_toml("scenarios.toml")
+    scenarios = {name: dict(scenario_data.get(name, {})) for name in SCENARIOS}
+    return values, meta, scenarios
+
+
+def _walk_defaults(node: Mapping[str, Any], path: tuple[str, ...], out: dict[str, Any],
+                   meta: dict[str, Meta]) -> None:
+    for name, item in node.items():
+        if isinstance(item, dict) and "value" in item:
+            key = ".".join((*path, name))
+            out[name] = item["value"]
+            meta[key] = Meta(key, item["label"], item["unit"], item["source"], item["date"], item["grade"])
+        elif isinstance(item, dict):
+            out[name] = {}
+            _walk_defaults(item, (*path, name), out[name], meta)
+
+
+def _company_values(ticker: str, fields: Mapping[str, Any], field_sources: Mapping[str, Any],
+                    meta: dict[str, Meta]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, item in fields.items():
+        key = f"companies.{ticker}.{field}"
+        if isinstance(item, dict):  # revenue_usd_m / ebit_margin carry their own source
+            out[field] = item["value"]
+            _company_meta(meta, ticker, fields["name"], field, item)
+            if "revenue_year" in item:
+                out["revenue_year"] = item["revenue_year"]
+                _company_meta(meta, ticker, fields["name"], "revenue_year", item)
+        else:
+            out[field] = item
+            if field in field_sources:
+                _company_meta(meta, ticker, fields["name"], field, field_sources[field])
+            elif field not in DESCRIPTIVE_FIELDS:
+                raise CpoError(f"companies.toml: {key} has no source")
+    return out
+
+
+def _company_meta(meta: dict[str, Meta], ticker: str, name: str, field: str, src: Mapping[str, Any]) -> None:
+    label, unit = COMPANY_FIELD_LABELS[field]
+    key = f"companies.{ticker}.{field}"
+    meta[key] = Meta(key, f"{name}: {label}", unit, src["source"], src["date"], src["grade"])
+
+
+def flatten(node: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mapping -> {dotted key: leaf value}."""
+    flat: dict[str, Any] = {}
+    for name, item in node.items():
+        key = f"{prefix}{name}"
+        if isinstance(item, Mapping):
+            flat.update(flatten(item, key + "."))
+        else:
+            flat[key] = item
+    return flat
+
+
+def known_keys() -> frozenset[str]:
+    """Every dotted key an override may name (descriptive company fields included)."""
+    values, _, _ = shipped()
+    keys = set(flatten(values))
+    for ticker in values["companies"]:
+        keys.update(f"companies.{ticker}.{f}" for f in ("revenue_usd_m", "revenue_year", "ebit_margin"))
+    return frozenset(keys)
+
+
+def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]], where: str) -> dict[str, Any]:
+    """A deep copy of ``values`` with each (dotted key, value) set; unknown keys raise :class:`CpoError`."""
+    result = copy.deepcopy(values)
+    keys = known_keys()
+    for raw_key, value in overrides:
+        key = str(raw_key).strip()
+        if key not in keys:
+            hint = difflib.get_close_matches(key, sorted(keys), n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else "; keys are listed on the Inputs sheet"
+            raise CpoError(f"{where}: assumption key '{key}' is unknown{suggestion}")
+        node = result
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = _clean(value)
+    return result
+
+
+def _clean(value: Any) -> Any:
+    """Excel hands over whole numbers as floats (2027.0) and text with stray spaces."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def check_scenario(scenario: Any) -> str:
+    """A scenario name, trimmed and lower-cased; :class:`CpoError` when unknown."""
+    name = "base" if scenario is None or (isinstance(scenario, str) and not scenario.strip()) else scenario
+    if not isinstance(name, str) or name.strip().lower() not in SCENARIOS:
+        raise CpoError(f"scenario {scenario!r} is unknown; allowed: {', '.join(SCENARIOS)}")
+    return name.strip().lower()
+
+
+@dataclass(frozen=True)
+class UserFile:
+    """Overrides read from a user's assumptions TOML: base values and per-scenario sections."""
+
+    base: Overrides
+    scenarios: tuple[tuple[str, Overrides], ...]
+
+    def for_scenario(self, scenario: str) -> Overrides:
+        return dict(self.scenarios).get(scenario, ())
+
+
+def read_user_file(path: str | Path) -> UserFile:
+    """Parse a user assumptions TOML (nested tables or dotted keys; optional [scenarios.bear] etc.)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CpoError(f"assumptions file {path}: not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CpoError(f"assumptions file {path}: cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CpoError(f"assumptions file {path}: not valid TOML ({exc})") from None
+    sections = data.pop("scenarios", {})
+    if not isinstance(sections, dict) or any(name not in SCENARIOS for name in sections):
+        raise CpoError(f"assumptions file {path}: [scenarios] may only hold {', '.join(SCENARIOS)}")
+    return UserFile(
+        base=tuple(flatten(data).items()),
+        scenarios=tuple((name, tuple(flatten(sec).items())) for name, sec in sorted(sections.items())),
+    )
+
+
+def scenario_values(scenario: str, user: UserFile | None = None) -> dict[str, Any]:
+    """Nested plain values of a scenario, before cell overrides (not validated)."""
+    scenario = check_scenario(scenario)
+    base, _, scenarios = shipped()
+    values = base
+    if user is not None:
+        values = apply_overrides(values, user.base, "assumptions file")
+    values = apply_overrides(values, scenarios[scenario].items(), f"scenario {scenario}")
+    if user is not None:
+        values = apply_overrides(values, user.for_scenario(scenario), f"assumptions file [scenarios.{scenario}]")
+    return values
+
+
+@lru_cache(maxsize=256)
+def resolve(scenario: str = "base", overrides: Overrides = (), user: UserFile | None = None) -> Assumptions:
+    """Validated assumptions of a scenario with (dotted key, value) overrides applied last. Cached."""
+    values = scenario_values(scenario, user)
+    if overrides:
+        values = apply_overrides(values, overrides, "assumptions")
+    return validate(values)
