@@ -62,9 +62,10 @@ def ration(curve_shares: dict[str, Floats], addressable_engines: dict[str, Float
     """
     wanted = sum(curve_shares[s] * addressable_engines[s] for s in curve_shares)
     wanted_arr = np.asarray(wanted, dtype=float)
-    factor = np.where(wanted_arr > capacity, capacity / np.where(wanted_arr > 0, wanted_arr, 1.0), 1.0)
+    binding = wanted_arr > capacity
+    factor = np.divide(capacity, wanted_arr, out=np.ones_like(wanted_arr), where=binding)
     effective = {s: share * factor for s, share in curve_shares.items()}
-    return effective, (wanted_arr > capacity).astype(float)
+    return effective, binding.astype(float)
 
 
 def capacity_share(capacity: Floats, addressable_engines: Floats) -> Floats:

@@ -1,0 +1,108 @@
+"""Command line: cpo-xl build | check | summary. Exit 0 ok, 1 a check failed, 2 bad input (one line)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from cpo_xl.assumptions import Assumptions
+from cpo_xl.errors import CpoError
+from cpo_xl.inputs import SCENARIOS, check_scenario, read_user_file, resolve
+from cpo_xl.model import check_year, rack_series
+from cpo_xl.tables import SEGMENT_LABELS, crosscheck_points, ranking, tables
+
+DEFAULT_WORKBOOK = Path("workbook/CPO_Model.xlsx")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, exit 2
+        print(f"cpo-xl: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def load_assumptions(scenario: str, path: str | None) -> Assumptions:
+    """The scenario's assumptions, with a user TOML applied when given."""
+    user = read_user_file(path) if path else None
+    return resolve(check_scenario(scenario), (), user)
+
+
+def _fmt(frame: pd.DataFrame, digits: int) -> str:
+    return frame.to_string(float_format=lambda v: f"{v:,.{digits}f}")
+
+
+def headline(assumptions: Assumptions) -> str:
+    """TAM by layer over the horizon [US$ M]."""
+    t = tables(assumptions, rack_series(assumptions))
+    return "TAM by layer [US$ M]\n" + _fmt(t["tam"].iloc[:7], 0)
+
+
+def summary_text(assumptions: Assumptions, year: int) -> str:
+    racks = rack_series(assumptions)
+    t = tables(assumptions, racks)
+    pen = t["penetration"]
+    effective = [f"{SEGMENT_LABELS[s]} effective penetration [share]" for s in ("scale_out", "scale_up", "nic", "all")]
+    binds = pen.loc[["Supply binds [1 = yes]"]].replace({1.0: "supply", 0.0: "demand"})
+    binds.index = ["Binding constraint"]
+    checks = crosscheck_points(assumptions, racks)[["id", "year", "metric", "published", "model", "ratio",
+                                                     "within band"]]
+    rank = ranking(assumptions, racks, year)
+    return "\n\n".join([
+        headline(assumptions),
+        "Effective penetration by segment [share of addressable ports]\n" + _fmt(pen.loc[effective], 3)
+        + "\n" + binds.to_string(),
+        "Top-down cross-checks (model / published)\n" + checks.to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
+        f"Company ranking by CPO exposure, {year}\n" + rank.to_string(index=False, float_format=lambda v: f"{v:,.4f}"),
+    ])
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    assumptions = load_assumptions(args.scenario, args.assumptions)
+    print(f"cpo-xl summary: scenario {args.scenario}, assumptions {assumptions.fingerprint}")
+    print(summary_text(assumptions, check_year(args.year)))
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from cpo_xl.workbook.build import build_command
+    return build_command(args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from cpo_xl.workbook.recalc import check_command
+    return check_command(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cpo-xl", description="Co-packaged optics market model")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    common = _Parser(add_help=False)
+    common.add_argument("--scenario", default="base", help=f"one of {', '.join(SCENARIOS)}")
+    common.add_argument("--assumptions", help="a TOML of dotted-key overrides")
+    s = sub.add_parser("summary", parents=[common], help="headline tables in the terminal")
+    s.add_argument("--year", type=int, default=2030, help="year of the company ranking")
+    s.set_defaults(run=cmd_summary)
+    b = sub.add_parser("build", parents=[common], help="write the workbook and print the headline table")
+    b.add_argument("--output", default=str(DEFAULT_WORKBOOK))
+    b.add_argument("--check", action="store_true", help="exit 1 when the output differs from a fresh build")
+    b.add_argument("--force", action="store_true", help="overwrite a workbook with other inputs (keeps .bak)")
+    b.set_defaults(run=cmd_build)
+    c = sub.add_parser("check", help="recalculate every formula headlessly and compare with cached values")
+    c.add_argument("path", nargs="?", default=str(DEFAULT_WORKBOOK))
+    c.set_defaults(run=cmd_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CpoError as exc:
+        print(f"cpo-xl: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

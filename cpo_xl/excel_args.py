@@ -1,0 +1,150 @@
+"""Excel argument shapes -> plain, hashable Python values, or a CpoError naming the argument.
+
+Excel (through xlwings or the headless recalculation) passes numbers as floats, empty cells as None, a row or
+column as a flat list, a 2-D range as a list of lists, and error cells as strings such as '#N/A'.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from cpo_xl.errors import CpoError
+from cpo_xl.timeline import FIRST_YEAR, LAST_YEAR
+
+RackKey = tuple[tuple[int, float], ...]
+EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!")
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _excel_error(value: Any, argument: str) -> None:
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise CpoError(f"{argument} holds the Excel error {value.strip().upper()}; fix the cell it points to")
+
+
+def number(value: Any, argument: str, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite number in [low, high]; numeric text is accepted, booleans are not."""
+    _excel_error(value, argument)
+    if isinstance(value, list | tuple) and len(value) == 1:
+        return number(value[0], argument, low, high)
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise CpoError(f"{argument} {_short(value)} is not a number") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CpoError(f"{argument} {_short(value)} is not a number")
+    if not math.isfinite(value):
+        raise CpoError(f"{argument} {value!r} is not a finite number")
+    if not low <= value <= high:
+        raise CpoError(f"{argument} {value:g} is outside the allowed range {low:g} to {high:g}")
+    return float(value)
+
+
+def year(value: Any, argument: str = "year") -> int:
+    """A whole calendar year inside the horizon (Excel sends 2028.0)."""
+    if is_blank(value):
+        raise CpoError(f"{argument} is empty; allowed: a whole year {FIRST_YEAR}-{LAST_YEAR}")
+    y = number(value, argument)
+    if not y.is_integer():
+        raise CpoError(f"{argument} {y:g} is not a whole year; allowed: {FIRST_YEAR}-{LAST_YEAR}")
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise CpoError(f"{argument} {int(y)} is outside the model horizon {FIRST_YEAR}-{LAST_YEAR}")
+    return int(y)
+
+
+def choice(value: Any, argument: str, allowed: Sequence[str], default: str | None = None) -> str:
+    """One of ``allowed`` (case and stray spaces forgiven); blank -> default when there is one."""
+    _excel_error(value, argument)
+    if is_blank(value) and default is not None:
+        return default
+    if not isinstance(value, str):
+        raise CpoError(f"{argument} {_short(value)} is not allowed; allowed: {', '.join(allowed)}")
+    lookup = {a.lower(): a for a in allowed}
+    key = value.strip().lower()
+    if key not in lookup:
+        raise CpoError(f"{argument} {_short(value)} is unknown; allowed: {', '.join(allowed)}")
+    return lookup[key]
+
+
+def _rows(value: Any, argument: str) -> list[list[Any]]:
+    """A range as a list of rows; a flat list is one row."""
+    if not isinstance(value, list | tuple) or not value:
+        raise CpoError(f"{argument} {_short(value)} is not a range")
+    if all(isinstance(row, list | tuple) for row in value):
+        widths = {len(row) for row in value}
+        if len(widths) != 1:
+            raise CpoError(f"{argument} is ragged: rows of {sorted(widths)} cells")
+        return [list(row) for row in value]
+    if any(isinstance(row, list | tuple) for row in value):
+        raise CpoError(f"{argument} mixes cells and rows")
+    return [list(value)]
+
+
+def racks(value: Any, at_year: int | None, argument: str = "rack_units") -> RackKey:
+    """Racks by year: a number (racks in ``at_year``) or a 2-row / 2-column table of (year, racks)."""
+    if isinstance(value, list | tuple) and len(value) == 1 and not isinstance(value[0], list | tuple):
+        value = value[0]
+    if not isinstance(value, list | tuple):
+        if at_year is None:
+            raise CpoError(f"{argument}: a single number needs a year; give a table of years and racks")
+        return ((at_year, number(value, argument, 0.0, 1e9)),)
+    rows = _rows(value, argument)
+    if len(rows) == 2 and len(rows[0]) >= 1:
+        pairs = list(zip(rows[0], rows[1], strict=True))
+    elif len(rows[0]) == 2:
+        pairs = [(row[0], row[1]) for row in rows]
+    else:
+        raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: a number, 2 rows or 2 columns "
+                       "of (year, racks)")
+    table = {}
+    for raw_year, raw_racks in pairs:
+        if is_blank(raw_year) and is_blank(raw_racks):
+            continue
+        table[year(raw_year, f"{argument} year")] = number(raw_racks, f"{argument} racks", 0.0, 1e9)
+    if at_year is not None and at_year not in table:
+        raise CpoError(f"{argument} has no racks for {at_year}; years given: {sorted(table) or 'none'}")
+    return tuple(sorted(table.items()))
+
+
+def overrides(value: Any, argument: str = "assumptions") -> tuple[tuple[str, Any], ...]:
+    """A 2-column (key, value) range -> ((key, value), ...); blank rows are ignored, None -> ()."""
+    if is_blank(value):
+        return ()
+    rows = _rows(value, argument)
+    if len(rows[0]) != 2:
+        if len(rows) == 2 and len(rows[0]) >= 1:  # a range laid out in two rows
+            rows = [list(pair) for pair in zip(rows[0], rows[1], strict=True)]
+        else:
+            raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: 2 columns of (key, value)")
+    pairs = []
+    for key, cell in rows:
+        if is_blank(key) and is_blank(cell):
+            continue
+        if not isinstance(key, str) or is_blank(key):
+            raise CpoError(f"{argument} key {_short(key)} is not a text key (value {_short(cell)})")
+        _excel_error(cell, f"{argument} {key.strip()}")
+        if is_blank(cell):
+            continue
+        if isinstance(cell, float) and not math.isfinite(cell):
+            raise CpoError(f"{argument} {key.strip()}: {cell!r} is not a finite number")
+        pairs.append((key.strip(), cell))
+    return tuple(pairs)
+
+
+def numbers(value: Any, argument: str) -> list[float]:
+    """A row or column of numbers (blanks skipped)."""
+    rows = _rows(value if isinstance(value, list | tuple) else [value], argument)
+    flat = [cell for row in rows for cell in row] if len(rows) > 1 else rows[0]
+    if len(rows) > 1 and len(rows[0]) > 1:
+        raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: one row or one column")
+    return [number(cell, argument) for cell in flat if not is_blank(cell)]

@@ -1,0 +1,194 @@
+"""The CPO_* functions as plain Python: Excel shapes in, engine call, Excel values (floats, lists) out.
+
+The xlwings module ``udfs/cpo_udfs.py`` and the headless recalculation both call these. No model arithmetic
+here: each picks a line out of the cached engine result. Only :class:`CpoError` escapes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import numpy as np
+
+from cpo_xl import __version__
+from cpo_xl import crosscheck as xc
+from cpo_xl import excel_args as ea
+from cpo_xl.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
+from cpo_xl.curves import curve_value, fit_curve
+from cpo_xl.errors import CpoError
+from cpo_xl.inputs import SCENARIOS, Overrides, check_scenario, resolve
+from cpo_xl.model import ModelResult, compute, rack_series
+from cpo_xl.tables import TABLE_NAMES, model_value, tables
+from cpo_xl.timeline import YEARS, year_index
+
+MEASURES = ("exposure", "net_exposure", "ebit")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def excel_safe(func: F) -> F:
+    """Let only CpoError out: any other failure becomes a CpoError naming the function."""
+    @functools.wraps(func)
+    def wrapper(*args: Any) -> Any:
+        try:
+            return func(*args)
+        except CpoError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the UDF contract: no other exception may escape
+            raise CpoError(f"{func.__name__}: could not compute ({type(exc).__name__}: {exc})") from None
+    return wrapper  # type: ignore[return-value]
+
+
+def _scenario(value: Any) -> str:
+    if not ea.is_blank(value) and not isinstance(value, str):
+        raise CpoError(f"scenario {value!r} is unknown; allowed: {', '.join(SCENARIOS)}")
+    return check_scenario(value)
+
+
+@lru_cache(maxsize=1024)
+def _model(scenario: str, overrides: Overrides, racks: ea.RackKey) -> ModelResult:
+    assumptions = resolve(scenario, overrides)
+    return compute(assumptions, rack_series(assumptions, dict(racks)))
+
+
+def _result(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> ModelResult:
+    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, year)
+    return _model(_scenario(scenario), ea.overrides(assumptions), racks)
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise CpoError(f"{what} is not defined")
+    return float(value)
+
+
+def _required(value: Any, argument: str) -> Any:
+    if ea.is_blank(value):
+        raise CpoError(f"{argument} is empty; it is required")
+    return value
+
+
+@excel_safe
+def CPO_TAM(year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
+    y = ea.year(year)
+    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).tam[year_index(y)])
+
+
+@excel_safe
+def CPO_LAYER_TAM(layer: Any, year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
+    name = ea.choice(layer, "layer", LAYERS)
+    y = ea.year(year)
+    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).layers[name][year_index(y)])
+
+
+@excel_safe
+def CPO_PORTS(year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
+    y = ea.year(year)
+    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).ports[year_index(y)])
+
+
+@excel_safe
+def CPO_ENGINES(year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
+    y = ea.year(year)
+    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).engines[year_index(y)])
+
+
+@excel_safe
+def CPO_PENETRATION(year: Any, segment: Any = None, rack_units: Any = None, assumptions: Any = None,
+                    scenario: Any = None) -> float:
+    y = ea.year(year)
+    name = ea.choice(segment, "segment", (*SEGMENTS, "all"), default="all")
+    return float(_result(rack_units, assumptions, scenario, y).penetration(name)[year_index(y)])
+
+
+@excel_safe
+def CPO_SUPPLY(year: Any, assumptions: Any = None, scenario: Any = None) -> float:
+    y = ea.year(year)
+    return float(_result(None, assumptions, scenario, y).capacity[year_index(y)])
+
+
+@excel_safe
+def CPO_CURVE(model: Any, year: Any, a: Any, b: Any, c: Any) -> float:
+    name = ea.choice(model, "model", CURVE_MODELS)
+    t = ea.number(year, "year", 1900, 2200)
+    value = float(curve_value(name, t, ea.number(a, "a"), ea.number(b, "b"), ea.number(c, "c")))
+    return _finite(value, f"{name} curve at {t:g}")
+
+
+@excel_safe
+def CPO_FIT(model: Any, years: Any, shares: Any, ceiling: Any = None) -> list[list[float]]:
+    name = ea.choice(model, "model", ("logistic", "gompertz", "bass"))
+    level = None if ea.is_blank(ceiling) else ea.number(ceiling, "ceiling", 0.0, 1.0)
+    fitted = fit_curve(name, ea.numbers(years, "years"), ea.numbers(shares, "shares"), level)
+    return [[_finite(v, f"{name} fit") for v in fitted]]
+
+
+def _company(ticker: Any, result: ModelResult) -> str:
+    return ea.choice(ticker, "ticker", tuple(result.companies))
+
+
+@excel_safe
+def CPO_SUPPLIER_REVENUE(ticker: Any, year: Any, rack_units: Any, assumptions: Any = None,
+                         scenario: Any = None) -> float:
+    y = ea.year(year)
+    result = _result(_required(rack_units, "rack_units"), assumptions, scenario, y)
+    return float(result.companies[_company(ticker, result)].cpo_revenue[year_index(y)])
+
+
+@excel_safe
+def CPO_ELASTICITY(ticker: Any, year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None,
+                   measure: Any = None) -> float:
+    y = ea.year(year)
+    kind = ea.choice(measure, "measure", MEASURES, default="exposure")
+    result = _result(_required(rack_units, "rack_units"), assumptions, scenario, y)
+    name = _company(ticker, result)
+    lines = result.companies[name]
+    value = {"exposure": lines.exposure, "net_exposure": lines.net_exposure,
+             "ebit": lines.ebit_elasticity}[kind][year_index(y)]
+    if not math.isfinite(value):
+        raise CpoError(f"ticker {name}: {kind} is not defined (private, no revenue baseline or no EBIT margin)")
+    return float(value)
+
+
+@excel_safe
+def CPO_CROSSCHECK(source: Any, year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
+    y = ea.year(year)
+    if not isinstance(source, str):
+        raise CpoError(f"source {source!r} is not a source name such as 'yole'")
+    point = xc.find(source, y)
+    result = _result(_required(rack_units, "rack_units"), assumptions, scenario, y)
+    return xc.ratio(float(model_value(result, point.metric)[year_index(y)]), point)
+
+
+@excel_safe
+def CPO_CAGR(start_value: Any, end_value: Any, start_year: Any, end_year: Any) -> float:
+    return xc.cagr(ea.number(start_value, "start_value"), ea.number(end_value, "end_value"),
+                   ea.number(start_year, "start_year"), ea.number(end_year, "end_year"))
+
+
+@excel_safe
+def CPO_TABLE(name: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> list[list[Any]]:
+    table = ea.choice(name, "name", TABLE_NAMES)
+    scenario_name = _scenario(scenario)
+    overrides = ea.overrides(assumptions)
+    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, None)
+    resolved = resolve(scenario_name, overrides)
+    frame = tables(resolved, rack_series(resolved, dict(racks)))[table]
+    body = [[label, *("" if not np.isfinite(v) else float(v) for v in row)]
+            for label, row in zip(frame.index, frame.to_numpy(), strict=True)]
+    return [[f"{table} [unit]", *(float(y) for y in YEARS)], *body]
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
+    digest = hashlib.sha256(resolve("base").fingerprint.encode()).hexdigest()[:8]
+    return f"cpo-xl {__version__} ({digest})"
+
+
+@excel_safe
+def CPO_VERSION() -> str:
+    return _version()

@@ -1,0 +1,72 @@
+"""Property tests over valid assumptions (hypothesis)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cpo_xl import curves
+from cpo_xl.assumptions import LAYERS, SEGMENTS
+from cpo_xl.inputs import resolve
+from cpo_xl.model import compute, rack_series
+from cpo_xl.timeline import YEAR_ARRAY, year_index
+
+shares = st.floats(0.05, 1.0)
+rates = st.floats(0.05, 3.0)
+mids = st.floats(2020, 2040)
+
+
+@given(shares, rates, mids)
+def test_monotone_curves_within_ceiling(ceiling, rate, mid):
+    for model in ("logistic", "gompertz"):
+        s = curves.curve_value(model, YEAR_ARRAY, ceiling, rate, mid)
+        assert np.all(s >= 0) and np.all(s <= ceiling + 1e-12)
+        assert np.all(np.diff(s) >= -1e-12)
+    b = curves.bass(YEAR_ARRAY, 0.03, rate, mid) * ceiling
+    assert np.all(b >= 0) and np.all(b <= ceiling + 1e-12) and np.all(np.diff(b) >= -1e-12)
+
+
+@given(st.floats(2020, 2030), st.floats(0.01, 0.3), st.floats(1, 8), st.floats(0.05, 0.5), st.floats(0.5, 1.0))
+def test_fit_then_evaluate_returns_the_anchors(t1, s1, gap, rise, ceiling):
+    s1 = min(s1, ceiling * 0.5)
+    s2 = min(s1 + rise, ceiling * 0.95)
+    if s2 <= s1:
+        return
+    a, b, c = curves.fit_curve("logistic", [t1, t1 + gap], [s1, s2], ceiling)
+    assert curves.logistic([t1, t1 + gap], a, b, c) == __import__("pytest").approx([s1, s2], rel=1e-9)
+
+
+overrides = st.fixed_dictionaries({
+    "racks.growth_after_2026": st.floats(-0.2, 1.0),
+    "penetration.scale_out.ceiling": st.floats(0.0, 1.0),
+    "penetration.scale_up.rate": st.floats(0.1, 3.0),
+    "supply.engines_per_wafer": st.floats(1, 2000),
+    "supply.wafer_growth_after_2027": st.floats(0.0, 1.5),
+    "pricing.erosion": st.floats(0.0, 0.5),
+})
+
+
+@settings(max_examples=40, deadline=None)
+@given(overrides)
+def test_model_invariants(values):
+    a = resolve("base", tuple(values.items()))
+    r = compute(a, rack_series(a))
+    assert np.allclose(sum(r.layers[name] for name in LAYERS), r.tam)
+    for s in SEGMENTS:
+        assert np.all(r.effective_share[s] <= r.curve_share[s] + 1e-12)
+        assert np.all(r.effective_share[s] >= 0)
+    engines = sum(r.addressable[s].engines for s in SEGMENTS)
+    weighted = np.divide(r.engines, engines, out=np.zeros_like(engines), where=engines > 0)
+    assert np.all(weighted <= r.capacity_share + 1e-9)
+    assert np.all(r.engines <= r.capacity * (1 + 1e-9))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0, 200_000), st.floats(1, 50_000), st.sampled_from([2026, 2027, 2028, 2030]))
+def test_tam_non_decreasing_in_racks_and_linear_while_demand_binds(racks, step, year):
+    a = resolve("base")
+    i = year_index(year)
+    results = [compute(a, rack_series(a, {year: racks + k * step})) for k in range(3)]
+    tams = [r.tam[i] for r in results]
+    assert tams[0] <= tams[1] <= tams[2]
+    if not any(r.binding[i] for r in results):
+        assert (tams[2] - tams[1]) == __import__("pytest").approx(tams[1] - tams[0], rel=1e-9, abs=1e-9)

@@ -1,0 +1,96 @@
+"""xlwings UDFs for cpo-xl: Excel's "UDF Modules" setting names this module (cpo_udfs).
+
+Each function is a thin adapter over :mod:`cpo_xl.functions`; its docstring, argument docs, category and
+return shape come from the catalogue (:mod:`cpo_xl.catalogue`) so the wizard text cannot drift from the docs.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import xlwings as xw
+
+from cpo_xl import functions as fn
+from cpo_xl.catalogue import BY_NAME
+
+CATEGORY = "CPO"
+
+
+def catalogued(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply the xlwings decorators described by the function's catalogue record."""
+    udf = BY_NAME[func.__name__]
+    func.__doc__ = udf.doc
+    for arg in reversed(udf.args):
+        func = xw.arg(arg.name, doc=arg.doc)(func)
+    if udf.array:
+        func = xw.ret(expand="table")(func)
+    return xw.func(category=CATEGORY)(func)
+
+
+@catalogued
+def CPO_TAM(year, rack_units, assumptions=None, scenario=None):
+    return fn.CPO_TAM(year, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_LAYER_TAM(layer, year, rack_units, assumptions=None, scenario=None):
+    return fn.CPO_LAYER_TAM(layer, year, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_PORTS(year, rack_units, assumptions=None, scenario=None):
+    return fn.CPO_PORTS(year, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_ENGINES(year, rack_units, assumptions=None, scenario=None):
+    return fn.CPO_ENGINES(year, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_PENETRATION(year, segment=None, rack_units=None, assumptions=None, scenario=None):
+    return fn.CPO_PENETRATION(year, segment, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_SUPPLY(year, assumptions=None, scenario=None):
+    return fn.CPO_SUPPLY(year, assumptions, scenario)
+
+
+@catalogued
+def CPO_CURVE(model, year, a, b, c):
+    return fn.CPO_CURVE(model, year, a, b, c)
+
+
+@catalogued
+def CPO_FIT(model, years, shares, ceiling=None):
+    return fn.CPO_FIT(model, years, shares, ceiling)
+
+
+@catalogued
+def CPO_SUPPLIER_REVENUE(ticker, year, rack_units, assumptions=None, scenario=None):
+    return fn.CPO_SUPPLIER_REVENUE(ticker, year, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_ELASTICITY(ticker, year, rack_units, assumptions=None, scenario=None, measure=None):
+    return fn.CPO_ELASTICITY(ticker, year, rack_units, assumptions, scenario, measure)
+
+
+@catalogued
+def CPO_CROSSCHECK(source, year, rack_units, assumptions=None, scenario=None):
+    return fn.CPO_CROSSCHECK(source, year, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_CAGR(start_value, end_value, start_year, end_year):
+    return fn.CPO_CAGR(start_value, end_value, start_year, end_year)
+
+
+@catalogued
+def CPO_TABLE(name, rack_units=None, assumptions=None, scenario=None):
+    return fn.CPO_TABLE(name, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_VERSION():
+    return fn.CPO_VERSION()
