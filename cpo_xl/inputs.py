@@ -138,11 +138,19 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]]
             suggestion = f"; did you mean '{hint[0]}'?" if hint else "; keys are listed on the Inputs sheet"
             raise CpoError(f"{where}: assumption key '{key}' is unknown{suggestion}")
         node = result
-        *parents, leaf = key.split(".")
+        *parents, leaf = key_path(key)
         for part in parents:
             node = node[part]
         node[leaf] = _clean(value)
     return result
+
+
+def key_path(key: str) -> list[str]:
+    """A dotted key as its path; a company ticker may itself hold a dot (companies.6857.T.share_2030)."""
+    if key.startswith("companies."):
+        ticker, field = key.removeprefix("companies.").rsplit(".", 1)
+        return ["companies", ticker, field]
+    return key.split(".")
 
 
 def _clean(value: Any) -> Any:

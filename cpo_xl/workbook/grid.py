@@ -1,0 +1,124 @@
+"""Positions and recipes: where each line sits, and its formula and cached value per year."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from cpo_xl import functions as fn
+from cpo_xl.timeline import YEARS
+from cpo_xl.workbook import layout as L
+
+CHECK_TOLERANCE = 1e-6
+TOLERANCE_REF = "Checks!" + xl_rowcol_to_cell(*L.CHECK_TOLERANCE_CELL, row_abs=True, col_abs=True)
+
+
+@dataclass(frozen=True)
+class Place:
+    sheet: str
+    row: int
+
+
+def place_lines(sheets: Sequence[L.SeriesSheet]) -> dict[str, Place]:
+    """Line name -> (sheet, 0-based row); raises on a duplicate name (a label cannot drift from its name)."""
+    places: dict[str, Place] = {}
+    for sheet in sheets:
+        for offset, item in enumerate(sheet.rows):
+            if isinstance(item, L.Line):
+                if item.name in places:
+                    raise ValueError(f"layout: line {item.name} defined twice")
+                places[item.name] = Place(sheet.name, L.FIRST_LINE_ROW + offset)
+    return places
+
+
+@dataclass(frozen=True)
+class ModelArgs:
+    """The Python values the workbook names hold: what a recalculation passes to the UDFs."""
+
+    rack_units: list[list[float]]
+    assumptions: list[list[Any]]
+    scenario: str
+
+    def token(self, token: str, key: str, year: int) -> Any:
+        if token == "KEY":
+            return key
+        if token == "YEAR":
+            return float(year)
+        if token.startswith('"'):
+            return token.strip('"')
+        return getattr(self, token)
+
+
+def cell(places: dict[str, Place], name: str, col: int, from_sheet: str) -> str:
+    p = places[name]
+    ref = xl_rowcol_to_cell(p.row, col)
+    return ref if p.sheet == from_sheet else f"{p.sheet}!{ref}"
+
+
+def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Place],
+            check_rows: tuple[int, int] | None = None) -> str:
+    """The Excel formula of a line in one year column."""
+    def ref(i: int) -> str:
+        return cell(places, line.refs[i], col, sheet)
+    if line.kind == "udf":
+        tokens = [f"${xl_col_to_name(L.KEY_COL)}${row + 1}" if t == "KEY" else
+                  f"{xl_col_to_name(col)}${L.HEADER_ROW + 1}" if t == "YEAR" else t for t in line.args]
+        return f"={line.func}({','.join(tokens)})"
+    if line.kind == "racks":
+        return f"=Inputs!{xl_rowcol_to_cell(L.INPUTS_RACKS_ROW, col)}"
+    if line.kind == "link":
+        return f"={ref(0)}"
+    if line.kind == "sum" and not line.refs and check_rows:
+        return f"=SUM({xl_rowcol_to_cell(check_rows[0], col)}:{xl_rowcol_to_cell(check_rows[1], col)})"
+    if line.kind == "sum":
+        return f"=SUM({','.join(ref(i) for i in range(len(line.refs)))})" if line.refs else "=0"
+    if line.kind == "ratio":
+        return f"=IF({ref(1)}=0,0,{ref(0)}/{ref(1)})"
+    if line.kind == "diff_flag":
+        return f"=IF(ABS({ref(0)}-{ref(1)})>{TOLERANCE_REF}*MAX(1,ABS({ref(1)})),1,0)"
+    if line.kind == "excess_flag":
+        return f"=IF({ref(0)}>{ref(1)}*(1+{TOLERANCE_REF}),1,0)"
+    if line.kind == "share_flag":
+        return f"=IF(OR({ref(0)}<0,{ref(0)}>1+{TOLERANCE_REF}),1,0)"
+    raise ValueError(f"layout: unknown line kind {line.kind}")
+
+
+def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, float]],
+          racks: dict[int, float], check_names: Sequence[str] = ()) -> float:
+    """The cached value of a line in one year: the same recipe as :func:`formula`, evaluated in Python."""
+    def v(i: int) -> float:
+        return values[line.refs[i]][year]
+    if line.kind == "udf":
+        func: Callable[..., Any] = getattr(fn, line.func)
+        return float(func(*(args.token(t, line.key, year) for t in line.args)))
+    if line.kind == "racks":
+        return racks[year]
+    if line.kind == "link":
+        return v(0)
+    if line.kind == "sum":
+        names = line.refs or tuple(check_names)
+        return float(sum(values[n][year] for n in names))
+    if line.kind == "ratio":
+        return 0.0 if v(1) == 0 else v(0) / v(1)
+    if line.kind == "diff_flag":
+        return 1.0 if abs(v(0) - v(1)) > CHECK_TOLERANCE * max(1.0, abs(v(1))) else 0.0
+    if line.kind == "excess_flag":
+        return 1.0 if v(0) > v(1) * (1 + CHECK_TOLERANCE) else 0.0
+    if line.kind == "share_flag":
+        return 1.0 if v(0) < 0 or v(0) > 1 + CHECK_TOLERANCE else 0.0
+    raise ValueError(f"layout: unknown line kind {line.kind}")
+
+
+def evaluate(sheets: Sequence[L.SeriesSheet], args: ModelArgs,
+             racks: dict[int, float]) -> dict[str, dict[int, float]]:
+    """Every line's value per year, in layout order (a line only refers to lines above it)."""
+    values: dict[str, dict[int, float]] = {}
+    for sheet in sheets:
+        lines = [item for item in sheet.rows if isinstance(item, L.Line)]
+        flags = [ln.name for ln in lines if ln.kind.endswith("_flag")]
+        for line in lines:
+            values[line.name] = {y: value(line, y, args, values, racks, flags) for y in YEARS}
+    return values

@@ -1,0 +1,146 @@
+"""Headless recalculation: the `formulas` package recalculates every formula with the catalogue UDFs
+registered, and each result is compared with the value cached in the file."""
+
+from __future__ import annotations
+
+import math
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cpo_xl import functions as fn
+from cpo_xl.catalogue import CATALOGUE
+from cpo_xl.errors import CpoError
+
+REL_TOL = 1e-9
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # refuse zip bombs before parsing
+
+
+def _plain(value: Any) -> Any:
+    """A `formulas` argument (Ranges, arrays, sentinels) -> the shapes Excel hands a UDF."""
+    import formulas
+    import schedula
+    from formulas.tokens.operand import XlError
+    if isinstance(value, formulas.ranges.Ranges):
+        value = value.value
+    if isinstance(value, np.ndarray):
+        rows = [[_plain(cell) for cell in row] for row in np.atleast_2d(value)]
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        return rows
+    if value is schedula.EMPTY:
+        return None
+    if isinstance(value, XlError):
+        return str(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class Counter:
+    calls = 0
+
+
+def registered(counter: type[Counter]) -> dict[str, Callable[..., Any]]:
+    """Every catalogue UDF as a `formulas` function (errors become Excel #VALUE!)."""
+    from formulas.tokens.operand import Error
+
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            counter.calls += 1
+            try:
+                result = func(*(_plain(a) for a in args))
+            except CpoError:
+                return Error.errors["#VALUE!"]
+            if isinstance(result, list):
+                return np.asarray(result, dtype=object)
+            return result
+        return call
+    return {udf.name: wrap(getattr(fn, udf.name)) for udf in CATALOGUE}
+
+
+def safe_open_check(path: Path) -> None:
+    """One clear CpoError for a file that is missing, not an .xlsx zip, or too large uncompressed."""
+    if not path.exists():
+        raise CpoError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise CpoError(f"{path}: the file is empty")
+    if not zipfile.is_zipfile(path):
+        raise CpoError(f"{path}: not an .xlsx file (not a zip archive)")
+    with zipfile.ZipFile(path) as z:
+        total = sum(info.file_size for info in z.infolist())
+        if total > MAX_UNCOMPRESSED:
+            raise CpoError(f"{path}: uncompressed size {total:,} bytes exceeds the limit {MAX_UNCOMPRESSED:,}")
+        if "xl/workbook.xml" not in z.namelist():
+            raise CpoError(f"{path}: not an Excel workbook (no xl/workbook.xml)")
+
+
+def cached_values(path: Path) -> dict[str, Any]:
+    """'SHEET!A1' (upper case) -> cached value of every formula cell (openpyxl)."""
+    import openpyxl
+    formulas_wb = openpyxl.load_workbook(path, data_only=False, read_only=True)
+    values_wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    cached = {}
+    for ws in formulas_wb.worksheets:
+        vs = values_wb[ws.title]
+        for row, vrow in zip(ws.iter_rows(), vs.iter_rows(), strict=False):
+            for c, v in zip(row, vrow, strict=False):
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    cached[f"{ws.title.upper()}!{c.coordinate}"] = v.value
+    return cached
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=1e-12)
+    return a == b
+
+
+def recalculate(path: Path) -> tuple[dict[str, Any], int]:
+    """{'SHEET!A1': recalculated value} for every formula cell, and the number of UDF calls."""
+    import formulas
+    counter = type("Calls", (Counter,), {"calls": 0})
+    functions = formulas.get_functions()
+    functions.update(registered(counter))
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    results = {}
+    for ref, ranges in solution.items():
+        name = ref.split("]", 1)[-1].replace("'", "")
+        if ":" in name or name.startswith("!"):
+            continue
+        value = ranges.value[0, 0] if hasattr(ranges, "value") else ranges
+        results[name] = _plain(value)
+    return results, counter.calls
+
+
+def check(path: Path) -> tuple[list[str], int, int]:
+    """(problems, formula cells checked, UDF calls)."""
+    safe_open_check(path)
+    cached = cached_values(path)
+    results, calls = recalculate(path)
+    problems = []
+    for ref, expected in cached.items():
+        got = results.get(ref)
+        if isinstance(got, str) and got.startswith("#"):
+            problems.append(f"{ref}: error {got} (cached {expected!r})")
+        elif expected is None or (isinstance(expected, str) and expected.startswith("#")):
+            problems.append(f"{ref}: cached value missing or an error ({expected!r})")
+        elif not _same(got, expected):
+            problems.append(f"{ref}: recalculated {got!r} != cached {expected!r}")
+    return problems, len(cached), calls
+
+
+def check_command(args: Any) -> int:
+    path = Path(args.path)
+    start = time.perf_counter()
+    problems, cells, calls = check(path)
+    seconds = time.perf_counter() - start
+    for line in problems:
+        print(line)
+    print(f"{path}: {cells} formula cells checked, {calls} UDF calls, {len(problems)} problems, {seconds:.1f} s")
+    return 1 if problems else 0
