@@ -51,7 +51,8 @@ CATALOGUE: tuple[Udf, ...] = (
         "linear (L,start,ramp_years).",
         (Arg("model", "logistic, gompertz, bass or linear"), Arg("year", "Year to evaluate (may be fractional)"),
          Arg("a", "First parameter: L (logistic, gompertz, linear) or p (bass)"),
-         Arg("b", "Second parameter: k, b, q or start year"), Arg("c", "Third parameter: t0, launch year or ramp years")),
+         Arg("b", "Second parameter: k, b, q or start year"),
+         Arg("c", "Third parameter: t0, launch year or ramp years")),
         "share 0-1", '=CPO_CURVE("logistic", 2030, 0.6, 0.926, 2029.6)'),
     Udf("CPO_FIT", "Fitted curve parameters (a, b, c) as a 1x3 row: closed form for 2 or 3 logistic anchors, "
         "least squares otherwise.",

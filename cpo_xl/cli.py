@@ -43,7 +43,8 @@ def summary_text(assumptions: Assumptions, year: int) -> str:
     racks = rack_series(assumptions)
     t = tables(assumptions, racks)
     pen = t["penetration"]
-    effective = [f"{SEGMENT_LABELS[s]} effective penetration [share]" for s in ("scale_out", "scale_up", "nic", "all")]
+    effective = [f"{SEGMENT_LABELS[s]} effective penetration [share]"
+                 for s in ("scale_out", "scale_up", "nic", "all")]
     binds = pen.loc[["Supply binds [1 = yes]"]].replace({1.0: "supply", 0.0: "demand"})
     binds.index = ["Binding constraint"]
     checks = crosscheck_points(assumptions, racks)[["id", "year", "metric", "published", "model", "ratio",

@@ -39,7 +39,9 @@ def gpu_packages(racks: Floats, kyber: Floats, demand: Demand) -> tuple[Floats, 
 
 def stepped_speed(base_gbps: float, doubling_years: tuple[int, ...], years: Floats = YEAR_ARRAY) -> Floats:
     """Speed [Gb/s]: the base, doubled at each listed year (from that year on)."""
-    doublings = sum((years >= y).astype(float) for y in doubling_years)
+    doublings = np.zeros_like(years)
+    for y in doubling_years:
+        doublings += years >= y
     return base_gbps * 2.0 ** doublings
 
 

@@ -17,7 +17,15 @@ from cpo_xl.assumptions import Assumptions
 from cpo_xl.catalogue import CATALOGUE, signature
 from cpo_xl.crosscheck import published
 from cpo_xl.errors import CpoError
-from cpo_xl.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, read_user_file, scenario_values, shipped
+from cpo_xl.inputs import (
+    DESCRIPTIVE_FIELDS,
+    SCENARIOS,
+    UserFile,
+    flatten,
+    read_user_file,
+    scenario_values,
+    shipped,
+)
 from cpo_xl.model import rack_series
 from cpo_xl.tables import LAYER_LABELS
 from cpo_xl.timeline import YEARS
@@ -386,6 +394,10 @@ def build_workbook(path: Path, scenario: str = "base", user: UserFile | None = N
     conf.write_string(0, 0, "UDF Modules")
     conf.write_string(0, 1, "cpo_udfs")
     conf.hide()
+    for ws in sheets.values():
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)  # one page wide: the PM's PDF keeps every year column together
     sheets["About"].activate()
     wb.close()
 

@@ -1,0 +1,112 @@
+"""UDFs called as plain Python with the shapes Excel hands them; catalogue agreement; junk never crashes."""
+
+import importlib
+import inspect
+import math
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cpo_xl import functions as fn
+from cpo_xl.catalogue import CATALOGUE, markdown_table
+from cpo_xl.errors import CpoError
+from cpo_xl.inputs import resolve
+from cpo_xl.model import compute, rack_series
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "udfs"))
+udfs = importlib.import_module("cpo_udfs")
+TABLE = [[2026, 2027, 2028], [65000, 84500, 109850]]
+
+
+def test_tam_equals_engine_and_shapes_agree():
+    a = resolve("base")
+    engine = compute(a, rack_series(a, {2028: 109850.0})).tam[2028 - 2023]
+    assert udfs.CPO_TAM(2028, 109850.0) == pytest.approx(engine) and engine > 0
+    assert udfs.CPO_TAM(2028.0, TABLE) == pytest.approx(engine)
+    assert udfs.CPO_TAM(2028.0, [list(p) for p in zip(*TABLE, strict=True)]) == pytest.approx(engine)
+
+
+def test_layers_sum_to_tam():
+    layers = ["definers", "foundry_packaging", "lasers", "fiber_connectivity", "equipment"]
+    total = sum(udfs.CPO_LAYER_TAM(name, 2028, 109850.0) for name in layers)
+    assert total == pytest.approx(udfs.CPO_TAM(2028, 109850.0))
+
+
+def test_fit_and_curve():
+    (row,) = udfs.CPO_FIT("logistic", [2026, 2030], [0.02, 0.35], 0.6)
+    assert row[0] == 0.6 and row[1] == pytest.approx(0.926, abs=5e-4) and row[2] == pytest.approx(2029.64, abs=5e-3)
+    assert udfs.CPO_CURVE("logistic", 2030, *row) == pytest.approx(0.35)
+
+
+def test_forgiving_names_and_blanks():
+    assert udfs.CPO_ELASTICITY(" avgo ", 2030.0, 185646.5, None, "") == udfs.CPO_ELASTICITY("AVGO", 2030, 185646.5)
+    assert udfs.CPO_TAM(2028, 109850.0, [["racks.growth_after_2026", 0.3], [None, None]], " Base ") == \
+        pytest.approx(udfs.CPO_TAM(2028, 109850.0))
+
+
+@pytest.mark.parametrize(("call", "fragment"), [
+    (lambda: udfs.CPO_TAM(2050, 1000.0), "year 2050 is outside the model horizon 2023-2035"),
+    (lambda: udfs.CPO_TAM(2028, -5.0), "rack_units -5 is outside"),
+    (lambda: udfs.CPO_TAM("#N/A", 5.0), "year holds the Excel error #N/A"),
+    (lambda: udfs.CPO_LAYER_TAM("optics", 2028, 5.0), "layer 'optics' is unknown"),
+    (lambda: udfs.CPO_SUPPLIER_REVENUE("XYZ", 2028, 5.0), "ticker 'XYZ' is unknown"),
+    (lambda: udfs.CPO_TAM(2028, 5.0, [["nope.key", 1]]), "assumption key 'nope.key' is unknown"),
+    (lambda: udfs.CPO_ELASTICITY("AIXEMTEC", 2030, 5.0), "AIXEMTEC: exposure is not defined"),
+])
+def test_clear_messages(call, fragment):
+    with pytest.raises(CpoError, match=re.escape(fragment)):
+        call()
+
+
+def test_warm_calls_hit_the_cache():
+    fn._model.cache_clear()
+    udfs.CPO_TAM(2029, 150000.0)
+    udfs.CPO_TAM(2029, 150000.0)
+    info = fn._model.cache_info()
+    assert info.hits >= 1 and info.misses == 1
+
+
+def test_module_matches_catalogue():
+    for udf in CATALOGUE:
+        func = getattr(udfs, udf.name)
+        params = inspect.signature(func).parameters
+        assert list(params) == [a.name for a in udf.args], udf.name
+        for arg in udf.args:
+            assert (params[arg.name].default is None) == arg.optional, (udf.name, arg.name)
+            assert arg.doc
+        assert func.__doc__ == udf.doc and len(udf.doc) <= 255
+    exported = {n for n, f in vars(udfs).items() if n.startswith("CPO_") and callable(f)}
+    assert exported == {u.name for u in CATALOGUE}
+
+
+def test_readme_function_table_is_current():
+    assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+junk = st.one_of(
+    st.none(), st.just(""), st.text(max_size=8), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-10**12, 10**12), st.just("#N/A"),
+    st.lists(st.one_of(st.none(), st.floats(), st.text(max_size=4)), max_size=4),
+    st.lists(st.lists(st.one_of(st.none(), st.floats(), st.text(max_size=4)), max_size=3), max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(CATALOGUE), st.data())
+def test_junk_only_raises_the_project_error(udf, data):
+    args = [data.draw(junk) for _ in udf.args]
+    try:
+        result = getattr(udfs, udf.name)(*args)
+    except CpoError as exc:
+        message = str(exc)
+        assert message
+        names = [a.name for a in udf.args] + ["assumption", "scenario", "rack_units", "model", "source"]
+        assert any(name in message for name in names), message
+        return
+    if isinstance(result, float):
+        assert math.isfinite(result)

@@ -1,0 +1,134 @@
+"""The committed workbook and a fresh build, read headlessly with openpyxl; recalculation with formulas."""
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cpo_xl.catalogue import CATALOGUE
+from cpo_xl.inputs import resolve
+from cpo_xl.model import compute, rack_series
+from cpo_xl.timeline import YEARS
+from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.build import build_workbook
+from cpo_xl.workbook.recalc import check, recalculate
+
+BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF"}
+SERIES = ("Demand", "Penetration", "TAM", *L.LAYER_SHEETS.values(), "Checks")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wb") / "CPO_Model.xlsx"
+    build_workbook(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def wb(built):
+    return openpyxl.load_workbook(built)
+
+
+def test_sheets_in_order(wb):
+    assert wb.sheetnames == list(L.SHEETS)
+    assert wb["xlwings.conf"].sheet_state == "hidden"
+    assert wb["xlwings.conf"]["B1"].value == "cpo_udfs"
+
+
+def test_names_resolve(wb):
+    for name in L.NAMES:
+        assert name in wb.defined_names, name
+    (sheet, ref), = wb.defined_names["rack_units"].destinations
+    rows = list(wb[sheet][ref.replace("$", "")])
+    assert [c.value for c in rows[0]] == list(YEARS)
+    (sheet, ref), = wb.defined_names["scenario"].destinations
+    assert wb[sheet][ref.replace("$", "")].value == "base"
+
+
+def test_every_formula_cell_caches_a_value(built):
+    with zipfile.ZipFile(built) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = z.read(name).decode()
+                cells = re.findall(r"<c [^>]*>(.*?)</c>", xml)
+                with_formula = [c for c in cells if "<f>" in c]
+                assert all("<v>" in c for c in with_formula), name
+                assert not any(re.search(r"<v>#", c) for c in with_formula), name
+
+
+def test_functions_are_builtins_or_catalogue(wb):
+    allowed = BUILTINS | {u.name for u in CATALOGUE}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    assert set(re.findall(r"([A-Z_]+)\(", c.value)) <= allowed, (ws.title, c.coordinate)
+
+
+def test_time_series_sheets_share_the_grid(wb):
+    for name in SERIES:
+        ws = wb[name]
+        header = [ws.cell(L.HEADER_ROW + 1, L.FIRST_YEAR_COL + 1 + i).value for i in range(len(YEARS))]
+        assert header == list(YEARS), name
+        assert ws.freeze_panes == "D5", name
+        for r in range(L.FIRST_LINE_ROW + 1, ws.max_row + 1):
+            if isinstance(ws.cell(r, L.FIRST_YEAR_COL + 1).value, str):  # a model line
+                assert ws.cell(r, 1).value and ws.cell(r, 2).value, (name, r)
+        assert ws["C2"].value == "=master_check"
+
+
+def test_inputs_carry_the_input_style(wb):
+    ws = wb["Inputs"]
+    fills = {ws.cell(L.INPUTS_FIRST_KEY_ROW + 1 + i, L.BASE_C + 1).fill.fgColor.rgb for i in range(20)}
+    assert fills == {"FFFFF2CC"}
+    assert ws.cell(L.INPUTS_RACKS_ROW + 1, L.FIRST_YEAR_COL + 1).fill.fgColor.rgb == "FFFFF2CC"
+
+
+def test_master_check_is_zero(built):
+    values = openpyxl.load_workbook(built, data_only=True)
+    (sheet, ref), = values.defined_names["master_check"].destinations
+    assert values[sheet][ref.replace("$", "")].value == 0
+
+
+def test_committed_workbook_recalculates_to_its_cached_values():
+    problems, cells, calls = check(Path("workbook/CPO_Model.xlsx"))
+    assert problems == [] and cells > 1000 and calls > 500
+
+
+def test_changed_input_recalculates_to_the_engine(built, tmp_path):
+    copy = tmp_path / "edited.xlsx"
+    shutil.copy(built, copy)
+    book = openpyxl.load_workbook(copy)
+    ws = book["Inputs"]
+    col = L.FIRST_YEAR_COL + 1 + YEARS.index(2028)
+    ws.cell(L.INPUTS_RACKS_ROW + 1, col).value = 150000
+    book.save(copy)
+    results, _ = recalculate(copy)
+    row = next(r for r in range(1, 20) if book["TAM"].cell(r, 1).value == "CPO TAM (CPO_TAM)")
+    cell = f"TAM!{book['TAM'].cell(row, col).coordinate}"
+    a = resolve("base")
+    expected = compute(a, rack_series(a, {2028: 150000.0})).tam[YEARS.index(2028)]
+    assert results[cell] == pytest.approx(expected, rel=1e-9)
+
+
+def test_libreoffice_pdf_shows_numbers(built, tmp_path):
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if not (soffice and pdftotext):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but LibreOffice (soffice) or pdftotext is missing")
+        pytest.skip("LibreOffice or pdftotext not installed (outside CI)")
+    profile = tmp_path / "profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(built)], check=True, capture_output=True, timeout=300)
+    text = subprocess.run([pdftotext, str(tmp_path / "CPO_Model.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
+        assert bad not in text
+    a = resolve("base")
+    tam_2030 = compute(a, rack_series(a)).tam[YEARS.index(2030)]
+    assert f"{tam_2030:,.0f}" in text
