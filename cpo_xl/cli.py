@@ -54,7 +54,8 @@ def summary_text(assumptions: Assumptions, year: int) -> str:
         headline(assumptions),
         "Effective penetration by segment [share of addressable ports]\n" + _fmt(pen.loc[effective], 3)
         + "\n" + binds.to_string(),
-        "Top-down cross-checks (model / published)\n" + checks.to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
+        "Top-down cross-checks (model / published)\n"
+        + checks.to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
         f"Company ranking by CPO exposure, {year}\n" + rank.to_string(index=False, float_format=lambda v: f"{v:,.4f}"),
     ])
 
