@@ -3,7 +3,8 @@
 import statistics
 import time
 
-from cpo_xl import functions, inputs, model, tables
+from cpo_xl import model, tables
+from cpo_xl.functions import clear_caches
 from cpo_xl.inputs import SCENARIOS, resolve
 
 
@@ -13,14 +14,10 @@ def all_tables() -> None:
         tables.tables(a, model.rack_series(a))
 
 
-def clear() -> None:
-    for cache in (inputs.resolve, model.compute, tables.tables, functions._model):
-        cache.cache_clear()
-
 
 cold, warm = [], []
 for _ in range(20):
-    clear()
+    clear_caches()
     t = time.perf_counter()
     all_tables()
     cold.append(time.perf_counter() - t)

@@ -8,20 +8,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
 import cpo_udfs
 
-from cpo_xl import functions, inputs, model, tables
-
-
-def clear() -> None:
-    for cache in (inputs.resolve, model.compute, tables.tables, functions._model):
-        cache.cache_clear()
-
+from cpo_xl.functions import clear_caches
 
 calls = {"CPO_TAM": lambda: cpo_udfs.CPO_TAM(2028.0, 109850.0),
          "CPO_ELASTICITY": lambda: cpo_udfs.CPO_ELASTICITY("AVGO", 2030.0, 185646.5)}
 for name, call in calls.items():
     cold, warm = [], []
     for _ in range(30):
-        clear()
+        clear_caches()
         t = time.perf_counter()
         call()
         cold.append(time.perf_counter() - t)

@@ -192,3 +192,10 @@ def _version() -> str:
 @excel_safe
 def CPO_VERSION() -> str:
     return _version()
+
+
+def clear_caches() -> None:
+    """Forget every cached assumption set, model run and table (benchmarks use it for cold timings)."""
+    from cpo_xl import model, tables
+    for cache in (resolve, model.compute, tables.tables, _model):
+        cache.cache_clear()
