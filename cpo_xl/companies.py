@@ -17,11 +17,19 @@ def layer_share(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
     return company.share_2026 + (company.share_2030 - company.share_2026) * weight
 
 
-def total_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
-    """Total revenue [US$ M/yr] = baseline x (1 + growth)^(t - baseline year); NaN when not filled."""
+def other_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+    """Revenue outside CPO [US$ M/yr] = baseline x (1 + growth)^(t - baseline year); NaN when not filled.
+
+    The baseline (2024-2026 filings) holds next to no CPO revenue, so all of it counts as non-CPO.
+    """
     if company.revenue_usd_m is None or company.revenue_year is None:
         return np.full(years.shape, NAN)
     return company.revenue_usd_m * (1.0 + company.revenue_growth) ** (years - company.revenue_year)
+
+
+def total_revenue(company: Company, revenue_cpo: Floats, years: Floats = YEAR_ARRAY) -> Floats:
+    """Total revenue [US$ M/yr] = non-CPO revenue + CPO revenue, so exposure stays within 0-1."""
+    return other_revenue(company, years) + revenue_cpo
 
 
 def cpo_revenue(company: Company, layer_tam: Floats, years: Floats = YEAR_ARRAY) -> Floats:

@@ -142,7 +142,7 @@ def _companies(a: Assumptions, layers: Mapping[str, Floats],
     result = {}
     for ticker, company in a.companies.items():
         revenue = co.cpo_revenue(company, layers[company.layer])
-        total = co.total_revenue(company)
+        total = co.total_revenue(company, revenue)
         lost = displaced[company.displaces] * company.displaced_share
         exposure = co.exposure(revenue, total)
         result[ticker] = CompanyLines(

@@ -58,6 +58,10 @@ def test_model_invariants(values):
     weighted = np.divide(r.engines, engines, out=np.zeros_like(engines), where=engines > 0)
     assert np.all(weighted <= r.capacity_share + 1e-9)
     assert np.all(r.engines <= r.capacity * (1 + 1e-9))
+    for lines in r.companies.values():
+        exposure = lines.exposure[~np.isnan(lines.exposure)]
+        assert np.all((exposure >= 0) & (exposure <= 1))
+        assert np.all(lines.net_exposure[~np.isnan(lines.net_exposure)] <= exposure + 1e-12)
 
 
 @settings(max_examples=30, deadline=None)
