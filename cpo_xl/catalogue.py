@@ -45,8 +45,10 @@ CATALOGUE: tuple[Udf, ...] = (
         (YEAR, Arg("segment", "Optional: scale_out, scale_up, nic or all (default)", True),
          Arg("rack_units", "Optional racks (number or years/racks range); default: built-in forecast", True),
          *TAIL), "share 0-1", '=CPO_PENETRATION(2030, "scale_up", rack_units)'),
-    Udf("CPO_SUPPLY", "Engines the supply chain can deliver in the year: PIC wafers x engines/wafer x yields.",
-        (YEAR, *TAIL), "engines", "=CPO_SUPPLY(2028)"),
+    Udf("CPO_SUPPLY", "Engines the supply chain can deliver in the year (3.2T-equivalent): PIC wafers x "
+        "engines/wafer x yields; or the same capacity in 800G-eq ports.",
+        (YEAR, *TAIL, Arg("unit", "Optional: engines (3.2T-equivalent, default) or ports (800G-eq)", True)),
+        "3.2T-eq engines", "=CPO_SUPPLY(2028)"),
     Udf("CPO_CURVE", "Raw adoption curve value: logistic (L,k,t0), gompertz (L,b,t0), bass (p,q,launch_year), "
         "linear (L,start,ramp_years).",
         (Arg("model", "logistic, gompertz, bass or linear"), Arg("year", "Year to evaluate (may be fractional)"),

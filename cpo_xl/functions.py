@@ -20,9 +20,11 @@ from cpo_xl import crosscheck as xc
 from cpo_xl import excel_args as ea
 from cpo_xl.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
 from cpo_xl.curves import curve_value, fit_curve
+from cpo_xl.demand import PORT_GBPS
 from cpo_xl.errors import CpoError
 from cpo_xl.inputs import SCENARIOS, Overrides, check_scenario, resolve
 from cpo_xl.model import ModelResult, compute, rack_series
+from cpo_xl.supply import REFERENCE_ENGINE_GBPS
 from cpo_xl.tables import TABLE_NAMES, model_value, tables
 from cpo_xl.timeline import YEARS, year_index
 
@@ -105,10 +107,15 @@ def CPO_PENETRATION(year: Any, segment: Any = None, rack_units: Any = None, assu
     return float(_result(rack_units, assumptions, scenario, y).penetration(name)[year_index(y)])
 
 
+SUPPLY_UNITS = ("engines", "ports")
+
+
 @excel_safe
-def CPO_SUPPLY(year: Any, assumptions: Any = None, scenario: Any = None) -> float:
+def CPO_SUPPLY(year: Any, assumptions: Any = None, scenario: Any = None, unit: Any = None) -> float:
     y = ea.year(year)
-    return float(_result(None, assumptions, scenario, y).capacity[year_index(y)])
+    kind = ea.choice(unit, "unit", SUPPLY_UNITS, default="engines")
+    engines = float(_result(None, assumptions, scenario, y).capacity[year_index(y)])
+    return engines if kind == "engines" else engines * REFERENCE_ENGINE_GBPS / PORT_GBPS
 
 
 @excel_safe

@@ -48,7 +48,7 @@ class ModelResult:
     wafers: Floats
     yield_3d: Floats
     yield_assembly: Floats
-    capacity: Floats
+    capacity: Floats  # 3.2T-equivalent engines
     capacity_share: Floats
     binding: Floats
     effective_share: Mapping[str, Floats]
@@ -103,8 +103,9 @@ def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
     segments = dm.addressable(rack_arr, a.demand)
     curves = {s: segment_share(getattr(a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
     capacity = sp.engine_capacity(a.supply)
-    engines_by_segment = {s: segments[s].engines for s in SEGMENTS}
-    effective, binding = sp.ration(curves, engines_by_segment, capacity)
+    gbps_by_segment = {s: segments[s].gbps for s in SEGMENTS}
+    capacity_gbps = capacity * sp.REFERENCE_ENGINE_GBPS
+    effective, binding = sp.ration(curves, gbps_by_segment, capacity_gbps)
     shipped = {s: effective[s] for s in SEGMENTS}
     gbps = sum(shipped[s] * segments[s].gbps for s in SEGMENTS)
     engines = sum(shipped[s] * segments[s].engines for s in SEGMENTS)
@@ -127,7 +128,7 @@ def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
     return ModelResult(
         racks=rack_arr, kyber_share=kyber, packages=packages, addressable=segments, curve_share=curves,
         wafers=sp.wafer_capacity(a.supply), yield_3d=y3d, yield_assembly=y_asm, capacity=capacity,
-        capacity_share=sp.capacity_share(capacity, np.asarray(sum(engines_by_segment.values()))),
+        capacity_share=sp.capacity_share(capacity_gbps, np.asarray(sum(gbps_by_segment.values()))),
         binding=binding, effective_share=effective,
         ports=np.asarray(sum(shipped[s] * segments[s].ports for s in SEGMENTS)),
         engines=np.asarray(engines), lasers=np.asarray(lasers), gbps=np.asarray(gbps),

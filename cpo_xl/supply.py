@@ -47,28 +47,31 @@ def engines_into_test(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
     return engines_into_assembly(supply, years) * y_asm
 
 
+REFERENCE_ENGINE_GBPS = 3200.0  # capacity is counted in 3.2T-equivalent engines (NVIDIA's largest deployed)
+
+
 def engine_capacity(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
-    """Engines the supply chain can deliver [engines/yr] = into test x test yield."""
+    """Engines the supply chain can deliver [3.2T-eq engines/yr] = into test x test yield."""
     return engines_into_test(supply, years) * supply.test_yield
 
 
-def ration(curve_shares: dict[str, Floats], addressable_engines: dict[str, Floats],
-           capacity: Floats) -> tuple[dict[str, Floats], Floats]:
-    """Supply-constrained shares and the binding flag.
+def ration(curve_shares: dict[str, Floats], addressable_gbps: dict[str, Floats],
+           capacity_gbps: Floats) -> tuple[dict[str, Floats], Floats]:
+    """Supply-constrained shares and the binding flag (1 where supply binds).
 
-    Demand D = sum(curve share x addressable engines). Where D exceeds capacity C every segment is scaled by
-    C/D (capacity is rationed pro rata), so engines shipped = min(D, C) and the engine-weighted effective
-    share never exceeds the capacity share C / addressable engines. Returns (effective shares, binding 0/1).
+    Demand D = sum(curve share x addressable Gb/s). Where D exceeds the capacity C [Gb/s] every segment is
+    scaled by C/D (capacity rationed pro rata by bandwidth), so bandwidth shipped = min(D, C) and the
+    bandwidth-weighted effective share never exceeds the capacity share C / addressable Gb/s. Rationing by
+    bandwidth, not by engine count, keeps the TAM non-decreasing in racks when supply binds.
     """
-    wanted = sum(curve_shares[s] * addressable_engines[s] for s in curve_shares)
-    wanted_arr = np.asarray(wanted, dtype=float)
-    binding = wanted_arr > capacity
-    factor = np.divide(capacity, wanted_arr, out=np.ones_like(wanted_arr), where=binding)
+    wanted = np.asarray(sum(curve_shares[s] * addressable_gbps[s] for s in curve_shares), dtype=float)
+    binding = wanted > capacity_gbps
+    factor = np.divide(capacity_gbps, wanted, out=np.ones_like(wanted), where=binding)
     effective = {s: share * factor for s, share in curve_shares.items()}
     return effective, binding.astype(float)
 
 
-def capacity_share(capacity: Floats, addressable_engines: Floats) -> Floats:
-    """Capacity / addressable engines [0-1]; 1 where capacity covers everything or nothing is addressable."""
-    safe = np.where(addressable_engines > 0, addressable_engines, 1.0)
-    return np.where(addressable_engines > 0, np.minimum(capacity / safe, 1.0), 1.0)
+def capacity_share(capacity_gbps: Floats, addressable_gbps: Floats) -> Floats:
+    """Capacity / addressable bandwidth [0-1]; 1 where capacity covers everything or nothing is addressable."""
+    safe = np.where(addressable_gbps > 0, addressable_gbps, 1.0)
+    return np.where(addressable_gbps > 0, np.minimum(capacity_gbps / safe, 1.0), 1.0)

@@ -54,10 +54,11 @@ def test_model_invariants(values):
     for s in SEGMENTS:
         assert np.all(r.effective_share[s] <= r.curve_share[s] + 1e-12)
         assert np.all(r.effective_share[s] >= 0)
-    engines = sum(r.addressable[s].engines for s in SEGMENTS)
-    weighted = np.divide(r.engines, engines, out=np.zeros_like(engines), where=engines > 0)
+    addressable = sum(r.addressable[s].gbps for s in SEGMENTS)
+    weighted = np.divide(r.gbps, addressable, out=np.zeros_like(addressable), where=addressable > 0)
     assert np.all(weighted <= r.capacity_share + 1e-9)
-    assert np.all(r.engines <= r.capacity * (1 + 1e-9))
+    assert np.allclose(weighted, r.penetration("all"))
+    assert np.all(r.gbps <= r.capacity * 3200 * (1 + 1e-9))
     for lines in r.companies.values():
         exposure = lines.exposure[~np.isnan(lines.exposure)]
         assert np.all((exposure >= 0) & (exposure <= 1))

@@ -52,8 +52,8 @@ def CPO_PENETRATION(year, segment=None, rack_units=None, assumptions=None, scena
 
 
 @catalogued
-def CPO_SUPPLY(year, assumptions=None, scenario=None):
-    return fn.CPO_SUPPLY(year, assumptions, scenario)
+def CPO_SUPPLY(year, assumptions=None, scenario=None, unit=None):
+    return fn.CPO_SUPPLY(year, assumptions, scenario, unit)
 
 
 @catalogued

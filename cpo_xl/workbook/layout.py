@@ -99,11 +99,13 @@ def series_sheets(assumptions: Assumptions) -> list[SeriesSheet]:
         *[Line(f"pen_{s}", f"{SEGMENT_LABELS[s]} effective penetration", "share", "udf", key=s,
                func="CPO_PENETRATION", args=("YEAR", "KEY", *MODEL_ARGS), fmt=PCT) for s in (*SEGMENTS, "all")],
         Section("Supply"),
-        Line("capacity", "Engine capacity (wafers x engines/wafer x yields)", "engines", "udf",
+        Line("capacity", "Engine capacity (wafers x engines/wafer x yields)", "3.2T-eq engines", "udf",
              func="CPO_SUPPLY", args=("YEAR", "assumptions", "scenario")),
-        Line("engines_link", "CPO engines shipped", "engines", "link", refs=("engines",)),
-        Line("utilisation", "Capacity utilisation", "fraction", "ratio", refs=("engines_link", "capacity"),
-             fmt=PCT),
+        Line("capacity_ports", "Capacity in ports", "800G-eq ports", "udf", key="ports", func="CPO_SUPPLY",
+             args=("YEAR", "assumptions", "scenario", "KEY")),
+        Line("ports_link", "CPO ports shipped", "800G-eq ports", "link", refs=("ports",)),
+        Line("utilisation", "Capacity utilisation (1 = supply binds)", "fraction", "ratio",
+             refs=("ports_link", "capacity_ports"), fmt=PCT),
     ])
     tam = SeriesSheet("TAM", "TAM by value-chain layer (US$ M)", [
         *[_udf(f"tam_{layer}", LAYER_LABELS[layer], "US$ M", "CPO_LAYER_TAM", key=layer) for layer in LAYERS],
@@ -140,8 +142,8 @@ def series_sheets(assumptions: Assumptions) -> list[SeriesSheet]:
     checks = SeriesSheet("Checks", "Checks: each line is 0 when it holds", [
         Line("chk_tam", "TAM: sum of layers equals CPO_TAM", "flag", "diff_flag", refs=("tam_sum", "tam_udf"),
              fmt="0"),
-        Line("chk_capacity", "Engines shipped within capacity", "flag", "excess_flag",
-             refs=("engines_link", "capacity"), fmt="0"),
+        Line("chk_capacity", "Ports shipped within capacity", "flag", "excess_flag",
+             refs=("ports_link", "capacity_ports"), fmt="0"),
         *[Line(f"chk_pen_{s}", f"{SEGMENT_LABELS[s]} penetration within 0-1", "flag", "share_flag",
                refs=(f"pen_{s}",), fmt="0") for s in (*SEGMENTS, "all")],
         *[Line(f"chk_shares_{la}", f"{LAYER_LABELS[la]}: company shares within 0-1", "flag", "share_flag",
