@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from cpo_xl.assumptions import Assumptions
 from cpo_xl.errors import CpoError
-from cpo_xl.inputs import SCENARIOS, check_scenario, read_user_file, resolve
-from cpo_xl.model import check_year, rack_series
+from cpo_xl.inputs import SCENARIOS, UserFile, check_scenario, read_user_file, resolve
+from cpo_xl.model import Racks, check_year, rack_series
 from cpo_xl.tables import SEGMENT_LABELS, crosscheck_points, ranking, tables
 
 DEFAULT_WORKBOOK = Path("workbook/CPO_Model.xlsx")
@@ -23,24 +24,35 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def load_assumptions(scenario: str, path: str | None) -> Assumptions:
-    """The scenario's assumptions, with a user TOML applied when given."""
+@dataclass(frozen=True)
+class Setup:
+    """What a command runs on: scenario, the user's file (if any), assumptions and the rack series."""
+
+    scenario: str
+    user: UserFile | None
+    assumptions: Assumptions
+    racks: Racks
+
+
+def load_setup(scenario: str | None, path: str | None) -> Setup:
+    """--scenario, else the file's scenario, else base; the user TOML applied when given."""
     user = read_user_file(path) if path else None
-    return resolve(check_scenario(scenario), (), user)
+    name = check_scenario(scenario or (user.scenario if user else None) or "base")
+    assumptions = resolve(name, (), user)
+    return Setup(name, user, assumptions, rack_series(assumptions, dict(user.racks) if user else None))
 
 
 def _fmt(frame: pd.DataFrame, digits: int) -> str:
     return frame.to_string(float_format=lambda v: f"{v:,.{digits}f}")
 
 
-def headline(assumptions: Assumptions) -> str:
+def headline(assumptions: Assumptions, racks: Racks) -> str:
     """TAM by layer over the horizon [US$ M]."""
-    t = tables(assumptions, rack_series(assumptions))
+    t = tables(assumptions, racks)
     return "TAM by layer [US$ M]\n" + _fmt(t["tam"].iloc[:7], 0)
 
 
-def summary_text(assumptions: Assumptions, year: int) -> str:
-    racks = rack_series(assumptions)
+def summary_text(assumptions: Assumptions, racks: Racks, year: int) -> str:
     t = tables(assumptions, racks)
     pen = t["penetration"]
     effective = [f"{SEGMENT_LABELS[s]} effective penetration [share]"
@@ -51,7 +63,7 @@ def summary_text(assumptions: Assumptions, year: int) -> str:
                                                      "within band"]]
     rank = ranking(assumptions, racks, year)
     return "\n\n".join([
-        headline(assumptions),
+        headline(assumptions, racks),
         "Effective penetration by segment [share of addressable ports]\n" + _fmt(pen.loc[effective], 3)
         + "\n" + binds.to_string(),
         "Top-down cross-checks (model / published)\n"
@@ -61,9 +73,9 @@ def summary_text(assumptions: Assumptions, year: int) -> str:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    assumptions = load_assumptions(args.scenario, args.assumptions)
-    print(f"cpo-xl summary: scenario {args.scenario}, assumptions {assumptions.fingerprint}")
-    print(summary_text(assumptions, check_year(args.year)))
+    setup = load_setup(args.scenario, args.assumptions)
+    print(f"cpo-xl summary: scenario {setup.scenario}, assumptions {setup.assumptions.fingerprint}")
+    print(summary_text(setup.assumptions, setup.racks, check_year(args.year)))
     return 0
 
 
@@ -81,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cpo-xl", description="Co-packaged optics market model")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     common = _Parser(add_help=False)
-    common.add_argument("--scenario", default="base", help=f"one of {', '.join(SCENARIOS)}")
+    common.add_argument("--scenario", help=f"one of {', '.join(SCENARIOS)} (default: the file's, else base)")
     common.add_argument("--assumptions", help="a TOML of dotted-key overrides")
     s = sub.add_parser("summary", parents=[common], help="headline tables in the terminal")
     s.add_argument("--year", type=int, default=2030, help="year of the company ranking")
@@ -104,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except CpoError as exc:
         print(f"cpo-xl: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

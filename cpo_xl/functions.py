@@ -40,7 +40,7 @@ def excel_safe(func: F) -> F:
             return func(*args)
         except CpoError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the UDF contract: no other exception may escape
             raise CpoError(f"{func.__name__}: could not compute ({type(exc).__name__}: {exc})") from None
     return wrapper  # type: ignore[return-value]
 

@@ -176,6 +176,8 @@ class UserFile:
 
     base: Overrides
     scenarios: tuple[tuple[str, Overrides], ...]
+    racks: tuple[tuple[int, float], ...] = ()  # [rack_units]: racks typed for given years
+    scenario: str | None = None  # the scenario the workbook showed
 
     def for_scenario(self, scenario: str) -> Overrides:
         return dict(self.scenarios).get(scenario, ())
@@ -194,10 +196,27 @@ def read_user_file(path: str | Path) -> UserFile:
     sections = data.pop("scenarios", {})
     if not isinstance(sections, dict) or any(name not in SCENARIOS for name in sections):
         raise CpoError(f"assumptions file {path}: [scenarios] may only hold {', '.join(SCENARIOS)}")
+    racks = data.pop("rack_units", {})
+    scenario = data.pop("scenario", None)
+    if not isinstance(racks, dict):
+        raise CpoError(f"assumptions file {path}: [rack_units] must be a table of year = racks")
     return UserFile(
         base=tuple(flatten(data).items()),
         scenarios=tuple((name, tuple(flatten(sec).items())) for name, sec in sorted(sections.items())),
+        racks=tuple(sorted(_rack_pairs(racks, path))),
+        scenario=None if scenario is None else check_scenario(scenario),
     )
+
+
+def _rack_pairs(table: Mapping[str, Any], path: str | Path) -> list[tuple[int, float]]:
+    pairs = []
+    for year, racks in table.items():
+        if not str(year).isdigit() or isinstance(racks, bool) or not isinstance(racks, int | float):
+            raise CpoError(f"assumptions file {path}: rack_units {year} = {racks!r}; allowed: year = number")
+        if not 0 <= racks <= 1e9 or not math.isfinite(racks):
+            raise CpoError(f"assumptions file {path}: rack_units {year} = {racks!r} is outside 0 to 1e9")
+        pairs.append((int(year), float(racks)))
+    return pairs
 
 
 def scenario_values(scenario: str, user: UserFile | None = None) -> dict[str, Any]:

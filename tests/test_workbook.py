@@ -18,7 +18,7 @@ from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.recalc import check, recalculate
 
-BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF"}
+BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER"}
 SERIES = ("Demand", "Penetration", "TAM", *L.LAYER_SHEETS.values(), "Checks")
 
 
@@ -86,7 +86,7 @@ def test_inputs_carry_the_input_style(wb):
     ws = wb["Inputs"]
     fills = {ws.cell(L.INPUTS_FIRST_KEY_ROW + 1 + i, L.BASE_C + 1).fill.fgColor.rgb for i in range(20)}
     assert fills == {"FFFFF2CC"}
-    assert ws.cell(L.INPUTS_RACKS_ROW + 1, L.FIRST_YEAR_COL + 1).fill.fgColor.rgb == "FFFFF2CC"
+    assert ws.cell(L.INPUTS_RACKS_OVERRIDE_ROW + 1, L.FIRST_YEAR_COL + 1).fill.fgColor.rgb == "FFFFF2CC"
 
 
 def test_master_check_is_zero(built):
@@ -106,7 +106,7 @@ def test_changed_input_recalculates_to_the_engine(built, tmp_path):
     book = openpyxl.load_workbook(copy)
     ws = book["Inputs"]
     col = L.FIRST_YEAR_COL + 1 + YEARS.index(2028)
-    ws.cell(L.INPUTS_RACKS_ROW + 1, col).value = 150000
+    ws.cell(L.INPUTS_RACKS_OVERRIDE_ROW + 1, col).value = 150000
     book.save(copy)
     results, _ = recalculate(copy)
     row = next(r for r in range(1, 20) if book["TAM"].cell(r, 1).value == "CPO TAM (CPO_TAM)")

@@ -26,9 +26,11 @@ MODEL_ARGS = ("rack_units", "assumptions", "scenario")
 # Inputs sheet grid
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
 INPUTS_YEARS_ROW = 6               # D7:P7 timeline (name `years`)
-INPUTS_RACKS_ROW = 7               # D8:P8 racks (with the years row: name `rack_units`)
-INPUTS_TABLE_HEADER_ROW = 10       # row 11: column titles of the assumption table
-INPUTS_FIRST_KEY_ROW = 11          # row 12: first assumption
+INPUTS_RACKS_ROW = 7               # D8:P8 racks used (with the years row: name `rack_units`)
+INPUTS_RACKS_OVERRIDE_ROW = 8      # D9:P9 optional racks typed by the analyst (input)
+INPUTS_RACKS_FORECAST_ROW = 9      # D10:P10 the scenario's rack forecast (from the racks.* assumptions)
+INPUTS_TABLE_HEADER_ROW = 11       # row 12: column titles of the assumption table
+INPUTS_FIRST_KEY_ROW = 12          # row 13: first assumption
 INPUT_COLUMNS = ("key", "live value", "label", "unit", "bear", "base", "bull", "source", "date", "grade", "comment")
 KEY_C, LIVE_C, LABEL_C, UNIT_C, BEAR_C, BASE_C, BULL_C, SOURCE_C, DATE_C, GRADE_C, COMMENT_C = range(11)
 SCENARIO_COLS = {"bear": BEAR_C, "base": BASE_C, "bull": BULL_C}

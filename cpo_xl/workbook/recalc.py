@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import time
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,9 @@ import numpy as np
 from cpo_xl import functions as fn
 from cpo_xl.catalogue import CATALOGUE
 from cpo_xl.errors import CpoError
+from cpo_xl.workbook import files
 
 REL_TOL = 1e-9
-MAX_UNCOMPRESSED = 200 * 1024 * 1024  # refuse zip bombs before parsing
 
 
 def _plain(value: Any) -> Any:
@@ -63,22 +62,6 @@ def registered(counter: type[Counter]) -> dict[str, Callable[..., Any]]:
     return {udf.name: wrap(getattr(fn, udf.name)) for udf in CATALOGUE}
 
 
-def safe_open_check(path: Path) -> None:
-    """One clear CpoError for a file that is missing, not an .xlsx zip, or too large uncompressed."""
-    if not path.exists():
-        raise CpoError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise CpoError(f"{path}: the file is empty")
-    if not zipfile.is_zipfile(path):
-        raise CpoError(f"{path}: not an .xlsx file (not a zip archive)")
-    with zipfile.ZipFile(path) as z:
-        total = sum(info.file_size for info in z.infolist())
-        if total > MAX_UNCOMPRESSED:
-            raise CpoError(f"{path}: uncompressed size {total:,} bytes exceeds the limit {MAX_UNCOMPRESSED:,}")
-        if "xl/workbook.xml" not in z.namelist():
-            raise CpoError(f"{path}: not an Excel workbook (no xl/workbook.xml)")
-
-
 def cached_values(path: Path) -> dict[str, Any]:
     """'SHEET!A1' (upper case) -> cached value of every formula cell (openpyxl)."""
     import openpyxl
@@ -120,7 +103,7 @@ def recalculate(path: Path) -> tuple[dict[str, Any], int]:
 
 def check(path: Path) -> tuple[list[str], int, int]:
     """(problems, formula cells checked, UDF calls)."""
-    safe_open_check(path)
+    files.check_file(path)
     cached = cached_values(path)
     results, calls = recalculate(path)
     problems = []

@@ -1,0 +1,217 @@
+"""Workbook files: refuse bad ones with one clear error, read the Inputs back, write without losing work.
+
+A write goes to a temporary file beside the target and is renamed over it. An existing target is only
+replaced when it holds nothing a person made: its inputs still match what the builder recorded in it
+(document property ``cpo_inputs_digest``) or equal what is being written, it has no foreign sheets, and
+Excel does not hold it open (``~$`` lock file). ``force`` overrides the first two and keeps a ``.bak``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+
+from cpo_xl.errors import CpoError
+from cpo_xl.inputs import SCENARIOS
+from cpo_xl.timeline import YEARS
+from cpo_xl.workbook import layout as L
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes; checked before any XML is parsed (zip bombs)
+MAX_RATIO = 200  # uncompressed / compressed of one member
+CUSTOM_PROPS = "docProps/custom.xml"
+
+
+def check_file(path: Path) -> None:
+    """One CpoError for a file that is missing, empty, not an .xlsx zip, too large uncompressed or corrupt."""
+    if not path.exists():
+        raise CpoError(f"{path}: no such file")
+    if path.is_dir() or path.stat().st_size == 0:
+        raise CpoError(f"{path}: the file is empty" if not path.is_dir() else f"{path}: is a folder")
+    if not zipfile.is_zipfile(path):
+        raise CpoError(f"{path}: not an .xlsx file (not a zip archive)")
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+            total = sum(m.file_size for m in members)
+            if total > MAX_UNCOMPRESSED:
+                raise CpoError(f"{path}: uncompressed size {total:,} bytes exceeds the limit {MAX_UNCOMPRESSED:,}")
+            for m in members:
+                if m.compress_size and m.file_size / m.compress_size > MAX_RATIO and m.file_size > 10_000_000:
+                    raise CpoError(f"{path}: {m.filename} expands {m.file_size / m.compress_size:.0f}x: refused")
+            if "xl/workbook.xml" not in z.namelist():
+                raise CpoError(f"{path}: not an Excel workbook (no xl/workbook.xml)")
+            for m in members:
+                if m.filename.endswith((".xml", ".rels")):
+                    ElementTree.fromstring(z.read(m.filename))
+    except CpoError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file is one clear line
+        raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
+
+
+def load(path: Path, data_only: bool = False) -> Any:
+    """openpyxl workbook (read-only) after :func:`check_file`; openpyxl parses with defusedxml when present."""
+    import openpyxl
+    check_file(path)
+    try:
+        return openpyxl.load_workbook(path, data_only=data_only, read_only=True)
+    except Exception as exc:  # noqa: BLE001
+        raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
+
+
+@dataclass(frozen=True)
+class InputsSnapshot:
+    """Everything a person can type into the workbook, as the builder lays it out."""
+
+    scenario: str
+    rows: tuple[tuple[str, Any, Any, Any], ...]  # (key, bear, base, bull)
+    racks: tuple[tuple[int, float], ...]  # the optional rack override row
+    ranking_year: Any
+    tolerance: Any
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    return float(value)
+
+
+def snapshot_digest(s: InputsSnapshot) -> str:
+    """Content hash [hex] of a snapshot (numbers compared as floats)."""
+    body = repr((s.scenario, tuple(tuple(_norm(v) for v in row) for row in s.rows),
+                 tuple((y, float(r)) for y, r in s.racks), _norm(s.ranking_year), _norm(s.tolerance)))
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Cell:
+    ref: str  # 'Inputs!F14'
+    value: Any
+
+
+def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
+    """The workbook's inputs and, per (key, column name), the cell they sit in."""
+    wb = load(path)
+    try:
+        if "Inputs" not in wb.sheetnames:
+            raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
+        grid_rows = list(wb["Inputs"].iter_rows(values_only=True))
+        ranking = _cell(wb, "Elasticity", *L.ELASTICITY_YEAR_CELL)
+        tolerance = _cell(wb, "Checks", *L.CHECK_TOLERANCE_CELL)
+    finally:
+        wb.close()
+
+    def at(r: int, c: int) -> Any:
+        return grid_rows[r][c] if r < len(grid_rows) and c < len(grid_rows[r]) else None
+
+    scenario = at(L.INPUTS_SCENARIO_ROW, 2)
+    rows, cells = [], {}
+    r = L.INPUTS_FIRST_KEY_ROW
+    while at(r, L.KEY_C) not in (None, ""):
+        key = str(at(r, L.KEY_C)).strip()
+        rows.append((key, *(at(r, L.SCENARIO_COLS[s]) for s in SCENARIOS)))
+        for s in SCENARIOS:
+            cells[(key, s)] = f"Inputs!{_a1(r, L.SCENARIO_COLS[s])}"
+        cells[(key, "key")] = f"Inputs!{_a1(r, L.KEY_C)}"
+        r += 1
+    if not rows:
+        raise CpoError(f"{path}: the Inputs sheet holds no assumption rows")
+    racks = []
+    for year in YEARS:
+        value = at(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(year))
+        cells[(str(year), "racks")] = f"Inputs!{_a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(year))}"
+        if value not in (None, ""):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise CpoError(f"{cells[(str(year), 'racks')]} rack override {year}: {value!r} is not a number >= 0")
+            racks.append((year, float(value)))
+    return InputsSnapshot(str(scenario or "").strip().lower(), tuple(rows), tuple(racks), ranking, tolerance), cells
+
+
+def _a1(row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+    return xl_rowcol_to_cell(row, col)
+
+
+def _cell(wb: Any, sheet: str, row: int, col: int) -> Any:
+    if sheet not in wb.sheetnames:
+        return None
+    for values in wb[sheet].iter_rows(min_row=row + 1, max_row=row + 1, values_only=True):
+        return values[col] if col < len(values) else None
+    return None
+
+
+def recorded_digest(path: Path) -> str | None:
+    """The inputs digest the builder stored in the file's custom document properties, if any."""
+    with zipfile.ZipFile(path) as z:
+        if CUSTOM_PROPS not in z.namelist():
+            return None
+        root = ElementTree.fromstring(z.read(CUSTOM_PROPS))
+    for prop in root:
+        if prop.get("name") == "cpo_inputs_digest":
+            return "".join(prop.itertext()).strip()
+    return None
+
+
+def sheet_names(path: Path) -> list[str]:
+    wb = load(path)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def guard(target: Path, new_digest: str, force: bool) -> None:
+    """Refuse to replace ``target`` when that would lose a person's work (see the module doc)."""
+    lock = target.parent / f"~${target.name}"
+    if lock.exists():
+        raise CpoError(f"{target} is open in Excel (lock file {lock.name}); close it and try again")
+    if not target.exists():
+        return
+    foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
+    snapshot, _ = read_inputs(target)
+    current = snapshot_digest(snapshot)
+    edited = current not in (recorded_digest(target), new_digest)
+    if (foreign or edited) and not force:
+        why = f"holds sheets the builder did not make ({', '.join(foreign)})" if foreign else \
+            "has inputs edited since it was built"
+        raise CpoError(f"{target} {why}; run cpo-xl pull to keep them, or --force (keeps a .bak)")
+    if foreign or edited:
+        shutil.copy2(target, target.with_name(target.name + ".bak"))
+
+
+def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False) -> None:
+    """Write into a temporary file beside ``target`` and rename it over the target once complete."""
+    if target.name.startswith("~$"):
+        raise CpoError(f"{target}: refusing to write an Excel lock file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".cpo-", suffix=".xlsx", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        digest = write(tmp)
+        guard(target, digest, force)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a workbook is meant to be shared
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:
+    """0 when ``target`` is byte-identical to a fresh build, else 1 (with one line saying so)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "fresh.xlsx"
+        write(fresh)
+        if not target.exists() or target.read_bytes() != fresh.read_bytes():
+            print(f"cpo-xl: {target} differs from a fresh build; run cpo-xl build")
+            return 1
+    print(f"{target}: identical to a fresh build")
+    return 0

@@ -1,0 +1,266 @@
+"""Writers for each sheet of the workbook; positions come from :mod:`layout`, recipes from :mod:`grid`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from cpo_xl import functions as fn
+from cpo_xl.assumptions import Assumptions
+from cpo_xl.catalogue import CATALOGUE, signature
+from cpo_xl.crosscheck import published
+from cpo_xl.errors import CpoError
+from cpo_xl.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
+from cpo_xl.tables import LAYER_LABELS
+from cpo_xl.timeline import YEARS
+from cpo_xl.workbook import grid
+from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.style import Styles
+
+MODEL_TAIL = ",rack_units,assumptions,scenario"
+
+
+def input_rows(scenario: str, user: UserFile | None) -> list[dict[str, Any]]:
+    """One row per numeric (or curve-choice) assumption: key, label, unit, bear/base/bull, source, date, grade."""
+    _, meta, _ = shipped()
+    by_scenario = {s: flatten(scenario_values(s, user)) for s in SCENARIOS}
+    rows = []
+    for key, base in by_scenario["base"].items():
+        if key.rsplit(".", 1)[-1] in DESCRIPTIVE_FIELDS or base is None or isinstance(base, bool):
+            continue
+        m = meta.get(key)
+        rows.append({"key": key, "label": m.label if m else key, "unit": m.unit if m else "",
+                     **{s: by_scenario[s][key] for s in SCENARIOS}, "live": by_scenario[scenario][key],
+                     "source": m.source if m else "user file", "date": m.date if m else "",
+                     "grade": m.grade if m else "", "comment": ""})
+    return rows
+
+
+def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[str, grid.Place],
+                       values: dict[str, dict[int, float]], master: float) -> None:
+    ws.write_string(L.TITLE_ROW, 0, sheet.title, st.title)
+    st.master_check_row(ws, master)
+    for col, text in ((L.LABEL_COL, "line item"), (L.UNIT_COL, "unit"), (L.KEY_COL, "key")):
+        ws.write_string(L.HEADER_ROW, col, text, st.head_left)
+    for year in YEARS:
+        ws.write_number(L.HEADER_ROW, L.year_col(year), year, st.head)
+    ws.freeze_panes(L.HEADER_ROW + 1, L.FIRST_YEAR_COL)
+    for col, width in ((L.LABEL_COL, 46), (L.UNIT_COL, 15), (L.KEY_COL, 16)):
+        ws.set_column(col, col, width)
+    ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, 11)
+    lines = [item for item in sheet.rows if isinstance(item, L.Line)]
+    flag_rows = [places[ln.name].row for ln in lines if ln.kind.endswith("_flag")]
+    check_rows = (min(flag_rows), max(flag_rows)) if flag_rows else None
+    for offset, item in enumerate(sheet.rows):
+        row = L.FIRST_LINE_ROW + offset
+        if isinstance(item, L.Section):
+            ws.write_string(row, 0, item.title, st.section)
+            continue
+        ws.write_string(row, L.LABEL_COL, item.label)
+        ws.write_string(row, L.UNIT_COL, item.unit, st.unit)
+        if item.key:
+            ws.write_string(row, L.KEY_COL, item.key, st.key)
+        fmt = st.number(item.fmt, link=item.kind in ("link", "racks"))
+        for year in YEARS:
+            col = L.year_col(year)
+            st.formula(ws, row, col, grid.formula(item, row, col, sheet.name, places, check_rows), fmt,
+                       values[item.name][year])
+
+
+def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int, float],
+               overrides: dict[int, float], last_key_row: int) -> None:
+    """Years, racks used (= typed override, else the scenario forecast), the override row, the forecast."""
+    keys = f"$A${L.INPUTS_FIRST_KEY_ROW + 1}:$A${last_key_row + 1}"
+    live = f"$B${L.INPUTS_FIRST_KEY_ROW + 1}:$B${last_key_row + 1}"
+    ws.write_string(L.INPUTS_YEARS_ROW - 1, 0, "NVIDIA AI racks shipped by year (drives every sheet)", st.section)
+    labels = {L.INPUTS_YEARS_ROW: ("Year", "year"),
+              L.INPUTS_RACKS_ROW: ("NVIDIA AI racks used (override, else forecast)", "racks"),
+              L.INPUTS_RACKS_OVERRIDE_ROW: ("Racks override (optional input)", "racks"),
+              L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast (racks.* assumptions)", "racks")}
+    for row, (label, unit) in labels.items():
+        ws.write_string(row, 0, label, st.head_left if row == L.INPUTS_YEARS_ROW else None)
+        ws.write_string(row, 1, unit, st.head_left if row == L.INPUTS_YEARS_ROW else st.unit)
+    year_row = L.INPUTS_YEARS_ROW + 1
+    for year in YEARS:
+        col = L.year_col(year)
+        c, prev = xl_col_to_name(col), xl_col_to_name(col - 1)
+        ws.write_number(L.INPUTS_YEARS_ROW, col, year, st.head)
+        key = f'"racks.cy"&{c}${year_row}'
+        growth = f'INDEX({live},MATCH("racks.growth_after_2026",{keys},0))'
+        st.formula(ws, L.INPUTS_RACKS_FORECAST_ROW, col,
+                   f"=IF(ISNUMBER(MATCH({key},{keys},0)),INDEX({live},MATCH({key},{keys},0)),"
+                   f"{prev}{L.INPUTS_RACKS_FORECAST_ROW + 1}*(1+{growth}))", st.number("#,##0"), forecast[year])
+        if year in overrides:
+            ws.write_number(L.INPUTS_RACKS_OVERRIDE_ROW, col, overrides[year], st.input)
+        else:
+            ws.write_blank(L.INPUTS_RACKS_OVERRIDE_ROW, col, None, st.input)
+        over, fc = f"{c}{L.INPUTS_RACKS_OVERRIDE_ROW + 1}", f"{c}{L.INPUTS_RACKS_FORECAST_ROW + 1}"
+        st.formula(ws, L.INPUTS_RACKS_ROW, col, f'=IF({over}="",{fc},{over})', st.number("#,##0"), racks[year])
+
+
+def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scenario: str,
+                 racks: dict[int, float], forecast: dict[int, float], overrides: dict[int, float],
+                 master: float) -> None:
+    ws.write_string(L.TITLE_ROW, 0, "Inputs: every assumption (yellow cells are inputs)", st.title)
+    st.master_check_row(ws, master)
+    ws.write_string(L.INPUTS_SCENARIO_ROW, 0, "Scenario (bear / base / bull)", st.bold)
+    ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.input)
+    ws.data_validation(L.INPUTS_SCENARIO_ROW, 2, L.INPUTS_SCENARIO_ROW, 2,
+                       {"validate": "list", "source": list(SCENARIOS)})
+    last = L.INPUTS_FIRST_KEY_ROW + len(rows) - 1
+    _rack_rows(ws, st, racks, forecast, overrides, last)
+    for col, text in enumerate(L.INPUT_COLUMNS):
+        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, text, st.head_left)
+    scen_header = xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BEAR_C, row_abs=True, col_abs=True) + ":" + \
+        xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BULL_C, row_abs=True, col_abs=True)
+    for i, item in enumerate(rows):
+        r = L.INPUTS_FIRST_KEY_ROW + i
+        ws.write_string(r, L.KEY_C, item["key"], st.key)
+        ws.write_formula(r, L.LIVE_C, f"=INDEX({xl_rowcol_to_cell(r, L.BEAR_C)}:{xl_rowcol_to_cell(r, L.BULL_C)},"
+                                      f"MATCH(scenario,{scen_header},0))", None, item["live"])
+        for text_col, field in ((L.LABEL_C, "label"), (L.UNIT_C, "unit"), (L.SOURCE_C, "source"),
+                                (L.DATE_C, "date"), (L.GRADE_C, "grade"), (L.COMMENT_C, "comment")):
+            ws.write_string(r, text_col, str(item[field]))
+        for s in SCENARIOS:
+            st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
+    first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
+    wb.define_name("assumptions", f"=Inputs!$A${L.INPUTS_FIRST_KEY_ROW + 1}:$B${last + 1}")
+    wb.define_name("years", f"=Inputs!${first_c}${L.INPUTS_YEARS_ROW + 1}:${last_c}${L.INPUTS_YEARS_ROW + 1}")
+    wb.define_name("rack_units",
+                   f"=Inputs!${first_c}${L.INPUTS_YEARS_ROW + 1}:${last_c}${L.INPUTS_RACKS_ROW + 1}")
+    wb.define_name("scenario", f"=Inputs!$C${L.INPUTS_SCENARIO_ROW + 1}")
+    ws.freeze_panes(L.INPUTS_FIRST_KEY_ROW, 2)
+    for col, width in enumerate((44, 11, 52, 16, 11, 11, 11, 70, 9, 6, 20)):
+        ws.set_column(col, col, width)
+    ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, 11)
+
+
+def _exposure(ticker: str, year: int, args: grid.ModelArgs, measure: str = "exposure") -> float | None:
+    try:
+        return fn.CPO_ELASTICITY(ticker, float(year), args.rack_units, args.assumptions, args.scenario, measure)
+    except CpoError:  # private, revenue not filled or no EBIT margin
+        return None
+
+
+def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, master: float,
+                     year: int = 2030) -> int:
+    """Companies ranked for a selectable year; returns the number of company rows."""
+    ws.write_string(L.TITLE_ROW, 0, "Elasticity: CPO exposure by company for the selected year", st.title)
+    st.master_check_row(ws, master)
+    ws.write_string(L.ELASTICITY_YEAR_CELL[0], 0, "Ranking year", st.bold)
+    ws.write_number(*L.ELASTICITY_YEAR_CELL, year, st.input)
+    for col, text in enumerate(L.ELASTICITY_COLUMNS):
+        ws.write_string(L.ELASTICITY_HEADER_ROW, col, text, st.head_left)
+    year_ref = xl_rowcol_to_cell(*L.ELASTICITY_YEAR_CELL, row_abs=True, col_abs=True)
+    exposures = {t: _exposure(t, year, args) for t in a.companies}
+    order = sorted(a.companies, key=lambda t: -(exposures[t] if exposures[t] is not None else -1.0))
+    first = L.ELASTICITY_HEADER_ROW + 1
+    exp_range = f"$E${first + 1}:$E${first + len(order)}"
+    for i, ticker in enumerate(order):
+        r, company = first + i, a.companies[ticker]
+        st.value(ws, r, 0, ticker)
+        st.value(ws, r, 1, company.name)
+        st.value(ws, r, 2, LAYER_LABELS[company.layer])
+        tick = f"$A{r + 1}"
+        revenue = fn.CPO_SUPPLIER_REVENUE(ticker, float(year), args.rack_units, args.assumptions, args.scenario)
+        st.formula(ws, r, 3, f"=CPO_SUPPLIER_REVENUE({tick},{year_ref}{MODEL_TAIL})", st.number("#,##0"),
+                   revenue)
+        for col, measure in ((4, "exposure"), (5, "net_exposure"), (6, "ebit")):
+            v = _exposure(ticker, year, args, measure)
+            if v is None:
+                ws.write_string(r, col, "n/a")
+            else:
+                st.formula(ws, r, col, f'=CPO_ELASTICITY({tick},{year_ref}{MODEL_TAIL},"{measure}")',
+                           st.number("0.00" if measure == "ebit" else "0.00%"), v)
+        mine = exposures[ticker]
+        if mine is None:
+            ws.write_string(r, 7, "private / not filled")
+        else:
+            rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
+            ws.write_formula(r, 7, f'=COUNTIF({exp_range},">"&E{r + 1})+1', st.number("0"), rank)
+    for col, width in enumerate((11, 24, 20, 18, 18, 22, 18, 18)):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(first, 1)
+    return len(order)
+
+
+def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) -> tuple[int, int]:
+    """Published figures vs the model (ratio through CPO_CROSSCHECK); returns (first, last) data rows."""
+    ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
+    for col, text in enumerate(("source", "metric", "key", "year", "published", "model / published", "model")):
+        ws.write_string(top + 1, col, text, st.head_left)
+    points = [p for p in published() if p.metric.endswith("usd_m")]
+    for i, p in enumerate(points):
+        r = top + 2 + i
+        st.value(ws, r, 0, f"{p.source}: {p.scope}")
+        ws.write_string(r, 1, p.metric, st.unit)
+        ws.write_string(r, 2, p.id, st.key)
+        ws.write_number(r, 3, p.year, st.input)
+        ws.write_number(r, 4, p.value, st.input)
+        ratio = fn.CPO_CROSSCHECK(p.id, float(p.year), args.rack_units, args.assumptions, args.scenario)
+        st.formula(ws, r, 5, f"=CPO_CROSSCHECK($C{r + 1},$D{r + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
+        ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), ratio * p.value)
+    return top + 2, top + 1 + len(points)
+
+
+def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_date: str) -> None:
+    for col, width in enumerate((40, 110)):
+        ws.set_column(col, col, width)
+    ws.write_string(0, 0, "CPO market model (co-packaged optics)", st.title)
+    st.master_check_row(ws, master)
+    if st.static:
+        usage = [("This copy", "STATIC SNAPSHOT for reading: every CPO_* function was replaced by its value, so "
+                               "it needs no add-in. Built-in formulas (sums, checks, ranks) stay live. "
+                               "Edits to Inputs do not move the model numbers here.")]
+    else:
+        usage = [("In Excel with Python", "Install xlwings and its add-in; UDF Modules = cpo_udfs (hidden "
+                                          "xlwings.conf sheet); PYTHONPATH to the repo's udfs folder; Import "
+                                          "Functions. Edit the yellow cells on Inputs."),
+                 ("Without Python", "Every formula cell stores its last value, so the numbers show as cpo-xl "
+                                    "calculated them. Do not force a recalculation without the add-in.")]
+    lines = [
+        ("Purpose", "TAM of co-packaged optics by value-chain layer, penetration curves with a supply cap, and "
+                    "each supplier's CPO exposure and elasticity, 2023-2035."),
+        ("Scenario shown", scenario),
+        ("Assumptions dated", assumption_date),
+        *usage,
+        ("Legend: yellow fill, blue text", "Input (Inputs sheet, rack override, ranking year, cross-check figures)"),
+        ("Legend: black text", "Calculation on this sheet"),
+        ("Legend: green text", "Link to another sheet"),
+        ("Master check", "Row 2 of every sheet; 0 = every line on the Checks sheet holds"),
+        ("Regenerate", "cpo-xl build; inputs edited here flow back with cpo-xl pull"),
+    ]
+    for i, (a, b) in enumerate(lines):
+        ws.write_string(3 + i, 0, a, st.bold)
+        ws.write_string(3 + i, 1, b, st.wrap)
+    r = 4 + len(lines)
+    ws.write_string(r, 0, "Version", st.bold)
+    st.formula(ws, r, 1, "=CPO_VERSION()", None, fn.CPO_VERSION())
+    ws.write_string(r + 2, 0, "Functions (UDF catalogue)", st.section)
+    for col, text in enumerate(("formula", "what it returns")):
+        ws.write_string(r + 3, col, text, st.head_left)
+    for i, udf in enumerate(CATALOGUE):
+        ws.write_string(r + 4 + i, 0, signature(udf))
+        ws.write_string(r + 4 + i, 1, f"{udf.doc} [{udf.returns}]", st.wrap)
+
+
+def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
+    ws.write_string(0, 0, "Sources: every default number with source, date and grade (H/M/L)", st.title)
+    ws.write_string(1, 0, "Grades: H vendor/official; M credible secondary or consensus; L derived, single-source, "
+                          "or an explicit assumption. 'note' = the mid-2026 sell-side research note.")
+    for col, text in enumerate(("key", "label", "base value", "unit", "source", "date", "grade")):
+        ws.write_string(3, col, text, st.head_left)
+    for i, item in enumerate(rows):
+        for col, field in enumerate(("key", "label", "base", "unit", "source", "date", "grade")):
+            st.value(ws, 4 + i, col, item[field])
+    r = 6 + len(rows)
+    ws.write_string(r, 0, "Published forecasts used as cross-checks", st.section)
+    for col, text in enumerate(("id", "source", "year", "value", "metric / scope", "date", "grade")):
+        ws.write_string(r + 1, col, text, st.head_left)
+    for i, p in enumerate(published()):
+        for col, v in enumerate((p.id, p.source, p.year, p.value, f"{p.metric}: {p.scope}", p.date, p.grade)):
+            st.value(ws, r + 2 + i, col, v)
+    for col, width in enumerate((36, 52, 12, 16, 90, 9, 6)):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(4, 1)

@@ -1,0 +1,67 @@
+"""Cell styles (FAST: one input style, links green, calculations black) and the one cell writer.
+
+The writer knows the two products: the live model (formula + cached value) and the PM copy (``static``:
+every formula that calls a CPO_* function is replaced by its value; built-in formulas stay live).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from cpo_xl.workbook import layout as L
+
+INPUT_FILL, INPUT_FONT, LINK_FONT, HEAD_FILL = "#FFF2CC", "#0000FF", "#007A33", "#1F3864"
+UDF_CALL = re.compile(r"\bCPO_[A-Z_]+\(")
+
+
+class Styles:
+    def __init__(self, wb: xlsxwriter.Workbook, static: bool = False) -> None:
+        self.wb = wb
+        self.static = static
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.head = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEAD_FILL, "align": "center"})
+        self.head_left = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEAD_FILL})
+        self.section = wb.add_format({"bold": True, "italic": True})
+        self.unit = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.key = wb.add_format({"font_color": "#595959", "font_size": 9})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.input = wb.add_format({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1,
+                                    "border_color": "#BFBFBF"})
+        self.check_ok = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
+        self.check_bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.bold = wb.add_format({"bold": True})
+        self._numbers: dict[tuple[str, bool], Any] = {}
+
+    def number(self, fmt: str, link: bool = False) -> Any:
+        if (fmt, link) not in self._numbers:
+            props: dict[str, Any] = {"num_format": fmt}
+            if link:
+                props["font_color"] = LINK_FONT
+            self._numbers[(fmt, link)] = self.wb.add_format(props)
+        return self._numbers[(fmt, link)]
+
+    def formula(self, ws: Any, row: int, col: int, text: str, fmt: Any, value: Any) -> None:
+        """A formula with its cached value; in the PM copy a CPO_* formula becomes its value."""
+        if self.static and UDF_CALL.search(text):
+            self.value(ws, row, col, value, fmt)
+        else:
+            ws.write_formula(row, col, text, fmt, value)
+
+    @staticmethod
+    def value(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        """A constant; text is always stored as text (a label starting with '=' never becomes a formula)."""
+        if isinstance(value, str):
+            ws.write_string(row, col, value, fmt)
+        else:
+            ws.write_number(row, col, value, fmt)
+
+    def master_check_row(self, ws: Any, master_value: float) -> None:
+        ws.write_string(L.CHECK_ROW, 0, "Master check (0 = all checks hold)", self.bold)
+        ws.write_formula(L.CHECK_ROW, L.KEY_COL, "=master_check", self.number("0"), master_value)
+        rng = xl_rowcol_to_cell(L.CHECK_ROW, L.KEY_COL)
+        ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": 0, "format": self.check_ok})
+        ws.conditional_format(rng, {"type": "cell", "criteria": "!=", "value": 0, "format": self.check_bad})
