@@ -205,20 +205,29 @@ def validate(values: dict[str, Any]) -> Assumptions:
     try:
         return Assumptions.model_validate(values)
     except ValidationError as exc:
-        raise CpoError(_describe(exc)) from None
+        key, message = _describe(exc)
+        raise CpoError(message, key=key or None) from None
 
 
-def _describe(exc: ValidationError) -> str:
-    """The first error as 'assumption a.b.c: value -> what is allowed' (more errors are counted)."""
+BOUND_WORDS = {"greater_than_equal": ("ge", "is below the minimum"), "less_than_equal": ("le", "is above the maximum"),
+               "greater_than": ("gt", "must be greater than"), "less_than": ("lt", "must be less than")}
+
+
+def _describe(exc: ValidationError) -> tuple[str, str]:
+    """(dotted key, 'assumption a.b.c: value is below the minimum 0') for the first error; more are counted."""
     errors = exc.errors(include_url=False)
     first = errors[0]
     key = ".".join(str(part) for part in first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    value = first.get("input")
     if first["type"] == "extra_forbidden":
-        return f"assumption {key}: unknown key{more}"
+        return key, f"assumption {key}: unknown key{more}"
     if first["type"] == "missing":
-        return f"assumption {key}: missing{more}"
+        return key, f"assumption {key}: missing{more}"
+    if first["type"] in BOUND_WORDS:
+        bound, words = BOUND_WORDS[first["type"]]
+        return key, f"assumption {key}: {value!r} {words} {first['ctx'][bound]}{more}"
     if key and first["type"] != "value_error":
-        return f"assumption {key}: {first.get('input')!r} is not allowed: {message.lower()}{more}"
-    return f"assumption {key or 'set'}: {message}{more}"
+        return key, f"assumption {key}: {value!r} is not allowed: {message.lower()}{more}"
+    return key, f"assumption {key or 'set'}: {message}{more}"

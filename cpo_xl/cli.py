@@ -89,6 +89,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return check_command(args)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from cpo_xl.workbook.publish import publish_command
+    return publish_command(args)
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from cpo_xl.workbook.pull import pull_command
+    return pull_command(args)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from cpo_xl.workbook.diff import diff_command
+    return diff_command(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cpo-xl", description="Co-packaged optics market model")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -106,6 +121,20 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="recalculate every formula headlessly and compare with cached values")
     c.add_argument("path", nargs="?", default=str(DEFAULT_WORKBOOK))
     c.set_defaults(run=cmd_check)
+    pub = sub.add_parser("publish", help="a static PM copy: CPO_* formulas replaced by values, no add-in")
+    pub.add_argument("path", nargs="?", default=str(DEFAULT_WORKBOOK))
+    pub.add_argument("--output", default="dist/CPO_Model_PM.xlsx")
+    pub.add_argument("--force", action="store_true", help="replace an edited copy (keeps .bak)")
+    pub.set_defaults(run=cmd_publish)
+    pl = sub.add_parser("pull", help="the Inputs of an edited workbook -> an assumptions TOML")
+    pl.add_argument("path")
+    pl.add_argument("--output", help="TOML to write (default: the workbook's name with .toml)")
+    pl.set_defaults(run=cmd_pull)
+    d = sub.add_parser("diff", help="inputs, headline outputs and formulas changed between two workbooks")
+    d.add_argument("a")
+    d.add_argument("b", nargs="?")
+    d.add_argument("--textconv", action="store_true", help="print one workbook as text (git textconv)")
+    d.set_defaults(run=cmd_diff)
     return p
 
 

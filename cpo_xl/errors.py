@@ -2,4 +2,11 @@
 
 
 class CpoError(ValueError):
-    """Bad input: the message names the argument, the bad value and what is allowed."""
+    """Bad input: the message names the argument, the bad value and what is allowed.
+
+    ``key`` is the dotted assumption key at fault when there is one (so a caller can name the cell).
+    """
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key

@@ -136,7 +136,7 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]]
         if key not in keys:
             hint = difflib.get_close_matches(key, sorted(keys), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else "; keys are listed on the Inputs sheet"
-            raise CpoError(f"{where}: assumption key '{key}' is unknown{suggestion}")
+            raise CpoError(f"{where}: assumption key '{key}' is unknown{suggestion}", key=key)
         node = result
         *parents, leaf = key_path(key)
         for part in parents:

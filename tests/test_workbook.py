@@ -1,9 +1,7 @@
 """The committed workbook and a fresh build, read headlessly with openpyxl; recalculation with formulas."""
 
-import os
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -15,18 +13,11 @@ from cpo_xl.inputs import resolve
 from cpo_xl.model import compute, rack_series
 from cpo_xl.timeline import YEARS
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.recalc import check, recalculate
+from tests.conftest import pdf_text
 
 BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER"}
 SERIES = ("Demand", "Penetration", "TAM", *L.LAYER_SHEETS.values(), "Checks")
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    path = tmp_path_factory.mktemp("wb") / "CPO_Model.xlsx"
-    build_workbook(path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -117,16 +108,7 @@ def test_changed_input_recalculates_to_the_engine(built, tmp_path):
 
 
 def test_libreoffice_pdf_shows_numbers(built, tmp_path):
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if not (soffice and pdftotext):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but LibreOffice (soffice) or pdftotext is missing")
-        pytest.skip("LibreOffice or pdftotext not installed (outside CI)")
-    profile = tmp_path / "profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(built)], check=True, capture_output=True, timeout=300)
-    text = subprocess.run([pdftotext, str(tmp_path / "CPO_Model.pdf"), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = pdf_text(built, tmp_path)
     for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
         assert bad not in text
     a = resolve("base")

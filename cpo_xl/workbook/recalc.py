@@ -104,6 +104,8 @@ def recalculate(path: Path) -> tuple[dict[str, Any], int]:
 def check(path: Path) -> tuple[list[str], int, int]:
     """(problems, formula cells checked, UDF calls)."""
     files.check_file(path)
+    if "Inputs" not in files.sheet_names(path):
+        raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
     cached = cached_values(path)
     results, calls = recalculate(path)
     problems = []

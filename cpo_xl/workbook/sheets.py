@@ -31,10 +31,16 @@ def input_rows(scenario: str, user: UserFile | None) -> list[dict[str, Any]]:
             continue
         m = meta.get(key)
         rows.append({"key": key, "label": m.label if m else key, "unit": m.unit if m else "",
-                     **{s: by_scenario[s][key] for s in SCENARIOS}, "live": by_scenario[scenario][key],
+                     **{s: _number(by_scenario[s][key]) for s in SCENARIOS},
+                     "live": _number(by_scenario[scenario][key]),
                      "source": m.source if m else "user file", "date": m.date if m else "",
                      "grade": m.grade if m else "", "comment": ""})
     return rows
+
+
+def _number(value: Any) -> Any:
+    """Numbers as floats, so a value cached from the shipped TOML and from a pulled file look alike."""
+    return value if isinstance(value, str) else float(value)
 
 
 def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[str, grid.Place],
@@ -205,7 +211,7 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) 
 
 
 def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_date: str) -> None:
-    for col, width in enumerate((40, 110)):
+    for col, width in enumerate((62, 110)):
         ws.set_column(col, col, width)
     ws.write_string(0, 0, "CPO market model (co-packaged optics)", st.title)
     st.master_check_row(ws, master)

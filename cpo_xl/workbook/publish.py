@@ -1,0 +1,26 @@
+"""`cpo-xl publish`: the PM copy, a static snapshot that needs no add-in (CPO_* formulas -> values)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cpo_xl.workbook import files
+from cpo_xl.workbook.build import build_workbook
+from cpo_xl.workbook.pull import user_file_from
+
+DEFAULT_OUTPUT = Path("dist/CPO_Model_PM.xlsx")
+
+
+def publish(source: Path, target: Path, force: bool = False) -> None:
+    """Rebuild ``source``'s inputs as a static copy at ``target`` (safe write)."""
+    user, snapshot = user_file_from(source)
+    files.atomic_write(target, lambda p: build_workbook(p, user.scenario or "base", user, static=True,
+                                                        ranking_year=int(snapshot.ranking_year)), force=force)
+
+
+def publish_command(args: Any) -> int:
+    source, target = Path(args.path), Path(args.output)
+    publish(source, target, args.force)
+    print(f"wrote {target}: static PM copy of {source} (no add-in needed)")
+    return 0

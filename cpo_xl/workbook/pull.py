@@ -1,0 +1,93 @@
+"""`cpo-xl pull`: the Inputs of an edited workbook -> a validated assumptions TOML that rebuilds it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from cpo_xl.errors import CpoError
+from cpo_xl.inputs import SCENARIOS, UserFile, resolve, shipped
+from cpo_xl.timeline import FIRST_YEAR, LAST_YEAR
+from cpo_xl.workbook import files
+
+
+def user_file_from(path: Path) -> tuple[UserFile, files.InputsSnapshot]:
+    """The workbook's inputs as a :class:`UserFile`, validated for every scenario; errors name the cell."""
+    snapshot, cells = files.read_inputs(path)
+    if snapshot.scenario not in SCENARIOS:
+        raise CpoError(f"Inputs!C4 scenario: {snapshot.scenario!r} is not one of {', '.join(SCENARIOS)}")
+    _, _, shipped_scenarios = shipped()
+    base, by_scenario = [], {s: [] for s in ("bear", "bull")}
+    for key, bear, base_value, bull in snapshot.rows:
+        for column, value in (("bear", bear), ("base", base_value), ("bull", bull)):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                raise CpoError(f"{cells[(key, column)]} {key}: empty; a value is required")
+        base.append((key, base_value))
+        for name, value in (("bear", bear), ("bull", bull)):
+            if value != base_value or key in shipped_scenarios[name]:
+                by_scenario[name].append((key, value))
+    user = UserFile(tuple(base), tuple((s, tuple(v)) for s, v in by_scenario.items()), snapshot.racks,
+                    snapshot.scenario)
+    for scenario in SCENARIOS:
+        try:
+            resolve(scenario, (), user)
+        except CpoError as exc:
+            raise CpoError(_at_cell(exc, scenario, user, cells)) from None
+    year = snapshot.ranking_year
+    if isinstance(year, bool) or not isinstance(year, int | float) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CpoError(f"Elasticity!C4 ranking year: {year!r} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return user, snapshot
+
+
+def _at_cell(exc: CpoError, scenario: str, user: UserFile, cells: dict[tuple[str, str], str]) -> str:
+    """Prefix the message with the cell that holds the offending value."""
+    key = exc.key
+    if key is None:
+        return f"Inputs ({scenario} column): {exc}"
+    column = scenario if key in dict(user.for_scenario(scenario)) else "base"
+    cell = cells.get((key, column)) or cells.get((key, "key")) or "Inputs"
+    return f"{cell} {_strip(exc)}"
+
+
+def _strip(exc: CpoError) -> str:
+    """'assumption a.b: -1 is below the minimum 0' -> 'a.b: -1 is below the minimum 0'."""
+    text = str(exc)
+    marker = "assumption "
+    return text[text.index(marker) + len(marker):] if marker in text else text
+
+
+def toml_text(user: UserFile, source: Path) -> str:
+    """The TOML `cpo-xl build --assumptions` reads back into exactly these inputs."""
+    data: dict[str, Any] = {"scenario": user.scenario, **dict(user.base)}
+    if user.racks:
+        data["rack_units"] = {str(year): racks for year, racks in user.racks}
+    data["scenarios"] = {name: dict(pairs) for name, pairs in user.scenarios if pairs}
+    header = f"# Inputs pulled from {source.name} by cpo-xl pull; rebuild with: cpo-xl build --assumptions FILE\n"
+    return header + tomli_w.dumps(data)
+
+
+def write_text(target: Path, text: str) -> None:
+    """Temporary file beside the target, then rename (never a half-written file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".cpo-", suffix=".toml", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def pull_command(args: Any) -> int:
+    source = Path(args.path)
+    user, _ = user_file_from(source)
+    target = Path(args.output) if args.output else source.with_suffix(".toml")
+    write_text(target, toml_text(user, source))
+    print(f"wrote {target}: {len(user.base)} inputs, scenario {user.scenario}, "
+          f"{len(user.racks)} rack overrides")
+    return 0

@@ -1,0 +1,193 @@
+"""Sharing and round trips: the PM copy, pull -> build, safe writes, bad files, diff."""
+
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cpo_xl.cli import main
+from cpo_xl.inputs import resolve
+from cpo_xl.model import compute, rack_series
+from cpo_xl.timeline import YEARS
+from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.files import read_inputs
+from cpo_xl.workbook.publish import publish
+from tests.conftest import pdf_text
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def input_row(path: Path, key: str) -> int:
+    _, cells = read_inputs(path)
+    return int(cells[(key, "base")].split("!")[1][1:])
+
+
+@pytest.fixture
+def workbook(built, tmp_path) -> Path:
+    path = tmp_path / "CPO_Model.xlsx"
+    shutil.copy(built, path)
+    return path
+
+
+def test_pm_copy_recalculates_in_libreoffice(workbook, tmp_path):
+    pm = tmp_path / "pm" / "CPO_Model_PM.xlsx"
+    publish(workbook, pm)
+    book = openpyxl.load_workbook(pm)
+    assert "xlwings.conf" not in book.sheetnames and "Checks" in book.sheetnames and "Sources" in book.sheetnames
+    formulas = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("=")]
+    assert formulas and not any("CPO_" in f for f in formulas)  # built-ins stay live, UDFs became values
+    assert "STATIC SNAPSHOT" in " ".join(str(c.value) for row in book["About"].iter_rows() for c in row)
+    text = pdf_text(pm, tmp_path, recalc=True)
+    for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
+        assert bad not in text
+    a = resolve("base")
+    r = compute(a, rack_series(a))
+    for year in (2028, 2030):
+        assert f"{r.tam[YEARS.index(year)]:,.0f}" in text
+
+
+def test_round_trip_three_edits(workbook, tmp_path, capsys):
+    edits = {"pricing.erosion": 0.18, "companies.AVGO.share_2030": 0.3, "supply.engines_per_wafer": 250}
+    book = openpyxl.load_workbook(workbook)
+    for key, value in edits.items():
+        book["Inputs"].cell(input_row(workbook, key), L.BASE_C + 1).value = value
+    book.save(workbook)
+    toml = tmp_path / "pulled.toml"
+    assert run(capsys, "pull", workbook, "--output", toml)[0] == 0
+    rebuilt = tmp_path / "rebuilt.xlsx"
+    assert run(capsys, "build", "--assumptions", toml, "--output", rebuilt)[0] == 0
+    before, _ = read_inputs(workbook)
+    after, _ = read_inputs(rebuilt)
+    assert after.rows == before.rows  # the three edits, and every other input as it was
+    base = dict((row[0], row[2]) for row in after.rows)
+    assert all(base[key] == value for key, value in edits.items())
+    values = openpyxl.load_workbook(rebuilt, data_only=True)
+    a = resolve("base", tuple(edits.items()))
+    expected = compute(a, rack_series(a)).tam[YEARS.index(2030)]
+    tam_row = next(r for r in range(1, 30) if values["TAM"].cell(r, 1).value == "CPO TAM (CPO_TAM)")
+    assert values["TAM"].cell(tam_row, L.year_col(2030) + 1).value == pytest.approx(expected, rel=1e-12)
+
+
+def test_pull_names_the_cell_and_writes_nothing(workbook, tmp_path, capsys):
+    book = openpyxl.load_workbook(workbook)
+    row = input_row(workbook, "pricing.erosion")
+    book["Inputs"].cell(row, L.BASE_C + 1).value = -1
+    book.save(workbook)
+    out = tmp_path / "x.toml"
+    code, _, err = run(capsys, "pull", workbook, "--output", out)
+    assert code == 2 and f"Inputs!F{row} pricing.erosion: -1 is below the minimum 0" in err
+    assert not out.exists()
+    book["Inputs"].cell(row, L.BASE_C + 1).value = "abc"
+    book.save(workbook)
+    code, _, err = run(capsys, "pull", workbook, "--output", out)
+    assert code == 2 and f"Inputs!F{row} pricing.erosion: 'abc'" in err and not out.exists()
+
+
+def _zip_bomb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/big.bin", "w", force_zip64=True) as handle:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(210):
+                handle.write(chunk)
+
+
+def _corrupt_xml(src: Path, path: Path) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, b"<worksheet><oops" if item.filename == "xl/worksheets/sheet2.xml" else data)
+
+
+def _no_inputs(src: Path, path: Path) -> None:
+    book = openpyxl.load_workbook(src)
+    del book["Inputs"]
+    book.save(path)
+
+
+@pytest.mark.parametrize(("maker", "fragment"), [
+    (lambda src, p: p.write_bytes(b""), "the file is empty"),
+    (lambda src, p: p.write_text("hello", encoding="utf-8"), "not a zip archive"),
+    (lambda src, p: _zip_bomb(p), "exceeds the limit"),
+    (_corrupt_xml, "corrupt workbook"),
+    (_no_inputs, "no Inputs sheet"),
+])
+@pytest.mark.parametrize("verb", ["check", "pull", "diff"])
+def test_bad_files_exit_2_and_write_nothing(built, tmp_path, capsys, maker, fragment, verb):
+    bad = tmp_path / "bad.xlsx"
+    maker(built, bad)
+    before = digest(bad)
+    args = {"check": ("check", bad), "pull": ("pull", bad, "--output", tmp_path / "out.toml"),
+            "diff": ("diff", built, bad)}[verb]
+    code, _, err = run(capsys, *args)
+    assert code == 2 and fragment in err and err.count("\n") == 1 and "Traceback" not in err
+    assert digest(bad) == before and not (tmp_path / "out.toml").exists()
+
+
+def test_refusals_keep_the_file(workbook, capsys):
+    original = digest(workbook)
+    lock = workbook.parent / f"~${workbook.name}"
+    lock.write_text("", encoding="utf-8")
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and "open in Excel" in err and digest(workbook) == original
+    lock.unlink()
+
+    book = openpyxl.load_workbook(workbook)
+    book.create_sheet("My notes")
+    book.save(workbook)
+    edited = digest(workbook)
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and "sheets the builder did not make (My notes)" in err and digest(workbook) == edited
+
+    book = openpyxl.load_workbook(workbook)
+    del book["My notes"]
+    book["Inputs"].cell(input_row(workbook, "racks.cy2026"), L.BASE_C + 1).value = 70000
+    book.save(workbook)
+    edited = digest(workbook)
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and "inputs edited since it was built" in err and digest(workbook) == edited
+    code, _, _ = run(capsys, "build", "--output", workbook, "--force")
+    assert code == 0 and digest(workbook.with_name(workbook.name + ".bak")) == edited
+
+
+def test_unedited_stale_workbook_is_replaced(workbook, capsys):
+    assert run(capsys, "build", "--output", workbook)[0] == 0  # inputs as recorded: nothing to lose
+    assert not workbook.with_name(workbook.name + ".bak").exists()
+
+
+def test_diff_shows_the_input_and_the_outputs_it_moved(workbook, tmp_path, capsys):
+    toml = tmp_path / "a.toml"
+    toml.write_text('"pricing.erosion" = 0.15\n', encoding="utf-8")
+    other = tmp_path / "other.xlsx"
+    assert run(capsys, "build", "--assumptions", toml, "--output", other)[0] == 0
+    code, out, _ = run(capsys, "diff", workbook, other)
+    assert code == 0
+    inputs = out.split("Inputs changed")[1].split("CPO TAM changed")[0]
+    # only the base column moves: bear keeps its own 0.25, bull already was 0.15
+    assert "Inputs changed (1)" in out and "pricing.erosion  base" in inputs
+    assert "0.2 " in inputs and "0.15" in inputs
+    tam = out.split("CPO TAM changed")[1].split("Exposure changed")[0]
+    line_2028 = next(line for line in tam.splitlines() if line.startswith("2028"))
+    assert "+" in line_2028  # slower erosion, higher 2028 price (from 2030 the price floor binds either way)
+
+
+def test_text_is_never_written_as_a_formula(tmp_path, capsys):
+    toml = tmp_path / "a.toml"
+    toml.write_text('"companies.NVDA.name" = "=HYPERLINK(\\"http://x\\")"\n', encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    assert run(capsys, "build", "--assumptions", toml, "--output", out)[0] == 0
+    ws = openpyxl.load_workbook(out)["Elasticity"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
