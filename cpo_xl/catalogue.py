@@ -82,6 +82,16 @@ CATALOGUE: tuple[Udf, ...] = (
         (Arg("name", "demand, penetration, tam, companies or crosscheck"),
          Arg("rack_units", "Years/racks range, or empty for the built-in forecast", True), *TAIL),
         "2-D table", '=CPO_TABLE("tam", rack_units)', array=True),
+    Udf("CPO_SENSITIVITY", "TAM swing in US$ M when one input moves from its bear to its bull value, others "
+        "held (side low/high: change vs the scenario at each end).",
+        (Arg("input_key", "Dotted assumption key with a bear/bull range, e.g. pricing.erosion"), YEAR, RACKS, *TAIL,
+         Arg("side", "Optional: swing (default, bull less bear), low or high", True)),
+        "US$ M", '=CPO_SENSITIVITY("supply.wafer_growth_after_2027", 2030, rack_units)'),
+    Udf("CPO_TAM_PCTL", "Percentile of the year's CPO TAM in US$ M over 10,000 Monte Carlo draws (fixed seed: "
+        "the same call gives the same number); 0.1 = P10, 0.5 = median.",
+        (YEAR, Arg("percentile", "Fraction 0-1, e.g. 0.1 for P10"),
+         Arg("rack_units", "Optional racks; empty: racks are drawn with the other inputs", True), *TAIL),
+        "US$ M", '=CPO_TAM_PCTL(2030, 0.9, "")'),
     Udf("CPO_VERSION", "Package version and a short hash of the default assumptions.", (), "text", "=CPO_VERSION()"),
 )
 

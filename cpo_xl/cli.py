@@ -6,6 +6,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ DEFAULT_WORKBOOK = Path("workbook/CPO_Model.xlsx")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one clear line, exit 2
+    def error(self, message: str) -> NoReturn:  # one clear line, exit 2
         print(f"cpo-xl: {message}", file=sys.stderr)
         raise SystemExit(2)
 
@@ -72,11 +73,44 @@ def summary_text(assumptions: Assumptions, racks: Racks, year: int) -> str:
     ])
 
 
+def scenarios_text(setup: Setup, year: int, ticker: str) -> str:
+    """Bear / base / bull side by side, the tornado of TAM and of one company's exposure, a two-way table."""
+    from cpo_xl import scenarios as sc
+    if ticker not in setup.assumptions.companies:
+        raise CpoError(f"--ticker {ticker!r} is unknown; allowed: {', '.join(setup.assumptions.companies)}")
+    racks = dict(setup.user.racks) if setup.user else None
+    tornado_cols = ["rank", "key", "bear_value", "bull_value", "at_bear", "at_bull", "swing"]
+    two_way = sc.two_way("penetration.scale_out.ceiling", (0.4, 0.5, 0.6, 0.7, 0.8),
+                         "pricing.cpo_floor_usd_per_gbps", (0.15, 0.20, 0.25, 0.30, 0.35), year, setup.scenario,
+                         setup.user)
+    return "\n\n".join([
+        "CPO TAM by scenario [US$ M]\n" + _fmt(sc.tam_by_scenario(setup.user), 0),
+        f"Scenarios side by side, {year}\n" + _fmt(sc.comparison(year, setup.user), 3),
+        f"Tornado: CPO TAM {year} [US$ M], each input alone at its bear and bull value\n"
+        + sc.tornado(year, None, setup.scenario, (), setup.user, racks)[tornado_cols].to_string(
+            index=False, float_format=lambda v: f"{v:,.2f}"),
+        f"Tornado: {ticker} CPO exposure {year} [fraction]\n"
+        + sc.tornado(year, ticker, setup.scenario, (), setup.user, racks)[tornado_cols].to_string(
+            index=False, float_format=lambda v: f"{v:,.4f}"),
+        f"Two-way: CPO TAM {year} [US$ M] (rows: scale-out ceiling; columns: CPO price floor US$/(Gb/s))\n"
+        + _fmt(two_way, 0),
+    ])
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     setup = load_setup(args.scenario, args.assumptions)
+    year = check_year(args.year)
     print(f"cpo-xl summary: scenario {setup.scenario}, assumptions {setup.assumptions.fingerprint}")
-    print(summary_text(setup.assumptions, setup.racks, check_year(args.year)))
+    print(summary_text(setup.assumptions, setup.racks, year))
+    if args.scenarios:
+        print("\n" + scenarios_text(setup, year, args.ticker.strip().upper()))
     return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from cpo_xl.simulate_cli import simulate_command
+    check_year(args.year)
+    return simulate_command(args)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -112,7 +146,15 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--assumptions", help="a TOML of dotted-key overrides")
     s = sub.add_parser("summary", parents=[common], help="headline tables in the terminal")
     s.add_argument("--year", type=int, default=2030, help="year of the company ranking")
+    s.add_argument("--scenarios", action="store_true", help="also bear/base/bull side by side and sensitivities")
+    s.add_argument("--ticker", default="AVGO", help="company for the exposure tornado (with --scenarios)")
     s.set_defaults(run=cmd_summary)
+    sim = sub.add_parser("simulate", parents=[common], help="Monte Carlo percentiles and a fan-chart PNG")
+    sim.add_argument("-n", type=int, default=100_000, help="number of draws")
+    sim.add_argument("--seed", type=int, default=20261126)
+    sim.add_argument("--year", type=int, default=2030, help="year of the exposure percentiles")
+    sim.add_argument("--output-dir", default="dist", help="where fan_chart.png goes")
+    sim.set_defaults(run=cmd_simulate)
     b = sub.add_parser("build", parents=[common], help="write the workbook and print the headline table")
     b.add_argument("--output", default=str(DEFAULT_WORKBOOK))
     b.add_argument("--check", action="store_true", help="exit 1 when the output differs from a fresh build")

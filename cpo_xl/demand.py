@@ -19,10 +19,14 @@ LASER_GBPS = 800.0  # one CW laser feeds 4 lanes of 200 Gb/s
 
 
 def rack_forecast(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:
-    """Default NVIDIA rack forecast [racks/yr]: the 2023-2026 inputs, then 2026 x (1 + g)^(t - 2026)."""
-    known = {2023: racks.cy2023, 2024: racks.cy2024, 2025: racks.cy2025, 2026: racks.cy2026}
+    """Default NVIDIA rack forecast [racks/yr]: the 2023-2026 inputs, then 2026 x (1 + g)^(t - 2026).
+
+    Broadcasts: with array-valued inputs of shape (draws, 1) it returns (draws, years).
+    """
     grown = racks.cy2026 * (1.0 + racks.growth_after_2026) ** np.maximum(years - 2026, 0.0)
-    return np.array([known.get(int(t), g) for t, g in zip(years, grown, strict=True)])
+    for year, value in ((2025, racks.cy2025), (2024, racks.cy2024), (2023, racks.cy2023)):
+        grown = np.where(years == year, value, grown)
+    return np.asarray(grown, dtype=float)
 
 
 def kyber_share(demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:

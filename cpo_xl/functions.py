@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from cpo_xl import __version__
+from cpo_xl import __version__, montecarlo, scenarios
 from cpo_xl import crosscheck as xc
 from cpo_xl import excel_args as ea
 from cpo_xl.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
@@ -190,6 +190,42 @@ def CPO_TABLE(name: Any, rack_units: Any, assumptions: Any = None, scenario: Any
     return [[f"{table} [unit]", *(float(y) for y in YEARS)], *body]
 
 
+@excel_safe
+def CPO_SENSITIVITY(input_key: Any, year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None,
+                    side: Any = None) -> float:
+    y = ea.year(year)
+    if not isinstance(input_key, str) or ea.is_blank(input_key):
+        raise CpoError(f"input_key {input_key!r} is not a dotted assumption key such as 'pricing.erosion'")
+    kind = ea.choice(side, "side", ("swing", "low", "high"), default="swing")
+    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, y)
+    return _sensitivity(input_key.strip(), y, _scenario(scenario), ea.overrides(assumptions), racks, kind)
+
+
+@lru_cache(maxsize=1024)
+def _sensitivity(key: str, year: int, scenario: str, overrides: Overrides, racks: ea.RackKey, side: str) -> float:
+    return scenarios.swing(key, year, scenario, overrides, dict(racks), side)
+
+
+@excel_safe
+def CPO_TAM_PCTL(year: Any, percentile: Any, rack_units: Any = None, assumptions: Any = None,
+                 scenario: Any = None) -> float:
+    y = ea.year(year)
+    q = ea.number(percentile, "percentile", 0.0, 1.0)
+    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, y)
+    draws = _simulation(_scenario(scenario), ea.overrides(assumptions), racks)
+    return float(np.percentile(draws[:, year_index(y)], 100 * q))
+
+
+@lru_cache(maxsize=32)
+def _simulation(scenario: str, overrides: Overrides, racks: ea.RackKey) -> np.ndarray:
+    """TAM draws (DEFAULT_DRAWS x years) from the fixed default seed: the same call, the same number."""
+    fixed = None
+    if racks:
+        fixed = np.asarray(rack_series(resolve(scenario, overrides), dict(racks)))
+    return montecarlo.simulate(montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED, scenario, overrides,
+                               racks=fixed).tam
+
+
 @lru_cache(maxsize=1)
 def _version() -> str:
     digest = hashlib.sha256(resolve("base").fingerprint.encode()).hexdigest()[:8]
@@ -204,5 +240,5 @@ def CPO_VERSION() -> str:
 def clear_caches() -> None:
     """Forget every cached assumption set, model run and table (benchmarks use it for cold timings)."""
     from cpo_xl import model, tables
-    for cache in (resolve, model.compute, tables.tables, _model):
+    for cache in (resolve, model.compute, tables.tables, _model, _sensitivity, _simulation):
         cache.cache_clear()

@@ -18,7 +18,7 @@ from cpo_xl import tam as tm
 from cpo_xl.assumptions import LAYERS, SEGMENTS, Assumptions
 from cpo_xl.curves import Floats, segment_share
 from cpo_xl.errors import CpoError
-from cpo_xl.timeline import FIRST_YEAR, LAST_YEAR, YEAR_ARRAY, YEARS
+from cpo_xl.timeline import FIRST_YEAR, LAST_YEAR, YEAR_ARRAY
 
 Racks = tuple[float, ...]
 
@@ -96,8 +96,12 @@ def rack_series(assumptions: Assumptions, given: Mapping[int, float] | None = No
 @lru_cache(maxsize=1024)
 def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
     """Run the whole model for one assumption set and one rack series [racks/yr per year of the timeline]."""
-    a = assumptions
-    rack_arr = np.asarray(racks, dtype=float)
+    return run(assumptions, np.asarray(racks, dtype=float))
+
+
+def run(a: Assumptions, rack_arr: Floats, with_companies: bool = True) -> ModelResult:
+    """The model, uncached. Broadcasts over draws: numeric assumptions may be (draws, 1) arrays (Monte Carlo),
+    racks (years,) or (draws, years); every line is then (draws, years)."""
     kyber = dm.kyber_share(a.demand)
     packages, _ = dm.gpu_packages(rack_arr, kyber, a.demand)
     segments = dm.addressable(rack_arr, a.demand)
@@ -120,7 +124,7 @@ def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
     }
     legacy_gbps = shipped["scale_out"] * segments["scale_out"].gbps + shipped["nic"] * segments["nic"].gbps
     displaced = {
-        "none": np.zeros(len(YEARS)),
+        "none": np.zeros_like(legacy_gbps),
         "pluggables": tm.displaced_pluggables(legacy_gbps, a.pricing),
         "copper": tm.displaced_copper(shipped["scale_up"] * segments["scale_up"].gbps, a.pricing),
     }
@@ -134,7 +138,7 @@ def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
         engines=np.asarray(engines), lasers=np.asarray(lasers), gbps=np.asarray(gbps),
         cpo_price=tm.cpo_price(a.pricing), layers=layers, tam=np.asarray(sum(layers.values())),
         optics=np.asarray(sum(layers[name] for name in LAYERS if name != "equipment")),
-        displaced=displaced, companies=_companies(a, layers, displaced),
+        displaced=displaced, companies=_companies(a, layers, displaced) if with_companies else {},
     )
 
 

@@ -24,9 +24,9 @@ def learning_yield(start: float, cap: float, learning: float, years: Floats = YE
 
     Years before 2026 keep the 2026 value (no public earlier yields; volumes then are tiny either way).
     """
-    top = max(cap, start)
+    top = np.maximum(cap, start)
     gap = (top - start) * (1.0 - learning) ** np.maximum(years - YIELD_BASE_YEAR, 0.0)
-    return top - gap
+    return np.asarray(top - gap, dtype=float)
 
 
 def yields(supply: Supply, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:

@@ -14,5 +14,6 @@ page() {  # page whose first line starts with $1 -> docs/img/$2.png
 page "TAM by value-chain" tam
 page "Penetration:" penetration
 page "Elasticity:" elasticity
+page "Risk:" risk
 rm -rf "$out"
-echo "rendered docs/img/{tam,penetration,elasticity}.png"
+echo "rendered docs/img/{tam,penetration,elasticity,risk}.png"

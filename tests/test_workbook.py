@@ -114,3 +114,7 @@ def test_libreoffice_pdf_shows_numbers(built, tmp_path):
     a = resolve("base")
     tam_2030 = compute(a, rack_series(a)).tam[YEARS.index(2030)]
     assert f"{tam_2030:,.0f}" in text
+    for title in ("Scenarios: bear, base and bull", "Sensitivity: each input", "Risk: Monte Carlo"):
+        assert title in text
+    from cpo_xl.functions import CPO_TAM_PCTL
+    assert f"{CPO_TAM_PCTL(2030, 0.5, ''):,.0f}" in text

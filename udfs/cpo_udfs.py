@@ -92,5 +92,15 @@ def CPO_TABLE(name, rack_units=None, assumptions=None, scenario=None):
 
 
 @catalogued
+def CPO_SENSITIVITY(input_key, year, rack_units, assumptions=None, scenario=None, side=None):
+    return fn.CPO_SENSITIVITY(input_key, year, rack_units, assumptions, scenario, side)
+
+
+@catalogued
+def CPO_TAM_PCTL(year, percentile, rack_units=None, assumptions=None, scenario=None):
+    return fn.CPO_TAM_PCTL(year, percentile, rack_units, assumptions, scenario)
+
+
+@catalogued
 def CPO_VERSION():
     return fn.CPO_VERSION()

@@ -10,8 +10,9 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from cpo_xl import __version__
-from cpo_xl.inputs import UserFile, resolve, shipped
+from cpo_xl import __version__, montecarlo
+from cpo_xl import scenarios as sc
+from cpo_xl.inputs import SCENARIOS, UserFile, resolve, shipped
 from cpo_xl.model import rack_series
 from cpo_xl.tables import LAYER_LABELS
 from cpo_xl.timeline import YEARS
@@ -21,6 +22,10 @@ from cpo_xl.workbook.style import Styles
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
 DIGEST_PROPERTY = "cpo_inputs_digest"
+SENSITIVITY_YEAR = 2030
+EXPOSURE_TICKER = "AVGO"
+TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
+TWO_WAY_FLOORS = (0.15, 0.20, 0.25, 0.30, 0.35)  # CPO price floor [US$/(Gb/s)]: the 2030 price in base
 
 
 def _series_range(places: dict[str, grid.Place], name: str) -> list[Any]:
@@ -70,6 +75,36 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     sheets["Elasticity"].insert_chart(top + n_companies + 2, 0, ex)
 
 
+def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
+                    n_keys: int) -> None:
+    """Scenario TAM lines, the Monte Carlo fan chart and the tornado."""
+    scen = wb.add_chart({"type": "line"})
+    for s in SCENARIOS:
+        scen.add_series({"name": f"CPO TAM ({s})", "categories": _years_range("Scenarios"),
+                         "values": _series_range(places, f"sc_tam_{s}")})
+    scen.set_title({"name": "CPO TAM by scenario (US$ M)"})
+    scen.set_y_axis({"log_base": 10})
+    scen.set_size({"width": 900, "height": 360})
+    ws["Scenarios"].insert_chart(below["Scenarios"], 0, scen)
+    fan = wb.add_chart({"type": "line"})
+    for name, label in (("pctl_0.9", "P90"), ("pctl_0.5", "P50"), ("pctl_0.1", "P10"),
+                        ("tam_deterministic", "Deterministic")):
+        fan.add_series({"name": label, "categories": _years_range("Risk"), "values": _series_range(places, name),
+                        "line": {"dash_type": "dash"} if label == "Deterministic" else {}})
+    fan.set_title({"name": "CPO TAM fan chart: P10 / P50 / P90 (US$ M)"})
+    fan.set_size({"width": 900, "height": 380})
+    ws["Risk"].insert_chart(below["Risk"], 0, fan)
+    tornado = wb.add_chart({"type": "bar"})
+    top = L.SENSITIVITY_HEADER_ROW + 1
+    for col, name in ((4, "at bear value"), (5, "at bull value")):
+        tornado.add_series({"name": name, "categories": ["Sensitivity", top, 1, top + n_keys - 1, 1],
+                            "values": ["Sensitivity", top, col, top + n_keys - 1, col], "overlap": 100})
+    tornado.set_title({"name": "Tornado: change in CPO TAM (US$ M)"})
+    tornado.set_y_axis({"reverse": True, "label_position": "low"})
+    tornado.set_size({"width": 900, "height": 380})
+    ws["Sensitivity"].insert_chart(top + n_keys + 1, 0, tornado)
+
+
 def assumption_date() -> str:
     """The newest source date among the shipped assumptions (YYYY-MM)."""
     return max(m.date for m in shipped()[1].values())
@@ -83,8 +118,11 @@ def build_workbook(path: Path, scenario: str = "base", user: UserFile | None = N
     rows = sheets.input_rows(scenario, user)
     racks = dict(zip(YEARS, rack_series(a, overrides), strict=True))
     forecast = dict(zip(YEARS, rack_series(a), strict=True))
-    args = grid.ModelArgs([[float(y) for y in YEARS], [racks[y] for y in YEARS]],
-                          [[r["key"], r["live"]] for r in rows], scenario)
+    args = grid.ModelArgs(
+        [[float(y) for y in YEARS], [racks[y] for y in YEARS]], [[r["key"], r["live"]] for r in rows], scenario,
+        blocks={f"assumptions_{s}": [[r["key"], r[s]] for r in rows] for s in SCENARIOS},
+        forecasts={s: dict(zip(YEARS, rack_series(resolve(s, (), user)), strict=True)) for s in SCENARIOS},
+        overrides=overrides)
     series = L.series_sheets(a)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
@@ -110,6 +148,23 @@ def build_workbook(path: Path, scenario: str = "base", user: UserFile | None = N
     _write_master_check(wb, ws["Checks"], st, places, master)
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, below["TAM"] + 20)
     add_charts(wb, ws, places, below, n, xrows)
+    live = tuple((r["key"], r["live"]) for r in rows)
+    tornado = sc.tornado(SENSITIVITY_YEAR, None, scenario, live, None, racks)
+    n_keys = sheets.write_sensitivity(
+        ws["Sensitivity"], st, args, tornado,
+        sc.two_way("penetration.scale_out.ceiling", TWO_WAY_CEILINGS, "pricing.cpo_floor_usd_per_gbps",
+                   TWO_WAY_FLOORS, SENSITIVITY_YEAR, scenario, user),
+        sc.tornado(SENSITIVITY_YEAR, EXPOSURE_TICKER, scenario, (), user, overrides), EXPOSURE_TICKER, master,
+        SENSITIVITY_YEAR)
+    add_risk_charts(wb, ws, places, below, n_keys)
+    sim = montecarlo.simulate(montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED, scenario, live, companies=True)
+    i = YEARS.index(SENSITIVITY_YEAR)
+    ranges_table = []
+    for t in a.companies:
+        if a.companies[t].revenue_usd_m is not None:
+            p10, p50, p90 = (float(v) for v in sim.exposure_percentiles(t)[:, i])
+            ranges_table.append((t, p10, p50, p90))
+    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, below["Risk"] + 22, SENSITIVITY_YEAR)
     sheets.write_sources(ws["Sources"], st, rows)
     if not static:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ def _fmt(value: Any) -> str:
     return "(blank)" if value is None else str(value)
 
 
-def _table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     if not rows:
         return f"{title}: none"
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]

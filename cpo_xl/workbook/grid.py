@@ -41,14 +41,21 @@ class ModelArgs:
     rack_units: list[list[float]]
     assumptions: list[list[Any]]
     scenario: str
+    blocks: dict[str, list[list[Any]]]  # assumptions_bear / _base / _bull: (key, value) per scenario column
+    forecasts: dict[str, dict[int, float]]  # each scenario's rack forecast [racks/yr]
+    overrides: dict[int, float]  # racks typed on Inputs
 
-    def token(self, token: str, key: str, year: int) -> Any:
+    def token(self, token: str, key: str, year: int, values: dict[str, dict[int, float]]) -> Any:
         if token == "KEY":
             return key
         if token == "YEAR":
             return float(year)
         if token.startswith('"'):
             return token.strip('"')
+        if token.startswith("LINE:"):
+            return values[token.removeprefix("LINE:")][year]
+        if token in self.blocks:
+            return self.blocks[token]
         return getattr(self, token)
 
 
@@ -65,8 +72,19 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
         return cell(places, line.refs[i], col, sheet)
     if line.kind == "udf":
         tokens = [f"${xl_col_to_name(L.KEY_COL)}${row + 1}" if t == "KEY" else
-                  f"{xl_col_to_name(col)}${L.HEADER_ROW + 1}" if t == "YEAR" else t for t in line.args]
+                  f"{xl_col_to_name(col)}${L.HEADER_ROW + 1}" if t == "YEAR" else
+                  cell(places, t.removeprefix("LINE:"), col, sheet) if t.startswith("LINE:") else t
+                  for t in line.args]
         return f"={line.func}({','.join(tokens)})"
+    if line.kind == "rack_forecast":  # the scenario column's racks.* inputs, as on the Inputs sheet
+        key = f'"racks.cy"&{xl_col_to_name(col)}${L.HEADER_ROW + 1}'
+        keys, vals = "assumption_keys", f"{line.key}_values"
+        growth = f'INDEX({vals},MATCH("racks.growth_after_2026",{keys},0))'
+        return (f"=IF(ISNUMBER(MATCH({key},{keys},0)),INDEX({vals},MATCH({key},{keys},0)),"
+                f"{xl_rowcol_to_cell(row, col - 1)}*(1+{growth}))")
+    if line.kind == "rack_used":
+        override = f"Inputs!{xl_rowcol_to_cell(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
+        return f'=IF({override}="",{ref(0)},{override})'
     if line.kind == "racks":
         return f"=Inputs!{xl_rowcol_to_cell(L.INPUTS_RACKS_ROW, col)}"
     if line.kind == "link":
@@ -93,7 +111,11 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
         return values[line.refs[i]][year]
     if line.kind == "udf":
         func: Callable[..., Any] = getattr(fn, line.func)
-        return float(func(*(args.token(t, line.key, year) for t in line.args)))
+        return float(func(*(args.token(t, line.key, year, values) for t in line.args)))
+    if line.kind == "rack_forecast":
+        return args.forecasts[line.key][year]
+    if line.kind == "rack_used":
+        return args.overrides.get(year, v(0))
     if line.kind == "racks":
         return racks[year]
     if line.kind == "link":

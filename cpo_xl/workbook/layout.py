@@ -13,8 +13,10 @@ from cpo_xl.assumptions import LAYERS, SEGMENTS, Assumptions
 from cpo_xl.tables import LAYER_LABELS, SEGMENT_LABELS
 from cpo_xl.timeline import YEARS
 
+# The contract's sheets keep their positions; the scenario, sensitivity and risk sheets follow Sources.
 SHEETS = ("About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
-          "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "xlwings.conf")
+          "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
+          "xlwings.conf")
 LAYER_SHEETS = dict(zip(LAYERS, ("Definers", "Foundry_Packaging", "Lasers", "Fiber_Connectivity", "Equipment"),
                         strict=True))
 NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
@@ -34,6 +36,16 @@ INPUTS_FIRST_KEY_ROW = 12          # row 13: first assumption
 INPUT_COLUMNS = ("key", "live value", "label", "unit", "bear", "base", "bull", "source", "date", "grade", "comment")
 KEY_C, LIVE_C, LABEL_C, UNIT_C, BEAR_C, BASE_C, BULL_C, SOURCE_C, DATE_C, GRADE_C, COMMENT_C = range(11)
 SCENARIO_COLS = {"bear": BEAR_C, "base": BASE_C, "bull": BULL_C}
+# (key, value) copies per scenario column: the 2-column `assumptions_<scenario>` ranges the Scenarios sheet
+# hands the UDFs (a UDF's assumptions argument is one 2-column range)
+BLOCK_COLS = {"bear": 12, "base": 14, "bull": 16}  # M:N, O:P, Q:R
+
+# Sensitivity sheet grid
+SENSITIVITY_YEAR_CELL = (3, 2)     # C4: the tornado year (input)
+SENSITIVITY_HEADER_ROW = 5
+SENSITIVITY_COLUMNS = ("input key", "input", "bear value", "bull value", "TAM change at bear [US$ M]",
+                       "TAM change at bull [US$ M]", "swing [US$ M]")
+PERCENTILES = ("0.1", "0.5", "0.9")
 
 # Elasticity sheet grid
 ELASTICITY_YEAR_CELL = (3, 2)       # C4: the ranking year (input)
@@ -141,6 +153,12 @@ def series_sheets(assumptions: Assumptions) -> list[SeriesSheet]:
         rows.append(Line(f"shares_{layer}", "Listed shares of layer, total", "fraction", "sum",
                          refs=tuple(share_refs), fmt=PCT))
         sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: layer TAM and companies", rows))
+    sheets.append(scenarios_sheet(assumptions))
+    sheets.append(SeriesSheet("Risk", "Risk: Monte Carlo range of the CPO TAM (10,000 seeded draws)", [
+        *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "udf", key=q, func="CPO_TAM_PCTL",
+               args=("YEAR", "KEY", '""', "assumptions", "scenario")) for q in PERCENTILES],
+        Line("tam_deterministic", "CPO TAM, deterministic (this scenario)", "US$ M", "link", refs=("tam_udf",)),
+    ]))
     checks = SeriesSheet("Checks", "Checks: each line is 0 when it holds", [
         Line("chk_tam", "TAM: sum of layers equals CPO_TAM", "flag", "diff_flag", refs=("tam_sum", "tam_udf"),
              fmt="0"),
@@ -150,10 +168,42 @@ def series_sheets(assumptions: Assumptions) -> list[SeriesSheet]:
                refs=(f"pen_{s}",), fmt="0") for s in (*SEGMENTS, "all")],
         *[Line(f"chk_shares_{la}", f"{LAYER_LABELS[la]}: company shares within 0-1", "flag", "share_flag",
                refs=(f"shares_{la}",), fmt="0") for la in LAYERS],
+        Line("chk_order_low", "Scenarios: bear TAM at most base TAM", "flag", "excess_flag",
+             refs=("sc_tam_bear", "sc_tam_base"), fmt="0"),
+        Line("chk_order_high", "Scenarios: base TAM at most bull TAM", "flag", "excess_flag",
+             refs=("sc_tam_base", "sc_tam_bull"), fmt="0"),
+        Line("chk_pctl_low", "Risk: P10 at most P50", "flag", "excess_flag", refs=("pctl_0.1", "pctl_0.5"),
+             fmt="0"),
+        Line("chk_pctl_high", "Risk: P50 at most P90", "flag", "excess_flag", refs=("pctl_0.5", "pctl_0.9"),
+             fmt="0"),
         Line("chk_total", "Checks failing", "count", "sum", refs=(), fmt="0"),
     ])
     sheets.append(checks)
     return sheets
+
+
+def scenarios_sheet(assumptions: Assumptions, top: int = 5) -> SeriesSheet:
+    """Bear, base and bull side by side, each from its own Inputs column (``assumptions_<scenario>``)."""
+    from cpo_xl.model import rack_series
+    from cpo_xl.tables import ranking
+    leaders = list(ranking(assumptions, rack_series(assumptions), 2030).head(top)["ticker"])
+    rows: list[Line | Section] = []
+    for s in ("bear", "base", "bull"):
+        racks = f"LINE:sc_racks_{s}"
+        tail = (racks, f"assumptions_{s}", "KEY")
+        rows += [
+            Section(f"{s.capitalize()} scenario (its Inputs column; racks: override, else its forecast)"),
+            Line(f"sc_fc_{s}", f"Racks forecast ({s})", "racks", "rack_forecast", key=s),
+            Line(f"sc_racks_{s}", f"Racks used ({s})", "racks", "rack_used", key=s, refs=(f"sc_fc_{s}",)),
+            *[Line(f"sc_{s}_{layer}", f"{LAYER_LABELS[layer]} TAM ({s})", "US$ M", "udf", key=s,
+                   func="CPO_LAYER_TAM", args=(f'"{layer}"', "YEAR", *tail)) for layer in LAYERS],
+            Line(f"sc_tam_{s}", f"CPO TAM ({s})", "US$ M", "udf", key=s, func="CPO_TAM", args=("YEAR", *tail)),
+            Line(f"sc_pen_{s}", f"Effective penetration, all segments ({s})", "share", "udf", key=s,
+                 func="CPO_PENETRATION", args=("YEAR", '"all"', *tail), fmt=PCT),
+            *[Line(f"sc_exp_{s}_{t}", f"{t} CPO exposure ({s})", "fraction", "udf", key=s, func="CPO_ELASTICITY",
+                   args=(f'"{t}"', "YEAR", *tail), fmt="0.00%") for t in leaders],
+        ]
+    return SeriesSheet("Scenarios", "Scenarios: bear, base and bull side by side", rows)
 
 
 def year_col(year: int) -> int:

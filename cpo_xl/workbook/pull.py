@@ -21,7 +21,8 @@ def user_file_from(path: Path) -> tuple[UserFile, files.InputsSnapshot]:
     if snapshot.scenario not in SCENARIOS:
         raise CpoError(f"Inputs!C4 scenario: {snapshot.scenario!r} is not one of {', '.join(SCENARIOS)}")
     _, _, shipped_scenarios = shipped()
-    base, by_scenario = [], {s: [] for s in ("bear", "bull")}
+    base: list[tuple[str, Any]] = []
+    by_scenario: dict[str, list[tuple[str, Any]]] = {s: [] for s in ("bear", "bull")}
     for key, bear, base_value, bull in snapshot.rows:
         for column, value in (("bear", bear), ("base", base_value), ("bull", bull)):
             if value is None or (isinstance(value, str) and not value.strip()):

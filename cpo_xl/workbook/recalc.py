@@ -41,10 +41,13 @@ def _plain(value: Any) -> Any:
 
 
 class Counter:
-    calls = 0
+    """UDF calls made during one recalculation."""
+
+    def __init__(self) -> None:
+        self.calls = 0
 
 
-def registered(counter: type[Counter]) -> dict[str, Callable[..., Any]]:
+def registered(counter: Counter) -> dict[str, Callable[..., Any]]:
     """Every catalogue UDF as a `formulas` function (errors become Excel #VALUE!)."""
     from formulas.tokens.operand import Error
 
@@ -86,7 +89,7 @@ def _same(a: Any, b: Any) -> bool:
 def recalculate(path: Path) -> tuple[dict[str, Any], int]:
     """{'SHEET!A1': recalculated value} for every formula cell, and the number of UDF calls."""
     import formulas
-    counter = type("Calls", (Counter,), {"calls": 0})
+    counter = Counter()
     functions = formulas.get_functions()
     functions.update(registered(counter))
     model = formulas.ExcelModel().loads(str(path)).finish()

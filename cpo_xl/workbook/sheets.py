@@ -130,6 +130,7 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
             ws.write_string(r, text_col, str(item[field]))
         for s in SCENARIOS:
             st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
+    _scenario_blocks(ws, wb, st, rows)
     first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
     wb.define_name("assumptions", f"=Inputs!$A${L.INPUTS_FIRST_KEY_ROW + 1}:$B${last + 1}")
     wb.define_name("years", f"=Inputs!${first_c}${L.INPUTS_YEARS_ROW + 1}:${last_c}${L.INPUTS_YEARS_ROW + 1}")
@@ -140,6 +141,83 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     for col, width in enumerate((44, 11, 52, 16, 11, 11, 11, 70, 9, 6, 20)):
         ws.set_column(col, col, width)
     ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, 11)
+
+
+def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
+    """(key, value) copies of each scenario column, named assumptions_bear/_base/_bull, plus the names
+    assumption_keys and bear_values/base_values/bull_values used by the rack forecasts."""
+    first, last = L.INPUTS_FIRST_KEY_ROW + 1, L.INPUTS_FIRST_KEY_ROW + len(rows)
+    wb.define_name("assumption_keys", f"=Inputs!$A${first}:$A${last}")
+    for s, col in L.BLOCK_COLS.items():
+        key_c, val_c, src_c = xl_col_to_name(col), xl_col_to_name(col + 1), xl_col_to_name(L.SCENARIO_COLS[s])
+        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, f"key ({s})", st.head_left)
+        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col + 1, f"{s} (copy)", st.head_left)
+        for i, item in enumerate(rows):
+            r = L.INPUTS_FIRST_KEY_ROW + i
+            ws.write_formula(r, col, f"=$A{r + 1}", st.key, item["key"])
+            ws.write_formula(r, col + 1, f"={src_c}{r + 1}", None, item[s])
+        wb.define_name(f"assumptions_{s}", f"=Inputs!${key_c}${first}:${val_c}${last}")
+        wb.define_name(f"{s}_values", f"=Inputs!${src_c}${first}:${src_c}${last}")
+        ws.set_column(col, col + 1, 12)
+
+
+def write_sensitivity(ws: Any, st: Styles, args: grid.ModelArgs, tornado: Any, two_way: Any,
+                      exposure_tornado: Any, ticker: str, master: float, year: int = 2030) -> int:
+    """The TAM tornado (live through CPO_SENSITIVITY) and static tables; returns the tornado's row count."""
+    ws.write_string(L.TITLE_ROW, 0, "Sensitivity: each input moved alone to its bear and bull value", st.title)
+    st.master_check_row(ws, master)
+    ws.write_string(L.SENSITIVITY_YEAR_CELL[0], 0, "Tornado year", st.bold)
+    ws.write_number(*L.SENSITIVITY_YEAR_CELL, year, st.input)
+    for col, text in enumerate(L.SENSITIVITY_COLUMNS):
+        ws.write_string(L.SENSITIVITY_HEADER_ROW, col, text, st.head_left)
+    year_ref = xl_rowcol_to_cell(*L.SENSITIVITY_YEAR_CELL, row_abs=True, col_abs=True)
+    first = L.SENSITIVITY_HEADER_ROW + 1
+    for i, item in enumerate(tornado.itertuples()):
+        r = first + i
+        ws.write_string(r, 0, item.key, st.key)
+        ws.write_string(r, 1, item.label)
+        ws.write_number(r, 2, float(item.bear_value))
+        ws.write_number(r, 3, float(item.bull_value))
+        ends = {}
+        for col, side in ((4, "low"), (5, "high")):
+            ends[side] = fn.CPO_SENSITIVITY(item.key, float(year), args.rack_units, args.assumptions, args.scenario,
+                                            side)
+            st.formula(ws, r, col, f'=CPO_SENSITIVITY($A{r + 1},{year_ref}{MODEL_TAIL},"{side}")',
+                       st.number("#,##0"), ends[side])
+        ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(ends["high"] - ends["low"]))
+    r = first + len(tornado) + 18
+    ws.write_string(r, 0, f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
+    ws.write_string(r + 1, 0, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
+    for j, c in enumerate(two_way.columns):
+        ws.write_number(r + 2, 1 + j, float(c), st.head)
+    for i, (idx, values) in enumerate(two_way.iterrows()):
+        ws.write_number(r + 3 + i, 0, float(idx), st.bold)
+        for j, v in enumerate(values):
+            ws.write_number(r + 3 + i, 1 + j, float(v), st.number("#,##0"))
+    r += 5 + len(two_way)
+    ws.write_string(r, 0, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
+    for col, text in enumerate(("input key", "input", "exposure at bear", "exposure at bull", "swing")):
+        ws.write_string(r + 1, col, text, st.head_left)
+    for i, item in enumerate(exposure_tornado.itertuples()):
+        for col, v in enumerate((item.key, item.label, item.at_bear, item.at_bull, item.swing)):
+            st.value(ws, r + 2 + i, col, v if isinstance(v, str) else float(v),
+                     None if isinstance(v, str) else st.number("0.00%"))
+    for col, width in enumerate((34, 50, 12, 12, 28, 28, 16)):
+        ws.set_column(col, col, width)
+    return len(tornado)
+
+
+def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, float, float]], top: int,
+                          year: int) -> None:
+    """Static table of each listed company's exposure percentiles (from the build's simulation)."""
+    ws.write_string(top, 0, f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)", st.section)
+    for col, text in enumerate(("ticker", "unit", "key", "P10", "P50", "P90")):
+        ws.write_string(top + 1, col, text, st.head_left)
+    for i, (ticker, *values) in enumerate(table):
+        ws.write_string(top + 2 + i, 0, ticker)
+        ws.write_string(top + 2 + i, 1, "fraction", st.unit)
+        for j, v in enumerate(values):
+            ws.write_number(top + 2 + i, 3 + j, v, st.number("0.00%"))
 
 
 def _exposure(ticker: str, year: int, args: grid.ModelArgs, measure: str = "exposure") -> float | None:
@@ -160,7 +238,11 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
         ws.write_string(L.ELASTICITY_HEADER_ROW, col, text, st.head_left)
     year_ref = xl_rowcol_to_cell(*L.ELASTICITY_YEAR_CELL, row_abs=True, col_abs=True)
     exposures = {t: _exposure(t, year, args) for t in a.companies}
-    order = sorted(a.companies, key=lambda t: -(exposures[t] if exposures[t] is not None else -1.0))
+    def by_exposure(ticker: str) -> float:  # highest first; private / unfilled last
+        value = exposures[ticker]
+        return -value if value is not None else 1.0
+
+    order = sorted(a.companies, key=by_exposure)
     first = L.ELASTICITY_HEADER_ROW + 1
     exp_range = f"$E${first + 1}:$E${first + len(order)}"
     for i, ticker in enumerate(order):

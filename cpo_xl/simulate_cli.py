@@ -1,0 +1,64 @@
+"""`cpo-xl simulate`: Monte Carlo percentiles in the terminal and a fan-chart PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cpo_xl import montecarlo
+from cpo_xl.timeline import YEARS
+
+PERCENTILES = (0.1, 0.5, 0.9)
+
+
+def fan_chart(sim: montecarlo.Simulation, deterministic: np.ndarray, path: Path, title: str) -> None:
+    """P10-P90 band, the median and the deterministic line [US$ M] by year, as a PNG."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    p10, p50, p90 = sim.percentiles(PERCENTILES)
+    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+    ax.fill_between(YEARS, p10, p90, alpha=0.25, label="P10-P90")
+    ax.plot(YEARS, p50, label="P50")
+    ax.plot(YEARS, deterministic, linestyle="--", label="deterministic")
+    ax.set_yscale("log")
+    ax.set_ylabel("CPO TAM [US$ M]")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+def simulate_command(args: Any) -> int:
+    from tqdm import tqdm
+
+    from cpo_xl.cli import load_setup
+    from cpo_xl.model import compute
+    from cpo_xl.tables import ranking
+    setup = load_setup(args.scenario, args.assumptions)
+    with tqdm(total=args.n, unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
+        sim = montecarlo.simulate(args.n, args.seed, setup.scenario, (), setup.user, companies=True,
+                                  progress=bar.update)
+    table = pd.DataFrame(sim.percentiles(PERCENTILES), index=["P10", "P50", "P90"], columns=list(YEARS))
+    print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {setup.scenario}")
+    print("CPO TAM percentiles [US$ M]\n" + table.to_string(float_format=lambda v: f"{v:,.0f}"))
+    year = args.year
+    i = YEARS.index(year)
+    rows = []
+    for ticker in ranking(setup.assumptions, setup.racks, year)["ticker"]:
+        if setup.assumptions.companies[ticker].revenue_usd_m is not None:
+            p10, p50, p90 = sim.exposure_percentiles(ticker, PERCENTILES)[:, i]
+            rows.append({"ticker": ticker, "P10": p10, "P50": p50, "P90": p90})
+    print(f"\nCPO exposure percentiles, {year} [fraction]\n"
+          + pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    out = Path(args.output_dir) / "fan_chart.png"
+    fan_chart(sim, compute(setup.assumptions, setup.racks).tam, out,
+              f"CPO TAM, {args.n:,} draws (seed {args.seed}, {setup.scenario})")
+    print(f"\nwrote {out}")
+    return 0
