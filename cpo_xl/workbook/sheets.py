@@ -161,16 +161,27 @@ def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -
         ws.set_column(col, col + 1, 12)
 
 
+def _year_table_header(ws: Any, st: Styles, title: str, master: float,
+                       year_input: tuple[str, tuple[int, int], int], header_row: int,
+                       columns: tuple[str, ...]) -> str:
+    """Title, master check, a year input cell and the column titles of a company/input table; returns the
+    absolute reference of the year cell."""
+    label, (row, col), year = year_input
+    ws.write_string(L.TITLE_ROW, 0, title, st.title)
+    st.master_check_row(ws, master)
+    ws.write_string(row, 0, label, st.bold)
+    ws.write_number(row, col, year, st.input)
+    for c, text in enumerate(columns):
+        ws.write_string(header_row, c, text, st.head_left)
+    return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+
+
 def write_sensitivity(ws: Any, st: Styles, args: grid.ModelArgs, tornado: Any, two_way: Any,
                       exposure_tornado: Any, ticker: str, master: float, year: int = 2030) -> int:
     """The TAM tornado (live through CPO_SENSITIVITY) and static tables; returns the tornado's row count."""
-    ws.write_string(L.TITLE_ROW, 0, "Sensitivity: each input moved alone to its bear and bull value", st.title)
-    st.master_check_row(ws, master)
-    ws.write_string(L.SENSITIVITY_YEAR_CELL[0], 0, "Tornado year", st.bold)
-    ws.write_number(*L.SENSITIVITY_YEAR_CELL, year, st.input)
-    for col, text in enumerate(L.SENSITIVITY_COLUMNS):
-        ws.write_string(L.SENSITIVITY_HEADER_ROW, col, text, st.head_left)
-    year_ref = xl_rowcol_to_cell(*L.SENSITIVITY_YEAR_CELL, row_abs=True, col_abs=True)
+    year_ref = _year_table_header(ws, st, "Sensitivity: each input moved alone to its bear and bull value",
+                                  master, ("Tornado year", L.SENSITIVITY_YEAR_CELL, year),
+                                  L.SENSITIVITY_HEADER_ROW, L.SENSITIVITY_COLUMNS)
     first = L.SENSITIVITY_HEADER_ROW + 1
     for i, item in enumerate(tornado.itertuples()):
         r = first + i
@@ -230,13 +241,9 @@ def _exposure(ticker: str, year: int, args: grid.ModelArgs, measure: str = "expo
 def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, master: float,
                      year: int = 2030) -> int:
     """Companies ranked for a selectable year; returns the number of company rows."""
-    ws.write_string(L.TITLE_ROW, 0, "Elasticity: CPO exposure by company for the selected year", st.title)
-    st.master_check_row(ws, master)
-    ws.write_string(L.ELASTICITY_YEAR_CELL[0], 0, "Ranking year", st.bold)
-    ws.write_number(*L.ELASTICITY_YEAR_CELL, year, st.input)
-    for col, text in enumerate(L.ELASTICITY_COLUMNS):
-        ws.write_string(L.ELASTICITY_HEADER_ROW, col, text, st.head_left)
-    year_ref = xl_rowcol_to_cell(*L.ELASTICITY_YEAR_CELL, row_abs=True, col_abs=True)
+    year_ref = _year_table_header(ws, st, "Elasticity: CPO exposure by company for the selected year", master,
+                                  ("Ranking year", L.ELASTICITY_YEAR_CELL, year), L.ELASTICITY_HEADER_ROW,
+                                  L.ELASTICITY_COLUMNS)
     exposures = {t: _exposure(t, year, args) for t in a.companies}
     def by_exposure(ticker: str) -> float:  # highest first; private / unfilled last
         value = exposures[ticker]
