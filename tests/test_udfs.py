@@ -71,6 +71,19 @@ def test_warm_calls_hit_the_cache():
     assert info.hits >= 1 and info.misses == 1
 
 
+def test_unchanged_assumptions_range_does_not_rebuild_the_model():
+    from cpo_xl.model import compute as engine
+    from cpo_xl.workbook.sheets import input_rows
+    rows = [[r["key"], r["live"]] for r in input_rows("base", None)]
+    rows[3][1] = float(rows[3][1]) + 1.0  # an edited input: a model run of its own
+    fn.clear_caches()
+    first = udfs.CPO_TAM(2028, 109850.0, [list(r) for r in rows])
+    runs = engine.cache_info().misses
+    for _ in range(3):  # Excel hands over a fresh list each recalculation
+        assert udfs.CPO_TAM(2028, 109850.0, [list(r) for r in rows]) == first
+    assert engine.cache_info().misses == runs == 1
+
+
 def test_module_matches_catalogue():
     for udf in CATALOGUE:
         func = getattr(udfs, udf.name)
