@@ -44,10 +44,12 @@ CATALOGUE: tuple[Udf, ...] = (
         "all = bandwidth-weighted.",
         (YEAR, Arg("segment", "Optional: scale_out, scale_up, nic or all (default)", True),
          Arg("rack_units", "Optional racks (number or years/racks range); default: built-in forecast", True),
-         *TAIL), "share 0-1", '=CPO_PENETRATION(2030, "scale_up", rack_units)'),
+         *TAIL, Arg("basis", "Optional: effective (default, after the supply cap) or demand (the curve alone)",
+                    True)), "share 0-1", '=CPO_PENETRATION(2030, "scale_up", rack_units)'),
     Udf("CPO_SUPPLY", "Engines the supply chain can deliver in the year (3.2T-equivalent): PIC wafers x "
-        "engines/wafer x yields; or the same capacity in 800G-eq ports.",
-        (YEAR, *TAIL, Arg("unit", "Optional: engines (3.2T-equivalent, default) or ports (800G-eq)", True)),
+        "engines/wafer x yields; or that capacity in 800G-eq ports, the wafers, or a yield.",
+        (YEAR, *TAIL, Arg("measure", "Optional: engines (3.2T-eq, default), ports (800G-eq), wafers, yield_3d or "
+                                     "yield_assembly", True)),
         "3.2T-eq engines", "=CPO_SUPPLY(2028)"),
     Udf("CPO_CURVE", "Raw adoption curve value: logistic (L,k,t0), gompertz (L,b,t0), bass (p,q,launch_year), "
         "linear (L,start,ramp_years).",

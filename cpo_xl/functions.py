@@ -101,21 +101,24 @@ def CPO_ENGINES(year: Any, rack_units: Any, assumptions: Any = None, scenario: A
 
 @excel_safe
 def CPO_PENETRATION(year: Any, segment: Any = None, rack_units: Any = None, assumptions: Any = None,
-                    scenario: Any = None) -> float:
+                    scenario: Any = None, basis: Any = None) -> float:
     y = ea.year(year)
     name = ea.choice(segment, "segment", (*SEGMENTS, "all"), default="all")
-    return float(_result(rack_units, assumptions, scenario, y).penetration(name)[year_index(y)])
+    kind = ea.choice(basis, "basis", ("effective", "demand"), default="effective")
+    return float(_result(rack_units, assumptions, scenario, y).penetration(name, kind)[year_index(y)])
 
 
-SUPPLY_UNITS = ("engines", "ports")
+SUPPLY_MEASURES = ("engines", "ports", "wafers", "yield_3d", "yield_assembly")
 
 
 @excel_safe
-def CPO_SUPPLY(year: Any, assumptions: Any = None, scenario: Any = None, unit: Any = None) -> float:
+def CPO_SUPPLY(year: Any, assumptions: Any = None, scenario: Any = None, measure: Any = None) -> float:
     y = ea.year(year)
-    kind = ea.choice(unit, "unit", SUPPLY_UNITS, default="engines")
-    engines = float(_result(None, assumptions, scenario, y).capacity[year_index(y)])
-    return engines if kind == "engines" else engines * REFERENCE_ENGINE_GBPS / PORT_GBPS
+    kind = ea.choice(measure, "measure", SUPPLY_MEASURES, default="engines")
+    r, i = _result(None, assumptions, scenario, y), year_index(y)
+    per_engine_ports = REFERENCE_ENGINE_GBPS / PORT_GBPS
+    return float({"engines": r.capacity[i], "ports": r.capacity[i] * per_engine_ports, "wafers": r.wafers[i],
+                  "yield_3d": r.yield_3d[i], "yield_assembly": r.yield_assembly[i]}[kind])
 
 
 @excel_safe

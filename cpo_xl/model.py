@@ -63,13 +63,17 @@ class ModelResult:
     displaced: Mapping[str, Floats]
     companies: Mapping[str, CompanyLines]
 
-    def penetration(self, segment: str) -> Floats:
-        """Effective share [0-1] of a segment, or 'all' weighted by bandwidth (800G-eq ports)."""
+    def penetration(self, segment: str, basis: str = "effective") -> Floats:
+        """Share [0-1] of a segment's addressable ports, or 'all' weighted by bandwidth (800G-eq ports).
+
+        basis 'effective' (after the supply cap) or 'demand' (the adoption curve alone).
+        """
+        shares = self.effective_share if basis == "effective" else self.curve_share
         if segment == "all":
             total = sum(self.addressable[s].ports for s in SEGMENTS)
-            shipped = sum(self.effective_share[s] * self.addressable[s].ports for s in SEGMENTS)
+            shipped = sum(shares[s] * self.addressable[s].ports for s in SEGMENTS)
             return np.where(total > 0, shipped / np.where(total > 0, total, 1.0), 0.0)
-        return self.effective_share[segment]
+        return shares[segment]
 
 
 def check_year(year: object, argument: str = "year") -> int:

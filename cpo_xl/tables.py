@@ -109,7 +109,9 @@ def ranking(assumptions: Assumptions, racks: Racks, year: int) -> pd.DataFrame:
         company = assumptions.companies[ticker]
         rows.append({"ticker": ticker, "name": company.name, "layer": company.layer,
                      "cpo_revenue_usd_m": lines.cpo_revenue[i], "exposure": lines.exposure[i],
-                     "net_exposure": lines.net_exposure[i], "ebit_elasticity": lines.ebit_elasticity[i]})
+                     "net_exposure": lines.net_exposure[i],
+                     # at constant shares, d ln(revenue) / d ln(CPO TAM) = CPO revenue / total revenue
+                     "revenue_elasticity": lines.exposure[i], "ebit_elasticity": lines.ebit_elasticity[i]})
     frame = pd.DataFrame(rows).sort_values(["exposure", "cpo_revenue_usd_m"], ascending=False,
                                            na_position="last", kind="stable")
     frame.insert(0, "rank", range(1, len(frame) + 1))

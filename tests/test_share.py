@@ -49,6 +49,10 @@ def test_pm_copy_recalculates_in_libreoffice(workbook, tmp_path):
                 if isinstance(c.value, str) and c.value.startswith("=")]
     assert formulas and not any("CPO_" in f for f in formulas)  # built-ins stay live, UDFs became values
     assert "STATIC SNAPSHOT" in " ".join(str(c.value) for row in book["About"].iter_rows() for c in row)
+    with zipfile.ZipFile(pm) as z:
+        names = z.namelist()
+    assert not any("vbaProject" in n or "externalLink" in n for n in names)  # no macros, no external links
+    assert any(n.startswith("xl/charts/") for n in names)  # the charts stay
     text = pdf_text(pm, tmp_path, recalc=True)
     for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
         assert bad not in text

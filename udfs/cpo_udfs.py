@@ -47,13 +47,13 @@ def CPO_ENGINES(year, rack_units, assumptions=None, scenario=None):
 
 
 @catalogued
-def CPO_PENETRATION(year, segment=None, rack_units=None, assumptions=None, scenario=None):
-    return fn.CPO_PENETRATION(year, segment, rack_units, assumptions, scenario)
+def CPO_PENETRATION(year, segment=None, rack_units=None, assumptions=None, scenario=None, basis=None):
+    return fn.CPO_PENETRATION(year, segment, rack_units, assumptions, scenario, basis)
 
 
 @catalogued
-def CPO_SUPPLY(year, assumptions=None, scenario=None, unit=None):
-    return fn.CPO_SUPPLY(year, assumptions, scenario, unit)
+def CPO_SUPPLY(year, assumptions=None, scenario=None, measure=None):
+    return fn.CPO_SUPPLY(year, assumptions, scenario, measure)
 
 
 @catalogued

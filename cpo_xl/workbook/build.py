@@ -145,6 +145,7 @@ def build_workbook(path: Path, scenario: str = "base", user: UserFile | None = N
         sheets.write_series_sheet(ws[sheet.name], sheet, st, places, values, master)
         below[sheet.name] = L.FIRST_LINE_ROW + len(sheet.rows) + 2
     n = sheets.write_elasticity(ws["Elasticity"], st, a, args, master, ranking_year)
+    sheets.write_curve_parameters(ws["Penetration"], st, rows, below["Penetration"] + 20)
     _write_master_check(wb, ws["Checks"], st, places, master)
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, below["TAM"] + 20)
     add_charts(wb, ws, places, below, n, xrows)

@@ -54,7 +54,7 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
     ws.freeze_panes(L.HEADER_ROW + 1, L.FIRST_YEAR_COL)
     for col, width in ((L.LABEL_COL, 46), (L.UNIT_COL, 15), (L.KEY_COL, 16)):
         ws.set_column(col, col, width)
-    ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, 11)
+    ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, 13)
     lines = [item for item in sheet.rows if isinstance(item, L.Line)]
     flag_rows = [places[ln.name].row for ln in lines if ln.kind.endswith("_flag")]
     check_rows = (min(flag_rows), max(flag_rows)) if flag_rows else None
@@ -141,6 +141,22 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     for col, width in enumerate((44, 11, 52, 16, 11, 11, 11, 70, 9, 6, 20)):
         ws.set_column(col, col, width)
     ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, 11)
+
+
+def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
+    """The penetration curve parameters, linked from the Inputs sheet's live column (green: links)."""
+    ws.write_string(top, 0, "Curve parameters in force (links to Inputs; edit them there)", st.section)
+    for col, text in enumerate(("parameter", "unit", "value")):
+        ws.write_string(top + 1, col, text, st.head_left)
+    r = top + 2
+    for i, item in enumerate(rows):
+        if not item["key"].startswith("penetration."):
+            continue
+        st.value(ws, r, 0, item["label"])
+        ws.write_string(r, 1, item["unit"], st.unit)
+        live = f"=Inputs!$B${L.INPUTS_FIRST_KEY_ROW + i + 1}"
+        ws.write_formula(r, 2, live, st.number("General", link=True), item["live"])
+        r += 1
 
 
 def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
