@@ -38,7 +38,7 @@ KEY_C, LIVE_C, LABEL_C, UNIT_C, BEAR_C, BASE_C, BULL_C, SOURCE_C, DATE_C, GRADE_
 SCENARIO_COLS = {"bear": BEAR_C, "base": BASE_C, "bull": BULL_C}
 # (key, value) copies per scenario column: the 2-column `assumptions_<scenario>` ranges the Scenarios sheet
 # hands the UDFs (a UDF's assumptions argument is one 2-column range)
-BLOCK_COLS = {"bear": 12, "base": 14, "bull": 16}  # M:N, O:P, Q:R
+BLOCK_COLS = {"bear": 19, "base": 21, "bull": 23}  # T:U, V:W, X:Y (hidden; right of the year columns D:P)
 
 # Sensitivity sheet grid
 SENSITIVITY_YEAR_CELL = (3, 2)     # C4: the tornado year (input)

@@ -174,7 +174,7 @@ def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -
             ws.write_formula(r, col + 1, f"={src_c}{r + 1}", None, item[s])
         wb.define_name(f"assumptions_{s}", f"=Inputs!${key_c}${first}:${val_c}${last}")
         wb.define_name(f"{s}_values", f"=Inputs!${src_c}${first}:${src_c}${last}")
-        ws.set_column(col, col + 1, 12)
+        ws.set_column(col, col + 1, 12, None, {"hidden": True})  # plumbing for the Scenarios sheet
 
 
 def _year_table_header(ws: Any, st: Styles, title: str, master: float,
@@ -343,8 +343,9 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ("Regenerate", "cpo-xl build; inputs edited here flow back with cpo-xl pull"),
     ]
     for i, (a, b) in enumerate(lines):
-        ws.write_string(3 + i, 0, a, st.bold)
+        ws.write_string(3 + i, 0, a, st.bold_top)
         ws.write_string(3 + i, 1, b, st.wrap)
+        ws.set_row(3 + i, _wrapped_height(b))
     r = 4 + len(lines)
     ws.write_string(r, 0, "Version", st.bold)
     st.formula(ws, r, 1, "=CPO_VERSION()", None, fn.CPO_VERSION())
@@ -352,8 +353,14 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     for col, text in enumerate(("formula", "what it returns")):
         ws.write_string(r + 3, col, text, st.head_left)
     for i, udf in enumerate(CATALOGUE):
-        ws.write_string(r + 4 + i, 0, signature(udf))
+        ws.write_string(r + 4 + i, 0, signature(udf), st.wrap)
         ws.write_string(r + 4 + i, 1, f"{udf.doc} [{udf.returns}]", st.wrap)
+        ws.set_row(r + 4 + i, _wrapped_height(udf.doc))
+
+
+def _wrapped_height(text: str, chars_per_line: int = 105) -> float:
+    """Row height [points] for wrapped text in the About sheet's wide column (viewers do not auto-fit)."""
+    return 15.0 * max(1, -(-len(text) // chars_per_line))
 
 
 def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:

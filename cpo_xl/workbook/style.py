@@ -34,6 +34,7 @@ class Styles:
         self.check_ok = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
         self.check_bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.bold = wb.add_format({"bold": True})
+        self.bold_top = wb.add_format({"bold": True, "valign": "top"})
         self._numbers: dict[tuple[str, bool], Any] = {}
 
     def number(self, fmt: str, link: bool = False) -> Any:
