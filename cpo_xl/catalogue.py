@@ -100,14 +100,6 @@ CATALOGUE: tuple[Udf, ...] = (
 BY_NAME = {udf.name: udf for udf in CATALOGUE}
 
 
-def arg_doc(function: str, argument: str) -> str:
-    """The documented text of one argument (used by the xlwings decorators)."""
-    for arg in BY_NAME[function].args:
-        if arg.name == argument:
-            return arg.doc
-    raise KeyError(f"{function} has no argument {argument}")
-
-
 def signature(udf: Udf) -> str:
     """'CPO_TAM(year, rack_units, [assumptions], [scenario])'."""
     parts = [f"[{a.name}]" if a.optional else a.name for a in udf.args]

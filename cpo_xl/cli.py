@@ -17,6 +17,7 @@ from cpo_xl.model import Racks, check_year, rack_series
 from cpo_xl.tables import SEGMENT_LABELS, crosscheck_points, ranking, tables
 
 DEFAULT_WORKBOOK = Path("workbook/CPO_Model.xlsx")
+DEFAULT_PM_COPY = Path("dist/CPO_Model_PM.xlsx")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,7 +166,7 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(run=cmd_check)
     pub = sub.add_parser("publish", help="a static PM copy: CPO_* formulas replaced by values, no add-in")
     pub.add_argument("path", nargs="?", default=str(DEFAULT_WORKBOOK))
-    pub.add_argument("--output", default="dist/CPO_Model_PM.xlsx")
+    pub.add_argument("--output", default=str(DEFAULT_PM_COPY))
     pub.add_argument("--force", action="store_true", help="replace an edited copy (keeps .bak)")
     pub.set_defaults(run=cmd_publish)
     pl = sub.add_parser("pull", help="the Inputs of an edited workbook -> an assumptions TOML")

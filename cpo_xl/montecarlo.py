@@ -20,6 +20,7 @@ from cpo_xl.errors import CpoError
 from cpo_xl.inputs import Overrides, UserFile, key_path, resolve
 from cpo_xl.model import run
 from cpo_xl.scenarios import Range, ranges
+from cpo_xl.timeline import YEARS
 
 DEFAULT_SEED = 20261126
 DEFAULT_DRAWS = 10_000
@@ -99,19 +100,24 @@ class Simulation:
         return np.asarray(np.nanpercentile(self.exposure[ticker], [100 * q for q in qs], axis=0))
 
 
+def draws(n: int, seed: int, scenario: str = "base", overrides: Overrides = (),
+          user: UserFile | None = None) -> dict[str, Floats]:
+    """``n`` seeded, correlated draws of every uncertain input: {dotted key: (n,) values}."""
+    if not 1 <= n <= 10_000_000:
+        raise CpoError(f"draws {n} is outside 1 to 10,000,000")
+    uncertain = ranges(scenario, overrides, user)
+    keys = sorted(uncertain)
+    kinds = setup()["distributions"]
+    u = uniforms(n, len(keys), correlation(keys), np.random.default_rng(seed))
+    return {k: draw(uncertain[k], u[:, i], kinds.get(k, setup()["default"])) for i, k in enumerate(keys)}
+
+
 def simulate(n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, scenario: str = "base", overrides: Overrides = (),
              user: UserFile | None = None, racks: Floats | None = None, companies: bool = False,
              progress: Callable[[int], None] | None = None) -> Simulation:
     """Run ``n`` seeded draws. ``racks`` (years,) fixes the rack series; else racks follow the drawn inputs."""
-    if not 1 <= n <= 10_000_000:
-        raise CpoError(f"draws {n} is outside 1 to 10,000,000")
     base = resolve(scenario, overrides, user)
-    uncertain = ranges(scenario, overrides, user)
-    keys = sorted(uncertain)
-    kinds = setup()["distributions"]
-    rng = np.random.default_rng(seed)
-    u = uniforms(n, len(keys), correlation(keys), rng)
-    values = {k: draw(uncertain[k], u[:, i], kinds.get(k, setup()["default"])) for i, k in enumerate(keys)}
+    values = draws(n, seed, scenario, overrides, user)
     tams: list[Floats] = []
     exposures: dict[str, list[Floats]] = {}
     for start in range(0, n, CHUNK):
@@ -129,12 +135,8 @@ def simulate(n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, scenario: str = "
 def loop_simulate(n: int, seed: int = DEFAULT_SEED, scenario: str = "base") -> Floats:
     """The same draws computed one at a time in a plain Python loop (for the benchmark only)."""
     base = resolve(scenario)
-    uncertain = ranges(scenario)
-    keys = sorted(uncertain)
-    kinds = setup()["distributions"]
-    u = uniforms(n, len(keys), correlation(keys), np.random.default_rng(seed))
-    values = {k: draw(uncertain[k], u[:, i], kinds.get(k, setup()["default"])) for i, k in enumerate(keys)}
-    out = np.empty((n, 13))
+    values = draws(n, seed, scenario)
+    out = np.empty((n, len(YEARS)))
     for d in range(n):
         a = with_arrays(base, {k: v[d:d + 1] for k, v in values.items()})
         out[d] = run(a, rack_forecast(a.racks), with_companies=False).tam[0]

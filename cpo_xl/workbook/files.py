@@ -92,12 +92,6 @@ def snapshot_digest(s: InputsSnapshot) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Cell:
-    ref: str  # 'Inputs!F14'
-    value: Any
-
-
 def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
     """The workbook's inputs and, per (key, column name), the cell they sit in."""
     wb = load(path)

@@ -9,8 +9,6 @@ from cpo_xl.workbook import files
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_from
 
-DEFAULT_OUTPUT = Path("dist/CPO_Model_PM.xlsx")
-
 
 def publish(source: Path, target: Path, force: bool = False) -> None:
     """Rebuild ``source``'s inputs as a static copy at ``target`` (safe write)."""
