@@ -166,6 +166,16 @@ def test_refusals_keep_the_file(workbook, capsys):
     assert code == 0 and digest(workbook.with_name(workbook.name + ".bak")) == edited
 
 
+def test_unreadable_target_needs_force(tmp_path, capsys):
+    target = tmp_path / "notes.xlsx"
+    target.write_text("someone's text", encoding="utf-8")
+    code, _, err = run(capsys, "build", "--output", target)
+    assert code == 2 and "cannot be read as a cpo-xl workbook" in err
+    assert target.read_text(encoding="utf-8") == "someone's text"
+    assert run(capsys, "build", "--output", target, "--force")[0] == 0
+    assert target.with_name("notes.xlsx.bak").read_text(encoding="utf-8") == "someone's text"
+
+
 def test_unedited_stale_workbook_is_replaced(workbook, capsys):
     assert run(capsys, "build", "--output", workbook)[0] == 0  # inputs as recorded: nothing to lose
     assert not workbook.with_name(workbook.name + ".bak").exists()

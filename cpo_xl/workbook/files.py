@@ -170,16 +170,25 @@ def guard(target: Path, new_digest: str, force: bool) -> None:
         raise CpoError(f"{target} is open in Excel (lock file {lock.name}); close it and try again")
     if not target.exists():
         return
-    foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
-    snapshot, _ = read_inputs(target)
-    current = snapshot_digest(snapshot)
-    edited = current not in (recorded_digest(target), new_digest)
-    if (foreign or edited) and not force:
-        why = f"holds sheets the builder did not make ({', '.join(foreign)})" if foreign else \
-            "has inputs edited since it was built"
-        raise CpoError(f"{target} {why}; run cpo-xl pull to keep them, or --force (keeps a .bak)")
-    if foreign or edited:
+    why = _work_at_risk(target, new_digest)
+    if why and not force:
+        raise CpoError(f"{target} {why}; run cpo-xl pull to keep its inputs, or --force (keeps a .bak)")
+    if why:
         shutil.copy2(target, target.with_name(target.name + ".bak"))
+
+
+def _work_at_risk(target: Path, new_digest: str) -> str | None:
+    """Why replacing ``target`` could lose a person's work, or None when it holds nothing of theirs."""
+    try:
+        foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
+        snapshot, _ = read_inputs(target)
+    except CpoError as exc:  # unreadable: it may still be someone's file
+        return f"cannot be read as a cpo-xl workbook ({exc})"
+    if foreign:
+        return f"holds sheets the builder did not make ({', '.join(foreign)})"
+    if snapshot_digest(snapshot) not in (recorded_digest(target), new_digest):
+        return "has inputs edited since it was built"
+    return None
 
 
 def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False) -> None:
