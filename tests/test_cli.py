@@ -36,3 +36,33 @@ def test_check_rejects_a_non_xlsx(tmp_path):
     bad.write_text("not a zip", encoding="utf-8")
     out = run("check", str(bad))
     assert out.returncode == 2 and "not a zip" in out.stderr
+
+
+def test_summary_scenarios_side_by_side():
+    out = run("summary", "--scenarios", "--ticker", "mrvl")
+    assert out.returncode == 0
+    for text in ("CPO TAM by scenario", "Scenarios side by side, 2030", "Tornado: CPO TAM 2030",
+                 "Tornado: MRVL CPO exposure 2030", "Two-way: CPO TAM 2030"):
+        assert text in out.stdout
+
+
+def test_simulate_prints_percentiles_and_writes_the_fan_chart(tmp_path):
+    out = run("simulate", "-n", "2000", "--seed", "3", "--output-dir", str(tmp_path))
+    assert out.returncode == 0
+    assert "CPO TAM percentiles" in out.stdout and "P90" in out.stdout
+    png = tmp_path / "fan_chart.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = run("simulate", "-n", "2000", "--seed", "3", "--output-dir", str(tmp_path))
+    assert again.stdout.split("wrote")[0] == out.stdout.split("wrote")[0]  # same seed, same table
+
+
+def test_simulate_rejects_a_bad_draw_count(tmp_path):
+    out = run("simulate", "-n", "0", "--output-dir", str(tmp_path))
+    assert out.returncode == 2 and "draws 0 is outside" in out.stderr
+
+
+def test_textconv_lists_inputs_outputs_and_formulas():
+    out = run("diff", "--textconv", "workbook/CPO_Model.xlsx")
+    assert out.returncode == 0
+    assert "input pricing.erosion [base] = 0.2" in out.stdout
+    assert "output CPO TAM 2030 = " in out.stdout and "formula TAM!" in out.stdout
