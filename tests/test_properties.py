@@ -1,6 +1,7 @@
 """Property tests over valid assumptions (hypothesis)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +33,7 @@ def test_fit_then_evaluate_returns_the_anchors(t1, s1, gap, rise, ceiling):
     if s2 <= s1:
         return
     a, b, c = curves.fit_curve("logistic", [t1, t1 + gap], [s1, s2], ceiling)
-    assert curves.logistic([t1, t1 + gap], a, b, c) == __import__("pytest").approx([s1, s2], rel=1e-9)
+    assert curves.logistic([t1, t1 + gap], a, b, c) == pytest.approx([s1, s2], rel=1e-9)
 
 
 overrides = st.fixed_dictionaries({
@@ -74,4 +75,14 @@ def test_tam_non_decreasing_in_racks_and_linear_while_demand_binds(racks, step, 
     tams = [r.tam[i] for r in results]
     assert tams[0] <= tams[1] <= tams[2]
     if not any(r.binding[i] for r in results):
-        assert (tams[2] - tams[1]) == __import__("pytest").approx(tams[1] - tams[0], rel=1e-9, abs=1e-9)
+        assert (tams[2] - tams[1]) == pytest.approx(tams[1] - tams[0], rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["logistic", "gompertz"]), st.floats(0.3, 0.9), st.floats(0.3, 1.5), st.floats(2026, 2031),
+       st.integers(4, 7))
+def test_least_squares_fit_returns_the_anchors(model, ceiling, rate, midpoint, n):
+    years = [2024.0 + 2 * i for i in range(n)]
+    shares = list(curves.curve_value(model, years, ceiling, rate, midpoint))
+    a, b, c = curves.fit_curve(model, years, shares, ceiling)
+    assert list(curves.curve_value(model, years, a, b, c)) == pytest.approx(shares, abs=1e-6)
