@@ -57,9 +57,19 @@ def _model(scenario: str, overrides: Overrides, racks: ea.RackKey) -> ModelResul
     return compute(assumptions, rack_series(assumptions, dict(racks)))
 
 
+def _racks(rack_units: Any, year: int | None) -> ea.RackKey:
+    """Racks by year from the argument; () (the built-in forecast) when it is empty."""
+    return () if ea.is_blank(rack_units) else ea.racks(rack_units, year)
+
+
 def _result(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> ModelResult:
-    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, year)
-    return _model(_scenario(scenario), ea.overrides(assumptions), racks)
+    return _model(_scenario(scenario), ea.overrides(assumptions), _racks(rack_units, year))
+
+
+def _in_year(year: Any, rack_units: Any, assumptions: Any, scenario: Any) -> tuple[ModelResult, int]:
+    """(model result, timeline index) for the UDFs whose rack_units argument is required."""
+    y = ea.year(year)
+    return _result(_required(rack_units, "rack_units"), assumptions, scenario, y), year_index(y)
 
 
 def _finite(value: float, what: str) -> float:
@@ -76,27 +86,27 @@ def _required(value: Any, argument: str) -> Any:
 
 @excel_safe
 def CPO_TAM(year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
-    y = ea.year(year)
-    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).tam[year_index(y)])
+    result, i = _in_year(year, rack_units, assumptions, scenario)
+    return float(result.tam[i])
 
 
 @excel_safe
 def CPO_LAYER_TAM(layer: Any, year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
     name = ea.choice(layer, "layer", LAYERS)
-    y = ea.year(year)
-    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).layers[name][year_index(y)])
+    result, i = _in_year(year, rack_units, assumptions, scenario)
+    return float(result.layers[name][i])
 
 
 @excel_safe
 def CPO_PORTS(year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
-    y = ea.year(year)
-    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).ports[year_index(y)])
+    result, i = _in_year(year, rack_units, assumptions, scenario)
+    return float(result.ports[i])
 
 
 @excel_safe
 def CPO_ENGINES(year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
-    y = ea.year(year)
-    return float(_result(_required(rack_units, "rack_units"), assumptions, scenario, y).engines[year_index(y)])
+    result, i = _in_year(year, rack_units, assumptions, scenario)
+    return float(result.engines[i])
 
 
 @excel_safe
@@ -144,21 +154,18 @@ def _company(ticker: Any, result: ModelResult) -> str:
 @excel_safe
 def CPO_SUPPLIER_REVENUE(ticker: Any, year: Any, rack_units: Any, assumptions: Any = None,
                          scenario: Any = None) -> float:
-    y = ea.year(year)
-    result = _result(_required(rack_units, "rack_units"), assumptions, scenario, y)
-    return float(result.companies[_company(ticker, result)].cpo_revenue[year_index(y)])
+    result, i = _in_year(year, rack_units, assumptions, scenario)
+    return float(result.companies[_company(ticker, result)].cpo_revenue[i])
 
 
 @excel_safe
 def CPO_ELASTICITY(ticker: Any, year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None,
                    measure: Any = None) -> float:
-    y = ea.year(year)
     kind = ea.choice(measure, "measure", MEASURES, default="exposure")
-    result = _result(_required(rack_units, "rack_units"), assumptions, scenario, y)
+    result, i = _in_year(year, rack_units, assumptions, scenario)
     name = _company(ticker, result)
     lines = result.companies[name]
-    value = {"exposure": lines.exposure, "net_exposure": lines.net_exposure,
-             "ebit": lines.ebit_elasticity}[kind][year_index(y)]
+    value = {"exposure": lines.exposure, "net_exposure": lines.net_exposure, "ebit": lines.ebit_elasticity}[kind][i]
     if not math.isfinite(value):
         raise CpoError(f"ticker {name}: {kind} is not defined (private, no revenue baseline or no EBIT margin)")
     return float(value)
@@ -170,8 +177,8 @@ def CPO_CROSSCHECK(source: Any, year: Any, rack_units: Any, assumptions: Any = N
     if not isinstance(source, str):
         raise CpoError(f"source {source!r} is not a source name such as 'yole'")
     point = xc.find(source, y)
-    result = _result(_required(rack_units, "rack_units"), assumptions, scenario, y)
-    return xc.ratio(float(model_value(result, point.metric)[year_index(y)]), point)
+    result, i = _in_year(year, rack_units, assumptions, scenario)
+    return xc.ratio(float(model_value(result, point.metric)[i]), point)
 
 
 @excel_safe
@@ -185,9 +192,8 @@ def CPO_TABLE(name: Any, rack_units: Any, assumptions: Any = None, scenario: Any
     table = ea.choice(name, "name", TABLE_NAMES)
     scenario_name = _scenario(scenario)
     overrides = ea.overrides(assumptions)
-    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, None)
     resolved = resolve(scenario_name, overrides)
-    frame = tables(resolved, rack_series(resolved, dict(racks)))[table]
+    frame = tables(resolved, rack_series(resolved, dict(_racks(rack_units, None))))[table]
     body = [[label, *("" if not np.isfinite(v) else float(v) for v in row)]
             for label, row in zip(frame.index, frame.to_numpy(), strict=True)]
     return [[f"{table} [unit]", *(float(y) for y in YEARS)], *body]
@@ -200,8 +206,8 @@ def CPO_SENSITIVITY(input_key: Any, year: Any, rack_units: Any, assumptions: Any
     if not isinstance(input_key, str) or ea.is_blank(input_key):
         raise CpoError(f"input_key {input_key!r} is not a dotted assumption key such as 'pricing.erosion'")
     kind = ea.choice(side, "side", ("swing", "low", "high"), default="swing")
-    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, y)
-    return _sensitivity(input_key.strip(), y, _scenario(scenario), ea.overrides(assumptions), racks, kind)
+    return _sensitivity(input_key.strip(), y, _scenario(scenario), ea.overrides(assumptions),
+                        _racks(rack_units, y), kind)
 
 
 @lru_cache(maxsize=1024)
@@ -214,8 +220,7 @@ def CPO_TAM_PCTL(year: Any, percentile: Any, rack_units: Any = None, assumptions
                  scenario: Any = None) -> float:
     y = ea.year(year)
     q = ea.number(percentile, "percentile", 0.0, 1.0)
-    racks = () if ea.is_blank(rack_units) else ea.racks(rack_units, y)
-    draws = _simulation(_scenario(scenario), ea.overrides(assumptions), racks)
+    draws = _simulation(_scenario(scenario), ea.overrides(assumptions), _racks(rack_units, y))
     return float(np.percentile(draws[:, year_index(y)], 100 * q))
 
 
