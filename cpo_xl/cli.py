@@ -13,7 +13,7 @@ import pandas as pd
 from cpo_xl.assumptions import Assumptions
 from cpo_xl.errors import CpoError
 from cpo_xl.inputs import SCENARIOS, UserFile, check_scenario, read_user_file, resolve
-from cpo_xl.model import Racks, check_year, rack_series
+from cpo_xl.model import Racks, check_year
 from cpo_xl.tables import SEGMENT_LABELS, crosscheck_points, ranking, tables
 
 DEFAULT_WORKBOOK = Path("workbook/CPO_Model.xlsx")
@@ -40,8 +40,9 @@ def load_setup(scenario: str | None, path: str | None) -> Setup:
     """--scenario, else the file's scenario, else base; the user TOML applied when given."""
     user = read_user_file(path) if path else None
     name = check_scenario(scenario or (user.scenario if user else None) or "base")
+    from cpo_xl.scenarios import rack_series_for
     assumptions = resolve(name, (), user)
-    return Setup(name, user, assumptions, rack_series(assumptions, dict(user.racks) if user else None))
+    return Setup(name, user, assumptions, rack_series_for(assumptions, user))
 
 
 def _fmt(frame: pd.DataFrame, digits: int) -> str:

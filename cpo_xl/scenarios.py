@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,11 @@ def _with(scenario: str, overrides: Overrides, user: UserFile | None, key: str, 
     return resolve(scenario, (*overrides, (key, value)), user)
 
 
+def rack_series_for(assumptions: Assumptions, user: UserFile | None) -> tuple[float, ...]:
+    """The rack series [racks/yr]: the forecast, with the user file's typed racks where it has any."""
+    return rack_series(assumptions, dict(user.racks) if user else None)
+
+
 def metric(result: ModelResult, year: int, ticker: str | None = None) -> float:
     """TAM [US$ M], or a company's CPO exposure [fraction] when ``ticker`` is given, in ``year``."""
     i = year_index(year)
@@ -66,14 +71,11 @@ def metric(result: ModelResult, year: int, ticker: str | None = None) -> float:
 def tornado(year: int = 2030, ticker: str | None = None, scenario: str = "base", overrides: Overrides = (),
             user: UserFile | None = None, racks: dict[int, float] | None = None) -> pd.DataFrame:
     """Each uncertain input moved alone to its bear and its bull value: the metric at each end, ranked by swing."""
-    base = resolve(scenario, overrides, user)
-    series = rack_series(base, racks)
-    centre = metric(compute(base, series), year, ticker)
+    centre, ends = _ends(year, ticker, scenario, overrides, user, racks)
     rows = []
     _, meta, _ = shipped()
     for key, r in ranges(scenario, overrides, user).items():
-        at_bear = metric(compute(_with(scenario, overrides, user, key, r.bear), series), year, ticker)
-        at_bull = metric(compute(_with(scenario, overrides, user, key, r.bull), series), year, ticker)
+        at_bear, at_bull = ends(key, r)
         rows.append({"key": key, "label": meta[key].label if key in meta else key, "bear_value": r.bear,
                      "bull_value": r.bull, "at_bear": at_bear, "at_bull": at_bull, "base": centre,
                      "swing": abs(at_bull - at_bear)})
@@ -88,12 +90,24 @@ def swing(key: str, year: int, scenario: str = "base", overrides: Overrides = ()
     known = ranges(scenario, overrides)
     if key not in known:
         raise CpoError(f"input_key {key!r} has no bear/bull range; allowed: {', '.join(sorted(known))}")
-    base = resolve(scenario, overrides)
-    series = rack_series(base, racks)
-    centre = metric(compute(base, series), year)
-    at = {side_name: metric(compute(_with(scenario, overrides, None, key, value), series), year)
-          for side_name, value in (("bear", known[key].bear), ("bull", known[key].bull))}
-    return {"swing": at["bull"] - at["bear"], "low": at["bear"] - centre, "high": at["bull"] - centre}[side]
+    centre, ends = _ends(year, None, scenario, overrides, None, racks)
+    at_bear, at_bull = ends(key, known[key])
+    return {"swing": at_bull - at_bear, "low": at_bear - centre, "high": at_bull - centre}[side]
+
+
+def _ends(year: int, ticker: str | None, scenario: str, overrides: Overrides, user: UserFile | None,
+          racks: dict[int, float] | None) -> tuple[float, Callable[[str, Range], tuple[float, float]]]:
+    """The metric with every input in force, and a function giving it with one input at its bear / bull value
+    (racks held at the centre's series)."""
+    series = rack_series(resolve(scenario, overrides, user), racks)
+
+    def at(key: str, value: Any) -> float:
+        return metric(compute(_with(scenario, overrides, user, key, value), series), year, ticker)
+
+    def ends(key: str, r: Range) -> tuple[float, float]:
+        return at(key, r.bear), at(key, r.bull)
+
+    return metric(compute(resolve(scenario, overrides, user), series), year, ticker), ends
 
 
 def two_way(row_key: str, row_values: Sequence[float], col_key: str, col_values: Sequence[float],
@@ -113,7 +127,7 @@ def comparison(year: int = 2030, user: UserFile | None = None, top: int = 5) -> 
     i = year_index(year)
     for s in SCENARIOS:
         a = resolve(s, (), user)
-        racks = rack_series(a, dict(user.racks) if user else None)
+        racks = rack_series_for(a, user)
         r = compute(a, racks)
         col = rows.setdefault
         for layer in LAYERS:
@@ -131,5 +145,5 @@ def tam_by_scenario(user: UserFile | None = None) -> pd.DataFrame:
     data = {}
     for s in SCENARIOS:
         a = resolve(s, (), user)
-        data[s] = compute(a, rack_series(a, dict(user.racks) if user else None)).tam
+        data[s] = compute(a, rack_series_for(a, user)).tam
     return pd.DataFrame(data, index=list(YEARS)).T
