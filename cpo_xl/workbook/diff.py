@@ -34,7 +34,6 @@ def summarize(path: Path) -> Summary:
     inputs |= {(str(year), "racks override"): racks for year, racks in snapshot.racks}
     inputs[("ranking year", "Elasticity")] = snapshot.ranking_year
     values = files.load(path, data_only=True)
-    formulas_wb = files.load(path)
     try:
         tam, exposure = {}, {}
         if "TAM" in values.sheetnames:
@@ -45,15 +44,9 @@ def summarize(path: Path) -> Summary:
             for row in values["Elasticity"].iter_rows(min_row=L.ELASTICITY_HEADER_ROW + 2, values_only=True):
                 if row and row[0]:
                     exposure[str(row[0])] = row[4]
-        cells = {}
-        for ws in formulas_wb.worksheets:
-            for row in ws.iter_rows():
-                for c in row:
-                    if isinstance(c.value, str) and c.value.startswith("="):
-                        cells[f"{ws.title}!{c.coordinate}"] = c.value
     finally:
         values.close()
-        formulas_wb.close()
+    cells = {ref: formula for ref, (formula, _) in files.formula_cells(path).items()}
     return Summary(inputs, tam, exposure, cells)
 
 

@@ -68,6 +68,23 @@ def load(path: Path, data_only: bool = False) -> Any:
         raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
 
 
+def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
+    """'Sheet!A1' -> (formula, cached value) for every formula cell of the workbook."""
+    formulas_wb, values_wb = load(path), load(path, data_only=True)
+    try:
+        cells = {}
+        for ws in formulas_wb.worksheets:
+            rows = zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False)
+            for row, cached_row in rows:
+                for c, v in zip(row, cached_row, strict=False):
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        cells[f"{ws.title}!{c.coordinate}"] = (c.value, v.value)
+        return cells
+    finally:
+        formulas_wb.close()
+        values_wb.close()
+
+
 @dataclass(frozen=True)
 class InputsSnapshot:
     """Everything a person can type into the workbook, as the builder lays it out."""

@@ -66,17 +66,11 @@ def registered(counter: Counter) -> dict[str, Callable[..., Any]]:
 
 
 def cached_values(path: Path) -> dict[str, Any]:
-    """'SHEET!A1' (upper case) -> cached value of every formula cell (openpyxl)."""
-    import openpyxl
-    formulas_wb = openpyxl.load_workbook(path, data_only=False, read_only=True)
-    values_wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    """'SHEET!A1' (sheet upper case, as `formulas` names cells) -> cached value of every formula cell."""
     cached = {}
-    for ws in formulas_wb.worksheets:
-        vs = values_wb[ws.title]
-        for row, vrow in zip(ws.iter_rows(), vs.iter_rows(), strict=False):
-            for c, v in zip(row, vrow, strict=False):
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    cached[f"{ws.title.upper()}!{c.coordinate}"] = v.value
+    for ref, (_, value) in files.formula_cells(path).items():
+        sheet, cell = ref.rsplit("!", 1)
+        cached[f"{sheet.upper()}!{cell}"] = value
     return cached
 
 
@@ -106,8 +100,7 @@ def recalculate(path: Path) -> tuple[dict[str, Any], int]:
 
 def check(path: Path) -> tuple[list[str], int, int]:
     """(problems, formula cells checked, UDF calls)."""
-    files.check_file(path)
-    if "Inputs" not in files.sheet_names(path):
+    if "Inputs" not in files.sheet_names(path):  # sheet_names runs files.check_file first
         raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
     cached = cached_values(path)
     results, calls = recalculate(path)
