@@ -22,6 +22,10 @@ from cpo_xl.workbook.style import Styles
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
 DIGEST_PROPERTY = "cpo_inputs_digest"
+# Excel fully recalculates on open when a file asks for it (fullCalcOnLoad, XlsxWriter's default) or when its
+# calcId is older than Excel's own calculation engine; without the add-in every CPO_* cell would then show
+# #NAME?. 191029 is the engine id Excel 2019, 2021 and Microsoft 365 write (2016 writes a lower one).
+EXCEL_CALC_ID = 191029
 SENSITIVITY_YEAR = 2030
 EXPOSURE_TICKER = "AVGO"
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
@@ -135,6 +139,8 @@ def build_workbook(path: Path, scenario: str = "base", user: UserFile | None = N
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
                        "author": "cpo-xl", "created": FIXED_DATE, "comments": f"cpo-xl {__version__}"})
     wb.set_custom_property(DIGEST_PROPERTY, digest)
+    wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+    wb.calc_on_load = False  # XlsxWriter has no public switch for fullCalcOnLoad in auto mode; a test pins it
     st = Styles(wb, static=static)
     names = [n for n in L.SHEETS if not (static and n == "xlwings.conf")]
     ws = {name: wb.add_worksheet(name) for name in names}

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -208,12 +209,42 @@ def _work_at_risk(target: Path, new_digest: str) -> str | None:
     return None
 
 
+TEMP_PREFIX = ".cpo-tmp-"  # .gitignore covers it; the writer's pid follows, so a later build can tell it is dead
+STALE_AFTER_S = 3600  # a temporary file this old is a leftover even if its pid was reused
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete temporary files that a killed write left in ``folder`` (its process gone, or over an hour old)."""
+    removed = []
+    for tmp in folder.glob(f"{TEMP_PREFIX}*"):
+        pid_text = tmp.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        try:
+            age = time.time() - tmp.stat().st_mtime
+            if not pid_text.isdigit() or not _pid_alive(int(pid_text)) or age > STALE_AFTER_S:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:  # gone already, or not ours to delete: leave it
+            continue
+    return removed
+
+
 def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False) -> None:
     """Write into a temporary file beside ``target`` and rename it over the target once complete."""
     if target.name.startswith("~$"):
         raise CpoError(f"{target}: refusing to write an Excel lock file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".cpo-", suffix=".xlsx", dir=target.parent)
+    remove_leftovers(target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".xlsx", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -226,12 +257,20 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
 
 
 def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:
-    """0 when ``target`` is byte-identical to a fresh build, else 1 (with one line saying so)."""
+    """0 when ``target`` has the same content as a fresh build (numbers within 1e-9), else 1 naming the cells."""
+    from cpo_xl.workbook.compare import compare, report
+    check_file(target)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "fresh.xlsx"
         write(fresh)
-        if not target.exists() or target.read_bytes() != fresh.read_bytes():
-            print(f"cpo-xl: {target} differs from a fresh build; run cpo-xl build")
-            return 1
-    print(f"{target}: identical to a fresh build")
+        if target.read_bytes() == fresh.read_bytes():
+            print(f"{target}: identical to a fresh build")
+            return 0
+        differences = compare(target, fresh)
+    if differences:
+        print(f"cpo-xl: {target} differs from a fresh build (committed -> fresh); run cpo-xl build")
+        for line in report(differences):
+            print(f"  {line}")
+        return 1
+    print(f"{target}: same content as a fresh build (numbers within 1e-9 relative)")
     return 0

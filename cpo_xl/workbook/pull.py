@@ -74,7 +74,8 @@ def toml_text(user: UserFile, source: Path) -> str:
 def write_text(target: Path, text: str) -> None:
     """Temporary file beside the target, then rename (never a half-written file)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".cpo-", suffix=".toml", dir=target.parent)
+    files.remove_leftovers(target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{files.TEMP_PREFIX}{os.getpid()}-", suffix=".toml", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
