@@ -3,15 +3,15 @@
 import statistics
 import time
 
-from cpo_xl import model, tables
-from cpo_xl.functions import clear_caches
-from cpo_xl.inputs import SCENARIOS, resolve
+from cpo_xl.analysis import tables
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.inputs import SCENARIOS
+from cpo_xl.excel.functions import clear_caches
 
 
 def all_tables() -> None:
     for s in SCENARIOS:
-        a = resolve(s)
-        tables.tables(a, model.rack_series(a))
+        tables.tables(Case(s))
 
 
 

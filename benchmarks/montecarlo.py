@@ -7,17 +7,18 @@ the same numbers (tests/test_scenarios.py checks that).
 import statistics
 import time
 
-from cpo_xl import montecarlo as mc
+from cpo_xl.analysis import montecarlo as mc
+from cpo_xl.engine.case import Case
 
 N, LOOP_N = 100_000, 2_000
-mc.simulate(1000)  # warm imports and caches
+mc.simulate(Case(), 1000)  # warm imports and caches
 vector = []
 for _ in range(5):
     t = time.perf_counter()
-    mc.simulate(N)
+    mc.simulate(Case(), N)
     vector.append(time.perf_counter() - t)
 t = time.perf_counter()
-mc.loop_simulate(LOOP_N)
+mc.loop_simulate(Case(), LOOP_N)
 loop = (time.perf_counter() - t) * N / LOOP_N
 best = statistics.median(vector)
 print(f"Monte Carlo {N:,} draws x 13 years: vectorised median {best:.2f} s (target < 1 s); "

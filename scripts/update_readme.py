@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from cpo_xl.catalogue import markdown_table
+from cpo_xl.excel.catalogue import markdown_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- functions:start -->", "<!-- functions:end -->"

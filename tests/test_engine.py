@@ -6,17 +6,16 @@ import re
 import numpy as np
 import pytest
 
-from cpo_xl import crosscheck as xc
-from cpo_xl import curves
-from cpo_xl.demand import LASER_GBPS, PORT_GBPS
-from cpo_xl.errors import CpoError
-from cpo_xl.inputs import resolve
-from cpo_xl.model import compute, rack_series
-from cpo_xl.tables import ranking
-from cpo_xl.timeline import year_index
+from cpo_xl.analysis.tables import ranking
+from cpo_xl.engine import crosscheck as xc
+from cpo_xl.engine import curves
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.demand import LASER_GBPS, PORT_GBPS
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.timeline import year_index
 
-BASE = resolve("base")
-RESULT = compute(BASE, rack_series(BASE))
+BASE = Case().assumptions()
+RESULT = run(Case())
 
 
 def test_logistic_two_anchor_worked_example():
@@ -92,7 +91,7 @@ def test_private_company_has_revenue_but_no_exposure():
     lines = RESULT.companies["AIXEMTEC"]
     assert lines.cpo_revenue[year_index(2030)] > 0
     assert math.isnan(lines.exposure[year_index(2030)])
-    table = ranking(BASE, rack_series(BASE), 2030)
+    table = ranking(Case(), 2030)
     assert table.iloc[-1]["exposure"] != table.iloc[-1]["exposure"]  # NaN sorts last
 
 
@@ -105,23 +104,23 @@ def test_private_company_has_revenue_but_no_exposure():
 ])
 def test_invalid_assumptions_raise_one_error_type(override, fragment):
     with pytest.raises(CpoError) as info:
-        resolve("base", (override,))
+        Case("base", (override,)).assumptions()
     assert fragment in str(info.value)
     assert any(word in str(info.value) for word in ("allowed", "minimum", "maximum", "unknown"))
 
 
 def test_bound_is_named():
     with pytest.raises(CpoError, match=re.escape("racks.cy2025: -1 is below the minimum 0")):
-        resolve("base", (("racks.cy2025", -1),))
+        Case("base", (("racks.cy2025", -1),)).assumptions()
 
 
 def test_scenarios_order_tam():
-    tams = [compute(a, rack_series(a)).tam for a in (resolve(s) for s in ("bear", "base", "bull"))]
+    tams = [run(Case(s)).tam for s in ("bear", "base", "bull")]
     assert np.all(tams[0] <= tams[1]) and np.all(tams[1] <= tams[2])
 
 
 def test_every_default_number_has_a_source():
-    from cpo_xl.inputs import flatten, shipped
+    from cpo_xl.engine.inputs import flatten, shipped
     values, meta, _ = shipped()
     for key, value in flatten(values).items():
         if isinstance(value, int | float) and not isinstance(value, bool):

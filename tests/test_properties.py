@@ -5,11 +5,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cpo_xl import curves
-from cpo_xl.assumptions import LAYERS, SEGMENTS
-from cpo_xl.inputs import resolve
-from cpo_xl.model import compute, rack_series
-from cpo_xl.timeline import YEAR_ARRAY, year_index
+from cpo_xl.engine import curves
+from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.timeline import YEAR_ARRAY, year_index
 
 shares = st.floats(0.05, 1.0)
 rates = st.floats(0.05, 3.0)
@@ -49,8 +48,7 @@ overrides = st.fixed_dictionaries({
 @settings(max_examples=40, deadline=None)
 @given(overrides)
 def test_model_invariants(values):
-    a = resolve("base", tuple(values.items()))
-    r = compute(a, rack_series(a))
+    r = run(Case("base", tuple(values.items())))
     assert np.allclose(sum(r.layers[name] for name in LAYERS), r.tam)
     for s in SEGMENTS:
         assert np.all(r.effective_share[s] <= r.curve_share[s] + 1e-12)
@@ -69,9 +67,8 @@ def test_model_invariants(values):
 @settings(max_examples=30, deadline=None)
 @given(st.floats(0, 200_000), st.floats(1, 50_000), st.sampled_from([2026, 2027, 2028, 2030]))
 def test_tam_non_decreasing_in_racks_and_linear_while_demand_binds(racks, step, year):
-    a = resolve("base")
     i = year_index(year)
-    results = [compute(a, rack_series(a, {year: racks + k * step})) for k in range(3)]
+    results = [run(Case(racks=((year, racks + k * step),))) for k in range(3)]
     tams = [r.tam[i] for r in results]
     assert tams[0] <= tams[1] <= tams[2]
     if not any(r.binding[i] for r in results):

@@ -6,12 +6,12 @@ import numpy as np
 import openpyxl
 import pytest
 
-from cpo_xl import functions as fn
-from cpo_xl import montecarlo as mc
-from cpo_xl import scenarios as sc
-from cpo_xl.inputs import SCENARIOS, UserFile, resolve
-from cpo_xl.model import compute, rack_series
-from cpo_xl.timeline import YEARS
+from cpo_xl.analysis import montecarlo as mc
+from cpo_xl.analysis import scenarios as sc
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.inputs import SCENARIOS, UserFile
+from cpo_xl.engine.timeline import YEARS
+from cpo_xl.excel import functions as fn
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.recalc import recalculate
 
@@ -20,7 +20,7 @@ def test_tornado_ranks_by_computed_swing():
     # a laser price between US$1 and US$5,000 per laser swamps every other input in 2030
     user = UserFile(base=(), scenarios=(("bear", (("pricing.laser_usd_2026", 1),)),
                                         ("bull", (("pricing.laser_usd_2026", 5000),))))
-    table = sc.tornado(2030, user=user)
+    table = sc.tornado(Case(user=user), 2030)
     assert table.iloc[0]["key"] == "pricing.laser_usd_2026"
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
     row = table.iloc[0]
@@ -28,18 +28,17 @@ def test_tornado_ranks_by_computed_swing():
 
 
 def test_sensitivity_udf_matches_the_tornado():
-    table = sc.tornado(2030).set_index("key")
-    a = resolve("base")
-    racks = [list(map(float, YEARS)), list(rack_series(a))]
+    table = sc.tornado(Case(), 2030).set_index("key")
+    racks = [list(map(float, YEARS)), list(Case().rack_series())]
     for key in ("supply.wafer_growth_after_2027", "pricing.cpo_floor_usd_per_gbps"):
         got = fn.CPO_SENSITIVITY(key, 2030, racks)
         assert got == pytest.approx(table.loc[key, "at_bull"] - table.loc[key, "at_bear"])
 
 
 def test_fixed_seed_reproduces_and_percentiles_are_ordered():
-    first, again = mc.simulate(3000, seed=7), mc.simulate(3000, seed=7)
+    first, again = mc.simulate(Case(), 3000, seed=7), mc.simulate(Case(), 3000, seed=7)
     assert np.array_equal(first.tam, again.tam)
-    assert not np.array_equal(first.tam, mc.simulate(3000, seed=8).tam)
+    assert not np.array_equal(first.tam, mc.simulate(Case(), 3000, seed=8).tam)
     p10, p50, p90 = first.percentiles()
     assert np.all(p10 <= p50) and np.all(p50 <= p90)
     assert fn.CPO_TAM_PCTL(2030, 0.5, "") == fn.CPO_TAM_PCTL(2030.0, 0.5, None)
@@ -47,13 +46,13 @@ def test_fixed_seed_reproduces_and_percentiles_are_ordered():
 
 
 def test_collapsed_distributions_give_the_deterministic_result():
-    base = resolve("base")
-    keys = sc.ranges().keys()
+    base = Case().assumptions()
+    keys = sc.ranges(Case()).keys()
     point = tuple((k, sc.value_at(base, k)) for k in keys)
     user = UserFile(base=(), scenarios=(("bear", point), ("bull", point)))
-    assert sc.ranges(user=user) == {}
-    sim = mc.simulate(500, user=user)
-    expected = compute(base, rack_series(base)).tam
+    assert sc.ranges(Case(user=user)) == {}
+    sim = mc.simulate(Case(user=user), 500)
+    expected = run(Case()).tam
     for row in sim.percentiles():
         assert row == pytest.approx(expected, rel=1e-12)
     degenerate = sc.Range("x", 2.0, 2.0, 2.0)
@@ -61,11 +60,11 @@ def test_collapsed_distributions_give_the_deterministic_result():
 
 
 def test_vectorised_draws_equal_the_plain_loop():
-    assert mc.simulate(200).tam == pytest.approx(mc.loop_simulate(200), rel=1e-12)
+    assert mc.simulate(Case(), 200).tam == pytest.approx(mc.loop_simulate(Case(), 200), rel=1e-12)
 
 
 def test_draws_respect_the_bounds_and_the_correlation():
-    ranges = sc.ranges()
+    ranges = sc.ranges(Case())
     keys = sorted(ranges)
     u = mc.uniforms(20000, len(keys), mc.correlation(keys), np.random.default_rng(1))
     values = {k: mc.draw(ranges[k], u[:, i], "triangular") for i, k in enumerate(keys)}
@@ -83,8 +82,7 @@ def test_scenario_dropdown_switches_the_workbook(built, tmp_path):
     book.save(copy)
     results, _ = recalculate(copy)
     tam_row = next(r for r in range(1, 30) if book["TAM"].cell(r, 1).value == "CPO TAM (CPO_TAM)")
-    bull = resolve("bull")
-    expected = compute(bull, rack_series(bull)).tam
+    expected = run(Case("bull")).tam
     for year in (2027, 2030):
         cell = f"TAM!{book['TAM'].cell(tam_row, L.year_col(year) + 1).coordinate}"
         assert results[cell] == pytest.approx(expected[YEARS.index(year)], rel=1e-9)

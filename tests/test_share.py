@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from cpo_xl.cli import main
-from cpo_xl.inputs import resolve
-from cpo_xl.model import compute, rack_series
-from cpo_xl.timeline import YEARS
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.case import run as run_case
+from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.files import read_inputs
 from cpo_xl.workbook.publish import publish
@@ -56,8 +56,7 @@ def test_pm_copy_recalculates_in_libreoffice(workbook, tmp_path):
     text = pdf_text(pm, tmp_path, recalc=True)
     for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
         assert bad not in text
-    a = resolve("base")
-    r = compute(a, rack_series(a))
+    r = run_case(Case())
     for year in (2028, 2030):
         assert f"{r.tam[YEARS.index(year)]:,.0f}" in text
 
@@ -78,8 +77,7 @@ def test_round_trip_three_edits(workbook, tmp_path, capsys):
     base = dict((row[0], row[2]) for row in after.rows)
     assert all(base[key] == value for key, value in edits.items())
     values = openpyxl.load_workbook(rebuilt, data_only=True)
-    a = resolve("base", tuple(edits.items()))
-    expected = compute(a, rack_series(a)).tam[YEARS.index(2030)]
+    expected = run_case(Case("base", tuple(edits.items()))).tam[YEARS.index(2030)]
     tam_row = next(r for r in range(1, 30) if values["TAM"].cell(r, 1).value == "CPO TAM (CPO_TAM)")
     assert values["TAM"].cell(tam_row, L.year_col(2030) + 1).value == pytest.approx(expected, rel=1e-12)
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpo_xl import functions as fn
-from cpo_xl.catalogue import CATALOGUE, markdown_table
-from cpo_xl.errors import CpoError
-from cpo_xl.inputs import resolve
-from cpo_xl.model import compute, rack_series
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.excel import functions as fn
+from cpo_xl.excel.catalogue import CATALOGUE, markdown_table, module_source
+from cpo_xl.workbook.sheets import input_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "udfs"))
@@ -24,8 +24,7 @@ TABLE = [[2026, 2027, 2028], [65000, 84500, 109850]]
 
 
 def test_tam_equals_engine_and_shapes_agree():
-    a = resolve("base")
-    engine = compute(a, rack_series(a, {2028: 109850.0})).tam[2028 - 2023]
+    engine = run(Case(racks=((2028, 109850.0),))).tam[2028 - 2023]
     assert udfs.CPO_TAM(2028, 109850.0) == pytest.approx(engine) and engine > 0
     assert udfs.CPO_TAM(2028.0, TABLE) == pytest.approx(engine)
     assert udfs.CPO_TAM(2028.0, [list(p) for p in zip(*TABLE, strict=True)]) == pytest.approx(engine)
@@ -63,17 +62,23 @@ def test_clear_messages(call, fragment):
         call()
 
 
-def test_warm_calls_hit_the_cache():
-    fn._model.cache_clear()
-    udfs.CPO_TAM(2029, 150000.0)
-    udfs.CPO_TAM(2029, 150000.0)
-    info = fn._model.cache_info()
-    assert info.hits >= 1 and info.misses == 1
+def test_the_scenario_picks_the_column_of_the_workbooks_assumptions_range():
+    # the workbook's `assumptions` name is (key, bear, base, bull): the scenario argument picks the column, so
+    # the same range gives the bull value with "bull" (it used to give base: the range overrode the scenario)
+    block = [[r["key"], r["bear"], r["base"], r["bull"]] for r in input_rows("base", None)]
+    for scenario in ("bear", "base", "bull"):
+        expected = run(Case(scenario, racks=((2030, 150000.0),))).tam[2030 - 2023]
+        assert udfs.CPO_TAM(2030, 150000.0, block, scenario) == pytest.approx(expected, rel=1e-12)
+        assert udfs.CPO_TAM(2030, 150000.0, None, scenario) == pytest.approx(expected, rel=1e-12)
+    assert udfs.CPO_TAM(2030, 150000.0, block, "bull") > udfs.CPO_TAM(2030, 150000.0, block, "base")
+    # a 2-column range overrides the named scenario's values, key by key
+    erosion = [["pricing.erosion", 0.05]]
+    expected = run(Case("bull", (("pricing.erosion", 0.05),), racks=((2030, 150000.0),))).tam[2030 - 2023]
+    assert udfs.CPO_TAM(2030, 150000.0, erosion, "bull") == pytest.approx(expected, rel=1e-12)
 
 
 def test_unchanged_assumptions_range_does_not_rebuild_the_model():
-    from cpo_xl.model import compute as engine
-    from cpo_xl.workbook.sheets import input_rows
+    from cpo_xl.engine.model import compute as engine
     rows = [[r["key"], r["live"]] for r in input_rows("base", None)]
     rows[3][1] = float(rows[3][1]) + 1.0  # an edited input: a model run of its own
     fn.clear_caches()
@@ -84,7 +89,9 @@ def test_unchanged_assumptions_range_does_not_rebuild_the_model():
     assert engine.cache_info().misses == runs == 1
 
 
-def test_module_matches_catalogue():
+def test_udf_module_is_generated_from_the_catalogue_and_fresh():
+    assert (ROOT / "udfs" / "cpo_udfs.py").read_text(encoding="utf-8") == module_source(), \
+        "udfs/cpo_udfs.py is stale: run python scripts/update_udfs.py"
     for udf in CATALOGUE:
         func = getattr(udfs, udf.name)
         params = inspect.signature(func).parameters
@@ -93,8 +100,6 @@ def test_module_matches_catalogue():
             assert (params[arg.name].default is None) == arg.optional, (udf.name, arg.name)
             assert arg.doc
         assert func.__doc__ == udf.doc and len(udf.doc) <= 255
-    exported = {n for n, f in vars(udfs).items() if n.startswith("CPO_") and callable(f)}
-    assert exported == {u.name for u in CATALOGUE}
 
 
 def test_readme_function_table_is_current():

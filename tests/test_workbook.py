@@ -8,10 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cpo_xl.catalogue import CATALOGUE
-from cpo_xl.inputs import resolve
-from cpo_xl.model import compute, rack_series
-from cpo_xl.timeline import YEARS
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.timeline import YEARS
+from cpo_xl.excel.catalogue import CATALOGUE
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.recalc import check, recalculate
 from tests.conftest import pdf_text
@@ -102,8 +101,7 @@ def test_changed_input_recalculates_to_the_engine(built, tmp_path):
     results, _ = recalculate(copy)
     row = next(r for r in range(1, 20) if book["TAM"].cell(r, 1).value == "CPO TAM (CPO_TAM)")
     cell = f"TAM!{book['TAM'].cell(row, col).coordinate}"
-    a = resolve("base")
-    expected = compute(a, rack_series(a, {2028: 150000.0})).tam[YEARS.index(2028)]
+    expected = run(Case(racks=((2028, 150000.0),))).tam[YEARS.index(2028)]
     assert results[cell] == pytest.approx(expected, rel=1e-9)
 
 
@@ -111,10 +109,9 @@ def test_libreoffice_pdf_shows_numbers(built, tmp_path):
     text = pdf_text(built, tmp_path)
     for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
         assert bad not in text
-    a = resolve("base")
-    tam_2030 = compute(a, rack_series(a)).tam[YEARS.index(2030)]
+    tam_2030 = run(Case()).tam[YEARS.index(2030)]
     assert f"{tam_2030:,.0f}" in text
     for title in ("Scenarios: bear, base and bull", "Sensitivity: each input", "Risk: Monte Carlo"):
         assert title in text
-    from cpo_xl.functions import CPO_TAM_PCTL
+    from cpo_xl.excel.functions import CPO_TAM_PCTL
     assert f"{CPO_TAM_PCTL(2030, 0.5, ''):,.0f}" in text

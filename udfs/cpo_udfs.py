@@ -1,7 +1,8 @@
 """xlwings UDFs for cpo-xl: Excel's "UDF Modules" setting names this module (cpo_udfs).
 
-Each function is a thin adapter over :mod:`cpo_xl.functions`; its docstring, argument docs, category and
-return shape come from the catalogue (:mod:`cpo_xl.catalogue`) so the wizard text cannot drift from the docs.
+GENERATED from cpo_xl/excel/catalogue.py by `python scripts/update_udfs.py`; do not edit (a test fails when
+it is stale). Each function forwards to cpo_xl.excel.functions; its docstring, argument docs, category and
+return shape come from the catalogue, so the wizard text cannot drift from the docs.
 """
 
 from collections.abc import Callable
@@ -9,8 +10,8 @@ from typing import Any
 
 import xlwings as xw
 
-from cpo_xl import functions as fn
-from cpo_xl.catalogue import BY_NAME
+from cpo_xl.excel import functions as fn
+from cpo_xl.excel.catalogue import BY_NAME
 
 CATEGORY = "CPO"
 

@@ -10,12 +10,13 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from cpo_xl import __version__, montecarlo
-from cpo_xl import scenarios as sc
-from cpo_xl.inputs import SCENARIOS, UserFile, resolve, shipped
-from cpo_xl.model import rack_series
-from cpo_xl.tables import LAYER_LABELS
-from cpo_xl.timeline import YEARS
+from cpo_xl import __version__
+from cpo_xl.analysis import montecarlo
+from cpo_xl.analysis import scenarios as sc
+from cpo_xl.analysis.tables import LAYER_LABELS
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.inputs import SCENARIOS, shipped
+from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import files, grid, sheets
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import Styles
@@ -114,20 +115,21 @@ def assumption_date() -> str:
     return max(m.date for m in shipped()[1].values())
 
 
-def build_workbook(path: Path, scenario: str = "base", user: UserFile | None = None, static: bool = False,
-                   ranking_year: int = 2030) -> str:
-    """Write the whole workbook to ``path``; returns the digest of the inputs it holds."""
-    a = resolve(scenario, (), user)
-    overrides = dict(user.racks) if user else {}
+def build_workbook(path: Path, case: Case | None = None, static: bool = False, ranking_year: int = 2030) -> str:
+    """Write the whole workbook of a case to ``path``; returns the digest of the inputs it holds."""
+    case = case or Case()
+    scenario, user = case.scenario, case.user
+    a = case.assumptions()
+    overrides = case.typed_racks()
     rows = sheets.input_rows(scenario, user)
-    racks = dict(zip(YEARS, rack_series(a, overrides), strict=True))
-    forecast = dict(zip(YEARS, rack_series(a), strict=True))
+    racks = dict(zip(YEARS, case.rack_series(), strict=True))
+    forecast = dict(zip(YEARS, case.forecast(), strict=True))
     args = grid.ModelArgs(
-        [[float(y) for y in YEARS], [racks[y] for y in YEARS]], [[r["key"], r["live"]] for r in rows], scenario,
-        blocks={f"assumptions_{s}": [[r["key"], r[s]] for r in rows] for s in SCENARIOS},
-        forecasts={s: dict(zip(YEARS, rack_series(resolve(s, (), user)), strict=True)) for s in SCENARIOS},
+        [[float(y) for y in YEARS], [racks[y] for y in YEARS]],
+        [[r["key"], r["bear"], r["base"], r["bull"]] for r in rows], scenario,
+        forecasts={s: dict(zip(YEARS, case.with_(scenario=s).forecast(), strict=True)) for s in SCENARIOS},
         overrides=overrides)
-    series = L.series_sheets(a)
+    series = L.series_sheets(case)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
     master = float(sum(values["chk_total"].values()))
@@ -155,16 +157,15 @@ def build_workbook(path: Path, scenario: str = "base", user: UserFile | None = N
     _write_master_check(wb, ws["Checks"], st, places, master)
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, below["TAM"] + 20)
     add_charts(wb, ws, places, below, n, xrows)
-    live = tuple((r["key"], r["live"]) for r in rows)
-    tornado = sc.tornado(SENSITIVITY_YEAR, None, scenario, live, None, racks)
+    held = case.with_(racks=tuple(racks.items()))  # the tornado holds racks at the series the workbook shows
     n_keys = sheets.write_sensitivity(
-        ws["Sensitivity"], st, args, tornado,
-        sc.two_way("penetration.scale_out.ceiling", TWO_WAY_CEILINGS, "pricing.cpo_floor_usd_per_gbps",
-                   TWO_WAY_FLOORS, SENSITIVITY_YEAR, scenario, user),
-        sc.tornado(SENSITIVITY_YEAR, EXPOSURE_TICKER, scenario, (), user, overrides), EXPOSURE_TICKER, master,
-        SENSITIVITY_YEAR)
+        ws["Sensitivity"], st, args, sc.tornado(held, SENSITIVITY_YEAR),
+        sc.two_way(case.with_(racks=()), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
+                   "pricing.cpo_floor_usd_per_gbps", TWO_WAY_FLOORS, SENSITIVITY_YEAR),
+        sc.tornado(case, SENSITIVITY_YEAR, EXPOSURE_TICKER), EXPOSURE_TICKER, master, SENSITIVITY_YEAR)
     add_risk_charts(wb, ws, places, below, n_keys)
-    sim = montecarlo.simulate(montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED, scenario, live, companies=True)
+    sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,
+                              companies=True)
     i = YEARS.index(SENSITIVITY_YEAR)
     ranges_table = []
     for t in a.companies:
@@ -195,15 +196,3 @@ def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Pla
     ck.write_string(L.TITLE_ROW, L.KEY_COL, "master_check", st.bold)
     ck.write_formula(L.TITLE_ROW, L.FIRST_YEAR_COL, f"=SUM({first_c}{total_row + 1}:{last_c}{total_row + 1})",
                      st.number("0"), master)
-
-
-def build_command(args: Any) -> int:
-    from cpo_xl.cli import headline, load_setup
-    setup = load_setup(args.scenario, args.assumptions)
-    target = Path(args.output)
-    if args.check:
-        return files.compare_with_fresh(target, lambda p: build_workbook(p, setup.scenario, setup.user))
-    files.atomic_write(target, lambda p: build_workbook(p, setup.scenario, setup.user), force=args.force)
-    print(f"wrote {target} (scenario {setup.scenario})")
-    print(headline(setup.assumptions, setup.racks))
-    return 0

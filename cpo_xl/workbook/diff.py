@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cpo_xl.inputs import SCENARIOS
-from cpo_xl.timeline import YEARS
+from cpo_xl.engine.inputs import SCENARIOS
+from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import files
 from cpo_xl.workbook import layout as L
 
@@ -110,14 +110,3 @@ def textconv(path: Path) -> str:
     lines += [f"output exposure {t} = {_fmt(v)}" for t, v in s.exposure.items()]
     lines += [f"formula {ref} {f}" for ref, f in s.formulas.items()]
     return "\n".join(lines)
-
-
-def diff_command(args: Any) -> int:
-    if args.textconv:
-        print(textconv(Path(args.a)))
-        return 0
-    if not args.b:
-        from cpo_xl.errors import CpoError
-        raise CpoError("diff needs two workbooks: cpo-xl diff A.xlsx B.xlsx (or --textconv FILE)")
-    print(diff_text(Path(args.a), Path(args.b)))
-    return 0

@@ -21,9 +21,9 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from cpo_xl.errors import CpoError
-from cpo_xl.inputs import SCENARIOS
-from cpo_xl.timeline import YEARS
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.inputs import SCENARIOS
+from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes; checked before any XML is parsed (zip bombs)

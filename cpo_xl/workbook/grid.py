@@ -8,8 +8,8 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from cpo_xl import functions as fn
-from cpo_xl.timeline import YEARS
+from cpo_xl.engine.timeline import YEARS
+from cpo_xl.excel import functions as fn
 from cpo_xl.workbook import layout as L
 
 CHECK_TOLERANCE = 1e-6
@@ -39,9 +39,8 @@ class ModelArgs:
     """The Python values the workbook names hold: what a recalculation passes to the UDFs."""
 
     rack_units: list[list[float]]
-    assumptions: list[list[Any]]
+    assumptions: list[list[Any]]  # (key, bear, base, bull) rows: the `assumptions` name
     scenario: str
-    blocks: dict[str, list[list[Any]]]  # assumptions_bear / _base / _bull: (key, value) per scenario column
     forecasts: dict[str, dict[int, float]]  # each scenario's rack forecast [racks/yr]
     overrides: dict[int, float]  # racks typed on Inputs
 
@@ -54,8 +53,6 @@ class ModelArgs:
             return token.strip('"')
         if token.startswith("LINE:"):
             return values[token.removeprefix("LINE:")][year]
-        if token in self.blocks:
-            return self.blocks[token]
         return getattr(self, token)
 
 

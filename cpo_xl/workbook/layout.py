@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cpo_xl.assumptions import LAYERS, SEGMENTS, Assumptions
-from cpo_xl.tables import LAYER_LABELS, SEGMENT_LABELS
-from cpo_xl.timeline import YEARS
+from cpo_xl.analysis.tables import LAYER_LABELS, SEGMENT_LABELS, ranking
+from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.timeline import YEARS
 
 # The contract's sheets keep their positions; the scenario, sensitivity and risk sheets follow Sources.
 SHEETS = ("About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
@@ -36,9 +37,10 @@ INPUTS_FIRST_KEY_ROW = 12          # row 13: first assumption
 INPUT_COLUMNS = ("key", "live value", "label", "unit", "bear", "base", "bull", "source", "date", "grade", "comment")
 KEY_C, LIVE_C, LABEL_C, UNIT_C, BEAR_C, BASE_C, BULL_C, SOURCE_C, DATE_C, GRADE_C, COMMENT_C = range(11)
 SCENARIO_COLS = {"bear": BEAR_C, "base": BASE_C, "bull": BULL_C}
-# (key, value) copies per scenario column: the 2-column `assumptions_<scenario>` ranges the Scenarios sheet
-# hands the UDFs (a UDF's assumptions argument is one 2-column range)
-BLOCK_COLS = {"bear": 19, "base": 21, "bull": 23}  # T:U, V:W, X:Y (hidden; right of the year columns D:P)
+# The `assumptions` name: (key, bear, base, bull) copies of the Inputs table, one contiguous 4-column range
+# (a UDF argument is one range), so a UDF's scenario argument picks its column (hidden; right of D:P)
+ASSUMPTIONS_BLOCK_COL = 19  # T:W
+ASSUMPTIONS_BLOCK_COLUMNS = ("key", "bear", "base", "bull")
 
 # Sensitivity sheet grid
 SENSITIVITY_YEAR_CELL = (3, 2)     # C4: the tornado year (input)
@@ -99,8 +101,9 @@ PCT = "0.0%"
 RATIO = "0.00"
 
 
-def series_sheets(assumptions: Assumptions) -> list[SeriesSheet]:
-    """Every time-series sheet, in workbook order (the company lines follow the assumption set)."""
+def series_sheets(case: Case) -> list[SeriesSheet]:
+    """Every time-series sheet, in workbook order (the company lines follow the case's assumption set)."""
+    assumptions = case.assumptions()
     demand = SeriesSheet("Demand", "Demand: racks to CPO ports and engines", [
         Line("racks", "NVIDIA AI racks", "racks", "racks"),
         _udf("ports", "CPO ports shipped", "800G-eq ports", "CPO_PORTS"),
@@ -164,7 +167,7 @@ def series_sheets(assumptions: Assumptions) -> list[SeriesSheet]:
         rows.append(Line(f"shares_{layer}", "Listed shares of layer, total", "fraction", "sum",
                          refs=tuple(share_refs), fmt=PCT))
         sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: layer TAM and companies", rows))
-    sheets.append(scenarios_sheet(assumptions))
+    sheets.append(scenarios_sheet(case))
     sheets.append(SeriesSheet("Risk", "Risk: Monte Carlo range of the CPO TAM (10,000 seeded draws)", [
         *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "udf", key=q, func="CPO_TAM_PCTL",
                args=("YEAR", "KEY", '""', "assumptions", "scenario")) for q in PERCENTILES],
@@ -193,15 +196,13 @@ def series_sheets(assumptions: Assumptions) -> list[SeriesSheet]:
     return sheets
 
 
-def scenarios_sheet(assumptions: Assumptions, top: int = 5) -> SeriesSheet:
-    """Bear, base and bull side by side, each from its own Inputs column (``assumptions_<scenario>``)."""
-    from cpo_xl.model import rack_series
-    from cpo_xl.tables import ranking
-    leaders = list(ranking(assumptions, rack_series(assumptions), 2030).head(top)["ticker"])
+def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
+    """Bear, base and bull side by side, each from its own Inputs column (picked by the scenario in column C)."""
+    leaders = list(ranking(case, 2030).head(top)["ticker"])
     rows: list[Line | Section] = []
     for s in ("bear", "base", "bull"):
         racks = f"LINE:sc_racks_{s}"
-        tail = (racks, f"assumptions_{s}", "KEY")
+        tail = (racks, "assumptions", "KEY")  # the scenario in column C picks the assumptions column
         rows += [
             Section(f"{s.capitalize()} scenario (its Inputs column; racks: override, else its forecast)"),
             Line(f"sc_fc_{s}", f"Racks forecast ({s})", "racks", "rack_forecast", key=s),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from cpo_xl.engine.case import Case
 from cpo_xl.workbook import files
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_from
@@ -13,12 +13,6 @@ from cpo_xl.workbook.pull import user_file_from
 def publish(source: Path, target: Path, force: bool = False) -> None:
     """Rebuild ``source``'s inputs as a static copy at ``target`` (safe write)."""
     user, snapshot = user_file_from(source)
-    files.atomic_write(target, lambda p: build_workbook(p, user.scenario or "base", user, static=True,
-                                                        ranking_year=int(snapshot.ranking_year)), force=force)
-
-
-def publish_command(args: Any) -> int:
-    source, target = Path(args.path), Path(args.output)
-    publish(source, target, args.force)
-    print(f"wrote {target}: static PM copy of {source} (no add-in needed)")
-    return 0
+    case = Case(user.scenario or "base", user=user)
+    files.atomic_write(target, lambda p: build_workbook(p, case, static=True, ranking_year=int(snapshot.ranking_year)),
+                       force=force)

@@ -9,9 +9,10 @@ from typing import Any
 
 import tomli_w
 
-from cpo_xl.errors import CpoError
-from cpo_xl.inputs import SCENARIOS, UserFile, resolve, shipped
-from cpo_xl.timeline import FIRST_YEAR, LAST_YEAR
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.inputs import SCENARIOS, UserFile, shipped
+from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 from cpo_xl.workbook import files
 
 
@@ -35,7 +36,7 @@ def user_file_from(path: Path) -> tuple[UserFile, files.InputsSnapshot]:
                     snapshot.scenario)
     for scenario in SCENARIOS:
         try:
-            resolve(scenario, (), user)
+            Case(scenario, user=user).assumptions()
         except CpoError as exc:
             raise CpoError(_at_cell(exc, scenario, user, cells)) from None
     year = snapshot.ranking_year
@@ -83,13 +84,3 @@ def write_text(target: Path, text: str) -> None:
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
-
-
-def pull_command(args: Any) -> int:
-    source = Path(args.path)
-    user, _ = user_file_from(source)
-    target = Path(args.output) if args.output else source.with_suffix(".toml")
-    write_text(target, toml_text(user, source))
-    print(f"wrote {target}: {len(user.base)} inputs, scenario {user.scenario}, "
-          f"{len(user.racks)} rack overrides")
-    return 0

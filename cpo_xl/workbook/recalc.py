@@ -4,16 +4,15 @@ registered, and each result is compared with the value cached in the file."""
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cpo_xl import functions as fn
-from cpo_xl.catalogue import CATALOGUE
-from cpo_xl.errors import CpoError
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.excel import functions as fn
+from cpo_xl.excel.catalogue import CATALOGUE
 from cpo_xl.workbook import files
 
 REL_TOL = 1e-9
@@ -114,14 +113,3 @@ def check(path: Path) -> tuple[list[str], int, int]:
         elif not _same(got, expected):
             problems.append(f"{ref}: recalculated {got!r} != cached {expected!r}")
     return problems, len(cached), calls
-
-
-def check_command(args: Any) -> int:
-    path = Path(args.path)
-    start = time.perf_counter()
-    problems, cells, calls = check(path)
-    seconds = time.perf_counter() - start
-    for line in problems:
-        print(line)
-    print(f"{path}: {cells} formula cells checked, {calls} UDF calls, {len(problems)} problems, {seconds:.1f} s")
-    return 1 if problems else 0

@@ -6,14 +6,14 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from cpo_xl import functions as fn
-from cpo_xl.assumptions import Assumptions
-from cpo_xl.catalogue import CATALOGUE, signature
-from cpo_xl.crosscheck import published
-from cpo_xl.errors import CpoError
-from cpo_xl.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
-from cpo_xl.tables import LAYER_LABELS
-from cpo_xl.timeline import YEARS
+from cpo_xl.analysis.tables import LAYER_LABELS
+from cpo_xl.engine.assumptions import Assumptions
+from cpo_xl.engine.crosscheck import published
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
+from cpo_xl.engine.timeline import YEARS
+from cpo_xl.excel import functions as fn
+from cpo_xl.excel.catalogue import CATALOGUE, signature
 from cpo_xl.workbook import grid
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import Styles
@@ -132,7 +132,6 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
             st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
     _scenario_blocks(ws, wb, st, rows)
     first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
-    wb.define_name("assumptions", f"=Inputs!$A${L.INPUTS_FIRST_KEY_ROW + 1}:$B${last + 1}")
     wb.define_name("years", f"=Inputs!${first_c}${L.INPUTS_YEARS_ROW + 1}:${last_c}${L.INPUTS_YEARS_ROW + 1}")
     wb.define_name("rack_units",
                    f"=Inputs!${first_c}${L.INPUTS_YEARS_ROW + 1}:${last_c}${L.INPUTS_RACKS_ROW + 1}")
@@ -160,21 +159,27 @@ def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top:
 
 
 def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
-    """(key, value) copies of each scenario column, named assumptions_bear/_base/_bull, plus the names
-    assumption_keys and bear_values/base_values/bull_values used by the rack forecasts."""
+    """The (key, bear, base, bull) block named ``assumptions`` (the scenario argument picks its column), and
+    the names assumption_keys and bear_values/base_values/bull_values used by the rack forecasts."""
     first, last = L.INPUTS_FIRST_KEY_ROW + 1, L.INPUTS_FIRST_KEY_ROW + len(rows)
     wb.define_name("assumption_keys", f"=Inputs!$A${first}:$A${last}")
-    for s, col in L.BLOCK_COLS.items():
-        key_c, val_c, src_c = xl_col_to_name(col), xl_col_to_name(col + 1), xl_col_to_name(L.SCENARIO_COLS[s])
-        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, f"key ({s})", st.head_left)
-        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col + 1, f"{s} (copy)", st.head_left)
+    left = L.ASSUMPTIONS_BLOCK_COL
+    for offset, column in enumerate(L.ASSUMPTIONS_BLOCK_COLUMNS):
+        col = left + offset
+        source = L.KEY_C if column == "key" else L.SCENARIO_COLS[column]
+        src_c = xl_col_to_name(source)
+        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, f"{column} (copy)", st.head_left)
         for i, item in enumerate(rows):
             r = L.INPUTS_FIRST_KEY_ROW + i
-            ws.write_formula(r, col, f"=$A{r + 1}", st.key, item["key"])
-            ws.write_formula(r, col + 1, f"={src_c}{r + 1}", None, item[s])
-        wb.define_name(f"assumptions_{s}", f"=Inputs!${key_c}${first}:${val_c}${last}")
-        wb.define_name(f"{s}_values", f"=Inputs!${src_c}${first}:${src_c}${last}")
-        ws.set_column(col, col + 1, 12, None, {"hidden": True})  # plumbing for the Scenarios sheet
+            if column == "key":
+                ws.write_formula(r, col, f"=${src_c}{r + 1}", st.key, item["key"])
+            else:
+                ws.write_formula(r, col, f"={src_c}{r + 1}", None, item[column])
+        if column != "key":
+            wb.define_name(f"{column}_values", f"=Inputs!${src_c}${first}:${src_c}${last}")
+    left_c, right_c = xl_col_to_name(left), xl_col_to_name(left + len(L.ASSUMPTIONS_BLOCK_COLUMNS) - 1)
+    wb.define_name("assumptions", f"=Inputs!${left_c}${first}:${right_c}${last}")
+    ws.set_column(left, left + len(L.ASSUMPTIONS_BLOCK_COLUMNS) - 1, 12, None, {"hidden": True})
 
 
 def _year_table_header(ws: Any, st: Styles, title: str, master: float,

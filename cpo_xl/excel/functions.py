@@ -15,18 +15,20 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from cpo_xl import __version__, montecarlo, scenarios
-from cpo_xl import crosscheck as xc
-from cpo_xl import excel_args as ea
-from cpo_xl.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
-from cpo_xl.curves import curve_value, fit_curve
-from cpo_xl.demand import PORT_GBPS
-from cpo_xl.errors import CpoError
-from cpo_xl.inputs import SCENARIOS, Overrides, check_scenario, resolve
-from cpo_xl.model import ModelResult, compute, rack_series
-from cpo_xl.supply import REFERENCE_ENGINE_GBPS
-from cpo_xl.tables import TABLE_NAMES, model_value, tables
-from cpo_xl.timeline import YEARS, year_index
+from cpo_xl import __version__
+from cpo_xl.analysis import montecarlo, scenarios
+from cpo_xl.analysis.tables import TABLE_NAMES, model_value, tables
+from cpo_xl.engine import crosscheck as xc
+from cpo_xl.engine.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
+from cpo_xl.engine.case import Case, clear_cache, run
+from cpo_xl.engine.curves import curve_value, fit_curve
+from cpo_xl.engine.demand import PORT_GBPS
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.inputs import SCENARIOS, check_scenario
+from cpo_xl.engine.model import ModelResult
+from cpo_xl.engine.supply import REFERENCE_ENGINE_GBPS
+from cpo_xl.engine.timeline import YEARS, year_index
+from cpo_xl.excel import args as ea
 
 MEASURES = ("exposure", "net_exposure", "ebit")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,19 +53,19 @@ def _scenario(value: Any) -> str:
     return check_scenario(value)
 
 
-@lru_cache(maxsize=1024)
-def _model(scenario: str, overrides: Overrides, racks: ea.RackKey) -> ModelResult:
-    assumptions = resolve(scenario, overrides)
-    return compute(assumptions, rack_series(assumptions, dict(racks)))
-
-
 def _racks(rack_units: Any, year: int | None) -> ea.RackKey:
     """Racks by year from the argument; () (the built-in forecast) when it is empty."""
     return () if ea.is_blank(rack_units) else ea.racks(rack_units, year)
 
 
+def _case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
+    """The Case of a call: the scenario also picks the column of a 4-column assumptions range."""
+    name = _scenario(scenario)
+    return Case(name, ea.overrides(assumptions, name), racks=_racks(rack_units, year))
+
+
 def _result(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> ModelResult:
-    return _model(_scenario(scenario), ea.overrides(assumptions), _racks(rack_units, year))
+    return run(_case(rack_units, assumptions, scenario, year))
 
 
 def _in_year(year: Any, rack_units: Any, assumptions: Any, scenario: Any) -> tuple[ModelResult, int]:
@@ -188,12 +190,9 @@ def CPO_CAGR(start_value: Any, end_value: Any, start_year: Any, end_year: Any) -
 
 
 @excel_safe
-def CPO_TABLE(name: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> list[list[Any]]:
+def CPO_TABLE(name: Any, rack_units: Any = None, assumptions: Any = None, scenario: Any = None) -> list[list[Any]]:
     table = ea.choice(name, "name", TABLE_NAMES)
-    scenario_name = _scenario(scenario)
-    overrides = ea.overrides(assumptions)
-    resolved = resolve(scenario_name, overrides)
-    frame = tables(resolved, rack_series(resolved, dict(_racks(rack_units, None))))[table]
+    frame = tables(_case(rack_units, assumptions, scenario, None))[table]
     body = [[label, *("" if not np.isfinite(v) else float(v) for v in row)]
             for label, row in zip(frame.index, frame.to_numpy(), strict=True)]
     return [[f"{table} [unit]", *(float(y) for y in YEARS)], *body]
@@ -206,13 +205,12 @@ def CPO_SENSITIVITY(input_key: Any, year: Any, rack_units: Any, assumptions: Any
     if not isinstance(input_key, str) or ea.is_blank(input_key):
         raise CpoError(f"input_key {input_key!r} is not a dotted assumption key such as 'pricing.erosion'")
     kind = ea.choice(side, "side", ("swing", "low", "high"), default="swing")
-    return _sensitivity(input_key.strip(), y, _scenario(scenario), ea.overrides(assumptions),
-                        _racks(rack_units, y), kind)
+    return _sensitivity(_case(rack_units, assumptions, scenario, y), input_key.strip(), y, kind)
 
 
 @lru_cache(maxsize=1024)
-def _sensitivity(key: str, year: int, scenario: str, overrides: Overrides, racks: ea.RackKey, side: str) -> float:
-    return scenarios.swing(key, year, scenario, overrides, dict(racks), side)
+def _sensitivity(case: Case, key: str, year: int, side: str) -> float:
+    return scenarios.swing(case, key, year, side)
 
 
 @excel_safe
@@ -220,23 +218,19 @@ def CPO_TAM_PCTL(year: Any, percentile: Any, rack_units: Any = None, assumptions
                  scenario: Any = None) -> float:
     y = ea.year(year)
     q = ea.number(percentile, "percentile", 0.0, 1.0)
-    draws = _simulation(_scenario(scenario), ea.overrides(assumptions), _racks(rack_units, y))
+    draws = _simulation(_case(rack_units, assumptions, scenario, y))
     return float(np.percentile(draws[:, year_index(y)], 100 * q))
 
 
 @lru_cache(maxsize=32)
-def _simulation(scenario: str, overrides: Overrides, racks: ea.RackKey) -> np.ndarray:
+def _simulation(case: Case) -> np.ndarray:
     """TAM draws (DEFAULT_DRAWS x years) from the fixed default seed: the same call, the same number."""
-    fixed = None
-    if racks:
-        fixed = np.asarray(rack_series(resolve(scenario, overrides), dict(racks)))
-    return montecarlo.simulate(montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED, scenario, overrides,
-                               racks=fixed).tam
+    return montecarlo.simulate(case, montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED).tam
 
 
 @lru_cache(maxsize=1)
 def _version() -> str:
-    digest = hashlib.sha256(resolve("base").fingerprint.encode()).hexdigest()[:8]
+    digest = hashlib.sha256(Case().assumptions().fingerprint.encode()).hexdigest()[:8]
     return f"cpo-xl {__version__} ({digest})"
 
 
@@ -247,6 +241,6 @@ def CPO_VERSION() -> str:
 
 def clear_caches() -> None:
     """Forget every cached assumption set, model run and table (benchmarks use it for cold timings)."""
-    from cpo_xl import model, tables
-    for cache in (resolve, model.compute, tables.tables, _model, _sensitivity, _simulation):
+    clear_cache()
+    for cache in (tables, _sensitivity, _simulation, _version):
         cache.cache_clear()

@@ -7,10 +7,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from cpo_xl import crosscheck as xc
-from cpo_xl.assumptions import LAYERS, SEGMENTS, Assumptions
-from cpo_xl.model import ModelResult, Racks, compute
-from cpo_xl.timeline import YEARS, year_index
+from cpo_xl.engine import crosscheck as xc
+from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.model import ModelResult
+from cpo_xl.engine.timeline import YEARS, year_index
 
 TABLE_NAMES: tuple[str, ...] = ("demand", "penetration", "tam", "companies", "crosscheck")
 SEGMENT_LABELS = {"scale_out": "Scale-out", "scale_up": "Scale-up", "nic": "NIC", "all": "All segments"}
@@ -80,33 +81,35 @@ def crosscheck_table(r: ModelResult) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=256)
-def tables(assumptions: Assumptions, racks: Racks) -> dict[str, pd.DataFrame]:
-    """Every model table for an assumption set and rack series, computed once."""
-    r = compute(assumptions, racks)
+def tables(case: Case) -> dict[str, pd.DataFrame]:
+    """Every model table of a case, computed once."""
+    r = run(case)
     return {"demand": demand_table(r), "penetration": penetration_table(r), "tam": tam_table(r),
             "companies": companies_table(r), "crosscheck": crosscheck_table(r)}
 
 
-def crosscheck_points(assumptions: Assumptions, racks: Racks) -> pd.DataFrame:
+def crosscheck_points(case: Case) -> pd.DataFrame:
     """One row per published figure: source, scope, year, published, model, ratio, within the band."""
-    r = compute(assumptions, racks)
+    r = run(case)
+    tolerance = case.assumptions().crosscheck.tolerance
     rows = []
     for p in xc.published():
         model = float(model_value(r, p.metric)[year_index(p.year)])
         ratio = xc.ratio(model, p)
         rows.append({"id": p.id, "source": p.source, "metric": p.metric, "scope": p.scope, "year": p.year,
                      "published": p.value, "model": model, "ratio": ratio, "grade": p.grade,
-                     "within band": xc.within(ratio, assumptions.crosscheck.tolerance)})
+                     "within band": xc.within(ratio, tolerance)})
     return pd.DataFrame(rows)
 
 
-def ranking(assumptions: Assumptions, racks: Racks, year: int) -> pd.DataFrame:
+def ranking(case: Case, year: int) -> pd.DataFrame:
     """Companies ranked by exposure in ``year`` (unlisted / unfilled companies last, exposure blank)."""
-    r = compute(assumptions, racks)
+    r = run(case)
+    companies = case.assumptions().companies
     i = year_index(year)
     rows = []
     for ticker, lines in r.companies.items():
-        company = assumptions.companies[ticker]
+        company = companies[ticker]
         rows.append({"ticker": ticker, "name": company.name, "layer": company.layer,
                      "cpo_revenue_usd_m": lines.cpo_revenue[i], "exposure": lines.exposure[i],
                      "net_exposure": lines.net_exposure[i],

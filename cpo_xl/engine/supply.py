@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cpo_xl.assumptions import Supply
-from cpo_xl.curves import Floats
-from cpo_xl.timeline import YEAR_ARRAY
+from cpo_xl.engine.assumptions import Supply
+from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.timeline import YEAR_ARRAY
 
 YIELD_BASE_YEAR = 2026
 CAPACITY_BASE_YEAR = 2027

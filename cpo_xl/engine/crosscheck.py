@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from cpo_xl.errors import CpoError
+from cpo_xl.engine.errors import CpoError
 
 METRICS = {
     "tam_usd_m": "CPO TAM, all layers [US$ M]",
@@ -34,7 +34,7 @@ class Published:
 @lru_cache(maxsize=1)
 def published() -> tuple[Published, ...]:
     """Every published forecast point shipped in ``data/published.toml``."""
-    text = resources.files("cpo_xl.data").joinpath("published.toml").read_text(encoding="utf-8")
+    text = resources.files("cpo_xl.engine.data").joinpath("published.toml").read_text(encoding="utf-8")
     points = []
     for item in tomllib.loads(text)["forecast"]:
         for year, value in item["points"].items():

@@ -12,8 +12,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
-from cpo_xl.assumptions import CURVE_MODELS, Curve
-from cpo_xl.errors import CpoError
+from cpo_xl.engine.assumptions import CURVE_MODELS, Curve
+from cpo_xl.engine.errors import CpoError
 
 Floats = NDArray[np.float64]
 

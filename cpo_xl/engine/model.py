@@ -11,14 +11,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from cpo_xl import companies as co
-from cpo_xl import demand as dm
-from cpo_xl import supply as sp
-from cpo_xl import tam as tm
-from cpo_xl.assumptions import LAYERS, SEGMENTS, Assumptions
-from cpo_xl.curves import Floats, segment_share
-from cpo_xl.errors import CpoError
-from cpo_xl.timeline import FIRST_YEAR, LAST_YEAR, YEAR_ARRAY
+from cpo_xl.engine import companies as co
+from cpo_xl.engine import demand as dm
+from cpo_xl.engine import supply as sp
+from cpo_xl.engine import tam as tm
+from cpo_xl.engine.assumptions import LAYERS, SEGMENTS, Assumptions
+from cpo_xl.engine.curves import Floats, segment_share
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEAR_ARRAY
 
 Racks = tuple[float, ...]
 

@@ -8,8 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cpo_xl import montecarlo
-from cpo_xl.timeline import YEARS
+from cpo_xl.analysis import montecarlo
+from cpo_xl.analysis.tables import ranking
+from cpo_xl.cli.setup import load_case
+from cpo_xl.engine.case import run as run_case
+from cpo_xl.engine.model import check_year
+from cpo_xl.engine.timeline import YEARS
 
 PERCENTILES = (0.1, 0.5, 0.9)
 
@@ -35,30 +39,26 @@ def fan_chart(sim: montecarlo.Simulation, deterministic: np.ndarray, path: Path,
     plt.close(fig)
 
 
-def simulate_command(args: Any) -> int:
-    from tqdm import tqdm
-
-    from cpo_xl.cli import load_setup
-    from cpo_xl.model import compute
-    from cpo_xl.tables import ranking
-    setup = load_setup(args.scenario, args.assumptions)
+def run(args: Any) -> int:
+    from tqdm import tqdm  # only this verb draws a progress bar
+    check_year(args.year)
+    case = load_case(args.scenario, args.assumptions)
     with tqdm(total=args.n, unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
-        sim = montecarlo.simulate(args.n, args.seed, setup.scenario, (), setup.user, companies=True,
-                                  progress=bar.update)
+        sim = montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update)
     table = pd.DataFrame(sim.percentiles(PERCENTILES), index=["P10", "P50", "P90"], columns=list(YEARS))
-    print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {setup.scenario}")
+    print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {case.scenario}")
     print("CPO TAM percentiles [US$ M]\n" + table.to_string(float_format=lambda v: f"{v:,.0f}"))
     year = args.year
     i = YEARS.index(year)
+    companies = case.assumptions().companies
     rows = []
-    for ticker in ranking(setup.assumptions, setup.racks, year)["ticker"]:
-        if setup.assumptions.companies[ticker].revenue_usd_m is not None:
+    for ticker in ranking(case, year)["ticker"]:
+        if companies[ticker].revenue_usd_m is not None:
             p10, p50, p90 = sim.exposure_percentiles(ticker, PERCENTILES)[:, i]
             rows.append({"ticker": ticker, "P10": p10, "P50": p50, "P90": p90})
     print(f"\nCPO exposure percentiles, {year} [fraction]\n"
           + pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     out = Path(args.output_dir) / "fan_chart.png"
-    fan_chart(sim, compute(setup.assumptions, setup.racks).tam, out,
-              f"CPO TAM, {args.n:,} draws (seed {args.seed}, {setup.scenario})")
+    fan_chart(sim, run_case(case).tam, out, f"CPO TAM, {args.n:,} draws (seed {args.seed}, {case.scenario})")
     print(f"\nwrote {out}")
     return 0

@@ -13,14 +13,14 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from cpo_xl.assumptions import Assumptions
-from cpo_xl.curves import Floats
-from cpo_xl.demand import rack_forecast
-from cpo_xl.errors import CpoError
-from cpo_xl.inputs import Overrides, UserFile, key_path, resolve
-from cpo_xl.model import run
-from cpo_xl.scenarios import Range, ranges
-from cpo_xl.timeline import YEARS
+from cpo_xl.analysis.scenarios import Range, ranges
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.demand import rack_forecast
+from cpo_xl.engine.draws import with_draws
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.model import run
+from cpo_xl.engine.timeline import YEARS
 
 DEFAULT_SEED = 20261126
 DEFAULT_DRAWS = 10_000
@@ -31,7 +31,7 @@ P95_Z = 1.6448536269514722  # bear / bull read as the 5th / 95th percentile of a
 @lru_cache(maxsize=1)
 def setup() -> dict[str, Any]:
     """The shipped uncertainty set-up (distributions, correlations)."""
-    text = resources.files("cpo_xl.data").joinpath("uncertainty.toml").read_text(encoding="utf-8")
+    text = resources.files("cpo_xl.engine.data").joinpath("uncertainty.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
@@ -63,28 +63,6 @@ def draw(r: Range, u: Floats, kind: str) -> Floats:
     return np.asarray(stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low))
 
 
-def with_arrays(a: Assumptions, values: dict[str, Floats]) -> Assumptions:
-    """A copy of ``a`` whose listed inputs are (draws, 1) arrays (no validation: the draws lie in range)."""
-    tree: dict[str, Any] = {}
-    for key, array in values.items():
-        node = tree
-        *parents, leaf = key_path(key)
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = array[:, None]
-    return _update(a, tree)
-
-
-def _update(obj: Any, tree: dict[str, Any]) -> Any:
-    changes = {}
-    for name, sub in tree.items():
-        child = obj[name] if isinstance(obj, dict) else getattr(obj, name)
-        changes[name] = _update(child, sub) if isinstance(sub, dict) else sub
-    if isinstance(obj, dict):
-        return {**obj, **changes}
-    return obj.model_copy(update=changes)
-
-
 @dataclass(frozen=True)
 class Simulation:
     """Draws of the model: TAM [US$ M] and company exposure [fraction], each (draws, years)."""
@@ -100,29 +78,29 @@ class Simulation:
         return np.asarray(np.nanpercentile(self.exposure[ticker], [100 * q for q in qs], axis=0))
 
 
-def draws(n: int, seed: int, scenario: str = "base", overrides: Overrides = (),
-          user: UserFile | None = None) -> dict[str, Floats]:
-    """``n`` seeded, correlated draws of every uncertain input: {dotted key: (n,) values}."""
+def draws(case: Case, n: int, seed: int) -> dict[str, Floats]:
+    """``n`` seeded, correlated draws of every uncertain input of the case: {dotted key: (n,) values}."""
     if not 1 <= n <= 10_000_000:
         raise CpoError(f"draws {n} is outside 1 to 10,000,000")
-    uncertain = ranges(scenario, overrides, user)
+    uncertain = ranges(case)
     keys = sorted(uncertain)
     kinds = setup()["distributions"]
     u = uniforms(n, len(keys), correlation(keys), np.random.default_rng(seed))
     return {k: draw(uncertain[k], u[:, i], kinds.get(k, setup()["default"])) for i, k in enumerate(keys)}
 
 
-def simulate(n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, scenario: str = "base", overrides: Overrides = (),
-             user: UserFile | None = None, racks: Floats | None = None, companies: bool = False,
+def simulate(case: Case, n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, companies: bool = False,
              progress: Callable[[int], None] | None = None) -> Simulation:
-    """Run ``n`` seeded draws. ``racks`` (years,) fixes the rack series; else racks follow the drawn inputs."""
-    base = resolve(scenario, overrides, user)
-    values = draws(n, seed, scenario, overrides, user)
+    """Run ``n`` seeded draws around a case. Racks typed in the case (or its file) fix the rack series;
+    otherwise racks follow the drawn rack inputs."""
+    base = case.assumptions()
+    fixed = np.asarray(case.rack_series(), dtype=float) if case.typed_racks() else None
+    values = draws(case, n, seed)
     tams: list[Floats] = []
     exposures: dict[str, list[Floats]] = {}
     for start in range(0, n, CHUNK):
-        a = with_arrays(base, {k: v[start:start + CHUNK] for k, v in values.items()})
-        rack_arr = rack_forecast(a.racks) if racks is None else np.asarray(racks, dtype=float)
+        a = with_draws(base, {k: v[start:start + CHUNK] for k, v in values.items()})
+        rack_arr = rack_forecast(a.racks) if fixed is None else fixed
         result = run(a, rack_arr, with_companies=companies)
         tams.append(np.broadcast_to(result.tam, (min(CHUNK, n - start), result.tam.shape[-1])))
         for ticker, lines in result.companies.items():
@@ -132,12 +110,12 @@ def simulate(n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, scenario: str = "
     return Simulation(np.concatenate(tams), {t: np.concatenate(v) for t, v in exposures.items()})
 
 
-def loop_simulate(n: int, seed: int = DEFAULT_SEED, scenario: str = "base") -> Floats:
+def loop_simulate(case: Case, n: int, seed: int = DEFAULT_SEED) -> Floats:
     """The same draws computed one at a time in a plain Python loop (for the benchmark only)."""
-    base = resolve(scenario)
-    values = draws(n, seed, scenario)
+    base = case.assumptions()
+    values = draws(case, n, seed)
     out = np.empty((n, len(YEARS)))
     for d in range(n):
-        a = with_arrays(base, {k: v[d:d + 1] for k, v in values.items()})
+        a = with_draws(base, {k: v[d:d + 1] for k, v in values.items()})
         out[d] = run(a, rack_forecast(a.racks), with_companies=False).tam[0]
     return out

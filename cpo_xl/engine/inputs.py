@@ -17,8 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cpo_xl.assumptions import Assumptions, validate
-from cpo_xl.errors import CpoError
+from cpo_xl.engine.assumptions import Assumptions, validate
+from cpo_xl.engine.errors import CpoError
 
 SCENARIOS: tuple[str, ...] = ("bear", "base", "bull")
 Overrides = tuple[tuple[str, Any], ...]
@@ -50,7 +50,7 @@ class Meta:
 
 
 def _read_toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("cpo_xl.data").joinpath(name).read_text(encoding="utf-8"))
+    return tomllib.loads(resources.files("cpo_xl.engine.data").joinpath(name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

@@ -10,8 +10,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from cpo_xl.errors import CpoError
-from cpo_xl.timeline import FIRST_YEAR, LAST_YEAR
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 RackKey = tuple[tuple[int, float], ...]
 EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!")
@@ -116,19 +116,30 @@ def racks(value: Any, at_year: int | None, argument: str = "rack_units") -> Rack
     return tuple(sorted(table.items()))
 
 
-def overrides(value: Any, argument: str = "assumptions") -> tuple[tuple[str, Any], ...]:
-    """A 2-column (key, value) range -> ((key, value), ...); blank rows are ignored, None -> ()."""
+SCENARIO_COLUMNS = ("bear", "base", "bull")  # columns 2-4 of a 4-column assumptions range
+
+
+def overrides(value: Any, scenario: str = "base", argument: str = "assumptions") -> tuple[tuple[str, Any], ...]:
+    """An assumptions range -> ((key, value), ...) for ``scenario``; blank rows are ignored, None -> ().
+
+    2 columns (key, value): overrides of the scenario's defaults. 4 columns (key, bear, base, bull), as the
+    workbook's ``assumptions`` name: the scenario picks its column, so the same range gives bear, base or
+    bull values by the scenario argument alone.
+    """
     if is_blank(value):
         return ()
     rows = _rows(value, argument)
-    if len(rows[0]) != 2:
-        if len(rows) == 2 and len(rows[0]) >= 1:  # a range laid out in two rows
-            rows = [list(pair) for pair in zip(rows[0], rows[1], strict=True)]
+    if len(rows[0]) not in (2, 4):
+        if len(rows) in (2, 4) and len(rows[0]) >= 1:  # a range laid out in rows
+            rows = [list(pair) for pair in zip(*rows, strict=True)]
         else:
-            raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: 2 columns of (key, value)")
+            raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: 2 columns (key, value) or "
+                           "4 columns (key, bear, base, bull)")
+    column = 1 if len(rows[0]) == 2 else 1 + SCENARIO_COLUMNS.index(scenario)
     pairs = []
-    for key, cell in rows:
-        if is_blank(key) and is_blank(cell):
+    for row in rows:
+        key, cell = row[0], row[column]
+        if all(is_blank(c) for c in row):
             continue
         if not isinstance(key, str) or is_blank(key):
             raise CpoError(f"{argument} key {_short(key)} is not a text key (value {_short(cell)})")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from cpo_xl.assumptions import Equipment, Pricing, Supply
-from cpo_xl.curves import Floats
-from cpo_xl.supply import engines_into_assembly, engines_into_test
-from cpo_xl.timeline import YEAR_ARRAY
+from cpo_xl.engine.assumptions import Equipment, Pricing, Supply
+from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.supply import engines_into_assembly, engines_into_test
+from cpo_xl.engine.timeline import YEAR_ARRAY
 
 PRICE_BASE_YEAR = 2026
 USD_PER_MUSD = 1e6

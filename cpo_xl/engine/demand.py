@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cpo_xl.assumptions import Demand, Racks
-from cpo_xl.curves import Floats
-from cpo_xl.timeline import YEAR_ARRAY
+from cpo_xl.engine.assumptions import Demand, Racks
+from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.timeline import YEAR_ARRAY
 
 PORT_GBPS = 800.0  # the 800G-equivalent port
 LASER_GBPS = 800.0  # one CW laser feeds 4 lanes of 200 Gb/s

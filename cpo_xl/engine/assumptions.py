@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cpo_xl.errors import CpoError
+from cpo_xl.engine.errors import CpoError
 
 LAYERS: tuple[str, ...] = ("definers", "foundry_packaging", "lasers", "fiber_connectivity", "equipment")
 SEGMENTS: tuple[str, ...] = ("scale_out", "scale_up", "nic")
@@ -190,8 +190,11 @@ class Assumptions(_Frozen):
 
     @cached_property
     def fingerprint(self) -> str:
-        """Short content hash [hex] of every value."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+        """Short content hash [hex] of every value; a copy holding draw arrays (Monte Carlo) has none."""
+        try:
+            return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+        except ValueError as exc:  # pydantic cannot serialise numpy arrays: never cache such a copy
+            raise CpoError("an assumption set holding draw arrays has no fingerprint and cannot be cached") from exc
 
     def __hash__(self) -> int:
         return hash(self.fingerprint)

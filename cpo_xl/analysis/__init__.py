@@ -1,0 +1,1 @@
+"""Analyses over the engine: model tables, scenarios and sensitivities, Monte Carlo."""

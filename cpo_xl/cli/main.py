@@ -1,0 +1,72 @@
+"""`cpo-xl`: the argument parser and the dispatch to one module per verb.
+
+Exit 0 ok, 1 a check failed, 2 bad input (one line, no traceback). A verb's module is imported only when
+that verb runs, so `cpo-xl summary` does not load the workbook writers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import NoReturn
+
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.inputs import SCENARIOS
+
+DEFAULT_WORKBOOK = "workbook/CPO_Model.xlsx"
+DEFAULT_PM_COPY = "dist/CPO_Model_PM.xlsx"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one clear line, exit 2
+        print(f"cpo-xl: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cpo-xl", description="Co-packaged optics market model")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    common = _Parser(add_help=False)
+    common.add_argument("--scenario", help=f"one of {', '.join(SCENARIOS)} (default: the file's, else base)")
+    common.add_argument("--assumptions", help="a TOML of dotted-key overrides")
+    s = sub.add_parser("summary", parents=[common], help="headline tables in the terminal")
+    s.add_argument("--year", type=int, default=2030, help="year of the company ranking")
+    s.add_argument("--scenarios", action="store_true", help="also bear/base/bull side by side and sensitivities")
+    s.add_argument("--ticker", default="AVGO", help="company for the exposure tornado (with --scenarios)")
+    sim = sub.add_parser("simulate", parents=[common], help="Monte Carlo percentiles and a fan-chart PNG")
+    sim.add_argument("-n", type=int, default=100_000, help="number of draws")
+    sim.add_argument("--seed", type=int, default=20261126)
+    sim.add_argument("--year", type=int, default=2030, help="year of the exposure percentiles")
+    sim.add_argument("--output-dir", default="dist", help="where fan_chart.png goes")
+    b = sub.add_parser("build", parents=[common], help="write the workbook and print the headline table")
+    b.add_argument("--output", default=DEFAULT_WORKBOOK)
+    b.add_argument("--check", action="store_true", help="exit 1 when the output differs from a fresh build")
+    b.add_argument("--force", action="store_true", help="overwrite a workbook with other inputs (keeps .bak)")
+    c = sub.add_parser("check", help="recalculate every formula headlessly and compare with cached values")
+    c.add_argument("path", nargs="?", default=DEFAULT_WORKBOOK)
+    pub = sub.add_parser("publish", help="a static PM copy: CPO_* formulas replaced by values, no add-in")
+    pub.add_argument("path", nargs="?", default=DEFAULT_WORKBOOK)
+    pub.add_argument("--output", default=DEFAULT_PM_COPY)
+    pub.add_argument("--force", action="store_true", help="replace an edited copy (keeps .bak)")
+    pl = sub.add_parser("pull", help="the Inputs of an edited workbook -> an assumptions TOML")
+    pl.add_argument("path")
+    pl.add_argument("--output", help="TOML to write (default: the workbook's name with .toml)")
+    d = sub.add_parser("diff", help="inputs, headline outputs and formulas changed between two workbooks")
+    d.add_argument("a")
+    d.add_argument("b", nargs="?")
+    d.add_argument("--textconv", action="store_true", help="print one workbook as text (git textconv)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        verb = importlib.import_module(f"cpo_xl.cli.{args.command}")
+        return int(verb.run(args))
+    except CpoError as exc:
+        print(f"cpo-xl: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,15 @@
+"""`cpo-xl publish`: the PM copy, a static snapshot that needs no add-in (CPO_* formulas -> values)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cpo_xl.workbook.publish import publish
+
+
+def run(args: argparse.Namespace) -> int:
+    source, target = Path(args.path), Path(args.output)
+    publish(source, target, args.force)
+    print(f"wrote {target}: static PM copy of {source} (no add-in needed)")
+    return 0

@@ -1,0 +1,73 @@
+"""`cpo-xl summary`: the headline tables in the terminal (and, with --scenarios, the sensitivities)."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from cpo_xl.analysis import scenarios as sc
+from cpo_xl.analysis.tables import SEGMENT_LABELS, crosscheck_points, ranking, tables
+from cpo_xl.cli.setup import load_case
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.model import check_year
+
+TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
+TWO_WAY_FLOORS = (0.15, 0.20, 0.25, 0.30, 0.35)  # CPO price floor [US$/(Gb/s)]
+
+
+def _fmt(frame: pd.DataFrame, digits: int) -> str:
+    return frame.to_string(float_format=lambda v: f"{v:,.{digits}f}")
+
+
+def headline(case: Case) -> str:
+    """TAM by layer over the horizon [US$ M]."""
+    return "TAM by layer [US$ M]\n" + _fmt(tables(case)["tam"].iloc[:7], 0)
+
+
+def summary_text(case: Case, year: int) -> str:
+    pen = tables(case)["penetration"]
+    effective = [f"{SEGMENT_LABELS[s]} effective penetration [share]"
+                 for s in ("scale_out", "scale_up", "nic", "all")]
+    binds = pen.loc[["Supply binds [1 = yes]"]].replace({1.0: "supply", 0.0: "demand"})
+    binds.index = ["Binding constraint"]
+    checks = crosscheck_points(case)[["id", "year", "metric", "published", "model", "ratio", "within band"]]
+    rank = ranking(case, year)
+    return "\n\n".join([
+        headline(case),
+        "Effective penetration by segment [share of addressable ports]\n" + _fmt(pen.loc[effective], 3)
+        + "\n" + binds.to_string(),
+        "Top-down cross-checks (model / published)\n"
+        + checks.to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
+        f"Company ranking by CPO exposure, {year}\n" + rank.to_string(index=False, float_format=lambda v: f"{v:,.4f}"),
+    ])
+
+
+def scenarios_text(case: Case, year: int, ticker: str) -> str:
+    """Bear / base / bull side by side, the tornado of TAM and of one company's exposure, a two-way table."""
+    if ticker not in case.assumptions().companies:
+        raise CpoError(f"--ticker {ticker!r} is unknown; allowed: {', '.join(case.assumptions().companies)}")
+    tornado_cols = ["rank", "key", "bear_value", "bull_value", "at_bear", "at_bull", "swing"]
+    two_way = sc.two_way(case, "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
+                         "pricing.cpo_floor_usd_per_gbps", TWO_WAY_FLOORS, year)
+    return "\n\n".join([
+        "CPO TAM by scenario [US$ M]\n" + _fmt(sc.tam_by_scenario(case), 0),
+        f"Scenarios side by side, {year}\n" + _fmt(sc.comparison(case, year), 3),
+        f"Tornado: CPO TAM {year} [US$ M], each input alone at its bear and bull value\n"
+        + sc.tornado(case, year)[tornado_cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
+        f"Tornado: {ticker} CPO exposure {year} [fraction]\n"
+        + sc.tornado(case, year, ticker)[tornado_cols].to_string(index=False, float_format=lambda v: f"{v:,.4f}"),
+        f"Two-way: CPO TAM {year} [US$ M] (rows: scale-out ceiling; columns: CPO price floor US$/(Gb/s))\n"
+        + _fmt(two_way, 0),
+    ])
+
+
+def run(args: argparse.Namespace) -> int:
+    case = load_case(args.scenario, args.assumptions)
+    year = check_year(args.year)
+    print(f"cpo-xl summary: scenario {case.scenario}, assumptions {case.assumptions().fingerprint}")
+    print(summary_text(case, year))
+    if args.scenarios:
+        print("\n" + scenarios_text(case, year, args.ticker.strip().upper()))
+    return 0

@@ -1,0 +1,173 @@
+"""The UDF catalogue: what Excel shows of each CPO_* function (wizard text, argument docs, unit, example).
+
+Each signature lives in one place, the plain function in :mod:`cpo_xl.excel.functions`: the catalogue reads
+argument names and which are optional from it, and adds a doc for each (an argument without a doc, or a doc
+without an argument, fails at import). The xlwings module ``udfs/cpo_udfs.py``, the README's function table
+and the workbook's About sheet are all generated from here, so none of them can drift.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+from cpo_xl.excel import functions
+
+COMMON_DOCS = {
+    "year": "Calendar year, a whole number 2023-2035",
+    "rack_units": "NVIDIA AI racks: one number (racks in year) or a 2-row/2-column range of years and racks",
+    "assumptions": "Optional range: 2 columns (key, value) overriding the scenario, or 4 columns (key, bear, "
+                   "base, bull) whose column the scenario picks, as the workbook's assumptions name",
+    "scenario": "Optional scenario: bear, base (default) or bull; also picks the column of a 4-column "
+                "assumptions range",
+}
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    doc: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Udf:
+    name: str
+    doc: str  # Excel's function wizard shows at most 255 characters
+    returns: str
+    example: str
+    docs: dict[str, str] = field(default_factory=dict)  # argument docs beyond (or instead of) COMMON_DOCS
+    array: bool = False  # returns a 2-D range
+
+    @property
+    def args(self) -> tuple[Arg, ...]:
+        """The function's own parameters, each with its doc; optional = has a default."""
+        params = inspect.signature(getattr(functions, self.name)).parameters.values()
+        return tuple(Arg(p.name, self.docs.get(p.name) or COMMON_DOCS[p.name], p.default is not p.empty)
+                     for p in params)
+
+
+TICKER = {"ticker": "Company ticker, e.g. AVGO, LITE, TSM"}
+
+CATALOGUE: tuple[Udf, ...] = (
+    Udf("CPO_TAM", "CPO TAM of the year in US$ M, all five value-chain layers, supply-constrained.",
+        "US$ M", "=CPO_TAM(2028, rack_units)"),
+    Udf("CPO_LAYER_TAM", "TAM of one value-chain layer in US$ M (definers, foundry_packaging, lasers, "
+        "fiber_connectivity, equipment).", "US$ M", '=CPO_LAYER_TAM("lasers", 2028, rack_units)',
+        {"layer": "definers, foundry_packaging, lasers, fiber_connectivity or equipment"}),
+    Udf("CPO_PORTS", "CPO ports shipped in the year, 800G-equivalent.", "800G-eq ports",
+        "=CPO_PORTS(2028, rack_units)"),
+    Udf("CPO_ENGINES", "Optical engines shipped in the year (units).", "engines", "=CPO_ENGINES(2028, rack_units)"),
+    Udf("CPO_PENETRATION", "Effective (supply-constrained) CPO share 0-1 of a segment's addressable ports; "
+        "all = bandwidth-weighted.", "share 0-1", '=CPO_PENETRATION(2030, "scale_up", rack_units)',
+        {"segment": "Optional: scale_out, scale_up, nic or all (default)",
+         "rack_units": "Optional racks (number or years/racks range); default: built-in forecast",
+         "basis": "Optional: effective (default, after the supply cap) or demand (the curve alone)"}),
+    Udf("CPO_SUPPLY", "Engines the supply chain can deliver in the year (3.2T-equivalent): PIC wafers x "
+        "engines/wafer x yields; or that capacity in 800G-eq ports, the wafers, or a yield.",
+        "3.2T-eq engines", "=CPO_SUPPLY(2028)",
+        {"measure": "Optional: engines (3.2T-eq, default), ports (800G-eq), wafers, yield_3d or yield_assembly"}),
+    Udf("CPO_CURVE", "Raw adoption curve value: logistic (L,k,t0), gompertz (L,b,t0), bass (p,q,launch_year), "
+        "linear (L,start,ramp_years).", "share 0-1", '=CPO_CURVE("logistic", 2030, 0.6, 0.926, 2029.6)',
+        {"model": "logistic, gompertz, bass or linear", "year": "Year to evaluate (may be fractional)",
+         "a": "First parameter: L (logistic, gompertz, linear) or p (bass)",
+         "b": "Second parameter: k, b, q or start year", "c": "Third parameter: t0, launch year or ramp years"}),
+    Udf("CPO_FIT", "Fitted curve parameters (a, b, c) as a 1x3 row: closed form for 2 or 3 logistic anchors, "
+        "least squares otherwise.", "(a, b, c)", '=CPO_FIT("logistic", {2026,2030}, {0.02,0.35}, 0.6)',
+        {"model": "logistic, gompertz or bass", "years": "Anchor years: a row or column",
+         "shares": "Anchor shares 0-1, same length as years",
+         "ceiling": "Optional ceiling L 0-1 (required for a 2-anchor logistic)"}, array=True),
+    Udf("CPO_SUPPLIER_REVENUE", "The company's CPO revenue in US$ M: its layer's TAM x its share of the layer.",
+        "US$ M", '=CPO_SUPPLIER_REVENUE("AVGO", 2030, rack_units)', TICKER),
+    Udf("CPO_ELASTICITY", "exposure (CPO revenue / total revenue, default), net_exposure (less displaced "
+        "legacy revenue) or ebit (EBIT elasticity).", "fraction or x", '=CPO_ELASTICITY("MRVL", 2030, rack_units)',
+        {**TICKER, "measure": "Optional: exposure (default), net_exposure or ebit"}),
+    Udf("CPO_CROSSCHECK", "Model / published figure for a top-down anchor (yole, lightcounting, trendforce, "
+        "tsmc, ...) in that year.", "x", '=CPO_CROSSCHECK("yole", 2030, rack_units)',
+        {"source": "Published source id, e.g. yole, lightcounting, trendforce, tsmc"}),
+    Udf("CPO_CAGR", "Compound annual growth rate between two values.", "1/yr", "=CPO_CAGR(67, 8000, 2024, 2030)",
+        {"start_value": "Value in the start year (> 0)", "end_value": "Value in the end year",
+         "start_year": "Start year", "end_year": "End year"}),
+    Udf("CPO_TABLE", "A whole model table: first row = label then years, first column = line items. Names: "
+        "demand, penetration, tam, companies, crosscheck.", "2-D table", '=CPO_TABLE("tam", rack_units)',
+        {"name": "demand, penetration, tam, companies or crosscheck",
+         "rack_units": "Years/racks range, or empty for the built-in forecast"}, array=True),
+    Udf("CPO_SENSITIVITY", "TAM swing in US$ M when one input moves from its bear to its bull value, others "
+        "held (side low/high: change vs the scenario at each end).", "US$ M",
+        '=CPO_SENSITIVITY("supply.wafer_growth_after_2027", 2030, rack_units)',
+        {"input_key": "Dotted assumption key with a bear/bull range, e.g. pricing.erosion",
+         "side": "Optional: swing (default, bull less bear), low or high"}),
+    Udf("CPO_TAM_PCTL", "Percentile of the year's CPO TAM in US$ M over 10,000 Monte Carlo draws (fixed seed: "
+        "the same call gives the same number); 0.1 = P10, 0.5 = median.", "US$ M", '=CPO_TAM_PCTL(2030, 0.9, "")',
+        {"percentile": "Fraction 0-1, e.g. 0.1 for P10",
+         "rack_units": "Optional racks; empty: racks are drawn with the other inputs"}),
+    Udf("CPO_VERSION", "Package version and a short hash of the default assumptions.", "text", "=CPO_VERSION()"),
+)
+
+BY_NAME = {udf.name: udf for udf in CATALOGUE}
+
+
+def signature(udf: Udf) -> str:
+    """'CPO_TAM(year, rack_units, [assumptions], [scenario])'."""
+    parts = [f"[{a.name}]" if a.optional else a.name for a in udf.args]
+    return f"{udf.name}({', '.join(parts)})"
+
+
+def markdown_table() -> str:
+    """The README's function reference, generated from the catalogue."""
+    lines = ["| formula | returns | what | example |", "|---|---|---|---|"]
+    for udf in CATALOGUE:
+        lines.append(f"| `{signature(udf)}` | {udf.returns} | {udf.doc} | `{udf.example}` |")
+    return "\n".join(lines)
+
+
+def _check_docs() -> None:
+    """Every parameter has a doc and every doc a parameter (run at import: drift fails loudly)."""
+    for udf in CATALOGUE:
+        params = set(inspect.signature(getattr(functions, udf.name)).parameters)
+        missing = [p for p in params if p not in udf.docs and p not in COMMON_DOCS]
+        extra = [d for d in udf.docs if d not in params]
+        if missing or extra or len(udf.doc) > 255:
+            raise ValueError(f"catalogue {udf.name}: undocumented {missing}, unknown docs {extra}, or doc > 255")
+
+
+_check_docs()
+
+MODULE_HEADER = '''"""xlwings UDFs for cpo-xl: Excel's "UDF Modules" setting names this module (cpo_udfs).
+
+GENERATED from cpo_xl/excel/catalogue.py by `python scripts/update_udfs.py`; do not edit (a test fails when
+it is stale). Each function forwards to cpo_xl.excel.functions; its docstring, argument docs, category and
+return shape come from the catalogue, so the wizard text cannot drift from the docs.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import xlwings as xw
+
+from cpo_xl.excel import functions as fn
+from cpo_xl.excel.catalogue import BY_NAME
+
+CATEGORY = "CPO"
+
+
+def catalogued(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply the xlwings decorators described by the function's catalogue record."""
+    udf = BY_NAME[func.__name__]
+    func.__doc__ = udf.doc
+    for arg in reversed(udf.args):
+        func = xw.arg(arg.name, doc=arg.doc)(func)
+    if udf.array:
+        func = xw.ret(expand="table")(func)
+    return xw.func(category=CATEGORY)(func)
+'''
+
+
+def module_source() -> str:
+    """The text of ``udfs/cpo_udfs.py``: one forwarding function per catalogue record."""
+    parts = [MODULE_HEADER]
+    for udf in CATALOGUE:
+        params = ", ".join(f"{a.name}=None" if a.optional else a.name for a in udf.args)
+        call = ", ".join(a.name for a in udf.args)
+        parts.append(f"\n\n@catalogued\ndef {udf.name}({params}):\n    return fn.{udf.name}({call})\n")
+    return "".join(parts)

@@ -1,0 +1,48 @@
+"""The package's layering is a checked contract (import-linter, configured in pyproject.toml)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint(root: Path) -> subprocess.CompletedProcess:
+    """Run lint-imports on the package under ``root`` (found first on PYTHONPATH)."""
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(root / "pyproject.toml"), "--no-cache"], cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "cpo_xl", tmp_path / "cpo_xl", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    return tmp_path
+
+
+def test_the_package_keeps_its_contracts():
+    result = lint(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout and "4 kept, 0 broken" in result.stdout
+
+
+def test_a_function_local_upward_import_breaks_the_layers(package_copy):
+    model = package_copy / "cpo_xl" / "engine" / "model.py"
+    model.write_text(model.read_text() + "\n\ndef _upward():\n    from cpo_xl.workbook import layout\n"
+                     "    return layout\n")
+    result = lint(package_copy)
+    assert result.returncode == 1
+    assert "cpo_xl.engine.model -> cpo_xl.workbook.layout" in result.stdout
+
+
+def test_pydantic_outside_the_engine_breaks_the_contract(package_copy):
+    tables = package_copy / "cpo_xl" / "analysis" / "tables.py"
+    tables.write_text(tables.read_text() + "\nimport pydantic  # noqa: E402\n")
+    result = lint(package_copy)
+    assert result.returncode == 1
+    assert "Only the engine knows pydantic BROKEN" in result.stdout
