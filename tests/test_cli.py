@@ -2,6 +2,9 @@
 
 import subprocess
 import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def run(*args):
@@ -11,7 +14,7 @@ def run(*args):
 def test_summary_prints_the_tables():
     out = run("summary", "--year", "2030")
     assert out.returncode == 0
-    for text in ("TAM by layer", "Binding constraint", "cross-checks", "Company ranking by CPO exposure, 2030"):
+    for text in ("TAM by layer", "Supply binds [1 = yes]", "cross-checks", "Company ranking by CPO exposure, 2030"):
         assert text in out.stdout
 
 
@@ -62,7 +65,7 @@ def test_simulate_rejects_a_bad_draw_count(tmp_path):
 
 
 def test_textconv_lists_inputs_outputs_and_formulas():
-    out = run("diff", "--textconv", "workbook/CPO_Model.xlsx")
+    out = run("diff", "--textconv", str(REPO / "workbook" / "CPO_Model.xlsx"))
     assert out.returncode == 0
     assert "input pricing.erosion [base] = 0.2" in out.stdout
-    assert "output CPO TAM 2030 = " in out.stdout and "formula TAM!" in out.stdout
+    assert "output TAM: CPO TAM (CPO_TAM) 2030 = " in out.stdout and "formula TAM!" in out.stdout

@@ -10,7 +10,6 @@ from cpo_xl.analysis.tables import ranking
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine import curves
 from cpo_xl.engine.case import Case, run
-from cpo_xl.engine.demand import LASER_GBPS, PORT_GBPS
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.timeline import year_index
 
@@ -37,13 +36,6 @@ def test_three_anchor_fit_worked_example():
 def test_yole_cagr():
     # (8000 / 67) ^ (1/6) - 1 = 119.40 ^ 0.16667 - 1 = 1.219
     assert xc.cagr(67, 8000, 2024, 2030) == pytest.approx(1.219, abs=5e-4)
-
-
-def test_switch_and_engine_arithmetic():
-    assert 9_000_000 / BASE.demand.merchant_ports_per_switch == pytest.approx(70_312, abs=1)  # ~70k switches
-    assert BASE.demand.merchant_engines_per_switch * BASE.demand.merchant_engine_gbps == 102_400  # 16 x 6.4T
-    assert BASE.demand.merchant_ports_per_switch * PORT_GBPS == 102_400  # 128 x 800G
-    assert [g / LASER_GBPS for g in (1600, 3200, 6400)] == [2, 4, 8]  # lasers per engine
 
 
 def test_one_tam_year_by_hand_2026():

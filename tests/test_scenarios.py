@@ -74,6 +74,7 @@ def test_draws_respect_the_bounds_and_the_correlation():
     assert 0.35 < rho < 0.6  # 0.5 on the normals, a little less after the triangular transform
 
 
+@pytest.mark.slow
 def test_scenario_dropdown_switches_the_workbook(built, tmp_path):
     copy = tmp_path / "bull.xlsx"
     shutil.copy(built, copy)
@@ -95,3 +96,14 @@ def test_scenarios_sheet_orders_bear_base_bull(built):
         col = L.year_col(year) + 1
         tams = [values.cell(rows[f"CPO TAM ({s})"], col).value for s in SCENARIOS]
         assert tams[0] <= tams[1] <= tams[2]
+
+
+def test_a_copy_holding_draws_is_never_served_from_the_cache():
+    # Monte Carlo's copies hold (draws, 1) arrays; a cached entry must refuse them rather than return the
+    # result of the assumption set they were copied from
+    from cpo_xl.engine.draws import with_draws
+    from cpo_xl.engine.errors import CpoError
+    from cpo_xl.engine.model import compute
+    copy = with_draws(Case().assumptions(), {"pricing.erosion": np.array([0.05, 0.35])})
+    with pytest.raises(CpoError, match="cannot be cached"):
+        compute(copy, Case().rack_series())

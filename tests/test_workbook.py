@@ -85,11 +85,13 @@ def test_master_check_is_zero(built):
     assert values[sheet][ref.replace("$", "")].value == 0
 
 
+@pytest.mark.slow
 def test_committed_workbook_recalculates_to_its_cached_values():
-    problems, cells, calls = check(Path("workbook/CPO_Model.xlsx"))
+    problems, cells, calls = check(Path(__file__).resolve().parents[1] / "workbook" / "CPO_Model.xlsx")
     assert problems == [] and cells > 1000 and calls > 500
 
 
+@pytest.mark.slow
 def test_changed_input_recalculates_to_the_engine(built, tmp_path):
     copy = tmp_path / "edited.xlsx"
     shutil.copy(built, copy)
@@ -105,6 +107,7 @@ def test_changed_input_recalculates_to_the_engine(built, tmp_path):
     assert results[cell] == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_libreoffice_pdf_shows_numbers(built, tmp_path):
     text = pdf_text(built, tmp_path)
     for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):

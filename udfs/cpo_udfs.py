@@ -88,6 +88,16 @@ def CPO_CAGR(start_value, end_value, start_year, end_year):
 
 
 @catalogued
+def CPO_RACKS(year, assumptions=None, scenario=None):
+    return fn.CPO_RACKS(year, assumptions, scenario)
+
+
+@catalogued
+def CPO_LINE(line, year, rack_units=None, assumptions=None, scenario=None):
+    return fn.CPO_LINE(line, year, rack_units, assumptions, scenario)
+
+
+@catalogued
 def CPO_TABLE(name, rack_units=None, assumptions=None, scenario=None):
     return fn.CPO_TABLE(name, rack_units, assumptions, scenario)
 

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cpo_xl.analysis.tables import LAYER_LABELS, ranking
+from cpo_xl.analysis.lines import LAYER_LABELS
+from cpo_xl.analysis.tables import ranking
 from cpo_xl.engine.assumptions import LAYERS, Assumptions
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError

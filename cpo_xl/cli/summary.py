@@ -6,10 +6,12 @@ import argparse
 
 import pandas as pd
 
+from cpo_xl.analysis import lines
 from cpo_xl.analysis import scenarios as sc
-from cpo_xl.analysis.tables import SEGMENT_LABELS, crosscheck_points, ranking, tables
+from cpo_xl.analysis.tables import crosscheck_points, ranking, tables
 from cpo_xl.cli.setup import load_case
 from cpo_xl.engine.case import Case
+from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import check_year
 
@@ -26,18 +28,27 @@ def headline(case: Case) -> str:
     return "TAM by layer [US$ M]\n" + _fmt(tables(case)["tam"].iloc[:7], 0)
 
 
+def _cell(value: float, fmt: str) -> str:
+    if fmt.endswith("%"):
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if abs(value) >= 10 or fmt == "0" else f"{value:,.1f}"
+
+
+def headline_lines(case: Case) -> str:
+    """Every registry line marked for the summary, by year, in its own number format."""
+    r = run_case(case)
+    rows = {item.table_label: [_cell(v, item.fmt) for v in lines.value(r, item.path)]
+            for item in lines.line_items(case) if item.summary}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=[str(y) for y in tables(case)["tam"].columns])
+    return "Headline lines\n" + frame.to_string()
+
+
 def summary_text(case: Case, year: int) -> str:
-    pen = tables(case)["penetration"]
-    effective = [f"{SEGMENT_LABELS[s]} effective penetration [share]"
-                 for s in ("scale_out", "scale_up", "nic", "all")]
-    binds = pen.loc[["Supply binds [1 = yes]"]].replace({1.0: "supply", 0.0: "demand"})
-    binds.index = ["Binding constraint"]
     checks = crosscheck_points(case)[["id", "year", "metric", "published", "model", "ratio", "within band"]]
     rank = ranking(case, year)
     return "\n\n".join([
         headline(case),
-        "Effective penetration by segment [share of addressable ports]\n" + _fmt(pen.loc[effective], 3)
-        + "\n" + binds.to_string(),
+        headline_lines(case),
         "Top-down cross-checks (model / published)\n"
         + checks.to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
         f"Company ranking by CPO exposure, {year}\n" + rank.to_string(index=False, float_format=lambda v: f"{v:,.4f}"),

@@ -88,6 +88,12 @@ CATALOGUE: tuple[Udf, ...] = (
     Udf("CPO_CAGR", "Compound annual growth rate between two values.", "1/yr", "=CPO_CAGR(67, 8000, 2024, 2030)",
         {"start_value": "Value in the start year (> 0)", "end_value": "Value in the end year",
          "start_year": "Start year", "end_year": "End year"}),
+    Udf("CPO_RACKS", "The scenario's NVIDIA rack forecast in racks/yr, from its racks.* inputs (the engine's one "
+        "forecast; the Inputs sheet shows it).", "racks", "=CPO_RACKS(2028)"),
+    Udf("CPO_LINE", "Any line of the model registry in a year, in its unit (the key column of a model sheet "
+        "names it: tam_udf, ports, pen_all, rev_AVGO, ...).", "line's unit", '=CPO_LINE("capacity", 2028)',
+        {"line": "Line name from the registry, e.g. tam_udf, ports, capacity, pen_all, exp_AVGO",
+         "rack_units": "Optional racks (number or years/racks range); default: built-in forecast"}),
     Udf("CPO_TABLE", "A whole model table: first row = label then years, first column = line items. Names: "
         "demand, penetration, tam, companies, crosscheck.", "2-D table", '=CPO_TABLE("tam", rack_units)',
         {"name": "demand, penetration, tam, companies or crosscheck",

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 import numpy as np
 
 from cpo_xl import __version__
-from cpo_xl.analysis import montecarlo, scenarios
-from cpo_xl.analysis.tables import TABLE_NAMES, model_value, tables
+from cpo_xl.analysis import lines, montecarlo, scenarios
+from cpo_xl.analysis.lines import TABLE_NAMES
+from cpo_xl.analysis.tables import model_value, tables
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case, clear_cache, run
@@ -187,6 +188,22 @@ def CPO_CROSSCHECK(source: Any, year: Any, rack_units: Any, assumptions: Any = N
 def CPO_CAGR(start_value: Any, end_value: Any, start_year: Any, end_year: Any) -> float:
     return xc.cagr(ea.number(start_value, "start_value"), ea.number(end_value, "end_value"),
                    ea.number(start_year, "start_year"), ea.number(end_year, "end_year"))
+
+
+@excel_safe
+def CPO_RACKS(year: Any, assumptions: Any = None, scenario: Any = None) -> float:
+    y = ea.year(year)
+    return float(_case(None, assumptions, scenario, y).forecast()[year_index(y)])
+
+
+@excel_safe
+def CPO_LINE(line: Any, year: Any, rack_units: Any = None, assumptions: Any = None, scenario: Any = None) -> float:
+    y = ea.year(year)
+    if not isinstance(line, str) or ea.is_blank(line):
+        raise CpoError(f"line {line!r} is not a line name such as 'tam_udf' (see the key column of a model sheet)")
+    case = _case(rack_units, assumptions, scenario, y)
+    item = lines.find(case, line.strip())
+    return _finite(float(lines.value(run(case), item.path)[year_index(y)]), f"line {item.name} in {y}")
 
 
 @excel_safe

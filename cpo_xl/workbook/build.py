@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 from cpo_xl import __version__
 from cpo_xl.analysis import montecarlo
 from cpo_xl.analysis import scenarios as sc
-from cpo_xl.analysis.tables import LAYER_LABELS
+from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
@@ -42,6 +42,13 @@ def _years_range(sheet: str) -> list[Any]:
     return [sheet, L.HEADER_ROW, L.FIRST_YEAR_COL, L.HEADER_ROW, L.LAST_YEAR_COL]
 
 
+def _place(ws: dict[str, Any], name: str, row: int, chart: Any) -> None:
+    """Size a chart from the layout spec and insert it at ``row`` of its sheet."""
+    spec = L.CHARTS[name]
+    chart.set_size({"width": spec.width, "height": spec.height})
+    ws[spec.sheet].insert_chart(row, 0, chart)
+
+
 def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
                n_companies: int, xcheck_rows: tuple[int, int]) -> None:
     tam = wb.add_chart({"type": "column", "subtype": "stacked"})
@@ -49,16 +56,14 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
         tam.add_series({"name": label, "categories": _years_range("TAM"),
                         "values": _series_range(places, f"tam_{layer}")})
     tam.set_title({"name": "CPO TAM by layer (US$ M)"})
-    tam.set_size({"width": 900, "height": 360})
-    sheets["TAM"].insert_chart(below["TAM"], 0, tam)
+    _place(sheets, "tam", below["TAM"], tam)
     pen = wb.add_chart({"type": "line"})
     for s in ("scale_out", "scale_up", "nic", "all"):
         pen.add_series({"name": ["Penetration", places[f"pen_{s}"].row, 0],
                         "categories": _years_range("Penetration"), "values": _series_range(places, f"pen_{s}")})
     pen.set_title({"name": "Effective CPO penetration by segment"})
     pen.set_y_axis({"num_format": "0%"})
-    pen.set_size({"width": 900, "height": 340})
-    sheets["Penetration"].insert_chart(below["Penetration"], 0, pen)
+    _place(sheets, "penetration", below["Penetration"], pen)
     first, last = xcheck_rows
     xc = wb.add_chart({"type": "bar"})
     for col, name in ((4, "Published"), (6, "Model")):
@@ -66,8 +71,7 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
                        "values": ["TAM", first, col, last, col]})
     xc.set_title({"name": "Bottom-up model vs published (US$ M)"})
     xc.set_x_axis({"log_base": 10})
-    xc.set_size({"width": 900, "height": 380})
-    sheets["TAM"].insert_chart(last + 3, 0, xc)
+    _place(sheets, "crosscheck", L.below(first, last - first + 1), xc)
     ex = wb.add_chart({"type": "bar"})
     top = L.ELASTICITY_HEADER_ROW + 1
     ex.add_series({"name": "CPO exposure", "categories": ["Elasticity", top, 0, top + n_companies - 1, 0],
@@ -76,8 +80,7 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     ex.set_x_axis({"num_format": "0%"})
     ex.set_y_axis({"reverse": True})
     ex.set_legend({"none": True})
-    ex.set_size({"width": 760, "height": 520})
-    sheets["Elasticity"].insert_chart(top + n_companies + 2, 0, ex)
+    _place(sheets, "ranking", L.below(top, n_companies), ex)
 
 
 def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
@@ -89,16 +92,14 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
                          "values": _series_range(places, f"sc_tam_{s}")})
     scen.set_title({"name": "CPO TAM by scenario (US$ M)"})
     scen.set_y_axis({"log_base": 10})
-    scen.set_size({"width": 900, "height": 360})
-    ws["Scenarios"].insert_chart(below["Scenarios"], 0, scen)
+    _place(ws, "scenarios", below["Scenarios"], scen)
     fan = wb.add_chart({"type": "line"})
     for name, label in (("pctl_0.9", "P90"), ("pctl_0.5", "P50"), ("pctl_0.1", "P10"),
                         ("tam_deterministic", "Deterministic")):
         fan.add_series({"name": label, "categories": _years_range("Risk"), "values": _series_range(places, name),
                         "line": {"dash_type": "dash"} if label == "Deterministic" else {}})
     fan.set_title({"name": "CPO TAM fan chart: P10 / P50 / P90 (US$ M)"})
-    fan.set_size({"width": 900, "height": 380})
-    ws["Risk"].insert_chart(below["Risk"], 0, fan)
+    _place(ws, "fan", below["Risk"], fan)
     tornado = wb.add_chart({"type": "bar"})
     top = L.SENSITIVITY_HEADER_ROW + 1
     for col, name in ((4, "at bear value"), (5, "at bull value")):
@@ -106,8 +107,7 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
                             "values": ["Sensitivity", top, col, top + n_keys - 1, col], "overlap": 100})
     tornado.set_title({"name": "Tornado: change in CPO TAM (US$ M)"})
     tornado.set_y_axis({"reverse": True, "label_position": "low"})
-    tornado.set_size({"width": 900, "height": 380})
-    ws["Sensitivity"].insert_chart(top + n_keys + 1, 0, tornado)
+    _place(ws, "tornado", L.below(top, n_keys), tornado)
 
 
 def assumption_date() -> str:
@@ -125,7 +125,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     racks = dict(zip(YEARS, case.rack_series(), strict=True))
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
     args = grid.ModelArgs(
-        [[float(y) for y in YEARS], [racks[y] for y in YEARS]],
+        case, [[float(y) for y in YEARS], [racks[y] for y in YEARS]],
         [[r["key"], r["bear"], r["base"], r["bull"]] for r in rows], scenario,
         forecasts={s: dict(zip(YEARS, case.with_(scenario=s).forecast(), strict=True)) for s in SCENARIOS},
         overrides=overrides)
@@ -147,15 +147,17 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     names = [n for n in L.SHEETS if not (static and n == "xlwings.conf")]
     ws = {name: wb.add_worksheet(name) for name in names}
     sheets.write_about(ws["About"], st, scenario, master, assumption_date())
+    for name, ref in L.defined_names(len(rows)).items():
+        wb.define_name(name, ref)
     sheets.write_inputs(ws["Inputs"], wb, st, rows, scenario, racks, forecast, overrides, master)
     below = {}
     for sheet in series:
         sheets.write_series_sheet(ws[sheet.name], sheet, st, places, values, master)
-        below[sheet.name] = L.FIRST_LINE_ROW + len(sheet.rows) + 2
+        below[sheet.name] = L.below(L.FIRST_LINE_ROW, len(sheet.rows))
     n = sheets.write_elasticity(ws["Elasticity"], st, a, args, master, ranking_year)
-    sheets.write_curve_parameters(ws["Penetration"], st, rows, below["Penetration"] + 20)
+    sheets.write_curve_parameters(ws["Penetration"], st, rows, L.below_chart(below["Penetration"], "penetration"))
     _write_master_check(wb, ws["Checks"], st, places, master)
-    xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, below["TAM"] + 20)
+    xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     held = case.with_(racks=tuple(racks.items()))  # the tornado holds racks at the series the workbook shows
     n_keys = sheets.write_sensitivity(
@@ -172,7 +174,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
         if a.companies[t].revenue_usd_m is not None:
             p10, p50, p90 = (float(v) for v in sim.exposure_percentiles(t)[:, i])
             ranges_table.append((t, p10, p50, p90))
-    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, below["Risk"] + 22, SENSITIVITY_YEAR)
+    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), SENSITIVITY_YEAR)
     sheets.write_sources(ws["Sources"], st, rows)
     if not static:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
@@ -192,7 +194,6 @@ def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Pla
     ck.write_number(*L.CHECK_TOLERANCE_CELL, grid.CHECK_TOLERANCE, st.input)
     total_row = places["chk_total"].row
     first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
-    wb.define_name("master_check", f"=Checks!${first_c}${L.TITLE_ROW + 1}")
     ck.write_string(L.TITLE_ROW, L.KEY_COL, "master_check", st.bold)
     ck.write_formula(L.TITLE_ROW, L.FIRST_YEAR_COL, f"=SUM({first_c}{total_row + 1}:{last_c}{total_row + 1})",
                      st.number("0"), master)

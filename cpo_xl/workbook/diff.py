@@ -1,4 +1,5 @@
-"""`cpo-xl diff A B`: what changed inside two workbooks (inputs, headline outputs, formulas)."""
+"""`cpo-xl diff A B`: what changed inside two workbooks: inputs, every registry line on the sheets (found
+through the layout spec), formulas."""
 
 from __future__ import annotations
 
@@ -8,46 +9,63 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import files
 from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.grid import place_lines
 
-TAM_LABEL = "CPO TAM (CPO_TAM)"
 MAX_FORMULAS_SHOWN = 40
+MAX_LINES_SHOWN = 60
 
 
 @dataclass(frozen=True)
 class Summary:
     inputs: dict[tuple[str, str], Any]  # (key, bear/base/bull or 'racks'/'scenario') -> value
-    tam: dict[int, float]
-    exposure: dict[str, Any]
+    lines: dict[tuple[str, int], Any]  # (registry line label, year) -> cached value
     formulas: dict[str, str]
 
 
+def model_rows(path: Path) -> dict[str, tuple[str, int, str]]:
+    """Every registry line on the workbook's sheets: name -> (sheet, 0-based row, label), from the layout spec
+    of the workbook's own case (its inputs; the default case when they do not validate)."""
+    from cpo_xl.workbook.pull import user_file_from
+    try:
+        user, _ = user_file_from(path)
+        case = Case(user.scenario or "base", user=user)
+    except CpoError:
+        case = Case()
+    sheets = L.series_sheets(case)
+    places = place_lines(sheets)
+    return {line.name: (places[line.name].sheet, places[line.name].row, line.label)
+            for sheet in sheets for line in sheet.rows if isinstance(line, L.Line) and line.path}
+
+
 def summarize(path: Path) -> Summary:
-    """Inputs, cached headline outputs and every formula of a workbook."""
+    """Inputs, the cached values of every registry line and every formula of a workbook."""
     snapshot, _ = files.read_inputs(path)
     inputs: dict[tuple[str, str], Any] = {("scenario", "scenario"): snapshot.scenario}
     for key, *values in snapshot.rows:
         inputs |= {(key, s): v for s, v in zip(SCENARIOS, values, strict=True)}
     inputs |= {(str(year), "racks override"): racks for year, racks in snapshot.racks}
     inputs[("ranking year", "Elasticity")] = snapshot.ranking_year
+    rows = model_rows(path)
     values = files.load(path, data_only=True)
     try:
-        tam, exposure = {}, {}
-        if "TAM" in values.sheetnames:
-            for row in values["TAM"].iter_rows(values_only=True):
-                if row and row[0] == TAM_LABEL:
-                    tam = {y: row[L.year_col(y)] for y in YEARS}
-        if "Elasticity" in values.sheetnames:
-            for row in values["Elasticity"].iter_rows(min_row=L.ELASTICITY_HEADER_ROW + 2, values_only=True):
-                if row and row[0]:
-                    exposure[str(row[0])] = row[4]
+        grids = {sheet: list(values[sheet].iter_rows(values_only=True))
+                 for sheet in {where[0] for where in rows.values()} if sheet in values.sheetnames}
     finally:
         values.close()
-    cells = {ref: formula for ref, (formula, _) in files.formula_cells(path).items()}
-    return Summary(inputs, tam, exposure, cells)
+    lines: dict[tuple[str, int], Any] = {}
+    for sheet, row, label in rows.values():
+        grid = grids.get(sheet, [])
+        if row < len(grid):
+            lines |= {(f"{sheet}: {label}", y): grid[row][L.year_col(y)] for y in YEARS
+                      if L.year_col(y) < len(grid[row])}
+    formulas = {ref: formula for ref, (formula, _) in files.formula_cells(path).items()}
+    return Summary(inputs, lines, formulas)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -77,23 +95,25 @@ def diff_text(a: Path, b: Path) -> str:
     inputs = [(k, col, _fmt(old.inputs.get((k, col))), _fmt(new.inputs.get((k, col))))
               for k, col in sorted(set(old.inputs) | set(new.inputs), key=str)
               if not _same(old.inputs.get((k, col)), new.inputs.get((k, col)))]
-    tam = [(str(y), _fmt(old.tam.get(y)), _fmt(new.tam.get(y)), _change(old.tam.get(y), new.tam.get(y)))
-           for y in YEARS if not _same(old.tam.get(y), new.tam.get(y))]
-    exposure = [(t, _fmt(old.exposure.get(t)), _fmt(new.exposure.get(t)))
-                for t in sorted(set(old.exposure) | set(new.exposure))
-                if not _same(old.exposure.get(t), new.exposure.get(t))]
+    moved = [(label, str(y), _fmt(old.lines.get((label, y))), _fmt(new.lines.get((label, y))),
+              _change(old.lines.get((label, y)), new.lines.get((label, y))))
+             for label, y in dict.fromkeys([*old.lines, *new.lines])
+             if not _same(old.lines.get((label, y)), new.lines.get((label, y)))]
     changed = [(ref, old.formulas.get(ref, "(none)"), new.formulas.get(ref, "(none)"))
                for ref in sorted(set(old.formulas) | set(new.formulas))
                if old.formulas.get(ref) != new.formulas.get(ref)]
-    shown = changed[:MAX_FORMULAS_SHOWN]
-    more = f"\n... and {len(changed) - len(shown)} more" if len(changed) > len(shown) else ""
     return "\n\n".join([
         f"cpo-xl diff {a} -> {b}",
         _table("Inputs changed", ("key", "column", "old", "new"), inputs),
-        _table("CPO TAM changed [US$ M]", ("year", "old", "new", "change"), tam),
-        _table("Exposure changed (ranking year)", ("ticker", "old", "new"), exposure),
-        _table("Formulas changed", ("cell", "old", "new"), shown) + more,
+        _shown(_table("Model lines changed", ("sheet: line", "year", "old", "new", "change"),
+                      moved[:MAX_LINES_SHOWN]), len(moved), MAX_LINES_SHOWN),
+        _shown(_table("Formulas changed", ("cell", "old", "new"), changed[:MAX_FORMULAS_SHOWN]), len(changed),
+               MAX_FORMULAS_SHOWN),
     ])
+
+
+def _shown(text: str, total: int, limit: int) -> str:
+    return text + (f"\n... and {total - limit} more ({total} in all)" if total > limit else "")
 
 
 def _change(old: Any, new: Any) -> str:
@@ -106,7 +126,6 @@ def textconv(path: Path) -> str:
     """One workbook as stable text, for `git diff` through a textconv driver."""
     s = summarize(path)
     lines = [f"input {k} [{col}] = {_fmt(v)}" for (k, col), v in sorted(s.inputs.items(), key=str)]
-    lines += [f"output CPO TAM {y} = {_fmt(v)}" for y, v in s.tam.items()]
-    lines += [f"output exposure {t} = {_fmt(v)}" for t, v in s.exposure.items()]
+    lines += [f"output {label} {y} = {_fmt(v)}" for (label, y), v in s.lines.items()]
     lines += [f"formula {ref} {f}" for ref, f in s.formulas.items()]
     return "\n".join(lines)

@@ -8,7 +8,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from cpo_xl.engine.timeline import YEARS
+from cpo_xl.analysis import lines
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
 from cpo_xl.workbook import layout as L
 
@@ -38,6 +40,7 @@ def place_lines(sheets: Sequence[L.SeriesSheet]) -> dict[str, Place]:
 class ModelArgs:
     """The Python values the workbook names hold: what a recalculation passes to the UDFs."""
 
+    case: Case  # what the model rows show: their cached values come from run(case) through the registry
     rack_units: list[list[float]]
     assumptions: list[list[Any]]  # (key, bear, base, bull) rows: the `assumptions` name
     scenario: str
@@ -73,12 +76,9 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
                   cell(places, t.removeprefix("LINE:"), col, sheet) if t.startswith("LINE:") else t
                   for t in line.args]
         return f"={line.func}({','.join(tokens)})"
-    if line.kind == "rack_forecast":  # the scenario column's racks.* inputs, as on the Inputs sheet
-        key = f'"racks.cy"&{xl_col_to_name(col)}${L.HEADER_ROW + 1}'
-        keys, vals = "assumption_keys", f"{line.key}_values"
-        growth = f'INDEX({vals},MATCH("racks.growth_after_2026",{keys},0))'
-        return (f"=IF(ISNUMBER(MATCH({key},{keys},0)),INDEX({vals},MATCH({key},{keys},0)),"
-                f"{xl_rowcol_to_cell(row, col - 1)}*(1+{growth}))")
+    if line.kind == "rack_forecast":  # the engine's forecast for the scenario in column C
+        scenario = f"${xl_col_to_name(L.KEY_COL)}${row + 1}"
+        return f"=CPO_RACKS({xl_col_to_name(col)}${L.HEADER_ROW + 1},assumptions,{scenario})"
     if line.kind == "rack_used":
         override = f"Inputs!{xl_rowcol_to_cell(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
         return f'=IF({override}="",{ref(0)},{override})'
@@ -108,6 +108,9 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
     """The cached value of a line in one year: the same recipe as :func:`formula`, evaluated in Python."""
     def v(i: int) -> float:
         return values[line.refs[i]][year]
+    if line.kind == "udf" and line.path:  # a registry line: straight from the engine
+        case = args.case if line.scenario is None else args.case.with_(scenario=line.scenario)
+        return float(lines.value(run(case), line.path)[year_index(year)])
     if line.kind == "udf":
         func: Callable[..., Any] = getattr(fn, line.func)
         return float(func(*(args.token(t, line.key, year, values) for t in line.args)))

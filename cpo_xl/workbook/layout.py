@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cpo_xl.analysis.tables import LAYER_LABELS, SEGMENT_LABELS, ranking
+from xlsxwriter.utility import xl_col_to_name
+
+from cpo_xl.analysis.lines import LAYER_LABELS, LAYER_SHEETS, MODEL_ARGS, SEGMENT_LABELS, LineItem, line_items
+from cpo_xl.analysis.tables import ranking
 from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.timeline import YEARS
@@ -18,13 +21,10 @@ from cpo_xl.engine.timeline import YEARS
 SHEETS = ("About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
           "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
           "xlwings.conf")
-LAYER_SHEETS = dict(zip(LAYERS, ("Definers", "Foundry_Packaging", "Lasers", "Fiber_Connectivity", "Equipment"),
-                        strict=True))
 NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
 TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5 (0-based)
-MODEL_ARGS = ("rack_units", "assumptions", "scenario")
 
 # Inputs sheet grid
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
@@ -57,6 +57,64 @@ ELASTICITY_COLUMNS = ("ticker", "company", "layer", "CPO revenue [US$ M]", "expo
 
 CHECK_TOLERANCE_CELL = (2, 2)      # Checks!C3: tolerance used by every check
 
+# Blocks below the line grid are anchored to the block above them: a block's first row is the row after the
+# one above ends, plus GAP_ROWS blank rows. A chart spans ceil(height / ROW_PX) rows.
+ROW_PX = 20  # XlsxWriter's default row height [px]
+GAP_ROWS = 2
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's sheet and size [px]; where it goes is anchored to the block above it."""
+
+    sheet: str
+    width: int
+    height: int
+
+    @property
+    def rows(self) -> int:
+        return -(-self.height // ROW_PX)
+
+
+CHARTS = {
+    "tam": Chart("TAM", 900, 360), "penetration": Chart("Penetration", 900, 340),
+    "crosscheck": Chart("TAM", 900, 380), "ranking": Chart("Elasticity", 760, 520),
+    "scenarios": Chart("Scenarios", 900, 360), "fan": Chart("Risk", 900, 380),
+    "tornado": Chart("Sensitivity", 900, 380),
+}
+
+
+def below(top: int, rows: int) -> int:
+    """First row of the block under a block that starts at row ``top`` and spans ``rows`` rows (0-based)."""
+    return top + rows + GAP_ROWS
+
+
+def below_chart(top: int, chart: str) -> int:
+    """First row of the block under chart ``chart`` placed at row ``top``."""
+    return below(top, CHARTS[chart].rows)
+
+
+def defined_names(n_inputs: int) -> dict[str, str]:
+    """Every workbook-scope name and what it refers to (the Inputs table holds ``n_inputs`` rows)."""
+    first, last = INPUTS_FIRST_KEY_ROW + 1, INPUTS_FIRST_KEY_ROW + n_inputs
+    years = f"${_col(FIRST_YEAR_COL)}${INPUTS_YEARS_ROW + 1}:${_col(LAST_YEAR_COL)}"
+    block = f"${_col(ASSUMPTIONS_BLOCK_COL)}${first}:${_col(ASSUMPTIONS_BLOCK_COL + 3)}${last}"
+    names = {
+        "assumptions": f"=Inputs!{block}",
+        "years": f"=Inputs!{years}${INPUTS_YEARS_ROW + 1}",
+        "rack_units": f"=Inputs!{years}${INPUTS_RACKS_ROW + 1}",
+        "scenario": f"=Inputs!$C${INPUTS_SCENARIO_ROW + 1}",
+        "master_check": f"=Checks!${_col(FIRST_YEAR_COL)}${TITLE_ROW + 1}",
+        "assumption_keys": f"=Inputs!${_col(KEY_C)}${first}:${_col(KEY_C)}${last}",
+    }
+    for s, col in SCENARIO_COLS.items():
+        names[f"{s}_values"] = f"=Inputs!${_col(col)}${first}:${_col(col)}${last}"
+    return names
+
+
+def _col(col: int) -> str:
+    return str(xl_col_to_name(col))
+
 
 @dataclass(frozen=True)
 class Line:
@@ -77,6 +135,8 @@ class Line:
     args: tuple[str, ...] = ()
     refs: tuple[str, ...] = ()
     fmt: str = "#,##0"
+    path: tuple[str, ...] = ()  # a registry line: where its cached value sits in the engine's result
+    scenario: str | None = None  # the scenario its cached value is computed in (None: the workbook's)
 
 
 @dataclass(frozen=True)
@@ -97,6 +157,28 @@ def _udf(name: str, label: str, unit: str, func: str, key: str = "", fmt: str = 
     return Line(name, label, unit, "udf", key=key, func=func, args=args, fmt=fmt)
 
 
+def registry_line(item: LineItem) -> Line:
+    """A registry line as a row: its UDF formula, and its cached value read from the engine by its path."""
+    return Line(item.name, item.row_label, item.unit, "udf", key=item.selector, func=item.udf, args=item.udf_args,
+                fmt=item.fmt, path=item.path)
+
+
+class Registry:
+    """The registry's lines that show on sheets: rows by name, and the ones no sheet placed yet."""
+
+    def __init__(self, items: list[LineItem]) -> None:
+        self.items = {item.name: item for item in items if item.sheet}
+        self.placed: set[str] = set()
+
+    def row(self, name: str) -> Line:
+        self.placed.add(name)
+        return registry_line(self.items[name])
+
+    def rest(self, sheet: str) -> list[Line]:
+        """The sheet's registry lines not placed explicitly (a new line item lands here)."""
+        return [self.row(n) for n, item in list(self.items.items()) if item.sheet == sheet and n not in self.placed]
+
+
 PCT = "0.0%"
 RATIO = "0.00"
 
@@ -104,43 +186,36 @@ RATIO = "0.00"
 def series_sheets(case: Case) -> list[SeriesSheet]:
     """Every time-series sheet, in workbook order (the company lines follow the case's assumption set)."""
     assumptions = case.assumptions()
+    reg = Registry(line_items(case))
     demand = SeriesSheet("Demand", "Demand: racks to CPO ports and engines", [
         Line("racks", "NVIDIA AI racks", "racks", "racks"),
-        _udf("ports", "CPO ports shipped", "800G-eq ports", "CPO_PORTS"),
-        _udf("engines", "CPO optical engines shipped", "engines", "CPO_ENGINES"),
+        reg.row("ports"),
+        reg.row("engines"),
         Line("ports_per_engine", "Ports per engine", "800G-eq/engine", "ratio", refs=("ports", "engines"),
              fmt=RATIO),
+        *reg.rest("Demand"),
     ])
-    supply_args = ("YEAR", "assumptions", "scenario", "KEY")
     penetration = SeriesSheet("Penetration", "Penetration: demand curves, the supply cap, effective CPO share", [
         Section("Demand curve: share of addressable ports before the supply cap (parameters on Inputs)"),
-        *[Line(f"curve_{s}", f"{SEGMENT_LABELS[s]} demand curve", "share", "udf", key=s, func="CPO_PENETRATION",
-               args=("YEAR", "KEY", *MODEL_ARGS, '"demand"'), fmt=PCT) for s in (*SEGMENTS, "all")],
+        *[reg.row(f"curve_{s}") for s in (*SEGMENTS, "all")],
         Section("Supply: PIC wafers x engines per wafer x yields"),
-        Line("wafers", "PIC wafers", "wafers", "udf", key="wafers", func="CPO_SUPPLY", args=supply_args),
-        Line("yield_3d", "3D packaging yield", "fraction", "udf", key="yield_3d", func="CPO_SUPPLY",
-             args=supply_args, fmt=PCT),
-        Line("yield_assembly", "Assembly + fibre coupling yield", "fraction", "udf", key="yield_assembly",
-             func="CPO_SUPPLY", args=supply_args, fmt=PCT),
-        Line("capacity", "Engine capacity", "3.2T-eq engines", "udf", key="engines", func="CPO_SUPPLY",
-             args=supply_args),
-        Line("capacity_ports", "Capacity in ports", "800G-eq ports", "udf", key="ports", func="CPO_SUPPLY",
-             args=supply_args),
+        *[reg.row(name) for name in ("wafers", "yield_3d", "yield_assembly", "capacity", "capacity_ports")],
         Line("ports_link", "CPO ports shipped", "800G-eq ports", "link", refs=("ports",)),
         Line("utilisation", "Capacity utilisation", "fraction", "ratio", refs=("ports_link", "capacity_ports"),
              fmt=PCT),
         Line("binding", "Binding constraint: 1 = supply, 0 = demand", "flag", "at_capacity", refs=("utilisation",),
              fmt="0"),
         Section("Effective penetration of addressable ports (after the supply cap)"),
-        *[Line(f"pen_{s}", f"{SEGMENT_LABELS[s]} effective penetration", "share", "udf", key=s,
-               func="CPO_PENETRATION", args=("YEAR", "KEY", *MODEL_ARGS), fmt=PCT) for s in (*SEGMENTS, "all")],
+        *[reg.row(f"pen_{s}") for s in (*SEGMENTS, "all")],
+        *reg.rest("Penetration"),
     ])
     tam = SeriesSheet("TAM", "TAM by value-chain layer (US$ M)", [
-        *[_udf(f"tam_{layer}", LAYER_LABELS[layer], "US$ M", "CPO_LAYER_TAM", key=layer) for layer in LAYERS],
+        *[reg.row(f"tam_{layer}") for layer in LAYERS],
         Line("tam_sum", "CPO TAM (sum of layers)", "US$ M", "sum", refs=tuple(f"tam_{la}" for la in LAYERS)),
-        _udf("tam_udf", "CPO TAM (CPO_TAM)", "US$ M", "CPO_TAM"),
+        reg.row("tam_udf"),
         Line("optics", "Optics-only TAM (engines + lasers + fibre)", "US$ M", "sum",
              refs=tuple(f"tam_{la}" for la in LAYERS if la != "equipment")),
+        *reg.rest("TAM"),
     ])
     sheets = [demand, penetration, tam]
     for layer in LAYERS:
@@ -151,18 +226,12 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
             if company.layer != layer:
                 continue
             rows.append(Section(f"{company.name} ({ticker})"))
-            rows.append(_udf(f"rev_{ticker}", f"{ticker} CPO revenue", "US$ M", "CPO_SUPPLIER_REVENUE",
-                             key=ticker))
+            rows.append(reg.row(f"rev_{ticker}"))
             rows.append(Line(f"share_{ticker}", f"{ticker} share of layer", "fraction", "ratio",
                              refs=(f"rev_{ticker}", f"layer_{layer}"), fmt=PCT))
             share_refs.append(f"share_{ticker}")
-            if company.revenue_usd_m is not None:
-                rows.append(_udf(f"exp_{ticker}", f"{ticker} CPO exposure", "fraction", "CPO_ELASTICITY",
-                                 key=ticker, fmt="0.00%"))
-                if company.displaces != "none":
-                    rows.append(_udf(f"net_{ticker}", f"{ticker} net exposure (less displaced "
-                                     f"{company.displaces})", "fraction", "CPO_ELASTICITY", key=ticker,
-                                     fmt="0.00%", extra=('"net_exposure"',)))
+            rows += [reg.row(name) for name in (f"exp_{ticker}", f"net_{ticker}") if name in reg.items]
+        rows += reg.rest(LAYER_SHEETS[layer])
         rows.append(Section("Layer total"))
         rows.append(Line(f"shares_{layer}", "Listed shares of layer, total", "fraction", "sum",
                          refs=tuple(share_refs), fmt=PCT))
@@ -197,23 +266,29 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
 
 
 def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
-    """Bear, base and bull side by side, each from its own Inputs column (picked by the scenario in column C)."""
+    """Bear, base and bull side by side, each from its own Inputs column (picked by the scenario in column C):
+    registry lines computed in each scenario."""
     leaders = list(ranking(case, 2030).head(top)["ticker"])
+    items = {item.name: item for item in line_items(case)}
     rows: list[Line | Section] = []
     for s in ("bear", "base", "bull"):
-        racks = f"LINE:sc_racks_{s}"
-        tail = (racks, "assumptions", "KEY")  # the scenario in column C picks the assumptions column
+        tail = (f"LINE:sc_racks_{s}", "assumptions", "KEY")  # the scenario in column C picks the assumptions column
+
+        def row(name: str, item: str, label: str, func: str, args: tuple[str, ...], fmt: str = "#,##0",
+                scenario: str = s) -> Line:
+            return Line(name, label, items[item].unit, "udf", key=scenario, func=func, args=args, fmt=fmt,
+                        path=items[item].path, scenario=scenario)
         rows += [
             Section(f"{s.capitalize()} scenario (its Inputs column; racks: override, else its forecast)"),
             Line(f"sc_fc_{s}", f"Racks forecast ({s})", "racks", "rack_forecast", key=s),
             Line(f"sc_racks_{s}", f"Racks used ({s})", "racks", "rack_used", key=s, refs=(f"sc_fc_{s}",)),
-            *[Line(f"sc_{s}_{layer}", f"{LAYER_LABELS[layer]} TAM ({s})", "US$ M", "udf", key=s,
-                   func="CPO_LAYER_TAM", args=(f'"{layer}"', "YEAR", *tail)) for layer in LAYERS],
-            Line(f"sc_tam_{s}", f"CPO TAM ({s})", "US$ M", "udf", key=s, func="CPO_TAM", args=("YEAR", *tail)),
-            Line(f"sc_pen_{s}", f"Effective penetration, all segments ({s})", "share", "udf", key=s,
-                 func="CPO_PENETRATION", args=("YEAR", '"all"', *tail), fmt=PCT),
-            *[Line(f"sc_exp_{s}_{t}", f"{t} CPO exposure ({s})", "fraction", "udf", key=s, func="CPO_ELASTICITY",
-                   args=(f'"{t}"', "YEAR", *tail), fmt="0.00%") for t in leaders],
+            *[row(f"sc_{s}_{layer}", f"tam_{layer}", f"{LAYER_LABELS[layer]} TAM ({s})", "CPO_LAYER_TAM",
+                  (f'"{layer}"', "YEAR", *tail)) for layer in LAYERS],
+            row(f"sc_tam_{s}", "tam_udf", f"CPO TAM ({s})", "CPO_TAM", ("YEAR", *tail)),
+            row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", "CPO_PENETRATION",
+                ("YEAR", '"all"', *tail), PCT),
+            *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} CPO exposure ({s})", "CPO_ELASTICITY",
+                  (f'"{t}"', "YEAR", *tail), "0.00%") for t in leaders],
         ]
     return SeriesSheet("Scenarios", "Scenarios: bear, base and bull side by side", rows)
 

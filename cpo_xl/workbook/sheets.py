@@ -6,7 +6,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from cpo_xl.analysis.tables import LAYER_LABELS
+from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.engine.assumptions import Assumptions
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.engine.errors import CpoError
@@ -75,10 +75,9 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
 
 
 def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int, float],
-               overrides: dict[int, float], last_key_row: int) -> None:
-    """Years, racks used (= typed override, else the scenario forecast), the override row, the forecast."""
-    keys = f"$A${L.INPUTS_FIRST_KEY_ROW + 1}:$A${last_key_row + 1}"
-    live = f"$B${L.INPUTS_FIRST_KEY_ROW + 1}:$B${last_key_row + 1}"
+               overrides: dict[int, float]) -> None:
+    """Years, racks used (= typed override, else the scenario forecast), the override row, and the forecast
+    from the engine (CPO_RACKS: the one implementation of the racks.* inputs)."""
     ws.write_string(L.INPUTS_YEARS_ROW - 1, 0, "NVIDIA AI racks shipped by year (drives every sheet)", st.section)
     labels = {L.INPUTS_YEARS_ROW: ("Year", "year"),
               L.INPUTS_RACKS_ROW: ("NVIDIA AI racks used (override, else forecast)", "racks"),
@@ -90,13 +89,10 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
     year_row = L.INPUTS_YEARS_ROW + 1
     for year in YEARS:
         col = L.year_col(year)
-        c, prev = xl_col_to_name(col), xl_col_to_name(col - 1)
+        c = xl_col_to_name(col)
         ws.write_number(L.INPUTS_YEARS_ROW, col, year, st.head)
-        key = f'"racks.cy"&{c}${year_row}'
-        growth = f'INDEX({live},MATCH("racks.growth_after_2026",{keys},0))'
-        st.formula(ws, L.INPUTS_RACKS_FORECAST_ROW, col,
-                   f"=IF(ISNUMBER(MATCH({key},{keys},0)),INDEX({live},MATCH({key},{keys},0)),"
-                   f"{prev}{L.INPUTS_RACKS_FORECAST_ROW + 1}*(1+{growth}))", st.number("#,##0"), forecast[year])
+        st.formula(ws, L.INPUTS_RACKS_FORECAST_ROW, col, f"=CPO_RACKS({c}${year_row},assumptions,scenario)",
+                   st.number("#,##0"), forecast[year])
         if year in overrides:
             ws.write_number(L.INPUTS_RACKS_OVERRIDE_ROW, col, overrides[year], st.input)
         else:
@@ -114,8 +110,7 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.input)
     ws.data_validation(L.INPUTS_SCENARIO_ROW, 2, L.INPUTS_SCENARIO_ROW, 2,
                        {"validate": "list", "source": list(SCENARIOS)})
-    last = L.INPUTS_FIRST_KEY_ROW + len(rows) - 1
-    _rack_rows(ws, st, racks, forecast, overrides, last)
+    _rack_rows(ws, st, racks, forecast, overrides)
     for col, text in enumerate(L.INPUT_COLUMNS):
         ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, text, st.head_left)
     scen_header = xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BEAR_C, row_abs=True, col_abs=True) + ":" + \
@@ -131,11 +126,6 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
         for s in SCENARIOS:
             st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
     _scenario_blocks(ws, wb, st, rows)
-    first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
-    wb.define_name("years", f"=Inputs!${first_c}${L.INPUTS_YEARS_ROW + 1}:${last_c}${L.INPUTS_YEARS_ROW + 1}")
-    wb.define_name("rack_units",
-                   f"=Inputs!${first_c}${L.INPUTS_YEARS_ROW + 1}:${last_c}${L.INPUTS_RACKS_ROW + 1}")
-    wb.define_name("scenario", f"=Inputs!$C${L.INPUTS_SCENARIO_ROW + 1}")
     ws.freeze_panes(L.INPUTS_FIRST_KEY_ROW, 2)
     for col, width in enumerate((44, 11, 52, 16, 11, 11, 11, 70, 9, 6, 20)):
         ws.set_column(col, col, width)
@@ -159,10 +149,8 @@ def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top:
 
 
 def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
-    """The (key, bear, base, bull) block named ``assumptions`` (the scenario argument picks its column), and
-    the names assumption_keys and bear_values/base_values/bull_values used by the rack forecasts."""
-    first, last = L.INPUTS_FIRST_KEY_ROW + 1, L.INPUTS_FIRST_KEY_ROW + len(rows)
-    wb.define_name("assumption_keys", f"=Inputs!$A${first}:$A${last}")
+    """The (key, bear, base, bull) copies the ``assumptions`` name refers to (the scenario argument picks the
+    column); the layout spec defines the name."""
     left = L.ASSUMPTIONS_BLOCK_COL
     for offset, column in enumerate(L.ASSUMPTIONS_BLOCK_COLUMNS):
         col = left + offset
@@ -175,10 +163,6 @@ def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -
                 ws.write_formula(r, col, f"=${src_c}{r + 1}", st.key, item["key"])
             else:
                 ws.write_formula(r, col, f"={src_c}{r + 1}", None, item[column])
-        if column != "key":
-            wb.define_name(f"{column}_values", f"=Inputs!${src_c}${first}:${src_c}${last}")
-    left_c, right_c = xl_col_to_name(left), xl_col_to_name(left + len(L.ASSUMPTIONS_BLOCK_COLUMNS) - 1)
-    wb.define_name("assumptions", f"=Inputs!${left_c}${first}:${right_c}${last}")
     ws.set_column(left, left + len(L.ASSUMPTIONS_BLOCK_COLUMNS) - 1, 12, None, {"hidden": True})
 
 
@@ -217,7 +201,7 @@ def write_sensitivity(ws: Any, st: Styles, args: grid.ModelArgs, tornado: Any, t
             st.formula(ws, r, col, f'=CPO_SENSITIVITY($A{r + 1},{year_ref}{MODEL_TAIL},"{side}")',
                        st.number("#,##0"), ends[side])
         ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(ends["high"] - ends["low"]))
-    r = first + len(tornado) + 18
+    r = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
     ws.write_string(r, 0, f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
     ws.write_string(r + 1, 0, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
     for j, c in enumerate(two_way.columns):

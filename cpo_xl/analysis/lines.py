@@ -1,0 +1,170 @@
+"""The registry of line items: one record per model line says what it is (label, unit, number format), where
+its values come from (a path into :class:`cpo_xl.engine.model.ModelResult`) and where it shows (its
+``CPO_TABLE`` table, its workbook sheet and the formula of that row, the terminal summary).
+
+`tables`, the workbook layout, the UDF catalogue's ``CPO_LINE`` and `diff` all read this registry, so a line
+is added in one place: a record here (and, for a new quantity, one short function on the model result).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.model import ModelResult
+
+TABLE_NAMES: tuple[str, ...] = ("demand", "penetration", "tam", "companies", "crosscheck")
+SEGMENT_LABELS = {"scale_out": "Scale-out", "scale_up": "Scale-up", "nic": "NIC", "all": "All segments"}
+LAYER_LABELS = {"definers": "Definers", "foundry_packaging": "Foundry & packaging", "lasers": "Lasers",
+                "fiber_connectivity": "Fiber & connectivity", "equipment": "Equipment"}
+MODEL_ARGS = ("rack_units", "assumptions", "scenario")  # the workbook names a model row hands its UDF
+PCT = "0.0%"
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One line of the model.
+
+    name: unique id (the workbook row's name where it shows). path: attributes / mapping keys into the model
+    result. table: the ``CPO_TABLE`` it belongs to. sheet: the workbook sheet that shows it (None: tables
+    only); its row calls ``udf`` with ``udf_args`` (layout tokens: KEY = column C holding ``key``, YEAR = the
+    column's year, a workbook name, or a quoted literal); the default is ``CPO_LINE(name, year, ...)``.
+    summary: printed by ``cpo-xl summary``.
+    """
+
+    name: str
+    label: str
+    unit: str
+    table: str
+    path: tuple[str, ...]
+    fmt: str = "#,##0"
+    sheet: str | None = None
+    sheet_label: str | None = None
+    udf: str = "CPO_LINE"
+    udf_args: tuple[str, ...] = ("KEY", "YEAR", *MODEL_ARGS)
+    key: str | None = None
+    summary: bool = False
+
+    @property
+    def selector(self) -> str:
+        """What column C of its row holds (the UDF's KEY)."""
+        return self.name if self.key is None else self.key
+
+    @property
+    def row_label(self) -> str:
+        return self.sheet_label or self.label
+
+    @property
+    def table_label(self) -> str:
+        return f"{self.label} [{self.unit}]"
+
+
+def value(result: ModelResult, path: Sequence[str]) -> Floats:
+    """The line at ``path`` of a model result (attributes, then mapping keys) [the line's unit]."""
+    node: Any = result
+    for part in path:
+        node = node[part] if isinstance(node, Mapping) else getattr(node, part)
+    return np.asarray(node, dtype=float)
+
+
+def _supply(name: str, label: str, unit: str, path: str, key: str, fmt: str = "#,##0") -> LineItem:
+    return LineItem(name, label, unit, "penetration", (path,), fmt, "Penetration", udf="CPO_SUPPLY",
+                    udf_args=("YEAR", "assumptions", "scenario", "KEY"), key=key)
+
+
+# The lines that do not depend on the company list, in table and sheet order.
+STATIC: list[LineItem] = [
+    LineItem("racks_line", "NVIDIA racks", "racks", "demand", ("racks",)),
+    LineItem("kyber_share", "Kyber-class share of racks", "fraction", "demand", ("kyber_share",), PCT),
+    LineItem("packages", "GPU packages", "packages", "demand", ("packages",)),
+    *[item for s in SEGMENTS for item in (
+        LineItem(f"addressable_ports_{s}", f"{SEGMENT_LABELS[s]} addressable ports", "800G-eq ports", "demand",
+                 ("addressable", s, "ports")),
+        LineItem(f"addressable_engines_{s}", f"{SEGMENT_LABELS[s]} addressable engines", "engines", "demand",
+                 ("addressable", s, "engines")))],
+    LineItem("ports", "CPO ports shipped", "800G-eq ports", "demand", ("ports",), sheet="Demand", udf="CPO_PORTS",
+             udf_args=("YEAR", *MODEL_ARGS), key="", summary=True),
+    LineItem("engines", "CPO optical engines shipped", "engines", "demand", ("engines",), sheet="Demand",
+             udf="CPO_ENGINES", udf_args=("YEAR", *MODEL_ARGS), key=""),
+    LineItem("lasers", "External lasers shipped", "lasers", "demand", ("lasers",)),
+    LineItem("gbps", "CPO bandwidth shipped", "Gb/s", "demand", ("gbps",)),
+    *[LineItem(f"curve_{s}", f"{SEGMENT_LABELS[s]} demand curve", "share", "penetration",
+               ("curve_all",) if s == "all" else ("curve_share", s), PCT, "Penetration", udf="CPO_PENETRATION",
+               udf_args=("YEAR", "KEY", *MODEL_ARGS, '"demand"'), key=s) for s in (*SEGMENTS, "all")],
+    _supply("wafers", "PIC wafers", "wafers", "wafers", "wafers"),
+    _supply("yield_3d", "3D packaging yield", "fraction", "yield_3d", "yield_3d", PCT),
+    _supply("yield_assembly", "Assembly + fibre coupling yield", "fraction", "yield_assembly", "yield_assembly",
+            PCT),
+    _supply("capacity", "Engine capacity", "3.2T-eq engines", "capacity", "engines"),
+    _supply("capacity_ports", "Capacity in ports", "800G-eq ports", "capacity_ports", "ports"),
+    LineItem("capacity_share", "Capacity share of addressable bandwidth", "share", "penetration",
+             ("capacity_share",), PCT),
+    LineItem("supply_binds", "Supply binds", "1 = yes", "penetration", ("binding",), "0", summary=True),
+    *[LineItem(f"pen_{s}", f"{SEGMENT_LABELS[s]} effective penetration", "share", "penetration",
+               ("effective_all",) if s == "all" else ("effective_share", s), PCT, "Penetration",
+               udf="CPO_PENETRATION", udf_args=("YEAR", "KEY", *MODEL_ARGS), key=s, summary=True)
+      for s in (*SEGMENTS, "all")],
+    *[LineItem(f"tam_{layer}", LAYER_LABELS[layer], "US$ M", "tam", ("layers", layer), sheet="TAM",
+               udf="CPO_LAYER_TAM", udf_args=("KEY", "YEAR", *MODEL_ARGS), key=layer)
+      for layer in LAYERS],
+    LineItem("tam_udf", "CPO TAM", "US$ M", "tam", ("tam",), sheet="TAM", sheet_label="CPO TAM (CPO_TAM)",
+             udf="CPO_TAM", udf_args=("YEAR", *MODEL_ARGS), key="", summary=True),
+    LineItem("optics_line", "Optics-only TAM", "US$ M", "tam", ("optics",)),
+    LineItem("cpo_price", "CPO price", "US$/(Gb/s)", "tam", ("cpo_price",), "0.000"),
+]
+
+
+@dataclass(frozen=True)
+class CompanyRows:
+    """What the registry needs of a company: its layer sheet, whether it has a revenue baseline (exposure
+    rows), and what legacy business CPO displaces ('none', 'pluggables', 'copper')."""
+
+    sheet: str
+    filled: bool
+    displaces: str
+
+
+def company_items(companies: Mapping[str, CompanyRows]) -> list[LineItem]:
+    """Each company's lines: CPO revenue, exposure, net exposure, EBIT elasticity."""
+    items = []
+    for ticker, c in companies.items():
+        path, args = ("companies", ticker), ("KEY", "YEAR", *MODEL_ARGS)
+        items += [
+            LineItem(f"rev_{ticker}", f"{ticker} CPO revenue", "US$ M", "companies", (*path, "cpo_revenue"),
+                     sheet=c.sheet, udf="CPO_SUPPLIER_REVENUE", udf_args=args, key=ticker),
+            LineItem(f"exp_{ticker}", f"{ticker} CPO exposure", "fraction", "companies", (*path, "exposure"), "0.00%",
+                     c.sheet if c.filled else None, udf="CPO_ELASTICITY", udf_args=args, key=ticker),
+            LineItem(f"net_{ticker}", f"{ticker} net exposure", "fraction", "companies", (*path, "net_exposure"),
+                     "0.00%", c.sheet if c.filled and c.displaces != "none" else None,
+                     f"{ticker} net exposure (less displaced {c.displaces})", "CPO_ELASTICITY",
+                     (*args, '"net_exposure"'), ticker),
+            LineItem(f"ebit_{ticker}", f"{ticker} EBIT elasticity", "x", "companies", (*path, "ebit_elasticity"),
+                     "0.00", udf="CPO_ELASTICITY", udf_args=(*args, '"ebit"'), key=ticker),
+        ]
+    return items
+
+
+LAYER_SHEETS = {"definers": "Definers", "foundry_packaging": "Foundry_Packaging", "lasers": "Lasers",
+                "fiber_connectivity": "Fiber_Connectivity", "equipment": "Equipment"}
+
+
+def line_items(case: Case) -> list[LineItem]:
+    """Every line item of a case, in table and sheet order (the company lines follow its companies)."""
+    companies = case.assumptions().companies
+    return [*STATIC, *company_items({t: CompanyRows(LAYER_SHEETS[c.layer], c.revenue_usd_m is not None, c.displaces)
+                                     for t, c in companies.items()})]
+
+
+def find(case: Case, name: str) -> LineItem:
+    """The line item called ``name``; CpoError listing the names when unknown."""
+    items = {item.name: item for item in line_items(case)}
+    if name not in items:
+        raise CpoError(f"line {name!r} is unknown; allowed: {', '.join(items)}")
+    return items[name]
