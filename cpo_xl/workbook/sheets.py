@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl.analysis.lines import LAYER_LABELS
+from cpo_xl.analysis.tables import model_value
 from cpo_xl.engine.assumptions import Assumptions
+from cpo_xl.engine.case import run
 from cpo_xl.engine.crosscheck import published
-from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.crosscheck import ratio as ratio_to
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
-from cpo_xl.engine.timeline import YEARS
+from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.catalogue import CATALOGUE, signature
 from cpo_xl.workbook import grid
@@ -236,11 +239,13 @@ def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, flo
             ws.write_number(top + 2 + i, 3 + j, v, st.number("0.00%"))
 
 
+MEASURE_FIELDS = {"exposure": "exposure", "net_exposure": "net_exposure", "ebit": "ebit_elasticity"}
+
+
 def _exposure(ticker: str, year: int, args: grid.ModelArgs, measure: str = "exposure") -> float | None:
-    try:
-        return fn.CPO_ELASTICITY(ticker, float(year), args.rack_units, args.assumptions, args.scenario, measure)
-    except CpoError:  # private, revenue not filled or no EBIT margin
-        return None
+    """A company's measure in ``year`` from the engine; None where undefined (private, no baseline, no margin)."""
+    value = float(getattr(run(args.case).companies[ticker], MEASURE_FIELDS[measure])[year_index(year)])
+    return value if math.isfinite(value) else None
 
 
 def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, master: float,
@@ -263,7 +268,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
         st.value(ws, r, 1, company.name)
         st.value(ws, r, 2, LAYER_LABELS[company.layer])
         tick = f"$A{r + 1}"
-        revenue = fn.CPO_SUPPLIER_REVENUE(ticker, float(year), args.rack_units, args.assumptions, args.scenario)
+        revenue = float(run(args.case).companies[ticker].cpo_revenue[year_index(year)])
         st.formula(ws, r, 3, f"=CPO_SUPPLIER_REVENUE({tick},{year_ref}{MODEL_TAIL})", st.number("#,##0"),
                    revenue)
         for col, measure in ((4, "exposure"), (5, "net_exposure"), (6, "ebit")):
@@ -298,7 +303,7 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) 
         ws.write_string(r, 2, p.id, st.key)
         ws.write_number(r, 3, p.year, st.input)
         ws.write_number(r, 4, p.value, st.input)
-        ratio = fn.CPO_CROSSCHECK(p.id, float(p.year), args.rack_units, args.assumptions, args.scenario)
+        ratio = ratio_to(float(model_value(run(args.case), p.metric)[year_index(p.year)]), p)
         st.formula(ws, r, 5, f"=CPO_CROSSCHECK($C{r + 1},$D{r + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
         ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), ratio * p.value)
     return top + 2, top + 1 + len(points)
