@@ -67,5 +67,5 @@ def test_simulate_rejects_a_bad_draw_count(tmp_path):
 def test_textconv_lists_inputs_outputs_and_formulas():
     out = run("diff", "--textconv", str(REPO / "workbook" / "CPO_Model.xlsx"))
     assert out.returncode == 0
-    assert "input pricing.erosion [base] = 0.2" in out.stdout
+    assert "input pricing.erosion_2027 [base] = 0.2" in out.stdout
     assert "output TAM: CPO TAM (CPO_TAM) 2030 = " in out.stdout and "formula TAM!" in out.stdout

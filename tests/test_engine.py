@@ -39,32 +39,30 @@ def test_yole_cagr():
 
 
 def test_one_tam_year_by_hand_2026():
-    """2026 from the defaults, by hand. Racks 65,000, all NVL72 (Kyber starts 2027): packages 4.68M."""
-    a, i = BASE, year_index(2026)
-    packages = 65_000 * 72
-    curve = {s: curves.logistic(2026, getattr(a.penetration, s).ceiling, getattr(a.penetration, s).rate,
-                                getattr(a.penetration, s).midpoint) for s in ("scale_out",)}
-    # scale-out: 1 NIC port x (2*3-1) switch ports x 800G -> 800G-eq ports; 1.6T engines -> ports / 2
-    nvidia_ports = packages * 1 * 5 * 800 / 800
-    merchant = 20_000  # switches in 2026, each 128 ports, 16 x 6.4T engines
-    gbps = curve["scale_out"] * (nvidia_ports * 800 + merchant * 16 * 6400)
-    engines = curve["scale_out"] * (nvidia_ports * 800 / 1600 + merchant * 16)
-    price = 0.70 * (1 - 0.40)  # US$0.42/Gb/s in 2026
-    engine_value = gbps * price / 1e6
-    lasers = gbps / 800 * 50 / 1e6
-    fiber = engines * 150 / 1e6
-    # equipment: tools for capacity 2026 less 2025; capacity = 12 x 10k x 2^(y-2027) wafers x 300 x yields
-    wafers = {2026: 12 * 10_000 / 2, 2025: 12 * 10_000 / 4}
-    into_assembly = {y: w * 300 * 0.55 for y, w in wafers.items()}
-    equipment = ((into_assembly[2026] - into_assembly[2025]) / 150_000 * 1.5
-                 + (into_assembly[2026] - into_assembly[2025]) * 0.35 / 300_000 * 3.0)
-    assert RESULT.binding[i] == 0  # demand binds in 2026
-    assert RESULT.layers["definers"][i] == pytest.approx(engine_value * 0.4)
-    assert RESULT.layers["foundry_packaging"][i] == pytest.approx(engine_value * 0.6)
-    assert RESULT.layers["lasers"][i] == pytest.approx(lasers)
-    assert RESULT.layers["fiber_connectivity"][i] == pytest.approx(fiber)
-    assert RESULT.layers["equipment"][i] == pytest.approx(equipment)
-    assert RESULT.tam[i] == pytest.approx(engine_value + lasers + fiber + equipment)
+    """2026 is supply-bound, so its TAM follows from the supply inputs alone (defaults.toml).
+
+    Demand asks for ~1% of ~34 Pb/s of scale-out bandwidth (~337 Tb/s, ~105k 3.2T-eq engines), which would
+    need ~680k engine starts at 85% utilisation and a 2026 good fraction of 0.55 x 0.35 x 0.95 = 0.182875.
+    The ramp allows 50,000 (2025) x (1 + 4.0) = 250,000 starts, so supply binds:
+      good engines = 250,000 x 0.182875 = 45,718.75 -> x 3,200 Gb/s = 146,300,000 Gb/s shipped
+      engines (PIC+EIC): 146.3e6 Gb/s x US$0.28 = US$40.964M -> definers 60% = 24.5784, foundry 40% = 16.3856
+      lasers: 146.3e6 / 800 Gb/s per laser = 182,875 lasers x US$40 = US$7.315M
+      fibre: 146.3e6 x US$0.03 = US$4.389M
+      equipment: capacity added (250,000 - 50,000) x (1.5/150,000 + 3.0/300,000) US$ M = US$4.0M
+      TAM = 40.964 + 7.315 + 4.389 + 4.0 = US$56.668M
+    """
+    i = year_index(2026)
+    assert RESULT.binding[i] == 1
+    assert RESULT.starts[i] == pytest.approx(250_000)
+    gbps = 250_000 * 0.55 * 0.35 * 0.95 * 3200
+    assert gbps == pytest.approx(146_300_000)
+    assert RESULT.gbps[i] == pytest.approx(gbps)
+    assert RESULT.layers["definers"][i] == pytest.approx(24.5784)
+    assert RESULT.layers["foundry_packaging"][i] == pytest.approx(16.3856)
+    assert RESULT.layers["lasers"][i] == pytest.approx(7.315)
+    assert RESULT.layers["fiber_connectivity"][i] == pytest.approx(4.389)
+    assert RESULT.layers["equipment"][i] == pytest.approx(4.0)
+    assert RESULT.tam[i] == pytest.approx(56.668)
 
 
 def test_base_case_shows_the_research_note():

@@ -30,7 +30,7 @@ def test_tornado_ranks_by_computed_swing():
 def test_sensitivity_udf_matches_the_tornado():
     table = sc.tornado(Case(), 2030).set_index("key")
     racks = [list(map(float, YEARS)), list(Case().rack_series())]
-    for key in ("supply.wafer_growth_after_2027", "pricing.cpo_floor_usd_per_gbps"):
+    for key in ("racks.growth_2027", "supply.max_ramp", "pricing.erosion_2027"):
         got = fn.CPO_SENSITIVITY(key, 2030, racks)
         assert got == pytest.approx(table.loc[key, "at_bull"] - table.loc[key, "at_bear"])
 
@@ -70,7 +70,7 @@ def test_draws_respect_the_bounds_and_the_correlation():
     values = {k: mc.draw(ranges[k], u[:, i], "triangular") for i, k in enumerate(keys)}
     for k, v in values.items():
         assert v.min() >= ranges[k].low - 1e-9 and v.max() <= ranges[k].high + 1e-9
-    rho = np.corrcoef(values["racks.growth_after_2026"], values["pricing.erosion"])[0, 1]
+    rho = np.corrcoef(values["racks.growth_2027"], values["pricing.erosion_2027"])[0, 1]
     assert 0.35 < rho < 0.6  # 0.5 on the normals, a little less after the triangular transform
 
 
@@ -104,6 +104,6 @@ def test_a_copy_holding_draws_is_never_served_from_the_cache():
     from cpo_xl.engine.draws import with_draws
     from cpo_xl.engine.errors import CpoError
     from cpo_xl.engine.model import compute
-    copy = with_draws(Case().assumptions(), {"pricing.erosion": np.array([0.05, 0.35])})
+    copy = with_draws(Case().assumptions(), {"pricing.erosion_2027": np.array([0.05, 0.35])})
     with pytest.raises(CpoError, match="cannot be cached"):
         compute(copy, Case().rack_series())

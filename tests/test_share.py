@@ -63,7 +63,7 @@ def test_pm_copy_recalculates_in_libreoffice(workbook, tmp_path):
 
 
 def test_round_trip_three_edits(workbook, tmp_path, capsys):
-    edits = {"pricing.erosion": 0.18, "companies.AVGO.share_2030": 0.3, "supply.engines_per_wafer": 250}
+    edits = {"pricing.erosion_2027": 0.18, "companies.AVGO.share_2030": 0.2, "supply.engines_per_wafer": 250}
     book = openpyxl.load_workbook(workbook)
     for key, value in edits.items():
         book["Inputs"].cell(input_row(workbook, key), L.BASE_C + 1).value = value
@@ -85,17 +85,17 @@ def test_round_trip_three_edits(workbook, tmp_path, capsys):
 
 def test_pull_names_the_cell_and_writes_nothing(workbook, tmp_path, capsys):
     book = openpyxl.load_workbook(workbook)
-    row = input_row(workbook, "pricing.erosion")
+    row = input_row(workbook, "pricing.erosion_2027")
     book["Inputs"].cell(row, L.BASE_C + 1).value = -1
     book.save(workbook)
     out = tmp_path / "x.toml"
     code, _, err = run(capsys, "pull", workbook, "--output", out)
-    assert code == 2 and f"Inputs!F{row} pricing.erosion: -1 is below the minimum 0" in err
+    assert code == 2 and f"Inputs!F{row} pricing.erosion_2027: -1 is below the minimum 0" in err
     assert not out.exists()
     book["Inputs"].cell(row, L.BASE_C + 1).value = "abc"
     book.save(workbook)
     code, _, err = run(capsys, "pull", workbook, "--output", out)
-    assert code == 2 and f"Inputs!F{row} pricing.erosion: 'abc'" in err and not out.exists()
+    assert code == 2 and f"Inputs!F{row} pricing.erosion_2027: 'abc'" in err and not out.exists()
 
 
 def _zip_bomb(path: Path) -> None:
@@ -182,14 +182,14 @@ def test_unedited_stale_workbook_is_replaced(workbook, capsys):
 
 def test_diff_shows_the_input_and_the_outputs_it_moved(workbook, tmp_path, capsys):
     toml = tmp_path / "a.toml"
-    toml.write_text('"pricing.erosion" = 0.15\n', encoding="utf-8")
+    toml.write_text('"pricing.erosion_2027" = 0.15\n', encoding="utf-8")
     other = tmp_path / "other.xlsx"
     assert run(capsys, "build", "--assumptions", toml, "--output", other)[0] == 0
     code, out, _ = run(capsys, "diff", workbook, other)
     assert code == 0
     inputs = out.split("Inputs changed")[1].split("Model lines changed")[0]
     # only the base column moves: bear keeps its own 0.25, bull already was 0.15
-    assert "Inputs changed (1)" in out and "pricing.erosion  base" in inputs
+    assert "Inputs changed (1)" in out and "pricing.erosion_2027  base" in inputs
     assert "0.2 " in inputs and "0.15" in inputs
     moved = out.split("Model lines changed")[1].split("Formulas changed")[0]
     line_2028 = next(line for line in moved.splitlines()

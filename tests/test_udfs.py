@@ -44,7 +44,7 @@ def test_fit_and_curve():
 
 def test_forgiving_names_and_blanks():
     assert udfs.CPO_ELASTICITY(" avgo ", 2030.0, 185646.5, None, "") == udfs.CPO_ELASTICITY("AVGO", 2030, 185646.5)
-    assert udfs.CPO_TAM(2028, 109850.0, [["racks.growth_after_2026", 0.3], [None, None]], " Base ") == \
+    assert udfs.CPO_TAM(2028, 109850.0, [["racks.growth_2027", 0.15], [None, None]], " Base ") == \
         pytest.approx(udfs.CPO_TAM(2028, 109850.0))
 
 
@@ -72,8 +72,8 @@ def test_the_scenario_picks_the_column_of_the_workbooks_assumptions_range():
         assert udfs.CPO_TAM(2030, 150000.0, None, scenario) == pytest.approx(expected, rel=1e-12)
     assert udfs.CPO_TAM(2030, 150000.0, block, "bull") > udfs.CPO_TAM(2030, 150000.0, block, "base")
     # a 2-column range overrides the named scenario's values, key by key
-    erosion = [["pricing.erosion", 0.05]]
-    expected = run(Case("bull", (("pricing.erosion", 0.05),), racks=((2030, 150000.0),))).tam[2030 - 2023]
+    erosion = [["pricing.erosion_2027", 0.05]]
+    expected = run(Case("bull", (("pricing.erosion_2027", 0.05),), racks=((2030, 150000.0),))).tam[2030 - 2023]
     assert udfs.CPO_TAM(2030, 150000.0, erosion, "bull") == pytest.approx(expected, rel=1e-12)
 
 

@@ -16,10 +16,9 @@ from scipy import stats
 from cpo_xl.analysis.scenarios import Range, ranges
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.curves import Floats
-from cpo_xl.engine.demand import rack_forecast
 from cpo_xl.engine.draws import with_draws
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.model import run
+from cpo_xl.engine.model import rack_forecast, run
 from cpo_xl.engine.timeline import YEARS
 
 DEFAULT_SEED = 20261126
@@ -100,7 +99,7 @@ def simulate(case: Case, n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, compa
     exposures: dict[str, list[Floats]] = {}
     for start in range(0, n, CHUNK):
         a = with_draws(base, {k: v[start:start + CHUNK] for k, v in values.items()})
-        rack_arr = rack_forecast(a.racks) if fixed is None else fixed
+        rack_arr = rack_forecast(a) if fixed is None else fixed
         result = run(a, rack_arr, with_companies=companies)
         tams.append(np.broadcast_to(result.tam, (min(CHUNK, n - start), result.tam.shape[-1])))
         for ticker, lines in result.companies.items():
@@ -117,5 +116,5 @@ def loop_simulate(case: Case, n: int, seed: int = DEFAULT_SEED) -> Floats:
     out = np.empty((n, len(YEARS)))
     for d in range(n):
         a = with_draws(base, {k: v[d:d + 1] for k, v in values.items()})
-        out[d] = run(a, rack_forecast(a.racks), with_companies=False).tam[0]
+        out[d] = run(a, rack_forecast(a), with_companies=False).tam[0]
     return out

@@ -87,12 +87,11 @@ def swing(case: Case, key: str, year: int, side: str = "swing") -> float:
 
 
 def _ends(case: Case, year: int, ticker: str | None) -> tuple[float, Callable[[str, Range], tuple[float, float]]]:
-    """The metric with every input in force, and a function giving it with one input at its bear / bull value
-    (racks held at the centre's series)."""
-    held = case.with_(racks=tuple(zip(YEARS, case.rack_series(), strict=True)))
+    """The metric with every input in force, and a function giving it with one input at its bear / bull value.
 
+    Rack and accelerator inputs move the rack forecast (and so the TAM); racks typed in the case stay typed."""
     def ends(key: str, r: Range) -> tuple[float, float]:
-        return metric(run(held.plus(key, r.bear)), year, ticker), metric(run(held.plus(key, r.bull)), year, ticker)
+        return metric(run(case.plus(key, r.bear)), year, ticker), metric(run(case.plus(key, r.bull)), year, ticker)
 
     return metric(run(case), year, ticker), ends
 

@@ -29,8 +29,8 @@ def line_table(r: ModelResult, items: list[LineItem], table: str) -> pd.DataFram
 
 def model_value(r: ModelResult, metric: str) -> np.ndarray:
     """The model line a published metric is compared with (see :data:`cpo_xl.crosscheck.METRICS`)."""
-    return {"tam_usd_m": r.tam, "optics_usd_m": r.optics, "ports_800g": r.ports,
-            "ports_1600g": r.ports / 2.0}[metric]
+    return {"tam": r.tam, "optics": r.optics, "ports": r.ports, "ports_1600g": r.ports / 2.0,
+            "ai_optics": r.ai_optics}[metric]
 
 
 def crosscheck_table(r: ModelResult) -> pd.DataFrame:
@@ -54,14 +54,15 @@ def tables(case: Case) -> dict[str, pd.DataFrame]:
 def crosscheck_points(case: Case) -> pd.DataFrame:
     """One row per published figure: source, scope, year, published, model, ratio, within the band."""
     r = run(case)
-    tolerance = case.assumptions().crosscheck.tolerance
+    band = case.assumptions().crosscheck.band
     rows = []
     for p in xc.published():
         model = float(model_value(r, p.metric)[year_index(p.year)])
         ratio = xc.ratio(model, p)
-        rows.append({"id": p.id, "source": p.source, "metric": p.metric, "scope": p.scope, "year": p.year,
-                     "published": p.value, "model": model, "ratio": ratio, "grade": p.grade,
-                     "within band": xc.within(ratio, tolerance)})
+        ok = xc.passes(ratio, p, band)
+        rows.append({"id": p.id, "source": p.source, "metric": p.metric, "scope": p.scope, "relation": p.relation,
+                     "year": p.year, "published": p.value, "model": model, "ratio": ratio, "grade": p.grade,
+                     "passes": ok, "reason": "" if ok else p.reason})
     return pd.DataFrame(rows)
 
 

@@ -16,7 +16,7 @@ from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import check_year
 
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
-TWO_WAY_FLOORS = (0.15, 0.20, 0.25, 0.30, 0.35)  # CPO price floor [US$/(Gb/s)]
+TWO_WAY_EROSIONS = (0.10, 0.15, 0.20, 0.25, 0.30)  # optics price erosion in 2027 [1/yr]
 
 
 def _fmt(frame: pd.DataFrame, digits: int) -> str:
@@ -44,7 +44,7 @@ def headline_lines(case: Case) -> str:
 
 
 def summary_text(case: Case, year: int) -> str:
-    checks = crosscheck_points(case)[["id", "year", "metric", "published", "model", "ratio", "within band"]]
+    checks = crosscheck_points(case)[["id", "year", "metric", "relation", "published", "model", "ratio", "passes"]]
     rank = ranking(case, year)
     return "\n\n".join([
         headline(case),
@@ -61,7 +61,7 @@ def scenarios_text(case: Case, year: int, ticker: str) -> str:
         raise CpoError(f"--ticker {ticker!r} is unknown; allowed: {', '.join(case.assumptions().companies)}")
     tornado_cols = ["rank", "key", "bear_value", "bull_value", "at_bear", "at_bull", "swing"]
     two_way = sc.two_way(case, "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
-                         "pricing.cpo_floor_usd_per_gbps", TWO_WAY_FLOORS, year)
+                         "pricing.erosion_2027", TWO_WAY_EROSIONS, year)
     return "\n\n".join([
         "CPO TAM by scenario [US$ M]\n" + _fmt(sc.tam_by_scenario(case), 0),
         f"Scenarios side by side, {year}\n" + _fmt(sc.comparison(case, year), 3),
@@ -69,7 +69,7 @@ def scenarios_text(case: Case, year: int, ticker: str) -> str:
         + sc.tornado(case, year)[tornado_cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
         f"Tornado: {ticker} CPO exposure {year} [fraction]\n"
         + sc.tornado(case, year, ticker)[tornado_cols].to_string(index=False, float_format=lambda v: f"{v:,.4f}"),
-        f"Two-way: CPO TAM {year} [US$ M] (rows: scale-out ceiling; columns: CPO price floor US$/(Gb/s))\n"
+        f"Two-way: CPO TAM {year} [US$ M] (rows: scale-out ceiling; columns: price erosion 2027 [1/yr])\n"
         + _fmt(two_way, 0),
     ])
 

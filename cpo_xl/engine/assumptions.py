@@ -33,41 +33,81 @@ class _Frozen(BaseModel):
 
 
 class Racks(_Frozen):
-    """NVIDIA rack-scale systems shipped [racks/yr] and growth after 2026 [1/yr]."""
+    """NVIDIA rack-scale systems in NVL72-equivalents (72 GPU packages) [racks/yr]: reported anchors, then a
+    growth rate [1/yr] that fades from its 2027 value toward a terminal rate (multiplier ``fade`` per year)."""
 
     cy2023: float = Count
     cy2024: float = Count
     cy2025: float = Count
     cy2026: float = Count
-    growth_after_2026: float = Growth
+    growth_2027: float = Growth
+    growth_terminal: float = Growth
+    growth_fade: float = Share
+
+
+class Accelerators(_Frozen):
+    """Custom-ASIC accelerators (TPU, Trainium, MTIA, ...) [units/yr]: anchors, then fading growth [1/yr]."""
+
+    asic_2025: float = Count
+    asic_2026: float = Count
+    asic_growth_2027: float = Growth
+    asic_growth_terminal: float = Growth
+    asic_growth_fade: float = Share
+    asic_scale_out_gbps_2025: float = Field(gt=0, le=1e5)
+    asic_scale_out_doubling_years: float = Field(gt=0, le=20)
+
+
+class Envelopes(_Frozen):
+    """Physical and financial limits the demand side may not break: data-centre power added [GW/yr], CoWoS
+    wafers [wafers/yr], NVIDIA data-centre revenue [US$ bn/yr], and how they convert to racks and ASICs."""
+
+    dc_additions_gw_2026: float = Positive
+    dc_additions_growth: float = Growth
+    ai_share_of_additions: float = Share
+    replacement_share: float = Field(ge=0.0, le=2.0)
+    pue: float = Field(ge=1.0, le=3.0)
+    nvidia_share_of_ai_power: float = Share
+    asic_share_of_ai_power: float = Share
+    rack_mw_2025: float = Positive
+    rack_mw_2028: float = Positive
+    rack_mw_2030: float = Positive
+    asic_kw_2025: float = Positive
+    asic_kw_2030: float = Positive
+    cowos_wafers_2026: float = Positive
+    cowos_growth: float = Growth
+    nvidia_share_of_cowos: float = Share
+    packages_per_wafer_2026: float = Positive
+    packages_per_wafer_2030: float = Positive
+    dc_revenue_usd_bn_2025: float = Positive
+    dc_revenue_growth_2026: float = Growth
+    dc_revenue_growth_terminal: float = Growth
+    dc_revenue_growth_fade: float = Share
+    rack_scale_share_of_dc_revenue: float = Share
+    revenue_per_rack_usd_m_2026: float = Positive
+    revenue_per_rack_growth: float = Growth
 
 
 class Demand(_Frozen):
-    """Platform mix, links per GPU package, port and engine sizes, merchant switch block."""
+    """Network structure: ports and engines per GPU package, cluster size and switch radix, engine sizes."""
 
     nvl72_packages_per_rack: float = Positive
-    kyber_packages_per_rack: float = Positive
-    kyber_first_year: int = Year
-    kyber_share_first_year: float = Share
-    kyber_share_step: float = Share
-    kyber_share_cap: float = Share
     nic_ports_per_package: float = Count
-    scale_out_tiers: int = Field(ge=1, le=5)
     port_gbps_2025: float = Field(gt=0, le=1e5)
     port_1600_year: int = Year
     port_3200_year: int = Year
+    cluster_gpus_2026: float = Positive
+    cluster_growth: float = Growth
+    switch_radix: float = Field(ge=4, le=4096)
     scale_out_engine_gbps: float = Field(gt=0, le=1e5)
     engine_3200_year: int = Year
+    engine_6400_year: int = Year
+    optical_scale_up_year: int = Year
     scale_up_engines_per_package: float = Count
     scale_up_engine_gbps: float = Field(gt=0, le=1e5)
+    nic_cpo_year: int = Year
     nic_engines_per_package: float = Count
     nic_engine_gbps: float = Field(gt=0, le=1e5)
-    merchant_switches_2026: float = Count
-    merchant_growth: float = Growth
-    merchant_first_year: int = Year
-    merchant_engines_per_switch: float = Count
-    merchant_engine_gbps: float = Field(gt=0, le=1e5)
-    merchant_ports_per_switch: float = Count
+    merchant_switch_tbps: float = Positive
 
 
 class Curve(_Frozen):
@@ -88,12 +128,17 @@ class Penetration(_Frozen):
 
 
 class Supply(_Frozen):
-    """PIC wafer capacity [wafers/month], engines per wafer, yields [fraction] on a learning curve."""
+    """CPO engine capacity [3.2T-eq engine starts/yr] added toward demand at a target utilisation, no faster
+    than a ramp limit [1/yr]; yields [fraction] on a learning curve; PIC wafers and their share of the
+    silicon-photonics wafer capacity that pluggables share."""
 
-    pic_wafers_per_month_2027: float = Count
-    wafer_growth_before_2027: float = Growth
-    wafer_growth_after_2027: float = Growth
-    engines_per_wafer: float = Count
+    starts_2025: float = Count
+    max_ramp: float = Field(ge=0.0, le=20.0)
+    target_utilisation: float = Field(gt=0.0, le=1.0)
+    engines_per_wafer: float = Positive
+    sip_wafers_2026: float = Positive
+    sip_wafer_growth: float = Growth
+    cpo_share_of_sip_wafers: float = Share
     yield_3d_2026: float = Share
     yield_3d_cap: float = Share
     yield_assembly_2026: float = Share
@@ -103,17 +148,24 @@ class Supply(_Frozen):
 
 
 class Pricing(_Frozen):
-    """Prices [US$/(Gb/s), US$/laser, US$/engine], erosion [1/yr], engine value split [fraction]."""
+    """Prices [US$/(Gb/s), US$/laser], erosion that fades [1/yr], the engine value split [fraction].
 
-    pluggable_usd_per_gbps_2026: float = Field(ge=0.0, le=100.0)
-    cpo_discount: float = Field(ge=0.0, le=0.95)
-    erosion: float = Field(ge=0.0, lt=1.0)
-    cpo_floor_usd_per_gbps: float = Field(ge=0.0, le=100.0)
+    Pluggable and CPO components are priced separately; their ratio is checked against the sourced CPO
+    discount (no hard floor: erosion fades from its 2027 rate toward a terminal rate)."""
+
+    pluggable_usd_per_gbps_2026: float = Field(gt=0.0, le=100.0)
+    erosion_2027: float = Field(ge=0.0, lt=1.0)
+    erosion_terminal: float = Field(ge=0.0, lt=1.0)
+    erosion_fade: float = Share
+    engine_usd_per_gbps_2026: float = Field(gt=0.0, le=100.0)
     laser_usd_2026: float = Field(ge=0.0, le=1e5)
     laser_erosion: float = Field(ge=0.0, lt=1.0)
-    fiber_usd_per_engine_2026: float = Field(ge=0.0, le=1e6)
+    fiber_usd_per_gbps_2026: float = Field(ge=0.0, le=100.0)
     fiber_erosion: float = Field(ge=0.0, lt=1.0)
+    cpo_discount: float = Field(ge=0.0, le=0.95)
+    discount_band: float = Field(ge=0.0, le=0.5)
     copper_usd_per_gbps_2026: float = Field(ge=0.0, le=100.0)
+    copper_erosion: float = Field(ge=0.0, lt=1.0)
     copper_displaced_fraction: float = Share
     definers_share_of_engine: float = Share
     foundry_share_of_engine: float = Share
@@ -138,7 +190,9 @@ class Equipment(_Frozen):
 
 
 class CrossCheck(_Frozen):
-    tolerance: float = Field(ge=1.0, le=100.0)
+    """Reconciliation with published forecasts: a same-scope figure passes within [1/band, band] [x]."""
+
+    band: float = Field(ge=1.0, le=100.0)
 
 
 class Company(_Frozen):
@@ -150,7 +204,10 @@ class Company(_Frozen):
     fiscal_year_end: str = Field(min_length=3, max_length=3)
     revenue_usd_m: float | None = Field(default=None, gt=0.0, le=1e7)
     revenue_year: int | None = Field(default=None, ge=2015, le=2035)
-    ebit_margin: float | None = Field(default=None, gt=0.0, le=1.0)
+    ebit_margin: float | None = Field(default=None, ge=-1.0, le=1.0)
+    legacy_usd_m: float | None = Field(default=None, ge=0.0, le=1e7)
+    legacy_year: int | None = Field(default=None, ge=2015, le=2035)
+    growth_driver: str = Field(default="", max_length=300)
     revenue_growth: float = Growth
     incremental_margin: float = Field(ge=-1.0, le=1.0)
     share_2026: float = Share
@@ -169,6 +226,8 @@ class Assumptions(_Frozen):
     """Every input of the model; hashable by content so results can be cached per assumption set."""
 
     racks: Racks
+    accelerators: Accelerators
+    envelopes: Envelopes
     demand: Demand
     penetration: Penetration
     supply: Supply

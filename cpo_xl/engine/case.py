@@ -51,6 +51,11 @@ class Case:
         """The scenario's rack forecast alone [racks/yr] (no typed racks)."""
         return rack_series(self.assumptions())
 
+    def without_typed_racks(self) -> Case:
+        """A copy whose racks follow the forecast in every year (no typed racks, the file's dropped too)."""
+        user = replace(self.user, racks=()) if self.user else None
+        return replace(self, racks=(), user=user)
+
     def with_(self, **changes: Any) -> Case:
         """A copy with some fields changed (e.g. ``case.with_(scenario="bull")``)."""
         return replace(self, **changes)

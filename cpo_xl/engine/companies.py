@@ -48,7 +48,22 @@ def net_exposure(revenue_cpo: Floats, displaced: Floats, revenue_total: Floats) 
 
 
 def ebit_elasticity(revenue_elasticity: Floats, company: Company) -> Floats:
-    """EBIT elasticity [-] = revenue elasticity x incremental margin / EBIT margin; NaN without a margin."""
-    if company.ebit_margin is None:
-        return np.full(revenue_elasticity.shape, NAN)
+    """EBIT elasticity [-] = revenue elasticity x incremental margin / EBIT margin; NaN without a positive
+    margin (a loss-making company's EBIT elasticity has no meaning)."""
+    if company.ebit_margin is None or company.ebit_margin <= 0:
+        return np.full(np.shape(revenue_elasticity), NAN)
     return revenue_elasticity * company.incremental_margin / company.ebit_margin
+
+
+def legacy_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+    """The legacy business CPO can displace [US$ M/yr] = its baseline grown at the company's revenue growth;
+    infinite (no cap) where the company has none on file."""
+    if company.legacy_usd_m is None or company.legacy_year is None:
+        return np.full(years.shape, np.inf)
+    return company.legacy_usd_m * (1.0 + company.revenue_growth) ** (years - company.legacy_year)
+
+
+def displaced_revenue(market: Floats, company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+    """Legacy revenue the company loses to CPO [US$ M/yr] = its share of the displaced market, capped at the
+    legacy business it has (so net exposure stays above -100%)."""
+    return np.minimum(market * company.displaced_share, legacy_revenue(company, years))

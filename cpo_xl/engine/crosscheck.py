@@ -10,11 +10,13 @@ from importlib import resources
 from cpo_xl.engine.errors import CpoError
 
 METRICS = {
-    "tam_usd_m": "CPO TAM, all layers [US$ M]",
-    "optics_usd_m": "Optics-only TAM: engines + lasers + fibre [US$ M]",
-    "ports_800g": "CPO ports [800G-eq]",
+    "tam": "CPO TAM, all layers [US$ M]",
+    "optics": "CPO optics revenue: engines + lasers + fibre [US$ M]",
+    "ports": "CPO ports [800G-eq]",
     "ports_1600g": "CPO ports [1.6T-eq]",
+    "ai_optics": "AI data-centre optics in the model's scope [US$ M]",
 }
+RELATIONS = ("same", "ceiling")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Published:
     year: int
     value: float
     grade: str
+    relation: str = "same"  # same scope (a band) or a broader scope (a ceiling on the CPO-only line)
+    reason: str = ""  # why the model departs on purpose
 
 
 @lru_cache(maxsize=1)
@@ -38,8 +42,11 @@ def published() -> tuple[Published, ...]:
     points = []
     for item in tomllib.loads(text)["forecast"]:
         for year, value in item["points"].items():
+            if item["metric"] not in METRICS or item.get("relation", "same") not in RELATIONS:
+                raise CpoError(f"published.toml {item['id']}: metric or relation unknown")
             points.append(Published(item["id"], item["source"], item["date"], item["metric"], item["scope"],
-                                    int(year), float(value), item["grade"]))
+                                    int(year), float(value), item["grade"], item.get("relation", "same"),
+                                    item.get("reason", "")))
     return tuple(points)
 
 
@@ -62,9 +69,11 @@ def ratio(model_value: float, point: Published) -> float:
     return model_value / point.value
 
 
-def within(ratio_value: float, tolerance: float) -> bool:
-    """True when the ratio lies in the band [1/tolerance, tolerance]."""
-    return 1.0 / tolerance <= ratio_value <= tolerance
+def passes(ratio_value: float, point: Published, band: float) -> bool:
+    """A same-scope figure passes within [1/band, band]; a broader-scope one while the model stays below it."""
+    if point.relation == "ceiling":
+        return ratio_value <= 1.0
+    return 1.0 / band <= ratio_value <= band
 
 
 def cagr(start_value: float, end_value: float, start_year: float, end_year: float) -> float:

@@ -1,69 +1,99 @@
-"""Demand: racks -> platform mix -> GPU packages -> addressable CPO ports and engines per segment.
+"""Demand: accelerators -> addressable CPO bandwidth, ports and engines per segment.
 
-Arrays are indexed by the timeline (:data:`cpo_xl.timeline.YEARS`). Ports are 800G-equivalent, bandwidth in
-Gb/s, engines and lasers in units per year.
+NVIDIA rack-scale systems are counted in NVL72-equivalents (72 GPU packages; a Kyber rack of 144 packages is
+two). Their forecast and the custom-ASIC forecast grow at rates that fade toward a terminal rate, and never
+exceed the physical and financial envelopes (:mod:`cpo_xl.engine.envelopes`). Arrays run over the timeline
+(:data:`cpo_xl.engine.timeline.YEARS`); with (draws, 1) inputs every line is (draws, years). Ports are
+800G-equivalent, bandwidth in Gb/s per year, engines and lasers in units per year.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from cpo_xl.engine.assumptions import Demand, Racks
+from cpo_xl.engine.assumptions import Accelerators, Demand, Racks
 from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 PORT_GBPS = 800.0  # the 800G-equivalent port
 LASER_GBPS = 800.0  # one CW laser feeds 4 lanes of 200 Gb/s
+MAX_TIERS = 6
 
 
-def rack_forecast(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:
-    """Default NVIDIA rack forecast [racks/yr]: the 2023-2026 inputs, then 2026 x (1 + g)^(t - 2026).
-
-    Broadcasts: with array-valued inputs of shape (draws, 1) it returns (draws, years).
-    """
-    grown = racks.cy2026 * (1.0 + racks.growth_after_2026) ** np.maximum(years - 2026, 0.0)
-    for year, value in ((2025, racks.cy2025), (2024, racks.cy2024), (2023, racks.cy2023)):
-        grown = np.where(years == year, value, grown)
-    return np.asarray(grown, dtype=float)
+def faded_growth(first: Any, terminal: Any, fade: Any, first_year: int, years: Floats = YEAR_ARRAY) -> Floats:
+    """Growth rate [1/yr] by year: ``first`` in ``first_year``, then terminal + (first - terminal) x fade^k
+    k years later; 0 before ``first_year``."""
+    k = np.maximum(years - first_year, 0.0)
+    growth = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k
+    return np.where(years >= first_year, growth, 0.0)
 
 
-def kyber_share(demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
-    """Share of racks that are Kyber-class [0-1]: first-year share, + step per year, up to the cap."""
-    ramp = demand.kyber_share_first_year + demand.kyber_share_step * (years - demand.kyber_first_year)
-    return np.where(years >= demand.kyber_first_year, np.minimum(ramp, demand.kyber_share_cap), 0.0)
+def anchored_series(anchors: Mapping[int, Any], first: Any, terminal: Any, fade: Any,
+                    years: Floats = YEAR_ARRAY) -> Floats:
+    """Reported values for the anchor years (the first one held before them), then the last anchor compounded
+    at faded growth [per yr]."""
+    last, earliest = max(anchors), min(anchors)
+    growth = faded_growth(first, terminal, fade, last + 1, years)
+    series = np.asarray(anchors[last]) * np.cumprod(1.0 + growth, axis=-1)
+    series = np.where(years < earliest, anchors[earliest], series)
+    for year, value in anchors.items():
+        series = np.where(years == year, value, series)
+    return np.asarray(series, dtype=float)
 
 
-def gpu_packages(racks: Floats, kyber: Floats, demand: Demand) -> tuple[Floats, Floats]:
-    """(all GPU packages, Kyber-class packages) [packages/yr]; NVL72 = 72 per rack, Kyber = 144."""
-    kyber_packages = racks * kyber * demand.kyber_packages_per_rack
-    return racks * (1.0 - kyber) * demand.nvl72_packages_per_rack + kyber_packages, kyber_packages
+def nvidia_driver(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA rack-scale demand before the envelopes [NVL72-eq racks/yr]: 2023-2026 reported, fading growth."""
+    return anchored_series({2023: racks.cy2023, 2024: racks.cy2024, 2025: racks.cy2025, 2026: racks.cy2026},
+                           racks.growth_2027, racks.growth_terminal, racks.growth_fade, years)
 
 
-def stepped_speed(base_gbps: float, doubling_years: tuple[int, ...], years: Floats = YEAR_ARRAY) -> Floats:
+def asic_driver(acc: Accelerators, years: Floats = YEAR_ARRAY) -> Floats:
+    """Custom-ASIC accelerators before the power envelope [units/yr]: 2025-2026 reported, fading growth; the
+    2025 count held flat before (negligible for CPO then)."""
+    return anchored_series({2025: acc.asic_2025, 2026: acc.asic_2026}, acc.asic_growth_2027,
+                           acc.asic_growth_terminal, acc.asic_growth_fade, years)
+
+
+def stepped_speed(base_gbps: Any, doubling_years: tuple[Any, ...], years: Floats = YEAR_ARRAY) -> Floats:
     """Speed [Gb/s]: the base, doubled at each listed year (from that year on)."""
     doublings = np.zeros_like(years)
     for y in doubling_years:
-        doublings += years >= y
-    return base_gbps * 2.0 ** doublings
+        doublings = doublings + (years >= y)
+    return np.asarray(base_gbps * 2.0 ** doublings, dtype=float)
 
 
-def scale_out_ports(packages: Floats, demand: Demand, port_gbps: Floats) -> Floats:
-    """Scale-out switch ports [800G-eq/yr] = packages x NIC ports x (2 x tiers - 1) x speed / 800G."""
-    switch_ports_per_nic_port = 2 * demand.scale_out_tiers - 1
-    return packages * demand.nic_ports_per_package * switch_ports_per_nic_port * port_gbps / PORT_GBPS
+def cluster_tiers(cluster_gpus: Floats, radix: Any) -> Floats:
+    """Clos tiers [count] for a cluster [endpoints]: the fewest T with radix^T / 2^(T-1) endpoints >= cluster
+    (radix 128: 2 tiers up to 8,192, 3 up to 524,288)."""
+    tiers = np.ones_like(cluster_gpus)
+    for t in range(1, MAX_TIERS):
+        tiers = tiers + (cluster_gpus > np.asarray(radix, dtype=float) ** t / 2.0 ** (t - 1))
+    return tiers
 
 
-def merchant_switches(demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
-    """Merchant 102.4T-class switches addressable [switches/yr]: the 2026 count grown at g, 0 before start."""
-    count = demand.merchant_switches_2026 * (1.0 + demand.merchant_growth) ** (years - 2026)
-    return np.where(years >= demand.merchant_first_year, count, 0.0)
+def cluster_size(demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
+    """Typical AI training cluster [GPUs] = 2026 size x (1 + growth)^(t - 2026)."""
+    return np.asarray(demand.cluster_gpus_2026 * (1.0 + demand.cluster_growth) ** (years - 2026), dtype=float)
+
+
+def switch_ports_per_nic_port(demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
+    """Switch ports per endpoint port [x] = 2 x tiers - 1 (Clos), tiers from the cluster size."""
+    return 2.0 * cluster_tiers(cluster_size(demand, years), demand.switch_radix) - 1.0
+
+
+def asic_scale_out_gbps(acc: Accelerators, years: Floats = YEAR_ARRAY) -> Floats:
+    """Scale-out bandwidth per ASIC accelerator [Gb/s]: the 2025 figure doubling every ``doubling_years``."""
+    return np.asarray(acc.asic_scale_out_gbps_2025 * 2.0 ** ((years - 2025) / acc.asic_scale_out_doubling_years),
+                      dtype=float)
 
 
 @dataclass(frozen=True)
 class Segment:
-    """Addressable quantities of one segment [per yr]: 800G-eq ports, engines, bandwidth [Gb/s], lasers."""
+    """Addressable quantities of one segment [per yr]: 800G-eq ports, engines, bandwidth [Gb/s]."""
 
     ports: Floats
     engines: Floats
@@ -75,31 +105,33 @@ class Segment:
         return self.gbps / LASER_GBPS
 
 
-def scale_out_segment(packages: Floats, demand: Demand, years: Floats = YEAR_ARRAY) -> Segment:
-    """NVIDIA scale-out switch ports plus the merchant switch block."""
-    port_gbps = stepped_speed(demand.port_gbps_2025, (demand.port_1600_year, demand.port_3200_year), years)
-    engine_gbps = stepped_speed(demand.scale_out_engine_gbps, (demand.engine_3200_year,), years)
-    nvidia_ports = scale_out_ports(packages, demand, port_gbps)
-    switches = merchant_switches(demand, years)
-    ports = nvidia_ports + switches * demand.merchant_ports_per_switch
-    engines = nvidia_ports * PORT_GBPS / engine_gbps + switches * demand.merchant_engines_per_switch
-    gbps = nvidia_ports * PORT_GBPS + switches * demand.merchant_engines_per_switch * demand.merchant_engine_gbps
-    return Segment(ports, engines, gbps)
+def segment(gbps: Floats, engine_gbps: Floats) -> Segment:
+    """A segment from its bandwidth [Gb/s] and engine size [Gb/s]."""
+    return Segment(gbps / PORT_GBPS, gbps / engine_gbps, gbps)
 
 
-def per_package_segment(kyber_packages: Floats, engines_per_package: float, engine_gbps: float) -> Segment:
-    """Scale-up or NIC engines on Kyber-class packages: engines = packages x engines per package."""
-    engines = kyber_packages * engines_per_package
-    gbps = engines * engine_gbps
-    return Segment(gbps / PORT_GBPS, engines, gbps)
+def scale_out_gbps(packages: Floats, asics: Floats, demand: Demand, acc: Accelerators,
+                   years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
+    """(NVIDIA, ASIC-cluster) scale-out switch bandwidth [Gb/s per yr] = endpoint bandwidth x (2 x tiers - 1);
+    the ASIC clusters' switches are the merchant (Broadcom / Marvell class) block."""
+    fan = switch_ports_per_nic_port(demand, years)
+    nic_gbps = stepped_speed(demand.port_gbps_2025, (demand.port_1600_year, demand.port_3200_year), years)
+    return (packages * demand.nic_ports_per_package * nic_gbps * fan, asics * asic_scale_out_gbps(acc, years) * fan)
 
 
-def addressable(racks: Floats, demand: Demand, years: Floats = YEAR_ARRAY) -> dict[str, Segment]:
-    """Addressable demand by segment (scale_out, scale_up, nic) for a rack series [racks/yr]."""
-    packages, kyber_packages = gpu_packages(racks, kyber_share(demand, years), demand)
-    return {
-        "scale_out": scale_out_segment(packages, demand, years),
-        "scale_up": per_package_segment(kyber_packages, demand.scale_up_engines_per_package,
-                                        demand.scale_up_engine_gbps),
-        "nic": per_package_segment(kyber_packages, demand.nic_engines_per_package, demand.nic_engine_gbps),
-    }
+def addressable(packages: Floats, asics: Floats, demand: Demand, acc: Accelerators,
+                years: Floats = YEAR_ARRAY) -> dict[str, Segment]:
+    """Addressable demand by segment (scale_out, scale_up, nic) for GPU packages and ASICs [units/yr].
+
+    Scale-up optics are cross-rack NVLink engines from the optical scale-up generation on (in-rack NVLink stays
+    copper); CPO NICs likewise from their first year."""
+    nvidia, asic = scale_out_gbps(packages, asics, demand, acc, years)
+    engine_gbps = stepped_speed(demand.scale_out_engine_gbps, (demand.engine_3200_year, demand.engine_6400_year),
+                                years)
+    optical_up = years >= demand.optical_scale_up_year
+    up_gbps = np.where(optical_up, packages * demand.scale_up_engines_per_package * demand.scale_up_engine_gbps, 0.0)
+    nic_gbps = np.where(years >= demand.nic_cpo_year,
+                        packages * demand.nic_engines_per_package * demand.nic_engine_gbps, 0.0)
+    return {"scale_out": segment(nvidia + asic, engine_gbps),
+            "scale_up": segment(np.asarray(up_gbps, dtype=float), 0.0 * engine_gbps + demand.scale_up_engine_gbps),
+            "nic": segment(np.asarray(nic_gbps, dtype=float), 0.0 * engine_gbps + demand.nic_engine_gbps)}

@@ -24,11 +24,13 @@ SCENARIOS: tuple[str, ...] = ("bear", "base", "bull")
 Overrides = tuple[tuple[str, Any], ...]
 
 # Company fields that describe rather than quantify: valid keys, but not shown as numeric inputs.
-DESCRIPTIVE_FIELDS = ("name", "layer", "listed", "fiscal_year_end", "displaces")
+DESCRIPTIVE_FIELDS = ("name", "layer", "listed", "fiscal_year_end", "displaces", "growth_driver")
 COMPANY_FIELD_LABELS = {
     "revenue_usd_m": ("revenue baseline", "US$ M"),
     "revenue_year": ("calendar year of the revenue baseline", "year"),
     "ebit_margin": ("EBIT margin", "fraction"),
+    "legacy_usd_m": ("legacy business CPO displaces (cap on displaced revenue)", "US$ M"),
+    "legacy_year": ("calendar year of the legacy business figure", "year"),
     "revenue_growth": ("revenue growth", "1/yr"),
     "incremental_margin": ("incremental margin on CPO revenue", "fraction"),
     "share_2026": ("share of its layer, 2026", "fraction"),
@@ -85,12 +87,13 @@ def _company_values(ticker: str, fields: Mapping[str, Any], field_sources: Mappi
     out: dict[str, Any] = {}
     for field, item in fields.items():
         key = f"companies.{ticker}.{field}"
-        if isinstance(item, dict):  # revenue_usd_m / ebit_margin carry their own source
+        if isinstance(item, dict):  # revenue_usd_m / ebit_margin / legacy_usd_m carry their own source
             out[field] = item["value"]
             _company_meta(meta, ticker, fields["name"], field, item)
-            if "revenue_year" in item:
-                out["revenue_year"] = item["revenue_year"]
-                _company_meta(meta, ticker, fields["name"], "revenue_year", item)
+            for year_field in ("revenue_year", "legacy_year"):
+                if year_field in item:
+                    out[year_field] = item[year_field]
+                    _company_meta(meta, ticker, fields["name"], year_field, item)
         else:
             out[field] = item
             if field in field_sources:
@@ -123,7 +126,8 @@ def known_keys() -> frozenset[str]:
     values, _, _ = shipped()
     keys = set(flatten(values))
     for ticker in values["companies"]:
-        keys.update(f"companies.{ticker}.{f}" for f in ("revenue_usd_m", "revenue_year", "ebit_margin"))
+        keys.update(f"companies.{ticker}.{f}" for f in ("revenue_usd_m", "revenue_year", "ebit_margin",
+                                                         "legacy_usd_m", "legacy_year"))
     return frozenset(keys)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from cpo_xl.engine import companies as co
 from cpo_xl.engine import demand as dm
+from cpo_xl.engine import envelopes as ev
 from cpo_xl.engine import supply as sp
 from cpo_xl.engine import tam as tm
 from cpo_xl.engine.assumptions import LAYERS, SEGMENTS, Assumptions, Company
@@ -49,26 +50,87 @@ class ModelResult:
         self._racks = racks
         self._with_companies = with_companies
 
-    # demand
+    # demand: accelerators within their envelopes
     @cached_property
     def racks(self) -> Floats:
-        """NVIDIA rack-scale systems shipped [racks/yr]."""
+        """NVIDIA rack-scale systems shipped [NVL72-eq racks/yr] (the forecast, or racks typed for a year)."""
         return self._racks
 
     @cached_property
-    def kyber_share(self) -> Floats:
-        """Kyber-class share of racks [fraction]."""
-        return dm.kyber_share(self.a.demand)
+    def racks_demand(self) -> Floats:
+        """NVIDIA rack-scale demand before the envelopes [NVL72-eq racks/yr]."""
+        return dm.nvidia_driver(self.a.racks)
+
+    @cached_property
+    def rack_caps(self) -> Mapping[str, Floats]:
+        """Each envelope's cap on NVIDIA racks [NVL72-eq racks/yr]: power, cowos, spend."""
+        return ev.rack_caps(self.a.envelopes)
+
+    @cached_property
+    def rack_binding(self) -> Floats:
+        """What sets the rack forecast: 0 demand, 1 power, 2 CoWoS, 3 spend [code]."""
+        return ev.capped(self.racks_demand, self.rack_caps)[1]
 
     @cached_property
     def packages(self) -> Floats:
-        """GPU packages shipped [packages/yr] = racks x packages per rack (by platform mix)."""
-        return dm.gpu_packages(self.racks, self.kyber_share, self.a.demand)[0]
+        """NVIDIA GPU packages shipped [packages/yr] = racks x 72."""
+        return self.racks * self.a.demand.nvl72_packages_per_rack
+
+    @cached_property
+    def asic_demand(self) -> Floats:
+        """Custom-ASIC accelerator demand before the power envelope [units/yr]."""
+        return dm.asic_driver(self.a.accelerators)
+
+    @cached_property
+    def asic_cap(self) -> Floats:
+        """ASICs the power envelope allows [units/yr]."""
+        return ev.asic_power_cap(self.a.envelopes)
+
+    @cached_property
+    def asics(self) -> Floats:
+        """Custom-ASIC accelerators shipped [units/yr] = min(demand, power envelope)."""
+        return np.minimum(self.asic_demand, self.asic_cap)
+
+    @cached_property
+    def ai_power_gw(self) -> Floats:
+        """AI accelerator IT power the data centres can take [GW/yr]."""
+        return ev.ai_it_power_gw(self.a.envelopes)
+
+    @cached_property
+    def rack_power_gw(self) -> Floats:
+        """IT power of the NVIDIA racks shipped [GW/yr]."""
+        return ev.rack_power_gw(self.racks, self.a.envelopes)
+
+    @cached_property
+    def cowos_wafers(self) -> Floats:
+        """CoWoS-class wafers [wafers/yr]."""
+        return ev.cowos_wafers(self.a.envelopes)
+
+    @cached_property
+    def dc_revenue(self) -> Floats:
+        """NVIDIA data-centre revenue [US$ bn/yr]."""
+        return ev.dc_revenue_usd_bn(self.a.envelopes)
+
+    @cached_property
+    def rack_spend(self) -> Floats:
+        """Implied spend on NVIDIA rack-scale systems [US$ bn/yr] = racks x revenue per rack."""
+        return self.racks * ev.revenue_per_rack_usd_m(self.a.envelopes) / 1000.0
+
+    @cached_property
+    def tiers(self) -> Floats:
+        """Scale-out switch tiers for the year's cluster size [count]."""
+        return dm.cluster_tiers(dm.cluster_size(self.a.demand), self.a.demand.switch_radix)
 
     @cached_property
     def addressable(self) -> Mapping[str, dm.Segment]:
         """Addressable ports [800G-eq/yr], engines [engines/yr] and bandwidth [Gb/s per yr] by segment."""
-        return dm.addressable(self.racks, self.a.demand)
+        return dm.addressable(self.packages, self.asics, self.a.demand, self.a.accelerators)
+
+    @cached_property
+    def merchant_switches(self) -> Floats:
+        """Merchant 102.4T-class switches the ASIC clusters need [switches/yr]."""
+        _, asic = dm.scale_out_gbps(self.packages, self.asics, self.a.demand, self.a.accelerators)
+        return asic / (self.a.demand.merchant_switch_tbps * 1000.0)
 
     # penetration and supply
     @cached_property
@@ -77,9 +139,24 @@ class ModelResult:
         return {s: segment_share(getattr(self.a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
 
     @cached_property
+    def demand_gbps(self) -> Floats:
+        """CPO bandwidth the demand curves ask for [Gb/s per yr]."""
+        return np.asarray(sum(self.curve_share[s] * self.addressable[s].gbps for s in SEGMENTS), dtype=float)
+
+    @cached_property
+    def starts(self) -> Floats:
+        """Engine starts capacity [3.2T-eq/yr], built toward demand within the ramp and wafer limits."""
+        return sp.engine_starts(self.demand_gbps / sp.REFERENCE_ENGINE_GBPS, self.a.supply)
+
+    @cached_property
     def wafers(self) -> Floats:
-        """PIC wafers available to CPO [wafers/yr]."""
-        return sp.wafer_capacity(self.a.supply)
+        """PIC wafers the CPO starts use [wafers/yr]."""
+        return self.starts / self.a.supply.engines_per_wafer
+
+    @cached_property
+    def sip_wafers(self) -> Floats:
+        """Silicon-photonics PIC wafers, all uses (pluggables too) [wafers/yr]."""
+        return sp.sip_wafers(self.a.supply)
 
     @cached_property
     def yield_3d(self) -> Floats:
@@ -93,8 +170,8 @@ class ModelResult:
 
     @cached_property
     def capacity(self) -> Floats:
-        """Engines the supply chain can deliver [3.2T-eq engines/yr] = wafers x engines/wafer x yields."""
-        return sp.engine_capacity(self.a.supply)
+        """Good engines the supply chain can deliver [3.2T-eq engines/yr] = starts x yields."""
+        return self.starts * sp.good_fraction(self.a.supply)
 
     @cached_property
     def capacity_gbps(self) -> Floats:
@@ -176,11 +253,27 @@ class ModelResult:
         """CPO bandwidth shipped [Gb/s per yr]."""
         return self._shipped("gbps")
 
-    # TAM
+    # prices and TAM
+    @cached_property
+    def pluggable_price(self) -> Floats:
+        """Pluggable transceiver price [US$/(Gb/s)]."""
+        return tm.pluggable_price(self.a.pricing)
+
     @cached_property
     def cpo_price(self) -> Floats:
-        """CPO engine price [US$/(Gb/s)]."""
-        return tm.cpo_price(self.a.pricing)
+        """All-in CPO price [US$/(Gb/s)] = engine + external laser + fibre."""
+        return tm.cpo_all_in_price(self.a.pricing)
+
+    @cached_property
+    def cpo_to_pluggable(self) -> Floats:
+        """All-in CPO price / pluggable price [x] (the sourced discount puts it near 0.6)."""
+        return tm.cpo_to_pluggable(self.a.pricing)
+
+    @cached_property
+    def discount_gap(self) -> Floats:
+        """How far the CPO/pluggable ratio sits outside 1 - discount +/- band [x]; 0 inside."""
+        target = 1.0 - self.a.pricing.cpo_discount
+        return np.maximum(np.abs(self.cpo_to_pluggable - target) - self.a.pricing.discount_band, 0.0)
 
     @cached_property
     def layers(self) -> Mapping[str, Floats]:
@@ -188,8 +281,8 @@ class ModelResult:
         definers, foundry = tm.engine_layers(self.gbps, self.a.pricing)
         return {"definers": definers, "foundry_packaging": foundry,
                 "lasers": tm.lasers_layer(self.lasers, self.a.pricing),
-                "fiber_connectivity": tm.fiber_layer(self.engines, self.a.pricing),
-                "equipment": tm.equipment_layer(self.a.supply, self.a.equipment)}
+                "fiber_connectivity": tm.fiber_layer(self.gbps, self.a.pricing),
+                "equipment": tm.equipment_layer(self.starts, self.a.equipment)}
 
     @cached_property
     def tam(self) -> Floats:
@@ -198,18 +291,32 @@ class ModelResult:
 
     @cached_property
     def optics(self) -> Floats:
-        """Optics-only TAM [US$ M/yr] = engines + lasers + fibre (all layers but equipment)."""
+        """CPO optics revenue [US$ M/yr] = engines + lasers + fibre (all layers but equipment)."""
         return np.asarray(sum(self.layers[name] for name in LAYERS if name != "equipment"))
+
+    @cached_property
+    def ai_optics(self) -> Floats:
+        """AI data-centre optics in the model's scope [US$ M/yr] = CPO optics + the addressable bandwidth CPO
+        does not take, at the pluggable price (pluggables, LPO and NPO together)."""
+        rest = np.maximum(self.addressable_gbps - self.gbps, 0.0)
+        return self.optics + rest * self.pluggable_price / tm.USD_PER_MUSD
+
+    @cached_property
+    def cpo_share_of_optics(self) -> Floats:
+        """CPO's share of AI data-centre optics in the model's scope [fraction]."""
+        return np.divide(self.optics, self.ai_optics, out=np.zeros_like(self.optics), where=self.ai_optics > 0)
 
     # companies
     @cached_property
     def displaced(self) -> Mapping[str, Floats]:
-        """Legacy revenue CPO displaces [US$ M/yr]: pluggables (scale-out and NIC), copper (scale-up)."""
-        share, seg = self.effective_share, self.addressable
-        legacy_gbps = share["scale_out"] * seg["scale_out"].gbps + share["nic"] * seg["nic"].gbps
-        return {"none": np.zeros_like(legacy_gbps),
-                "pluggables": tm.displaced_pluggables(legacy_gbps, self.a.pricing),
-                "copper": tm.displaced_copper(share["scale_up"] * seg["scale_up"].gbps, self.a.pricing)}
+        """Legacy markets CPO displaces [US$ M/yr]: pluggables (scale-out, NIC, and the scale-up links that would
+        be optical anyway), copper (the scale-up share that would otherwise be copper)."""
+        share, seg, copper = self.effective_share, self.addressable, self.a.pricing.copper_displaced_fraction
+        up = share["scale_up"] * seg["scale_up"].gbps
+        pluggable_gbps = share["scale_out"] * seg["scale_out"].gbps + share["nic"] * seg["nic"].gbps
+        return {"none": np.zeros_like(up),
+                "pluggables": tm.displaced_pluggables(pluggable_gbps + up * (1.0 - copper), self.a.pricing),
+                "copper": tm.displaced_copper(up * copper, self.a.pricing)}
 
     @cached_property
     def companies(self) -> Mapping[str, CompanyLines]:
@@ -224,7 +331,7 @@ def company_lines(company: Company, layer_tam: Floats, displaced: Floats) -> Com
     """One company's lines from its layer's TAM and the legacy market CPO displaces [US$ M/yr]."""
     revenue = co.cpo_revenue(company, layer_tam)
     total = co.total_revenue(company, revenue)
-    lost = displaced * company.displaced_share
+    lost = co.displaced_revenue(displaced, company)
     exposure = co.exposure(revenue, total)
     return CompanyLines(share=co.layer_share(company), total_revenue=total, cpo_revenue=revenue, displaced=lost,
                         exposure=exposure, net_exposure=co.net_exposure(revenue, lost, total),
@@ -242,9 +349,14 @@ def check_year(year: object, argument: str = "year") -> int:
     return int(year)
 
 
+def rack_forecast(a: Assumptions) -> Floats:
+    """The scenario's NVIDIA rack forecast [NVL72-eq racks/yr] = min(demand, every envelope)."""
+    return ev.capped(dm.nvidia_driver(a.racks), ev.rack_caps(a.envelopes))[0]
+
+
 def rack_series(assumptions: Assumptions, given: Mapping[int, float] | None = None) -> Racks:
-    """The default rack forecast [racks/yr] with the given years replaced (racks must be >= 0)."""
-    series = list(dm.rack_forecast(assumptions.racks))
+    """The rack forecast [NVL72-eq racks/yr] with the given years replaced (racks must be >= 0)."""
+    series = list(rack_forecast(assumptions))
     for year, racks in (given or {}).items():
         if not np.isfinite(racks) or racks < 0:
             raise CpoError(f"rack_units {racks!r} for {year} is not allowed; allowed: a number >= 0")

@@ -1,6 +1,14 @@
-"""Supply: PIC wafer capacity x engines per wafer x yields -> engines deliverable; the supply cap."""
+"""Supply: CPO engine capacity added toward demand, limited by a ramp and by silicon-photonics wafers; yields.
+
+Capacity is counted in 3.2T-equivalent engine starts per year. Each year the supply chain adds starts
+toward what demand needs at its target utilisation, but no faster than the ramp limit (tools, lead times,
+qualification) and within the share of silicon-photonics PIC wafers that pluggables leave to CPO. Good
+engines = starts x 3D-stacking yield x assembly yield x test yield. Capacity never shrinks.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -9,23 +17,15 @@ from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 YIELD_BASE_YEAR = 2026
-CAPACITY_BASE_YEAR = 2027
+STARTS_BASE_YEAR = 2025
+BACKCAST_GROWTH = 3.0  # pilot capacity before 2025, backcast at 4x a year whatever the scenario's ramp
+REFERENCE_ENGINE_GBPS = 3200.0  # capacity is counted in 3.2T-equivalent engines (NVIDIA's largest deployed)
 
 
-def wafer_capacity(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
-    """PIC wafers [wafers/yr]: 12 x the 2027 monthly capacity, grown (or shrunk going back) per year."""
-    before = (1.0 + supply.wafer_growth_before_2027) ** np.minimum(years - CAPACITY_BASE_YEAR, 0.0)
-    after = (1.0 + supply.wafer_growth_after_2027) ** np.maximum(years - CAPACITY_BASE_YEAR, 0.0)
-    return 12.0 * supply.pic_wafers_per_month_2027 * before * after
-
-
-def learning_yield(start: float, cap: float, learning: float, years: Floats = YEAR_ARRAY) -> Floats:
-    """Yield [fraction]: the 2026 value up to 2026, then closing ``learning`` of the gap to ``cap`` per year.
-
-    Years before 2026 keep the 2026 value (no public earlier yields; volumes then are tiny either way).
-    """
+def learning_yield(start: Any, cap: Any, learning: Any, years: Floats = YEAR_ARRAY) -> Floats:
+    """Yield [fraction]: the 2026 value up to 2026, then closing ``learning`` of the gap to ``cap`` per year."""
     top = np.maximum(cap, start)
-    gap = (top - start) * (1.0 - learning) ** np.maximum(years - YIELD_BASE_YEAR, 0.0)
+    gap = (top - start) * (1.0 - np.asarray(learning)) ** np.maximum(years - YIELD_BASE_YEAR, 0.0)
     return np.asarray(top - gap, dtype=float)
 
 
@@ -35,24 +35,47 @@ def yields(supply: Supply, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
             learning_yield(supply.yield_assembly_2026, supply.yield_assembly_cap, supply.yield_learning, years))
 
 
-def engines_into_assembly(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
-    """Good 3D-stacked engines entering OSAT assembly [engines/yr] = wafers x engines/wafer x yield_3D."""
-    y3d, _ = yields(supply, years)
-    return wafer_capacity(supply, years) * supply.engines_per_wafer * y3d
+def good_fraction(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+    """Good engines per start [fraction] = 3D yield x assembly yield x test yield."""
+    y3d, y_asm = yields(supply, years)
+    return y3d * y_asm * supply.test_yield
 
 
-def engines_into_test(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
-    """Assembled engines entering final test [engines/yr] = into assembly x yield_assembly."""
-    _, y_asm = yields(supply, years)
-    return engines_into_assembly(supply, years) * y_asm
+def sip_wafers(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+    """Silicon-photonics PIC wafers, all uses [wafers/yr] = 2026 capacity x (1 + growth)^(t - 2026)."""
+    return np.asarray(supply.sip_wafers_2026 * (1.0 + np.asarray(supply.sip_wafer_growth)) ** (years - 2026),
+                      dtype=float)
 
 
-REFERENCE_ENGINE_GBPS = 3200.0  # capacity is counted in 3.2T-equivalent engines (NVIDIA's largest deployed)
+def wafer_cap_starts(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+    """Engine starts the PIC wafers left to CPO allow [3.2T-eq/yr] = wafers x CPO share x engines per wafer."""
+    return sip_wafers(supply, years) * supply.cpo_share_of_sip_wafers * supply.engines_per_wafer
 
 
-def engine_capacity(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
-    """Engines the supply chain can deliver [3.2T-eq engines/yr] = into test x test yield."""
-    return engines_into_test(supply, years) * supply.test_yield
+def engine_starts(demand_engines: Floats, supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+    """Engine starts capacity [3.2T-eq/yr] by year, built toward demand [3.2T-eq engines/yr].
+
+    Before 2025 the 2025 capacity backcast at a fixed growth; from 2026: max(last year, min(demand / (utilisation x good
+    fraction), last year x (1 + max ramp), wafer cap)).
+    """
+    good = good_fraction(supply, years)
+    wafer_cap = wafer_cap_starts(supply, years)
+    shape = np.broadcast_shapes(np.shape(demand_engines), np.shape(good), np.shape(wafer_cap),
+                                np.shape(supply.max_ramp), np.shape(supply.starts_2025))
+
+    def full(x: Any) -> Floats:
+        return np.broadcast_to(np.asarray(x, dtype=float), shape)
+    wanted = full(demand_engines) / (full(supply.target_utilisation) * full(good))
+    ramp, base, cap = full(1.0 + np.asarray(supply.max_ramp)), full(supply.starts_2025), full(wafer_cap)
+    starts = np.zeros(shape)
+    for i, year in enumerate(years):
+        if year <= STARTS_BASE_YEAR:
+            starts[..., i] = base[..., i] * (1.0 + BACKCAST_GROWTH) ** (year - STARTS_BASE_YEAR)
+            continue
+        previous = starts[..., i - 1]
+        limit = np.minimum(previous * ramp[..., i], cap[..., i])
+        starts[..., i] = np.maximum(previous, np.minimum(wanted[..., i], limit))
+    return starts
 
 
 def ration(curve_shares: dict[str, Floats], addressable_gbps: dict[str, Floats],
@@ -60,12 +83,11 @@ def ration(curve_shares: dict[str, Floats], addressable_gbps: dict[str, Floats],
     """Supply-constrained shares and the binding flag (1 where supply binds).
 
     Demand D = sum(curve share x addressable Gb/s). Where D exceeds the capacity C [Gb/s] every segment is
-    scaled by C/D (capacity rationed pro rata by bandwidth), so bandwidth shipped = min(D, C) and the
-    bandwidth-weighted effective share never exceeds the capacity share C / addressable Gb/s. Rationing by
+    scaled by C/D (capacity rationed pro rata by bandwidth), so bandwidth shipped = min(D, C). Rationing by
     bandwidth, not by engine count, keeps the TAM non-decreasing in racks when supply binds.
     """
     wanted = np.asarray(sum(curve_shares[s] * addressable_gbps[s] for s in curve_shares), dtype=float)
-    binding = wanted > capacity_gbps
+    binding = wanted > capacity_gbps * (1.0 + 1e-12)
     factor = np.divide(capacity_gbps, wanted, out=np.ones_like(wanted), where=binding)
     effective = {s: share * factor for s, share in curve_shares.items()}
     return effective, binding.astype(float)

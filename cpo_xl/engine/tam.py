@@ -1,32 +1,49 @@
-"""Prices and the TAM by value-chain layer [US$ M/yr]."""
+"""TAM by value-chain layer from bandwidth shipped and separately priced CPO components.
+
+Prices are per Gb/s (US$/(Gb/s)) unless stated. Pluggables and the CPO engine erode at a rate that fades from
+its 2027 value toward a terminal rate (no hard floor); the external laser (ELS, per CW laser) and the fibre
+content erode at their own rates. The all-in CPO price per bit, divided by the pluggable price, is checked
+against the sourced CPO discount. Money in US$ M per year.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from cpo_xl.engine.assumptions import Equipment, Pricing, Supply
+from cpo_xl.engine.assumptions import Equipment, Pricing
 from cpo_xl.engine.curves import Floats
-from cpo_xl.engine.supply import engines_into_assembly, engines_into_test
+from cpo_xl.engine.demand import LASER_GBPS, faded_growth
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 PRICE_BASE_YEAR = 2026
 USD_PER_MUSD = 1e6
 
 
-def eroded(price_2026: float, erosion: float, years: Floats = YEAR_ARRAY) -> Floats:
-    """A 2026 price compounded down by ``erosion`` [1/yr] (up, going back before 2026)."""
-    return price_2026 * (1.0 - erosion) ** (years - PRICE_BASE_YEAR)
+def price_index(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+    """Optics price index, 2026 = 1 [x]: compounded by the fading erosion after 2026, by the 2027 erosion
+    going back before 2026."""
+    erosion = faded_growth(pricing.erosion_2027, pricing.erosion_terminal, pricing.erosion_fade,
+                           PRICE_BASE_YEAR + 1, years)
+    after = np.cumprod(1.0 - erosion, axis=-1)
+    before = (1.0 - np.asarray(pricing.erosion_2027)) ** np.minimum(years - PRICE_BASE_YEAR, 0.0)
+    return np.asarray(np.where(years < PRICE_BASE_YEAR, before, after), dtype=float)
+
+
+def eroded(price_2026: Any, erosion: Any, years: Floats = YEAR_ARRAY) -> Floats:
+    """A 2026 price compounded down at a constant ``erosion`` [1/yr] (up, going back before 2026)."""
+    return np.asarray(price_2026 * (1.0 - np.asarray(erosion)) ** (years - PRICE_BASE_YEAR), dtype=float)
 
 
 def pluggable_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
-    """Pluggable transceiver price [US$/(Gb/s)], eroding, floored where CPO hits its floor."""
-    floor = pricing.cpo_floor_usd_per_gbps / (1.0 - pricing.cpo_discount)
-    return np.maximum(eroded(pricing.pluggable_usd_per_gbps_2026, pricing.erosion, years), floor)
+    """Pluggable transceiver price [US$/(Gb/s)] = 2026 price x price index."""
+    return pricing.pluggable_usd_per_gbps_2026 * price_index(pricing, years)
 
 
-def cpo_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
-    """CPO engine price [US$/(Gb/s)] = pluggable x (1 - CPO discount), never below the floor."""
-    return pluggable_price(pricing, years) * (1.0 - pricing.cpo_discount)
+def engine_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+    """CPO optical engine price (PIC + EIC, stacked and packaged) [US$/(Gb/s)] = 2026 price x price index."""
+    return pricing.engine_usd_per_gbps_2026 * price_index(pricing, years)
 
 
 def laser_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
@@ -35,13 +52,23 @@ def laser_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
 
 
 def fiber_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
-    """Fibre array, MPO and shuffle content [US$/engine]."""
-    return eroded(pricing.fiber_usd_per_engine_2026, pricing.fiber_erosion, years)
+    """Fibre array, MPO and shuffle content [US$/(Gb/s)]."""
+    return eroded(pricing.fiber_usd_per_gbps_2026, pricing.fiber_erosion, years)
+
+
+def cpo_all_in_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+    """All-in CPO price [US$/(Gb/s)] = engine + laser / 800 Gb/s + fibre."""
+    return engine_price(pricing, years) + laser_price(pricing, years) / LASER_GBPS + fiber_price(pricing, years)
+
+
+def cpo_to_pluggable(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+    """All-in CPO price / pluggable price [x]; the sourced discount puts it near 1 - discount."""
+    return cpo_all_in_price(pricing, years) / pluggable_price(pricing, years)
 
 
 def engine_layers(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
-    """(definers, foundry & packaging) [US$ M/yr]: engine value = Gb/s shipped x CPO price, split."""
-    value = gbps * cpo_price(pricing, years) / USD_PER_MUSD
+    """(definers, foundry & packaging) [US$ M/yr]: engine value = Gb/s shipped x engine price, split."""
+    value = gbps * engine_price(pricing, years) / USD_PER_MUSD
     return value * pricing.definers_share_of_engine, value * pricing.foundry_share_of_engine
 
 
@@ -50,33 +77,30 @@ def lasers_layer(lasers: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -
     return lasers * laser_price(pricing, years) / USD_PER_MUSD
 
 
-def fiber_layer(engines: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
-    """Fibre & connectivity layer [US$ M/yr] = engines shipped x fibre content per engine."""
-    return engines * fiber_price(pricing, years) / USD_PER_MUSD
+def fiber_layer(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+    """Fibre & connectivity layer [US$ M/yr] = Gb/s shipped x fibre content per Gb/s."""
+    return gbps * fiber_price(pricing, years) / USD_PER_MUSD
 
 
-def tools_needed(supply: Supply, equipment: Equipment, years: Floats) -> tuple[Floats, Floats]:
-    """(coupling tools, test cells) installed [tools] to run the year's capacity."""
-    return (engines_into_assembly(supply, years) / equipment.coupling_engines_per_tool,
-            engines_into_test(supply, years) / equipment.test_engines_per_tool)
+def capacity_added(starts: Floats) -> Floats:
+    """Engine starts capacity added in each year [3.2T-eq/yr per yr] (the first year: its own level)."""
+    previous = np.concatenate([np.zeros_like(starts[..., :1]), starts[..., :-1]], axis=-1)
+    return np.maximum(starts - previous, 0.0)
 
 
-def equipment_layer(supply: Supply, equipment: Equipment, years: Floats = YEAR_ARRAY) -> Floats:
-    """Equipment layer [US$ M/yr]: tools added for the capacity added over the prior year x tool prices.
-
-    Equipment is sold into capacity, not into demand: it does not move with racks.
-    """
-    coupling_now, test_now = tools_needed(supply, equipment, years)
-    coupling_before, test_before = tools_needed(supply, equipment, years - 1.0)
-    return (np.maximum(coupling_now - coupling_before, 0.0) * equipment.coupling_tool_usd_m
-            + np.maximum(test_now - test_before, 0.0) * equipment.test_tool_usd_m)
+def equipment_layer(starts: Floats, equipment: Equipment) -> Floats:
+    """Equipment layer [US$ M/yr] = capacity added x (coupling tool price / throughput + test cell price /
+    throughput): tools are sold into the capacity actually added."""
+    per_engine = (equipment.coupling_tool_usd_m / equipment.coupling_engines_per_tool
+                  + equipment.test_tool_usd_m / equipment.test_engines_per_tool)
+    return capacity_added(starts) * per_engine
 
 
 def displaced_pluggables(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
-    """Pluggable revenue CPO displaces [US$ M/yr] = scale-out and NIC CPO Gb/s x pluggable price."""
+    """Pluggable revenue CPO displaces [US$ M/yr] = CPO Gb/s that would be pluggable x pluggable price."""
     return gbps * pluggable_price(pricing, years) / USD_PER_MUSD
 
 
-def displaced_copper(scale_up_gbps: Floats, pricing: Pricing) -> Floats:
-    """Copper cabling revenue CPO displaces [US$ M/yr] = scale-up CPO Gb/s x fraction x copper price (flat)."""
-    return scale_up_gbps * pricing.copper_displaced_fraction * pricing.copper_usd_per_gbps_2026 / USD_PER_MUSD
+def displaced_copper(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+    """Copper scale-up cabling revenue CPO displaces [US$ M/yr] = Gb/s x copper price."""
+    return gbps * eroded(pricing.copper_usd_per_gbps_2026, pricing.copper_erosion, years) / USD_PER_MUSD

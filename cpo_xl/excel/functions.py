@@ -220,7 +220,7 @@ def CPO_SENSITIVITY(input_key: Any, year: Any, rack_units: Any, assumptions: Any
                     side: Any = None) -> float:
     y = ea.year(year)
     if not isinstance(input_key, str) or ea.is_blank(input_key):
-        raise CpoError(f"input_key {input_key!r} is not a dotted assumption key such as 'pricing.erosion'")
+        raise CpoError(f"input_key {input_key!r} is not a dotted assumption key such as 'pricing.erosion_2027'")
     kind = ea.choice(side, "side", ("swing", "low", "high"), default="swing")
     return _sensitivity(_case(rack_units, assumptions, scenario, y), input_key.strip(), y, kind)
 

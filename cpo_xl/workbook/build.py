@@ -30,7 +30,7 @@ EXCEL_CALC_ID = 191029
 SENSITIVITY_YEAR = 2030
 EXPOSURE_TICKER = "AVGO"
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
-TWO_WAY_FLOORS = (0.15, 0.20, 0.25, 0.30, 0.35)  # CPO price floor [US$/(Gb/s)]: the 2030 price in base
+TWO_WAY_EROSIONS = (0.10, 0.15, 0.20, 0.25, 0.30)  # optics price erosion in 2027 [1/yr]
 
 
 def _series_range(places: dict[str, grid.Place], name: str) -> list[Any]:
@@ -157,13 +157,16 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     n = sheets.write_elasticity(ws["Elasticity"], st, a, args, master, ranking_year)
     sheets.write_curve_parameters(ws["Penetration"], st, rows, L.below_chart(below["Penetration"], "penetration"))
     _write_master_check(wb, ws["Checks"], st, places, master)
+    band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
+    sheets.write_reconciliation(ws["Checks"], st, args, below["Checks"], f"Inputs!$B${band_row + 1}")
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
-    held = case.with_(racks=tuple(racks.items()))  # the tornado holds racks at the series the workbook shows
+    # the Sensitivity sheet's CPO_SENSITIVITY calls pass the Inputs column and no racks: rack inputs move racks
+    live = Case(scenario, tuple((r["key"], r[scenario]) for r in rows))
     n_keys = sheets.write_sensitivity(
-        ws["Sensitivity"], st, args, sc.tornado(held, SENSITIVITY_YEAR),
-        sc.two_way(case.with_(racks=()), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
-                   "pricing.cpo_floor_usd_per_gbps", TWO_WAY_FLOORS, SENSITIVITY_YEAR),
+        ws["Sensitivity"], st, args, sc.tornado(live, SENSITIVITY_YEAR),
+        sc.two_way(case.without_typed_racks(), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
+                   "pricing.erosion_2027", TWO_WAY_EROSIONS, SENSITIVITY_YEAR),
         sc.tornado(case, SENSITIVITY_YEAR, EXPOSURE_TICKER), EXPOSURE_TICKER, master, SENSITIVITY_YEAR)
     add_risk_charts(wb, ws, places, below, n_keys)
     sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,

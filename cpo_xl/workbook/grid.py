@@ -100,6 +100,8 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
         return f"=IF(OR({ref(0)}<0,{ref(0)}>1+{TOLERANCE_REF}),1,0)"
     if line.kind == "at_capacity":
         return f"=IF({ref(0)}>=1-{TOLERANCE_REF},1,0)"
+    if line.kind == "positive_flag":
+        return f"=IF({ref(0)}>{TOLERANCE_REF},1,0)"
     raise ValueError(f"layout: unknown line kind {line.kind}")
 
 
@@ -135,6 +137,8 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
         return 1.0 if v(0) < 0 or v(0) > 1 + CHECK_TOLERANCE else 0.0
     if line.kind == "at_capacity":
         return 1.0 if v(0) >= 1 - CHECK_TOLERANCE else 0.0
+    if line.kind == "positive_flag":
+        return 1.0 if v(0) > CHECK_TOLERANCE else 0.0
     raise ValueError(f"layout: unknown line kind {line.kind}")
 
 

@@ -259,7 +259,17 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
              fmt="0"),
         Line("chk_pctl_high", "Risk: P50 at most P90", "flag", "excess_flag", refs=("pctl_0.5", "pctl_0.9"),
              fmt="0"),
+        *[Line(f"chk_env_{env}", f"NVIDIA racks within the {what} envelope", "flag", "excess_flag",
+               refs=("racks", f"rack_cap_{env}"), fmt="0")
+          for env, what in (("power", "data-centre power"), ("cowos", "CoWoS capacity"), ("spend", "spend"))],
+        Line("chk_discount", "CPO/pluggable price ratio within 1 - discount +/- band", "flag", "positive_flag",
+             refs=("discount_gap",), fmt="0"),
         Line("chk_total", "Checks failing", "count", "sum", refs=(), fmt="0"),
+        Section("Not checks: what binds (informational, outside the master check)"),
+        Line("info_rack_binding", "Rack forecast set by: 0 demand, 1 power, 2 CoWoS, 3 spend", "code", "link",
+             refs=("rack_binding",), fmt="0"),
+        Line("info_supply_binding", "Supply binds: 1 = supply, 0 = demand", "flag", "link", refs=("binding",),
+             fmt="0"),
     ])
     sheets.append(checks)
     return sheets

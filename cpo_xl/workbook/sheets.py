@@ -11,7 +11,7 @@ from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.analysis.tables import model_value
 from cpo_xl.engine.assumptions import Assumptions
 from cpo_xl.engine.case import run
-from cpo_xl.engine.crosscheck import published
+from cpo_xl.engine.crosscheck import passes, published
 from cpo_xl.engine.crosscheck import ratio as ratio_to
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
@@ -199,9 +199,8 @@ def write_sensitivity(ws: Any, st: Styles, args: grid.ModelArgs, tornado: Any, t
         ws.write_number(r, 3, float(item.bull_value))
         ends = {}
         for col, side in ((4, "low"), (5, "high")):
-            ends[side] = fn.CPO_SENSITIVITY(item.key, float(year), args.rack_units, args.assumptions, args.scenario,
-                                            side)
-            st.formula(ws, r, col, f'=CPO_SENSITIVITY($A{r + 1},{year_ref}{MODEL_TAIL},"{side}")',
+            ends[side] = fn.CPO_SENSITIVITY(item.key, float(year), "", args.assumptions, args.scenario, side)
+            st.formula(ws, r, col, f'=CPO_SENSITIVITY($A{r + 1},{year_ref},"",assumptions,scenario,"{side}")',
                        st.number("#,##0"), ends[side])
         ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(ends["high"] - ends["low"]))
     r = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
@@ -295,7 +294,7 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) 
     ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
     for col, text in enumerate(("source", "metric", "key", "year", "published", "model / published", "model")):
         ws.write_string(top + 1, col, text, st.head_left)
-    points = [p for p in published() if p.metric.endswith("usd_m")]
+    points = [p for p in published() if p.metric in MONEY_METRICS]
     for i, p in enumerate(points):
         r = top + 2 + i
         st.value(ws, r, 0, f"{p.source}: {p.scope}")
@@ -307,6 +306,44 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) 
         st.formula(ws, r, 5, f"=CPO_CROSSCHECK($C{r + 1},$D{r + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
         ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), ratio * p.value)
     return top + 2, top + 1 + len(points)
+
+
+MONEY_METRICS = ("optics", "tam", "ai_optics")
+RECONCILIATION_COLUMNS = ("source", "scope", "relation", "key", "year", "published", "model", "model / published",
+                          "flag (1 = outside)", "why the model departs")
+
+
+def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, top: int, band_ref: str) -> None:
+    """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
+    broader scopes), with the reason where the model departs on purpose. Not part of the master check."""
+    ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
+                    st.section)
+    for col, text in enumerate(RECONCILIATION_COLUMNS):
+        ws.write_string(top + 1, col, text, st.head_left)
+    r = run(args.case)
+    band = args.case.assumptions().crosscheck.band
+    points = published()
+    first = top + 2
+    for i, p in enumerate(points):
+        row = first + i
+        ratio = ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p)
+        ws.write_string(row, 0, p.source)
+        ws.write_string(row, 1, p.scope)
+        ws.write_string(row, 2, p.relation, st.unit)
+        ws.write_string(row, 3, p.id, st.key)
+        ws.write_number(row, 4, p.year, st.input)
+        ws.write_number(row, 5, p.value, st.input)
+        ws.write_formula(row, 6, f"=F{row + 1}*H{row + 1}", st.number("#,##0"), ratio * p.value)
+        st.formula(ws, row, 7, f"=CPO_CROSSCHECK($D{row + 1},$E{row + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
+        flag = 0.0 if passes(ratio, p, band) else 1.0
+        ws.write_formula(row, 8, f'=IF($C{row + 1}="ceiling",IF(H{row + 1}>1,1,0),'
+                                 f'IF(OR(H{row + 1}<1/{band_ref},H{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
+        ws.write_string(row, 9, p.reason if flag else "")
+    last = first + len(points) - 1
+    ws.write_string(last + 2, 0, "Reconciliation flags", st.bold)
+    ws.write_formula(last + 2, 8, f"=SUM(I{first + 1}:I{last + 1})", st.number("0"),
+                     float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)
+                               else 1.0 for p in points)))
 
 
 def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_date: str) -> None:

@@ -1,0 +1,114 @@
+"""Envelopes: physical and financial limits on accelerator demand, as lines by year.
+
+Data-centre power added, CoWoS-class packaging capacity and NVIDIA's data-centre revenue each bound how many
+NVIDIA rack-scale systems (NVL72-equivalents) can ship; power also bounds the custom ASICs. The forecasts take
+the minimum of demand and every envelope, so no scenario breaks them; the binding one is reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from cpo_xl.engine.assumptions import Envelopes
+from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.demand import faded_growth
+from cpo_xl.engine.timeline import YEAR_ARRAY
+
+MW_PER_GW = 1000.0
+KW_PER_GW = 1e6
+PACKAGES_PER_RACK = 72.0  # an NVL72-equivalent
+NAMES = ("demand", "power", "cowos", "spend")  # binding code 0..3
+
+
+def interpolated(points: Mapping[int, Any], years: Floats = YEAR_ARRAY) -> Floats:
+    """Linear between the given years, flat outside them [the points' unit]."""
+    ordered = sorted(points.items())
+    out = np.zeros_like(years) + np.asarray(ordered[0][1], dtype=float)
+    for (y0, v0), (y1, v1) in itertools.pairwise(ordered):
+        w = np.clip((years - y0) / (y1 - y0), 0.0, 1.0)
+        out = np.where(years > y0, np.asarray(v0) + (np.asarray(v1) - v0) * w, out)
+    return np.asarray(out, dtype=float)
+
+
+def grown(value_2026: Any, growth: Any, years: Floats = YEAR_ARRAY) -> Floats:
+    """value x (1 + growth)^(t - 2026) [the value's unit]."""
+    return np.asarray(value_2026 * (1.0 + np.asarray(growth)) ** (years - 2026), dtype=float)
+
+
+def ai_it_power_gw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """AI accelerator IT power that can be installed [GW/yr] = data-centre capacity added x AI share
+    x (1 + replacement of older accelerators) / PUE."""
+    added = grown(env.dc_additions_gw_2026, env.dc_additions_growth, years)
+    return added * env.ai_share_of_additions * (1.0 + env.replacement_share) / env.pue
+
+
+def rack_mw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """Power per NVL72-equivalent [MW] (GB200 ~0.13, Kyber 0.6 MW per 144 packages), interpolated."""
+    return interpolated({2025: env.rack_mw_2025, 2028: env.rack_mw_2028, 2030: env.rack_mw_2030}, years)
+
+
+def power_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA racks the power envelope allows [NVL72-eq/yr] = AI IT GW x NVIDIA share / MW per rack."""
+    return ai_it_power_gw(env, years) * env.nvidia_share_of_ai_power * MW_PER_GW / rack_mw(env, years)
+
+
+def rack_power_gw(racks: Floats, env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """IT power of the NVIDIA racks shipped [GW/yr]."""
+    return racks * rack_mw(env, years) / MW_PER_GW
+
+
+def cowos_wafers(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """CoWoS-class wafers [wafers/yr] = 2026 capacity x (1 + growth)^(t - 2026)."""
+    return grown(env.cowos_wafers_2026, env.cowos_growth, years)
+
+
+def cowos_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA racks CoWoS allows [NVL72-eq/yr] = wafers x NVIDIA share x packages per wafer / 72."""
+    per_wafer = interpolated({2026: env.packages_per_wafer_2026, 2030: env.packages_per_wafer_2030}, years)
+    return cowos_wafers(env, years) * env.nvidia_share_of_cowos * per_wafer / PACKAGES_PER_RACK
+
+
+def dc_revenue_usd_bn(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA data-centre revenue [US$ bn/yr]: FY2026 (~CY2025) reported, then growth fading from 2026."""
+    growth = faded_growth(env.dc_revenue_growth_2026, env.dc_revenue_growth_terminal, env.dc_revenue_growth_fade,
+                          2026, years)
+    index = np.cumprod(1.0 + growth, axis=-1)
+    before = (1.0 + np.asarray(env.dc_revenue_growth_2026)) ** np.minimum(years - 2025, 0.0)
+    return np.asarray(env.dc_revenue_usd_bn_2025 * np.where(years < 2025, before, index), dtype=float)
+
+
+def revenue_per_rack_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA revenue per NVL72-equivalent [US$ M] = 2026 value x (1 + growth)^(t - 2026)."""
+    return grown(env.revenue_per_rack_usd_m_2026, env.revenue_per_rack_growth, years)
+
+
+def spend_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA racks its data-centre revenue can pay for [NVL72-eq/yr] = revenue x rack-scale share / price."""
+    return (dc_revenue_usd_bn(env, years) * 1000.0 * env.rack_scale_share_of_dc_revenue
+            / revenue_per_rack_usd_m(env, years))
+
+
+def rack_caps(env: Envelopes, years: Floats = YEAR_ARRAY) -> dict[str, Floats]:
+    """Each envelope's cap on NVIDIA racks [NVL72-eq/yr]."""
+    return {"power": power_cap_racks(env, years), "cowos": cowos_cap_racks(env, years),
+            "spend": spend_cap_racks(env, years)}
+
+
+def capped(demand: Floats, caps: Mapping[str, Floats]) -> tuple[Floats, Floats]:
+    """(min of demand and every cap, code of the binding one: 0 demand, 1 power, 2 cowos, 3 spend)."""
+    stack = np.stack(np.broadcast_arrays(demand, *(caps[n] for n in NAMES[1:])))
+    return np.asarray(stack.min(axis=0), dtype=float), np.asarray(stack.argmin(axis=0), dtype=float)
+
+
+def asic_kw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """Power per ASIC accelerator incl. its share of host and network [kW], interpolated."""
+    return interpolated({2025: env.asic_kw_2025, 2030: env.asic_kw_2030}, years)
+
+
+def asic_power_cap(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """ASICs the power envelope allows [units/yr] = AI IT GW x ASIC share / kW per ASIC."""
+    return ai_it_power_gw(env, years) * env.asic_share_of_ai_power * KW_PER_GW / asic_kw(env, years)
