@@ -57,8 +57,8 @@ def test_a_line_added_to_the_registry_shows_in_table_summary_sheet_and_diff(regi
     problems, _, _ = check(a)  # the new row's formula recalculates to its cached value
     assert problems == []
 
-    toml = tmp_path / "more_wafers.toml"
-    toml.write_text('"supply.engines_per_wafer" = 250\n', encoding="utf-8")
+    toml = tmp_path / "better_yield.toml"
+    toml.write_text('"supply.yield_3d_2026" = 0.6\n', encoding="utf-8")
     b = tmp_path / "b.xlsx"
     assert main(["build", "--assumptions", str(toml), "--output", str(b)]) == 0
     capsys.readouterr()

@@ -124,7 +124,7 @@ STATIC: list[LineItem] = [
     *[LineItem(f"curve_{s}", f"{SEGMENT_LABELS[s]} demand curve", "share", "penetration",
                ("curve_all",) if s == "all" else ("curve_share", s), PCT, "Penetration", udf="CPO_PENETRATION",
                udf_args=("YEAR", "KEY", *MODEL_ARGS, '"demand"'), key=s) for s in (*SEGMENTS, "all")],
-    LineItem("demand_gbps", "CPO bandwidth the demand curves ask for", "Gb/s", "penetration", ("demand_gbps",),
+    LineItem("demand_tbps", "CPO bandwidth the demand curves ask for", "Tb/s", "penetration", ("demand_tbps",),
              sheet="Penetration"),
     LineItem("starts", "Engine starts capacity", "3.2T-eq starts", "penetration", ("starts",), sheet="Penetration"),
     LineItem("sip_wafers", "Silicon-photonics PIC wafers, all uses", "wafers", "penetration", ("sip_wafers",),

@@ -52,14 +52,18 @@ def uniforms(n: int, k: int, corr: Floats, rng: np.random.Generator) -> Floats:
 
 
 def draw(r: Range, u: Floats, kind: str) -> Floats:
-    """Values of one input for uniforms ``u``: triangular(low, mode, high) or lognormal(median = mode)."""
+    """Values of one input for uniforms ``u``: triangular(low, mode, high) or lognormal(median = mode); whole
+    numbers (years such as the first optical scale-up year) stay whole: the triangular draw is rounded."""
     low, mode, high = r.low, float(r.mode), r.high
     if high == low:
         return np.full(u.shape, mode)
     if kind == "lognormal" and low > 0:
         sigma = max(np.log(high / mode), np.log(mode / low)) / P95_Z
         return np.asarray(mode * np.exp(sigma * stats.norm.ppf(u)))
-    return np.asarray(stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low))
+    values = np.asarray(stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low))
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in (r.bear, r.bull, r.mode)):
+        return np.round(values)
+    return values
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ class Published:
     value: float
     grade: str
     relation: str = "same"  # same scope (a band) or a broader scope (a ceiling on the CPO-only line)
-    reason: str = ""  # why the model departs on purpose
+    reason: str = ""  # why the model departs on purpose in this year
+    publisher: str = ""  # short name for tables
+
 
 
 @lru_cache(maxsize=1)
@@ -44,9 +46,11 @@ def published() -> tuple[Published, ...]:
         for year, value in item["points"].items():
             if item["metric"] not in METRICS or item.get("relation", "same") not in RELATIONS:
                 raise CpoError(f"published.toml {item['id']}: metric or relation unknown")
+            reasons = item.get("reason", "")
+            reason = reasons.get(str(year), "") if isinstance(reasons, dict) else reasons
             points.append(Published(item["id"], item["source"], item["date"], item["metric"], item["scope"],
                                     int(year), float(value), item["grade"], item.get("relation", "same"),
-                                    item.get("reason", "")))
+                                    reason, item.get("publisher", item["id"])))
     return tuple(points)
 
 

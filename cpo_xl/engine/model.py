@@ -144,6 +144,11 @@ class ModelResult:
         return np.asarray(sum(self.curve_share[s] * self.addressable[s].gbps for s in SEGMENTS), dtype=float)
 
     @cached_property
+    def demand_tbps(self) -> Floats:
+        """CPO bandwidth the demand curves ask for [Tb/s per yr]."""
+        return self.demand_gbps / 1000.0
+
+    @cached_property
     def starts(self) -> Floats:
         """Engine starts capacity [3.2T-eq/yr], built toward demand within the ramp and wafer limits."""
         return sp.engine_starts(self.demand_gbps / sp.REFERENCE_ENGINE_GBPS, self.a.supply)

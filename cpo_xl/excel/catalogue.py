@@ -15,7 +15,8 @@ from cpo_xl.excel import functions
 
 COMMON_DOCS = {
     "year": "Calendar year, a whole number 2023-2035",
-    "rack_units": "NVIDIA AI racks: one number (racks in year) or a 2-row/2-column range of years and racks",
+    "rack_units": "NVIDIA rack-scale systems in NVL72-equivalents (72 GPU packages): one number (racks in year) "
+                  "or a 2-row/2-column range of years and racks",
     "assumptions": "Optional range: 2 columns (key, value) overriding the scenario, or 4 columns (key, bear, "
                    "base, bull) whose column the scenario picks, as the workbook's assumptions name",
     "scenario": "Optional scenario: bear, base (default) or bull; also picks the column of a 4-column "

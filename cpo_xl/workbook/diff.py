@@ -18,7 +18,7 @@ from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.grid import place_lines
 
 MAX_FORMULAS_SHOWN = 40
-MAX_LINES_SHOWN = 60
+MAX_LINES_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -95,21 +95,37 @@ def diff_text(a: Path, b: Path) -> str:
     inputs = [(k, col, _fmt(old.inputs.get((k, col))), _fmt(new.inputs.get((k, col))))
               for k, col in sorted(set(old.inputs) | set(new.inputs), key=str)
               if not _same(old.inputs.get((k, col)), new.inputs.get((k, col)))]
-    moved = [(label, str(y), _fmt(old.lines.get((label, y))), _fmt(new.lines.get((label, y))),
-              _change(old.lines.get((label, y)), new.lines.get((label, y))))
-             for label, y in dict.fromkeys([*old.lines, *new.lines])
-             if not _same(old.lines.get((label, y)), new.lines.get((label, y)))]
+    moved = _moved_lines(old.lines, new.lines)
     changed = [(ref, old.formulas.get(ref, "(none)"), new.formulas.get(ref, "(none)"))
                for ref in sorted(set(old.formulas) | set(new.formulas))
                if old.formulas.get(ref) != new.formulas.get(ref)]
     return "\n\n".join([
         f"cpo-xl diff {a} -> {b}",
         _table("Inputs changed", ("key", "column", "old", "new"), inputs),
-        _shown(_table("Model lines changed", ("sheet: line", "year", "old", "new", "change"),
+        _shown(_table("Model lines changed", ("sheet: line", "years changed", "largest in", "old", "new", "change"),
                       moved[:MAX_LINES_SHOWN]), len(moved), MAX_LINES_SHOWN),
         _shown(_table("Formulas changed", ("cell", "old", "new"), changed[:MAX_FORMULAS_SHOWN]), len(changed),
                MAX_FORMULAS_SHOWN),
     ])
+
+
+def _moved_lines(old: dict[tuple[str, int], Any], new: dict[tuple[str, int], Any]) -> list[tuple[str, ...]]:
+    """One row per registry line that moved: how many years, and the year it moved most (relative)."""
+    by_line: dict[str, list[int]] = {}
+    for label, year in dict.fromkeys([*old, *new]):
+        if not _same(old.get((label, year)), new.get((label, year))):
+            by_line.setdefault(label, []).append(year)
+    rows: list[tuple[str, ...]] = []
+    for label, years in by_line.items():
+        def size(y: int, label: str = label) -> float:
+            a, b = old.get((label, y)), new.get((label, y))
+            if isinstance(a, int | float) and isinstance(b, int | float):
+                return abs(b - a) / max(abs(a), 1e-12)
+            return math.inf
+        y = max(years, key=size)
+        a, b = old.get((label, y)), new.get((label, y))
+        rows.append((label, str(len(years)), str(y), _fmt(a), _fmt(b), _change(a, b)))
+    return rows
 
 
 def _shown(text: str, total: int, limit: int) -> str:

@@ -188,7 +188,7 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
     assumptions = case.assumptions()
     reg = Registry(line_items(case))
     demand = SeriesSheet("Demand", "Demand: racks to CPO ports and engines", [
-        Line("racks", "NVIDIA AI racks", "racks", "racks"),
+        Line("racks", "NVIDIA rack-scale systems (NVL72-equivalents)", "NVL72-eq racks", "racks"),
         reg.row("ports"),
         reg.row("engines"),
         Line("ports_per_engine", "Ports per engine", "800G-eq/engine", "ratio", refs=("ports", "engines"),

@@ -55,7 +55,7 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
     for year in YEARS:
         ws.write_number(L.HEADER_ROW, L.year_col(year), year, st.head)
     ws.freeze_panes(L.HEADER_ROW + 1, L.FIRST_YEAR_COL)
-    for col, width in ((L.LABEL_COL, 46), (L.UNIT_COL, 15), (L.KEY_COL, 16)):
+    for col, width in ((L.LABEL_COL, 58), (L.UNIT_COL, 15), (L.KEY_COL, 16)):
         ws.set_column(col, col, width)
     ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, 13)
     lines = [item for item in sheet.rows if isinstance(item, L.Line)]
@@ -81,11 +81,13 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
                overrides: dict[int, float]) -> None:
     """Years, racks used (= typed override, else the scenario forecast), the override row, and the forecast
     from the engine (CPO_RACKS: the one implementation of the racks.* inputs)."""
-    ws.write_string(L.INPUTS_YEARS_ROW - 1, 0, "NVIDIA AI racks shipped by year (drives every sheet)", st.section)
+    ws.write_string(L.INPUTS_YEARS_ROW - 1, 0, "NVIDIA rack-scale systems by year, NVL72-equivalents (drive every "
+                    "sheet)", st.section)
     labels = {L.INPUTS_YEARS_ROW: ("Year", "year"),
-              L.INPUTS_RACKS_ROW: ("NVIDIA AI racks used (override, else forecast)", "racks"),
-              L.INPUTS_RACKS_OVERRIDE_ROW: ("Racks override (optional input)", "racks"),
-              L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast (racks.* assumptions)", "racks")}
+              L.INPUTS_RACKS_ROW: ("NVIDIA racks used (override, else forecast)", "NVL72-eq racks"),
+              L.INPUTS_RACKS_OVERRIDE_ROW: ("Racks override (optional input)", "NVL72-eq racks"),
+              L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast: min(demand, envelopes), CPO_RACKS",
+                                            "NVL72-eq racks")}
     for row, (label, unit) in labels.items():
         ws.write_string(row, 0, label, st.head_left if row == L.INPUTS_YEARS_ROW else None)
         ws.write_string(row, 1, unit, st.head_left if row == L.INPUTS_YEARS_ROW else st.unit)
@@ -279,7 +281,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
                            st.number("0.00" if measure == "ebit" else "0.00%"), v)
         mine = exposures[ticker]
         if mine is None:
-            ws.write_string(r, 7, "private / not filled")
+            ws.write_string(r, 7, "no revenue on file")
         else:
             rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
             ws.write_formula(r, 7, f'=COUNTIF({exp_range},">"&E{r + 1})+1', st.number("0"), rank)
@@ -309,8 +311,10 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) 
 
 
 MONEY_METRICS = ("optics", "tam", "ai_optics")
-RECONCILIATION_COLUMNS = ("source", "scope", "relation", "key", "year", "published", "model", "model / published",
-                          "flag (1 = outside)", "why the model departs")
+METRIC_UNITS = {"optics": "US$ M", "tam": "US$ M", "ai_optics": "US$ M", "ports": "800G-eq ports",
+                "ports_1600g": "1.6T-eq ports"}
+RECONCILIATION_COLUMNS = ("source [scope]", "relation", "key", "year", "published", "model", "model/pub.",
+                          "flag", "unit", "why the model departs (where flagged)")
 
 
 def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, top: int, band_ref: str) -> None:
@@ -327,21 +331,21 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, top: int, ba
     for i, p in enumerate(points):
         row = first + i
         ratio = ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p)
-        ws.write_string(row, 0, p.source)
-        ws.write_string(row, 1, p.scope)
-        ws.write_string(row, 2, p.relation, st.unit)
-        ws.write_string(row, 3, p.id, st.key)
-        ws.write_number(row, 4, p.year, st.input)
-        ws.write_number(row, 5, p.value, st.input)
-        ws.write_formula(row, 6, f"=F{row + 1}*H{row + 1}", st.number("#,##0"), ratio * p.value)
-        st.formula(ws, row, 7, f"=CPO_CROSSCHECK($D{row + 1},$E{row + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
+        ws.write_string(row, 0, f"{p.publisher} [{p.scope}]")
+        ws.write_string(row, 1, p.relation, st.unit)
+        ws.write_string(row, 2, p.id, st.key)
+        ws.write_number(row, 3, p.year, st.input_number("0"))
+        ws.write_number(row, 4, p.value, st.input_number("#,##0"))
+        ws.write_formula(row, 5, f"=E{row + 1}*G{row + 1}", st.number("#,##0"), ratio * p.value)
+        st.formula(ws, row, 6, f"=CPO_CROSSCHECK($C{row + 1},$D{row + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
         flag = 0.0 if passes(ratio, p, band) else 1.0
-        ws.write_formula(row, 8, f'=IF($C{row + 1}="ceiling",IF(H{row + 1}>1,1,0),'
-                                 f'IF(OR(H{row + 1}<1/{band_ref},H{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
+        ws.write_formula(row, 7, f'=IF($B{row + 1}="ceiling",IF(G{row + 1}>1,1,0),'
+                                 f'IF(OR(G{row + 1}<1/{band_ref},G{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
+        ws.write_string(row, 8, METRIC_UNITS[p.metric], st.unit)
         ws.write_string(row, 9, p.reason if flag else "")
     last = first + len(points) - 1
-    ws.write_string(last + 2, 0, "Reconciliation flags", st.bold)
-    ws.write_formula(last + 2, 8, f"=SUM(I{first + 1}:I{last + 1})", st.number("0"),
+    ws.write_string(last + 2, 0, "Reconciliation flags (count; see the reasons)", st.bold)
+    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"),
                      float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)
                                else 1.0 for p in points)))
 

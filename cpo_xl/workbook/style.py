@@ -37,6 +37,14 @@ class Styles:
         self.bold_top = wb.add_format({"bold": True, "valign": "top"})
         self._numbers: dict[tuple[str, bool], Any] = {}
 
+    def input_number(self, fmt: str) -> Any:
+        """The input style with a number format."""
+        key = (f"input:{fmt}", False)
+        if key not in self._numbers:
+            self._numbers[key] = self.wb.add_format({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1,
+                                                     "border_color": "#BFBFBF", "num_format": fmt})
+        return self._numbers[key]
+
     def number(self, fmt: str, link: bool = False) -> Any:
         if (fmt, link) not in self._numbers:
             props: dict[str, Any] = {"num_format": fmt}
