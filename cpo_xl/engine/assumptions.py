@@ -73,11 +73,15 @@ class Envelopes(_Frozen):
     rack_mw_2030: float = Positive
     asic_kw_2025: float = Positive
     asic_kw_2030: float = Positive
+    cowos_wafers_2024: float = Positive
+    cowos_wafers_2025: float = Positive
     cowos_wafers_2026: float = Positive
     cowos_growth: float = Growth
     nvidia_share_of_cowos: float = Share
     packages_per_wafer_2026: float = Positive
     packages_per_wafer_2030: float = Positive
+    dc_revenue_usd_bn_2023: float = Positive
+    dc_revenue_usd_bn_2024: float = Positive
     dc_revenue_usd_bn_2025: float = Positive
     dc_revenue_growth_2026: float = Growth
     dc_revenue_growth_terminal: float = Growth

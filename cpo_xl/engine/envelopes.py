@@ -15,7 +15,7 @@ import numpy as np
 
 from cpo_xl.engine.assumptions import Envelopes
 from cpo_xl.engine.curves import Floats
-from cpo_xl.engine.demand import faded_growth
+from cpo_xl.engine.demand import anchored_series
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 MW_PER_GW = 1000.0
@@ -62,8 +62,9 @@ def rack_power_gw(racks: Floats, env: Envelopes, years: Floats = YEAR_ARRAY) -> 
 
 
 def cowos_wafers(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
-    """CoWoS-class wafers [wafers/yr] = 2026 capacity x (1 + growth)^(t - 2026)."""
-    return grown(env.cowos_wafers_2026, env.cowos_growth, years)
+    """CoWoS-class wafers [wafers/yr]: 2024-2026 from capacity reports, then x (1 + growth) a year."""
+    return anchored_series({2024: env.cowos_wafers_2024, 2025: env.cowos_wafers_2025, 2026: env.cowos_wafers_2026},
+                           env.cowos_growth, env.cowos_growth, 1.0, years)
 
 
 def cowos_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
@@ -73,12 +74,11 @@ def cowos_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
 
 
 def dc_revenue_usd_bn(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
-    """NVIDIA data-centre revenue [US$ bn/yr]: FY2026 (~CY2025) reported, then growth fading from 2026."""
-    growth = faded_growth(env.dc_revenue_growth_2026, env.dc_revenue_growth_terminal, env.dc_revenue_growth_fade,
-                          2026, years)
-    index = np.cumprod(1.0 + growth, axis=-1)
-    before = (1.0 + np.asarray(env.dc_revenue_growth_2026)) ** np.minimum(years - 2025, 0.0)
-    return np.asarray(env.dc_revenue_usd_bn_2025 * np.where(years < 2025, before, index), dtype=float)
+    """NVIDIA data-centre revenue [US$ bn/yr]: fiscal years to Jan-2024/25/26 (~CY2023-25) reported, then
+    growth fading from 2026."""
+    return anchored_series({2023: env.dc_revenue_usd_bn_2023, 2024: env.dc_revenue_usd_bn_2024,
+                            2025: env.dc_revenue_usd_bn_2025}, env.dc_revenue_growth_2026,
+                           env.dc_revenue_growth_terminal, env.dc_revenue_growth_fade, years)
 
 
 def revenue_per_rack_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
