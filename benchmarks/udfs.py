@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
 import cpo_udfs
 
-from cpo_xl.functions import clear_caches
+from cpo_xl.excel.functions import clear_caches
 
 calls = {"CPO_TAM": lambda: cpo_udfs.CPO_TAM(2028.0, 109850.0),
          "CPO_ELASTICITY": lambda: cpo_udfs.CPO_ELASTICITY("AVGO", 2030.0, 185646.5)}

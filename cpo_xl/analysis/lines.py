@@ -8,6 +8,7 @@ is added in one place: a record here (and, for a new quantity, one short functio
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -209,5 +210,8 @@ def find(case: Case, name: str) -> LineItem:
     """The line item called ``name``; CpoError listing the names when unknown."""
     items = {item.name: item for item in line_items(case)}
     if name not in items:
-        raise CpoError(f"line {name!r} is unknown; allowed: {', '.join(items)}")
+        hint = difflib.get_close_matches(name, list(items), n=3)
+        also = f"; did you mean {', '.join(hint)}?" if hint else ""
+        raise CpoError(f"line {name!r} is unknown{also} (names: the key column of the model sheets, "
+                       f"{len(items)} in all)")
     return items[name]

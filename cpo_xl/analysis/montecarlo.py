@@ -4,7 +4,7 @@ broadcasting over a leading draws axis), percentiles of TAM and of company expos
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -68,7 +68,8 @@ def draw(r: Range, u: Floats, kind: str) -> Floats:
 
 @dataclass(frozen=True)
 class Simulation:
-    """Draws of the model: TAM [US$ M] and company exposure [fraction], each (draws, years)."""
+    """Draws of the model: TAM [US$ M] (draws, years) and, for one year, each company's exposure [fraction]
+    (draws,). Only that year's exposures are kept, so memory grows by 8 bytes x (13 + companies) per draw."""
 
     tam: Floats
     exposure: dict[str, Floats] = field(default_factory=dict)
@@ -78,39 +79,65 @@ class Simulation:
         return np.asarray(np.percentile(self.tam, [100 * q for q in qs], axis=0))
 
     def exposure_percentiles(self, ticker: str, qs: Iterable[float] = (0.1, 0.5, 0.9)) -> Floats:
-        return np.asarray(np.nanpercentile(self.exposure[ticker], [100 * q for q in qs], axis=0))
+        """(len(qs),) percentiles of the company's exposure in the simulation's exposure year."""
+        return np.asarray(np.nanpercentile(self.exposure[ticker], [100 * q for q in qs]))
 
 
-def draws(case: Case, n: int, seed: int) -> dict[str, Floats]:
-    """``n`` seeded, correlated draws of every uncertain input of the case: {dotted key: (n,) values}."""
-    if not 1 <= n <= 10_000_000:
-        raise CpoError(f"draws {n} is outside 1 to 10,000,000")
+MAX_DRAWS = 10_000_000
+
+
+def _check_draws(n: int) -> None:
+    if isinstance(n, bool) or not 1 <= n <= MAX_DRAWS:
+        raise CpoError(f"draws {n!r} is outside 1 to {MAX_DRAWS:,}")
+
+
+def draw_chunks(case: Case, n: int, seed: int) -> Iterator[dict[str, Floats]]:
+    """``n`` seeded, correlated draws of every uncertain input, CHUNK at a time: {dotted key: (chunk,) values}.
+
+    The generator draws rows of standard normals in order, so the chunks joined equal one draw of all ``n``
+    rows and memory stays flat in ``n``."""
+    _check_draws(n)
     uncertain = ranges(case)
     keys = sorted(uncertain)
     kinds = setup()["distributions"]
-    u = uniforms(n, len(keys), correlation(keys), np.random.default_rng(seed))
-    return {k: draw(uncertain[k], u[:, i], kinds.get(k, setup()["default"])) for i, k in enumerate(keys)}
+    corr = correlation(keys)
+    rng = np.random.default_rng(seed)
+    for start in range(0, n, CHUNK):
+        u = uniforms(min(CHUNK, n - start), len(keys), corr, rng)
+        yield {k: draw(uncertain[k], u[:, i], kinds.get(k, setup()["default"])) for i, k in enumerate(keys)}
+
+
+def draws(case: Case, n: int, seed: int) -> dict[str, Floats]:
+    """All ``n`` draws at once (for tests and the loop benchmark): {dotted key: (n,) values}."""
+    chunks = list(draw_chunks(case, n, seed))
+    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
 
 
 def simulate(case: Case, n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, companies: bool = False,
-             progress: Callable[[int], None] | None = None) -> Simulation:
-    """Run ``n`` seeded draws around a case. Racks typed in the case (or its file) fix the rack series;
-    otherwise racks follow the drawn rack inputs."""
+             progress: Callable[[int], None] | None = None, exposure_year: int = 2030) -> Simulation:
+    """Run ``n`` seeded draws around a case in chunks of CHUNK (memory: the TAM draws, 8 bytes x 13 years
+    a draw, plus one year of exposures per company). Racks typed in the case (or its file) fix the rack
+    series; otherwise racks follow the drawn rack inputs. With ``companies``, each company's exposure in
+    ``exposure_year`` is kept."""
+    column = YEARS.index(exposure_year)
     base = case.assumptions()
     fixed = np.asarray(case.rack_series(), dtype=float) if case.typed_racks() else None
-    values = draws(case, n, seed)
-    tams: list[Floats] = []
-    exposures: dict[str, list[Floats]] = {}
-    for start in range(0, n, CHUNK):
-        a = with_draws(base, {k: v[start:start + CHUNK] for k, v in values.items()})
+    tam = np.empty((n, len(YEARS)))
+    exposures: dict[str, Floats] = {}
+    start = 0
+    for values in draw_chunks(case, n, seed):
+        size = len(next(iter(values.values()))) if values else min(CHUNK, n - start)
+        a = with_draws(base, values) if values else base
         rack_arr = rack_forecast(a) if fixed is None else fixed
         result = run(a, rack_arr, with_companies=companies)
-        tams.append(np.broadcast_to(result.tam, (min(CHUNK, n - start), result.tam.shape[-1])))
+        tam[start:start + size] = np.broadcast_to(result.tam, (size, len(YEARS)))
         for ticker, lines in result.companies.items():
-            exposures.setdefault(ticker, []).append(lines.exposure)
+            exposures.setdefault(ticker, np.empty(n))[start:start + size] = np.broadcast_to(
+                lines.exposure, (size, len(YEARS)))[:, column]
+        start += size
         if progress:
-            progress(min(CHUNK, n - start))
-    return Simulation(np.concatenate(tams), {t: np.concatenate(v) for t, v in exposures.items()})
+            progress(size)
+    return Simulation(tam, exposures)
 
 
 def loop_simulate(case: Case, n: int, seed: int = DEFAULT_SEED) -> Floats:

@@ -110,6 +110,7 @@ def comparison(case: Case, year: int = 2030, top: int = 5) -> pd.DataFrame:
     """Bear, base and bull side by side: TAM by layer and total, penetration, top exposures (``year``)."""
     rows: dict[str, dict[str, float]] = {}
     i = year_index(year)
+    leaders = list(ranking(case, year).head(top)["ticker"])  # the same companies in every column
     for s in SCENARIOS:
         scenario_case = case.with_(scenario=s, overrides=())
         r = run(scenario_case)
@@ -119,8 +120,8 @@ def comparison(case: Case, year: int = 2030, top: int = 5) -> pd.DataFrame:
         col(f"CPO TAM {year} [US$ M]", {})[s] = float(r.tam[i])
         for y in (2027, year):
             col(f"Effective penetration, all segments {y} [share]", {})[s] = float(r.penetration("all")[y - YEARS[0]])
-        for _, company in ranking(scenario_case, year).head(top).iterrows():
-            col(f"{company['ticker']} exposure {year} [fraction]", {})[s] = float(company["exposure"])
+        for ticker in leaders:
+            col(f"{ticker} exposure {year} [fraction]", {})[s] = float(r.companies[ticker].exposure[i])
     return pd.DataFrame(rows).T[list(SCENARIOS)]
 
 

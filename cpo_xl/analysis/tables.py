@@ -28,9 +28,8 @@ def line_table(r: ModelResult, items: list[LineItem], table: str) -> pd.DataFram
 
 
 def model_value(r: ModelResult, metric: str) -> np.ndarray:
-    """The model line a published metric is compared with (see :data:`cpo_xl.crosscheck.METRICS`)."""
-    return {"tam": r.tam, "optics": r.optics, "ports": r.ports, "ports_1600g": r.ports / 2.0,
-            "ai_optics": r.ai_optics}[metric]
+    """The model line a published metric is compared with (see :data:`cpo_xl.engine.crosscheck.METRICS`)."""
+    return np.asarray(xc.model_line(r, metric))
 
 
 def crosscheck_table(r: ModelResult) -> pd.DataFrame:

@@ -44,17 +44,17 @@ def run(args: Any) -> int:
     check_year(args.year)
     case = load_case(args.scenario, args.assumptions)
     with tqdm(total=args.n, unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
-        sim = montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update)
+        sim = montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,
+                                  exposure_year=args.year)
     table = pd.DataFrame(sim.percentiles(PERCENTILES), index=["P10", "P50", "P90"], columns=list(YEARS))
     print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {case.scenario}")
     print("CPO TAM percentiles [US$ M]\n" + table.to_string(float_format=lambda v: f"{v:,.0f}"))
     year = args.year
-    i = YEARS.index(year)
     companies = case.assumptions().companies
     rows = []
     for ticker in ranking(case, year)["ticker"]:
         if companies[ticker].revenue_usd_m is not None:
-            p10, p50, p90 = sim.exposure_percentiles(ticker, PERCENTILES)[:, i]
+            p10, p50, p90 = sim.exposure_percentiles(ticker, PERCENTILES)
             rows.append({"ticker": ticker, "P10": p10, "P50": p50, "P90": p90})
     print(f"\nCPO exposure percentiles, {year} [fraction]\n"
           + pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4f}"))

@@ -14,6 +14,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import check_year
+from cpo_xl.excel.functions import version_text
 
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
 TWO_WAY_EROSIONS = (0.10, 0.15, 0.20, 0.25, 0.30)  # optics price erosion in 2027 [1/yr]
@@ -77,8 +78,11 @@ def scenarios_text(case: Case, year: int, ticker: str) -> str:
 def run(args: argparse.Namespace) -> int:
     case = load_case(args.scenario, args.assumptions)
     year = check_year(args.year)
-    print(f"cpo-xl summary: scenario {case.scenario}, assumptions {case.assumptions().fingerprint}")
+    ticker = args.ticker.strip().upper()
+    if ticker not in case.assumptions().companies:
+        raise CpoError(f"--ticker {args.ticker!r} is unknown; allowed: {', '.join(case.assumptions().companies)}")
+    print(f"cpo-xl summary: scenario {case.scenario}, {version_text()}")
     print(summary_text(case, year))
     if args.scenarios:
-        print("\n" + scenarios_text(case, year, args.ticker.strip().upper()))
+        print("\n" + scenarios_text(case, year, ticker))
     return 0

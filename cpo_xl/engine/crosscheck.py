@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from cpo_xl.engine.errors import CpoError
 
@@ -66,6 +67,12 @@ def find(source: str, year: int) -> Published:
             return point
     years = ", ".join(str(p.year) for p in points)
     raise CpoError(f"year {year}: {key} published no figure for it; its years: {years}")
+
+
+def model_line(result: Any, metric: str) -> Any:
+    """The model line [its unit] a published metric is compared with (see :data:`METRICS`)."""
+    return {"tam": result.tam, "optics": result.optics, "ports": result.ports,
+            "ports_1600g": result.ports / 2.0, "ai_optics": result.ai_optics}[metric]
 
 
 def ratio(model_value: float, point: Published) -> float:

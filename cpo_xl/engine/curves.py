@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import least_squares
 
 from cpo_xl.engine.assumptions import CURVE_MODELS, Curve
 from cpo_xl.engine.errors import CpoError
@@ -120,6 +119,7 @@ def fit_least_squares(model: str, years: Sequence[float], shares: Sequence[float
 
     With ``ceiling`` given, logistic and Gompertz keep L fixed and bass is fitted to shares / ceiling.
     """
+    from scipy.optimize import least_squares  # ~0.3 s to import: only CPO_FIT needs it
     t = np.asarray(years, dtype=float)
     s = np.asarray(shares, dtype=float)
     t_mid, peak = float(np.mean(t)), float(np.max(s))

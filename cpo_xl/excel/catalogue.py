@@ -101,14 +101,15 @@ CATALOGUE: tuple[Udf, ...] = (
          "rack_units": "Years/racks range, or empty for the built-in forecast"}, array=True),
     Udf("CPO_SENSITIVITY", "TAM swing in US$ M when one input moves from its bear to its bull value, others "
         "held (side low/high: change vs the scenario at each end).", "US$ M",
-        '=CPO_SENSITIVITY("racks.growth_2027", 2030, "")',
+        '=CPO_SENSITIVITY("envelopes.dc_additions_growth", 2030, "")',
         {"input_key": "Dotted assumption key with a bear/bull range, e.g. pricing.erosion_2027",
          "side": "Optional: swing (default, bull less bear), low or high"}),
     Udf("CPO_TAM_PCTL", "Percentile of the year's CPO TAM in US$ M over 10,000 Monte Carlo draws (fixed seed: "
         "the same call gives the same number); 0.1 = P10, 0.5 = median.", "US$ M", '=CPO_TAM_PCTL(2030, 0.9, "")',
         {"percentile": "Fraction 0-1, e.g. 0.1 for P10",
          "rack_units": "Optional racks; empty: racks are drawn with the other inputs"}),
-    Udf("CPO_VERSION", "Package version and a short hash of the default assumptions.", "text", "=CPO_VERSION()"),
+    Udf("CPO_VERSION", "Package version and the fingerprint of the default assumptions (as cpo-xl summary "
+        "prints it).", "text", "=CPO_VERSION()"),
 )
 
 BY_NAME = {udf.name: udf for udf in CATALOGUE}

@@ -7,7 +7,6 @@ here: each picks a line out of the cached engine result. Only :class:`CpoError` 
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -16,9 +15,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from cpo_xl import __version__
-from cpo_xl.analysis import lines, montecarlo, scenarios
+from cpo_xl.analysis import lines
 from cpo_xl.analysis.lines import TABLE_NAMES
-from cpo_xl.analysis.tables import model_value, tables
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case, clear_cache, run
@@ -181,7 +179,7 @@ def CPO_CROSSCHECK(source: Any, year: Any, rack_units: Any, assumptions: Any = N
         raise CpoError(f"source {source!r} is not a source name such as 'yole'")
     point = xc.find(source, y)
     result, i = _in_year(year, rack_units, assumptions, scenario)
-    return xc.ratio(float(model_value(result, point.metric)[i]), point)
+    return xc.ratio(float(xc.model_line(result, point.metric)[i]), point)
 
 
 @excel_safe
@@ -208,6 +206,7 @@ def CPO_LINE(line: Any, year: Any, rack_units: Any = None, assumptions: Any = No
 
 @excel_safe
 def CPO_TABLE(name: Any, rack_units: Any = None, assumptions: Any = None, scenario: Any = None) -> list[list[Any]]:
+    from cpo_xl.analysis.tables import tables  # pandas: loaded on the first table, not at import
     table = ea.choice(name, "name", TABLE_NAMES)
     frame = tables(_case(rack_units, assumptions, scenario, None))[table]
     body = [[label, *("" if not np.isfinite(v) else float(v) for v in row)]
@@ -227,6 +226,7 @@ def CPO_SENSITIVITY(input_key: Any, year: Any, rack_units: Any, assumptions: Any
 
 @lru_cache(maxsize=1024)
 def _sensitivity(case: Case, key: str, year: int, side: str) -> float:
+    from cpo_xl.analysis import scenarios  # pandas: loaded on the first sensitivity, not at import
     return scenarios.swing(case, key, year, side)
 
 
@@ -242,22 +242,24 @@ def CPO_TAM_PCTL(year: Any, percentile: Any, rack_units: Any = None, assumptions
 @lru_cache(maxsize=32)
 def _simulation(case: Case) -> np.ndarray:
     """TAM draws (DEFAULT_DRAWS x years) from the fixed default seed: the same call, the same number."""
+    from cpo_xl.analysis import montecarlo  # scipy.stats: loaded on the first percentile, not at import
     return montecarlo.simulate(case, montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED).tam
 
 
 @lru_cache(maxsize=1)
-def _version() -> str:
-    digest = hashlib.sha256(Case().assumptions().fingerprint.encode()).hexdigest()[:8]
-    return f"cpo-xl {__version__} ({digest})"
+def version_text() -> str:
+    """'cpo-xl 0.1.0 (assumptions 2ca246b6620e)': the one version string (workbook, CLI, UDF)."""
+    return f"cpo-xl {__version__} (assumptions {Case().assumptions().fingerprint})"
 
 
 @excel_safe
 def CPO_VERSION() -> str:
-    return _version()
+    return version_text()
 
 
 def clear_caches() -> None:
     """Forget every cached assumption set, model run and table (benchmarks use it for cold timings)."""
+    from cpo_xl.analysis.tables import tables
     clear_cache()
-    for cache in (tables, _sensitivity, _simulation, _version):
+    for cache in (tables, _sensitivity, _simulation, version_text):
         cache.cache_clear()

@@ -170,12 +170,11 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
         sc.tornado(case, SENSITIVITY_YEAR, EXPOSURE_TICKER), EXPOSURE_TICKER, master, SENSITIVITY_YEAR)
     add_risk_charts(wb, ws, places, below, n_keys)
     sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,
-                              companies=True)
-    i = YEARS.index(SENSITIVITY_YEAR)
+                              companies=True, exposure_year=SENSITIVITY_YEAR)
     ranges_table = []
     for t in a.companies:
         if a.companies[t].revenue_usd_m is not None:
-            p10, p50, p90 = (float(v) for v in sim.exposure_percentiles(t)[:, i])
+            p10, p50, p90 = (float(v) for v in sim.exposure_percentiles(t))
             ranges_table.append((t, p10, p50, p90))
     sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), SENSITIVITY_YEAR)
     sheets.write_sources(ws["Sources"], st, rows)

@@ -138,7 +138,8 @@ def compare(committed: Path, fresh: Path) -> list[Difference]:
             root_a, root_b = ElementTree.fromstring(data_a), ElementTree.fromstring(data_b)
             walk.run(root_a, root_b, _local(root_a.tag))
             found.extend(walk.found)
-    return found
+    # cells first (what a person changed shows at the top), then names, charts and properties
+    return sorted(found, key=lambda d: "!" not in d.where)
 
 
 def report(differences: list[Difference], limit: int = MAX_SHOWN) -> list[str]:
