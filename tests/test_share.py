@@ -17,6 +17,8 @@ from cpo_xl.workbook.files import read_inputs
 from cpo_xl.workbook.publish import publish
 from tests.conftest import pdf_text
 
+BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs
+
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -90,12 +92,12 @@ def test_pull_names_the_cell_and_writes_nothing(workbook, tmp_path, capsys):
     book.save(workbook)
     out = tmp_path / "x.toml"
     code, _, err = run(capsys, "pull", workbook, "--output", out)
-    assert code == 2 and f"Inputs!F{row} pricing.erosion_2027: -1 is below the minimum 0" in err
+    assert code == 2 and f"Inputs!{BASE}{row} pricing.erosion_2027: -1 is below the minimum 0" in err
     assert not out.exists()
     book["Inputs"].cell(row, L.BASE_C + 1).value = "abc"
     book.save(workbook)
     code, _, err = run(capsys, "pull", workbook, "--output", out)
-    assert code == 2 and f"Inputs!F{row} pricing.erosion_2027: 'abc'" in err and not out.exists()
+    assert code == 2 and f"Inputs!{BASE}{row} pricing.erosion_2027: 'abc'" in err and not out.exists()
 
 
 def _zip_bomb(path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import xlwings as xw
 
+from cpo_xl.excel import blocks
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.catalogue import BY_NAME
 
@@ -95,6 +96,36 @@ def CPO_RACKS(year, assumptions=None, scenario=None):
 @catalogued
 def CPO_LINE(line, year, rack_units=None, assumptions=None, scenario=None):
     return fn.CPO_LINE(line, year, rack_units, assumptions, scenario)
+
+
+@catalogued
+def CPO_CASE(assumptions=None, scenario=None, rack_units=None, years=None):
+    return blocks.CPO_CASE(assumptions, scenario, rack_units, years)
+
+
+@catalogued
+def CPO_LINES(case_key, line_names, years):
+    return blocks.CPO_LINES(case_key, line_names, years)
+
+
+@catalogued
+def CPO_COMPANIES(case_key, tickers, year):
+    return blocks.CPO_COMPANIES(case_key, tickers, year)
+
+
+@catalogued
+def CPO_TORNADO(case_key, input_keys, year):
+    return blocks.CPO_TORNADO(case_key, input_keys, year)
+
+
+@catalogued
+def CPO_RATIOS(case_key, sources, years):
+    return blocks.CPO_RATIOS(case_key, sources, years)
+
+
+@catalogued
+def CPO_PERCENTILES(case_key, percentiles, years):
+    return blocks.CPO_PERCENTILES(case_key, percentiles, years)
 
 
 @catalogued

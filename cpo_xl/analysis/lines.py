@@ -83,6 +83,8 @@ def _supply(name: str, label: str, unit: str, path: str, key: str, fmt: str = "#
 # The lines that do not depend on the company list, in table and sheet order.
 STATIC: list[LineItem] = [
     LineItem("racks_line", "NVIDIA racks", "NVL72-eq racks", "demand", ("racks",)),
+    LineItem("rack_forecast", "NVIDIA rack forecast: min(demand, envelopes)", "NVL72-eq racks", "demand",
+             ("rack_forecast",)),
     LineItem("racks_demand", "NVIDIA rack demand before the envelopes", "NVL72-eq racks", "demand",
              ("racks_demand",), sheet="Demand"),
     LineItem("rack_cap_power", "Envelope: racks the data-centre power added allows", "NVL72-eq racks", "demand",

@@ -67,6 +67,11 @@ class ModelResult:
         return ev.rack_caps(self.a.envelopes)
 
     @cached_property
+    def rack_forecast(self) -> Floats:
+        """The scenario's rack forecast [NVL72-eq racks/yr] = min(demand, every envelope), typed racks aside."""
+        return ev.capped(self.racks_demand, self.rack_caps)[0]
+
+    @cached_property
     def rack_binding(self) -> Floats:
         """What sets the rack forecast: 0 demand, 1 power, 2 CoWoS, 3 spend [code]."""
         return ev.capped(self.racks_demand, self.rack_caps)[1]

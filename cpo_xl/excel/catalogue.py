@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
+from typing import Any
 
-from cpo_xl.excel import functions
+from cpo_xl.excel import blocks, functions
 
 COMMON_DOCS = {
     "year": "Calendar year, a whole number 2023-2035",
@@ -43,12 +44,22 @@ class Udf:
     @property
     def args(self) -> tuple[Arg, ...]:
         """The function's own parameters, each with its doc; optional = has a default."""
-        params = inspect.signature(getattr(functions, self.name)).parameters.values()
+        params = inspect.signature(implementation(self.name)).parameters.values()
         return tuple(Arg(p.name, self.docs.get(p.name) or COMMON_DOCS[p.name], p.default is not p.empty)
                      for p in params)
 
 
 TICKER = {"ticker": "Company ticker, e.g. AVGO, LITE, TSM"}
+CASE = {"case_key": "A CPO_CASE cell (the workbook's case_key / case_forecast names)"}
+
+
+def implementation(name: str) -> Any:
+    """The plain Python function behind a UDF: the single-value functions, then the block functions."""
+    return getattr(functions, name, None) or getattr(blocks, name)
+
+
+def module_of(name: str) -> str:
+    return "fn" if hasattr(functions, name) else "blocks"
 
 CATALOGUE: tuple[Udf, ...] = (
     Udf("CPO_TAM", "CPO TAM of the year in US$ M, all five value-chain layers, supply-constrained.",
@@ -95,6 +106,26 @@ CATALOGUE: tuple[Udf, ...] = (
         "names it: tam_udf, ports, pen_all, rev_AVGO, ...).", "line's unit", '=CPO_LINE("capacity", 2028)',
         {"line": "Line name from the registry, e.g. tam_udf, ports, capacity, pen_all, exp_AVGO",
          "rack_units": "Optional racks (number or years/racks range); default: built-in forecast"}),
+    Udf("CPO_CASE", "A short key for a case (assumptions range, scenario, racks) that the block functions take "
+        "instead of the ranges: the workbook computes each case once per recalculation.", "text",
+        "=CPO_CASE(assumptions, scenario, rack_units)",
+        {"rack_units": "Optional racks: a 2-row/2-column years/racks range, or a racks row with years",
+         "years": "Optional years row that pairs with a racks row"}),
+    Udf("CPO_LINES", "Registry lines (names, e.g. a key column) by year (a years row) for a CPO_CASE key, as one "
+        "array: rows = lines, columns = years.", "lines' units", "{=CPO_LINES(case_key, C5:C9, D4:P4)}",
+        {**CASE, "line_names": "Column or row of registry line names", "years": "Row of years"}),
+    Udf("CPO_COMPANIES", "Per ticker: CPO revenue (US$ M), exposure, net exposure, EBIT elasticity in a year, as "
+        "one array (n/a where undefined).", "mixed", "{=CPO_COMPANIES(case_key, A7:A28, C4)}",
+        {**CASE, "tickers": "Column of tickers", "year": "Calendar year"}),
+    Udf("CPO_TORNADO", "Per input key: TAM change (US$ M) with the input at its bear and at its bull value, as "
+        "one n x 2 array.", "US$ M", "{=CPO_TORNADO(case_forecast, A7:A30, C4)}",
+        {**CASE, "input_keys": "Column of dotted assumption keys with a bear/bull range", "year": "Calendar year"}),
+    Udf("CPO_RATIOS", "Per published figure (source id and year, row by row): model / published, as one n x 1 "
+        "array.", "x", "{=CPO_RATIOS(case_key, C7:C21, D7:D21)}",
+        {**CASE, "sources": "Column of source ids", "years": "Column of years, one per source"}),
+    Udf("CPO_PERCENTILES", "Monte Carlo percentiles of the CPO TAM (US$ M): rows = percentiles, columns = years "
+        "(10,000 seeded draws).", "US$ M", "{=CPO_PERCENTILES(case_forecast, C5:C7, D4:P4)}",
+        {**CASE, "percentiles": "Column of fractions 0-1, e.g. 0.1, 0.5, 0.9", "years": "Row of years"}),
     Udf("CPO_TABLE", "A whole model table: first row = label then years, first column = line items. Names: "
         "demand, penetration, tam, companies, crosscheck.", "2-D table", '=CPO_TABLE("tam", rack_units)',
         {"name": "demand, penetration, tam, companies or crosscheck",
@@ -132,7 +163,7 @@ def markdown_table() -> str:
 def _check_docs() -> None:
     """Every parameter has a doc and every doc a parameter (run at import: drift fails loudly)."""
     for udf in CATALOGUE:
-        params = set(inspect.signature(getattr(functions, udf.name)).parameters)
+        params = set(inspect.signature(implementation(udf.name)).parameters)
         missing = [p for p in params if p not in udf.docs and p not in COMMON_DOCS]
         extra = [d for d in udf.docs if d not in params]
         if missing or extra or len(udf.doc) > 255:
@@ -153,6 +184,7 @@ from typing import Any
 
 import xlwings as xw
 
+from cpo_xl.excel import blocks
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.catalogue import BY_NAME
 
@@ -177,5 +209,6 @@ def module_source() -> str:
     for udf in CATALOGUE:
         params = ", ".join(f"{a.name}=None" if a.optional else a.name for a in udf.args)
         call = ", ".join(a.name for a in udf.args)
-        parts.append(f"\n\n@catalogued\ndef {udf.name}({params}):\n    return fn.{udf.name}({call})\n")
+        module = module_of(udf.name)
+        parts.append(f"\n\n@catalogued\ndef {udf.name}({params}):\n    return {module}.{udf.name}({call})\n")
     return "".join(parts)

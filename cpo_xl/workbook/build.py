@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl import __version__
 from cpo_xl.analysis import montecarlo
@@ -17,6 +17,7 @@ from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
+from cpo_xl.excel.blocks import remember
 from cpo_xl.workbook import files, grid, sheets
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import Styles
@@ -124,11 +125,11 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     rows = sheets.input_rows(scenario, user)
     racks = dict(zip(YEARS, case.rack_series(), strict=True))
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
+    # the case CPO_CASE(assumptions, scenario) builds from the Inputs column: forecast racks, no user file
+    live = Case(scenario, tuple((r["key"], r[scenario]) for r in rows))
     args = grid.ModelArgs(
-        case, [[float(y) for y in YEARS], [racks[y] for y in YEARS]],
-        [[r["key"], r["bear"], r["base"], r["bull"]] for r in rows], scenario,
-        forecasts={s: dict(zip(YEARS, case.with_(scenario=s).forecast(), strict=True)) for s in SCENARIOS},
-        overrides=overrides)
+        case, live, [[float(y) for y in YEARS], [racks[y] for y in YEARS]],
+        [[r["key"], r["bear"], r["base"], r["bull"]] for r in rows], scenario, overrides=overrides)
     series = L.series_sheets(case)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
@@ -149,22 +150,25 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     sheets.write_about(ws["About"], st, scenario, master, assumption_date())
     for name, ref in L.defined_names(len(rows)).items():
         wb.define_name(name, ref)
-    sheets.write_inputs(ws["Inputs"], wb, st, rows, scenario, racks, forecast, overrides, master)
+    keys = (remember(live), remember(case.with_(racks=tuple(racks.items()))))
+    sheets.write_inputs(ws["Inputs"], wb, st, rows, scenario, racks, forecast, overrides, master, keys,
+                        places["e_inputs_rack_forecast"].row)
     below = {}
     for sheet in series:
         sheets.write_series_sheet(ws[sheet.name], sheet, st, places, values, master)
         below[sheet.name] = L.below(L.FIRST_LINE_ROW, len(sheet.rows))
-    n = sheets.write_elasticity(ws["Elasticity"], st, a, args, master, ranking_year)
+    engine = sheets.EngineArea(ws[L.ENGINE], st, below[L.ENGINE])
+    n = sheets.write_elasticity(ws["Elasticity"], st, a, args, engine, master, ranking_year)
     sheets.write_curve_parameters(ws["Penetration"], st, rows, L.below_chart(below["Penetration"], "penetration"))
     _write_master_check(wb, ws["Checks"], st, places, master)
     band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
-    sheets.write_reconciliation(ws["Checks"], st, args, below["Checks"], f"Inputs!$B${band_row + 1}")
-    xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, L.below_chart(below["TAM"], "tam"))
+    band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
+    sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"], band_ref)
+    xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
-    # the Sensitivity sheet's CPO_SENSITIVITY calls pass the Inputs column and no racks: rack inputs move racks
-    live = Case(scenario, tuple((r["key"], r[scenario]) for r in rows))
+    # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks
     n_keys = sheets.write_sensitivity(
-        ws["Sensitivity"], st, args, sc.tornado(live, SENSITIVITY_YEAR),
+        ws["Sensitivity"], st, engine, sc.tornado(live, SENSITIVITY_YEAR),
         sc.two_way(case.without_typed_racks(), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
                    "pricing.erosion_2027", TWO_WAY_EROSIONS, SENSITIVITY_YEAR),
         sc.tornado(case, SENSITIVITY_YEAR, EXPOSURE_TICKER), EXPOSURE_TICKER, master, SENSITIVITY_YEAR)
@@ -182,6 +186,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
         ws["xlwings.conf"].write_string(0, 1, "cpo_udfs")
         ws["xlwings.conf"].hide()
+    ws[L.ENGINE].hide()
     for sheet_ws in ws.values():
         sheet_ws.set_landscape()
         sheet_ws.set_paper(9)  # A4

@@ -40,7 +40,8 @@ def model_rows(path: Path) -> dict[str, tuple[str, int, str]]:
     sheets = L.series_sheets(case)
     places = place_lines(sheets)
     return {line.name: (places[line.name].sheet, places[line.name].row, line.label)
-            for sheet in sheets for line in sheet.rows if isinstance(line, L.Line) and line.path}
+            for sheet in sheets if sheet.name != L.ENGINE for line in sheet.rows
+            if isinstance(line, L.Line) and line.kind == "link" and line.refs[0].startswith("e_")}
 
 
 def summarize(path: Path) -> Summary:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
+from openpyxl.worksheet.formula import ArrayFormula
 
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS
@@ -73,13 +74,20 @@ def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
     """'Sheet!A1' -> (formula, cached value) for every formula cell of the workbook."""
     formulas_wb, values_wb = load(path), load(path, data_only=True)
     try:
-        cells = {}
+        cells, arrays = {}, {}
         for ws in formulas_wb.worksheets:
             rows = zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False)
             for row, cached_row in rows:
                 for c, v in zip(row, cached_row, strict=False):
                     if isinstance(c.value, str) and c.value.startswith("="):
                         cells[f"{ws.title}!{c.coordinate}"] = (c.value, v.value)
+                    elif isinstance(c.value, ArrayFormula):  # the anchor of an array formula
+                        arrays[(ws.title, c.value.ref)] = c.value.text
+                        cells[f"{ws.title}!{c.coordinate}"] = (c.value.text, v.value)
+        for (title, ref), text in arrays.items():  # members hold plain cached values
+            for row in values_wb[title][ref]:
+                for v in row:
+                    cells.setdefault(f"{title}!{v.coordinate}", (text, v.value))
         return cells
     finally:
         formulas_wb.close()

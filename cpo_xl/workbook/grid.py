@@ -6,12 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl.analysis import lines
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
+from cpo_xl.excel.blocks import remember
 from cpo_xl.workbook import layout as L
 
 CHECK_TOLERANCE = 1e-6
@@ -41,10 +43,10 @@ class ModelArgs:
     """The Python values the workbook names hold: what a recalculation passes to the UDFs."""
 
     case: Case  # what the model rows show: their cached values come from run(case) through the registry
+    live: Case  # the forecast-racks case of the Inputs column (what CPO_CASE(assumptions, scenario) builds)
     rack_units: list[list[float]]
     assumptions: list[list[Any]]  # (key, bear, base, bull) rows: the `assumptions` name
     scenario: str
-    forecasts: dict[str, dict[int, float]]  # each scenario's rack forecast [racks/yr]
     overrides: dict[int, float]  # racks typed on Inputs
 
     def token(self, token: str, key: str, year: int, values: dict[str, dict[int, float]]) -> Any:
@@ -76,9 +78,14 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
                   cell(places, t.removeprefix("LINE:"), col, sheet) if t.startswith("LINE:") else t
                   for t in line.args]
         return f"={line.func}({','.join(tokens)})"
-    if line.kind == "rack_forecast":  # the engine's forecast for the scenario in column C
+    if line.kind == "case":  # a CPO_CASE cell: the scenario in column C, the racks row it refers to if any
         scenario = f"${xl_col_to_name(L.KEY_COL)}${row + 1}"
-        return f"=CPO_RACKS({xl_col_to_name(col)}${L.HEADER_ROW + 1},assumptions,{scenario})"
+        if not line.refs:
+            return f"=CPO_CASE(assumptions,{scenario})"
+        racks_row = places[line.refs[0]].row + 1
+        first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
+        return (f"=CPO_CASE(assumptions,{scenario},${first_c}${racks_row}:${last_c}${racks_row},"
+                f"${first_c}${L.HEADER_ROW + 1}:${last_c}${L.HEADER_ROW + 1})")
     if line.kind == "rack_used":
         override = f"Inputs!{xl_rowcol_to_cell(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
         return f'=IF({override}="",{ref(0)},{override})'
@@ -106,18 +113,20 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
 
 
 def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, float]],
-          racks: dict[int, float], check_names: Sequence[str] = ()) -> float:
+          racks: dict[int, float], check_names: Sequence[str] = ()) -> Any:
     """The cached value of a line in one year: the same recipe as :func:`formula`, evaluated in Python."""
     def v(i: int) -> float:
         return values[line.refs[i]][year]
-    if line.kind == "udf" and line.path:  # a registry line: straight from the engine
+    if line.kind == "lines":  # a registry line: straight from the engine
         case = args.case if line.scenario is None else args.case.with_(scenario=line.scenario)
         return float(lines.value(run(case), line.path)[year_index(year)])
+    if line.kind == "pctl":  # Monte Carlo percentile of the TAM over the forecast-racks case
+        return float(np.percentile(fn._simulation(args.live)[:, year_index(year)], 100 * float(line.key)))
+    if line.kind == "case":
+        return case_of(line, args)
     if line.kind == "udf":
         func: Callable[..., Any] = getattr(fn, line.func)
         return float(func(*(args.token(t, line.key, year, values) for t in line.args)))
-    if line.kind == "rack_forecast":
-        return args.forecasts[line.key][year]
     if line.kind == "rack_used":
         return args.overrides.get(year, v(0))
     if line.kind == "racks":
@@ -142,11 +151,32 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
     raise ValueError(f"layout: unknown line kind {line.kind}")
 
 
+def case_of(line: L.Line, args: ModelArgs) -> str:
+    """The key a CPO_CASE row computes (registered, so the block rows below it can be evaluated)."""
+    case = args.case.with_(scenario=line.key)
+    return remember(case if line.refs else case.without_typed_racks())
+
+
+def block_formula(block: Sequence[L.Line], first_row: int, sheet: str, places: dict[str, Place]) -> str:
+    """The one array formula of a run of block rows (registry lines or percentiles) over the year columns."""
+    last_row = first_row + len(block) - 1
+    keys = f"${xl_col_to_name(L.KEY_COL)}${first_row + 1}:${xl_col_to_name(L.KEY_COL)}${last_row + 1}"
+    first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
+    years = f"${first_c}${L.HEADER_ROW + 1}:${last_c}${L.HEADER_ROW + 1}"
+    case = block[0].case
+    if case.startswith("LINE:"):
+        p = places[case.removeprefix("LINE:")]
+        case = xl_rowcol_to_cell(p.row, L.FIRST_YEAR_COL, row_abs=True, col_abs=True)
+        case = case if p.sheet == sheet else f"{p.sheet}!{case}"
+    func = "CPO_PERCENTILES" if block[0].kind == "pctl" else "CPO_LINES"
+    return f"{{={func}({case},{keys},{years})}}"
+
+
 def evaluate(sheets: Sequence[L.SeriesSheet], args: ModelArgs,
              racks: dict[int, float]) -> dict[str, dict[int, float]]:
     """Every line's value per year, in layout order (a line only refers to lines above it)."""
     values: dict[str, dict[int, float]] = {}
-    for sheet in sheets:
+    for sheet in sorted(sheets, key=lambda s: s.name != L.ENGINE):  # the Engine's blocks first: others link
         lines = [item for item in sheet.rows if isinstance(item, L.Line)]
         flags = [ln.name for ln in lines if ln.kind.endswith("_flag")]
         for line in lines:

@@ -7,7 +7,7 @@ Each :class:`Line` owns one row and yields both its formula and its cached value
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -20,7 +20,11 @@ from cpo_xl.engine.timeline import YEARS
 # The contract's sheets keep their positions; the scenario, sensitivity and risk sheets follow Sources.
 SHEETS = ("About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
           "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
-          "xlwings.conf")
+          "Engine", "xlwings.conf")
+# The hidden Engine sheet holds every block array formula (one UDF call per block); the model sheets link to it.
+# LibreOffice recalculates array formulas on load (showing #NAME? without the add-in) but keeps the cached
+# values of plain formulas, so links keep every visible number on screen.
+ENGINE = "Engine"
 NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
@@ -28,19 +32,21 @@ TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5
 
 # Inputs sheet grid
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
+INPUTS_CASE_ROW = 4                # C5 / D5: the CPO_CASE keys (names `case_forecast`, `case_key`)
+CASE_FORECAST_COL, CASE_KEY_COL = 2, 3
 INPUTS_YEARS_ROW = 6               # D7:P7 timeline (name `years`)
 INPUTS_RACKS_ROW = 7               # D8:P8 racks used (with the years row: name `rack_units`)
 INPUTS_RACKS_OVERRIDE_ROW = 8      # D9:P9 optional racks typed by the analyst (input)
-INPUTS_RACKS_FORECAST_ROW = 9      # D10:P10 the scenario's rack forecast (from the racks.* assumptions)
+INPUTS_RACKS_FORECAST_ROW = 9      # D10:P10 the scenario's rack forecast (from the engine; key in C10)
+INPUTS_RACKS_KEY_COL = 2           # C10: the registry name the forecast block reads
 INPUTS_TABLE_HEADER_ROW = 11       # row 12: column titles of the assumption table
 INPUTS_FIRST_KEY_ROW = 12          # row 13: first assumption
-INPUT_COLUMNS = ("key", "live value", "label", "unit", "bear", "base", "bull", "source", "date", "grade", "comment")
-KEY_C, LIVE_C, LABEL_C, UNIT_C, BEAR_C, BASE_C, BULL_C, SOURCE_C, DATE_C, GRADE_C, COMMENT_C = range(11)
+# key, bear, base, bull side by side: the `assumptions` name is this 4-column block (the scenario picks a column)
+INPUT_COLUMNS = ("key", "bear", "base", "bull", "live value", "label", "unit", "source", "date", "grade", "comment")
+KEY_C, BEAR_C, BASE_C, BULL_C, LIVE_C, LABEL_C, UNIT_C, SOURCE_C, DATE_C, GRADE_C, COMMENT_C = range(11)
+INPUT_WIDTHS = (44, 11, 11, 11, 11, 52, 16, 70, 9, 6, 20)
 SCENARIO_COLS = {"bear": BEAR_C, "base": BASE_C, "bull": BULL_C}
-# The `assumptions` name: (key, bear, base, bull) copies of the Inputs table, one contiguous 4-column range
-# (a UDF argument is one range), so a UDF's scenario argument picks its column (hidden; right of D:P)
-ASSUMPTIONS_BLOCK_COL = 19  # T:W
-ASSUMPTIONS_BLOCK_COLUMNS = ("key", "bear", "base", "bull")
+ASSUMPTIONS_BLOCK_COL = KEY_C  # A:D
 
 # Sensitivity sheet grid
 SENSITIVITY_YEAR_CELL = (3, 2)     # C4: the tornado year (input)
@@ -105,10 +111,9 @@ def defined_names(n_inputs: int) -> dict[str, str]:
         "rack_units": f"=Inputs!{years}${INPUTS_RACKS_ROW + 1}",
         "scenario": f"=Inputs!$C${INPUTS_SCENARIO_ROW + 1}",
         "master_check": f"=Checks!${_col(FIRST_YEAR_COL)}${TITLE_ROW + 1}",
-        "assumption_keys": f"=Inputs!${_col(KEY_C)}${first}:${_col(KEY_C)}${last}",
+        "case_forecast": f"=Inputs!${_col(CASE_FORECAST_COL)}${INPUTS_CASE_ROW + 1}",
+        "case_key": f"=Inputs!${_col(CASE_KEY_COL)}${INPUTS_CASE_ROW + 1}",
     }
-    for s, col in SCENARIO_COLS.items():
-        names[f"{s}_values"] = f"=Inputs!${_col(col)}${first}:${_col(col)}${last}"
     return names
 
 
@@ -137,6 +142,7 @@ class Line:
     fmt: str = "#,##0"
     path: tuple[str, ...] = ()  # a registry line: where its cached value sits in the engine's result
     scenario: str | None = None  # the scenario its cached value is computed in (None: the workbook's)
+    case: str = ""  # the CPO_CASE cell a block row reads: a workbook name, or LINE:<name> of a case row
 
 
 @dataclass(frozen=True)
@@ -159,8 +165,8 @@ def _udf(name: str, label: str, unit: str, func: str, key: str = "", fmt: str = 
 
 def registry_line(item: LineItem) -> Line:
     """A registry line as a row: its UDF formula, and its cached value read from the engine by its path."""
-    return Line(item.name, item.row_label, item.unit, "udf", key=item.selector, func=item.udf, args=item.udf_args,
-                fmt=item.fmt, path=item.path)
+    return Line(item.name, item.row_label, item.unit, "lines", key=item.name, fmt=item.fmt, path=item.path,
+                case="case_key")
 
 
 class Registry:
@@ -225,21 +231,24 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
         for ticker, company in assumptions.companies.items():
             if company.layer != layer:
                 continue
-            rows.append(Section(f"{company.name} ({ticker})"))
-            rows.append(reg.row(f"rev_{ticker}"))
-            rows.append(Line(f"share_{ticker}", f"{ticker} share of layer", "fraction", "ratio",
+            rows += [reg.row(name) for name in (f"rev_{ticker}", f"exp_{ticker}", f"net_{ticker}")
+                     if name in reg.items]
+        rows += reg.rest(LAYER_SHEETS[layer])
+        rows.append(Section("Shares of the layer"))
+        for ticker, company in assumptions.companies.items():
+            if company.layer != layer:
+                continue
+            rows.append(Line(f"share_{ticker}", f"{ticker} ({company.name}) share of layer", "fraction", "ratio",
                              refs=(f"rev_{ticker}", f"layer_{layer}"), fmt=PCT))
             share_refs.append(f"share_{ticker}")
-            rows += [reg.row(name) for name in (f"exp_{ticker}", f"net_{ticker}") if name in reg.items]
-        rows += reg.rest(LAYER_SHEETS[layer])
         rows.append(Section("Layer total"))
         rows.append(Line(f"shares_{layer}", "Listed shares of layer, total", "fraction", "sum",
                          refs=tuple(share_refs), fmt=PCT))
         sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: layer TAM and companies", rows))
     sheets.append(scenarios_sheet(case))
     sheets.append(SeriesSheet("Risk", "Risk: Monte Carlo range of the CPO TAM (10,000 seeded draws)", [
-        *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "udf", key=q, func="CPO_TAM_PCTL",
-               args=("YEAR", "KEY", '""', "assumptions", "scenario")) for q in PERCENTILES],
+        *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "pctl", key=q, case="case_forecast")
+          for q in PERCENTILES],
         Line("tam_deterministic", "CPO TAM, deterministic (this scenario)", "US$ M", "link", refs=("tam_udf",)),
     ]))
     checks = SeriesSheet("Checks", "Checks: each line is 0 when it holds", [
@@ -272,7 +281,28 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
              fmt="0"),
     ])
     sheets.append(checks)
-    return sheets
+    return [*sheets, engine_sheet(sheets)]
+
+
+def engine_sheet(sheets: list[SeriesSheet]) -> SeriesSheet:
+    """Move every block row (registry lines, percentiles) to the Engine sheet, grouped by the case it reads so
+    that each group is one array formula, and leave a link of the same name on its sheet."""
+    moved: dict[tuple[str, str], list[Line]] = {}
+    for sheet in sheets:
+        for i, item in enumerate(sheet.rows):
+            if isinstance(item, Line) and item.kind in ("lines", "pctl"):
+                engine = replace(item, name=f"e_{item.name}", label=f"{sheet.name}: {item.label}")
+                moved.setdefault((item.kind, item.case), []).append(engine)
+                sheet.rows[i] = Line(item.name, item.label, item.unit, "link", key=item.key, refs=(engine.name,),
+                                     fmt=item.fmt)
+    rows: list[Line | Section] = [Line("e_inputs_rack_forecast", "Inputs: scenario rack forecast", "NVL72-eq racks",
+                                       "lines", key="rack_forecast", path=("rack_forecast",), case="case_forecast",
+                                       scenario=None, fmt="#,##0")]
+    for (kind, case), group in moved.items():
+        rows.append(Section(f"{'Percentiles' if kind == 'pctl' else 'Lines'} of {case.removeprefix('LINE:')}"))
+        rows += group
+    return SeriesSheet(ENGINE, "Engine: every model block (one array formula each); the model sheets link here",
+                       rows)
 
 
 def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
@@ -282,23 +312,20 @@ def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
     items = {item.name: item for item in line_items(case)}
     rows: list[Line | Section] = []
     for s in ("bear", "base", "bull"):
-        tail = (f"LINE:sc_racks_{s}", "assumptions", "KEY")  # the scenario in column C picks the assumptions column
-
-        def row(name: str, item: str, label: str, func: str, args: tuple[str, ...], fmt: str = "#,##0",
-                scenario: str = s) -> Line:
-            return Line(name, label, items[item].unit, "udf", key=scenario, func=func, args=args, fmt=fmt,
-                        path=items[item].path, scenario=scenario)
+        def row(name: str, item: str, label: str, fmt: str = "#,##0", scenario: str = s) -> Line:
+            return Line(name, label, items[item].unit, "lines", key=item, fmt=fmt, path=items[item].path,
+                        scenario=scenario, case=f"LINE:sc_case_{scenario}")
         rows += [
             Section(f"{s.capitalize()} scenario (its Inputs column; racks: override, else its forecast)"),
-            Line(f"sc_fc_{s}", f"Racks forecast ({s})", "racks", "rack_forecast", key=s),
-            Line(f"sc_racks_{s}", f"Racks used ({s})", "racks", "rack_used", key=s, refs=(f"sc_fc_{s}",)),
-            *[row(f"sc_{s}_{layer}", f"tam_{layer}", f"{LAYER_LABELS[layer]} TAM ({s})", "CPO_LAYER_TAM",
-                  (f'"{layer}"', "YEAR", *tail)) for layer in LAYERS],
-            row(f"sc_tam_{s}", "tam_udf", f"CPO TAM ({s})", "CPO_TAM", ("YEAR", *tail)),
-            row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", "CPO_PENETRATION",
-                ("YEAR", '"all"', *tail), PCT),
-            *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} CPO exposure ({s})", "CPO_ELASTICITY",
-                  (f'"{t}"', "YEAR", *tail), "0.00%") for t in leaders],
+            Line(f"sc_fc_case_{s}", f"Model case, forecast racks ({s})", "key", "case", key=s),
+            Line(f"sc_fc_{s}", f"Racks forecast ({s})", "NVL72-eq racks", "lines", key="rack_forecast",
+                 path=("rack_forecast",), scenario=s, case=f"LINE:sc_fc_case_{s}"),
+            Line(f"sc_racks_{s}", f"Racks used ({s})", "NVL72-eq racks", "rack_used", key=s, refs=(f"sc_fc_{s}",)),
+            Line(f"sc_case_{s}", f"Model case ({s})", "key", "case", key=s, refs=(f"sc_racks_{s}",)),
+            *[row(f"sc_{s}_{layer}", f"tam_{layer}", f"{LAYER_LABELS[layer]} TAM ({s})") for layer in LAYERS],
+            row(f"sc_tam_{s}", "tam_udf", f"CPO TAM ({s})"),
+            row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", PCT),
+            *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} CPO exposure ({s})", "0.00%") for t in leaders],
         ]
     return SeriesSheet("Scenarios", "Scenarios: bear, base and bull side by side", rows)
 

@@ -3,16 +3,18 @@ registered, and each result is compared with the value cached in the file."""
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.excel import functions as fn
-from cpo_xl.excel.catalogue import CATALOGUE
+from cpo_xl.excel.catalogue import CATALOGUE, implementation
 from cpo_xl.workbook import files
 
 REL_TOL = 1e-9
@@ -40,10 +42,12 @@ def _plain(value: Any) -> Any:
 
 
 class Counter:
-    """UDF calls made during one recalculation."""
+    """UDF calls made during one recalculation, the argument cells they marshalled and their Python time."""
 
     def __init__(self) -> None:
         self.calls = 0
+        self.cells = 0
+        self.seconds = 0.0
 
 
 def registered(counter: Counter) -> dict[str, Callable[..., Any]]:
@@ -53,15 +57,27 @@ def registered(counter: Counter) -> dict[str, Callable[..., Any]]:
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any) -> Any:
             counter.calls += 1
+            plain = [_plain(a) for a in args]
+            counter.cells += sum(_size(a) for a in plain)
+            start = time.perf_counter()
             try:
-                result = func(*(_plain(a) for a in args))
+                result = func(*plain)
             except CpoError:
                 return Error.errors["#VALUE!"]
+            finally:
+                counter.seconds += time.perf_counter() - start
             if isinstance(result, list):
                 return np.asarray(result, dtype=object)
             return result
         return call
-    return {udf.name: wrap(getattr(fn, udf.name)) for udf in CATALOGUE}
+    return {udf.name: wrap(implementation(udf.name)) for udf in CATALOGUE}
+
+
+def _size(value: Any) -> int:
+    """Cells an argument spans (a scalar is one)."""
+    if isinstance(value, list):
+        return sum(_size(v) for v in value)
+    return 1
 
 
 def cached_values(path: Path) -> dict[str, Any]:
@@ -79,21 +95,35 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def recalculate(path: Path) -> tuple[dict[str, Any], int]:
+def recalculate(path: Path, counter: Counter | None = None) -> tuple[dict[str, Any], int]:
     """{'SHEET!A1': recalculated value} for every formula cell, and the number of UDF calls."""
     import formulas
-    counter = Counter()
+    # schedula logs a traceback when it tries a cell before its inputs are ready and then retries it; the
+    # results are complete (every cell is compared below), so the noise is muted
+    logging.getLogger("schedula").setLevel(logging.CRITICAL)
+    counter = counter or Counter()
     functions = formulas.get_functions()
     functions.update(registered(counter))
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
-    results = {}
+    results: dict[str, Any] = {}
+    blocks: dict[str, Any] = {}
     for ref, ranges in solution.items():
         name = ref.split("]", 1)[-1].replace("'", "")
-        if ":" in name or name.startswith("!"):
+        if name.startswith("!"):
+            continue
+        if ":" in name:  # an array formula's range: one value per member cell
+            blocks[name] = ranges
             continue
         value = ranges.value[0, 0] if hasattr(ranges, "value") else ranges
         results[name] = _plain(value)
+    for name, ranges in blocks.items():
+        sheet, span = name.rsplit("!", 1)
+        first_col, first_row, _, _ = range_boundaries(span)
+        values = np.atleast_2d(ranges.value if hasattr(ranges, "value") else ranges)
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                results.setdefault(f"{sheet}!{get_column_letter(first_col + j)}{first_row + i}", _plain(v))
     return results, counter.calls
 
 

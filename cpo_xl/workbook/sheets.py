@@ -16,6 +16,7 @@ from cpo_xl.engine.crosscheck import ratio as ratio_to
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
+from cpo_xl.excel.blocks import COMPANY_FIELDS, NOT_DEFINED
 from cpo_xl.excel.catalogue import CATALOGUE, signature
 from cpo_xl.workbook import grid
 from cpo_xl.workbook import layout as L
@@ -71,33 +72,98 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
         if item.key:
             ws.write_string(row, L.KEY_COL, item.key, st.key)
         fmt = st.number(item.fmt, link=item.kind in ("link", "racks"))
-        for year in YEARS:
-            col = L.year_col(year)
-            st.formula(ws, row, col, grid.formula(item, row, col, sheet.name, places, check_rows), fmt,
-                       values[item.name][year])
+        if item.kind == "case":  # one key cell, in the first year column
+            st.formula(ws, row, L.FIRST_YEAR_COL, grid.formula(item, row, L.FIRST_YEAR_COL, sheet.name, places),
+                       st.key, values[item.name][YEARS[0]])
+        elif item.kind not in BLOCK_KINDS:
+            for year in YEARS:
+                col = L.year_col(year)
+                st.formula(ws, row, col, grid.formula(item, row, col, sheet.name, places, check_rows), fmt,
+                           values[item.name][year])
+    for first_row, block in blocks(sheet):
+        st.array_formula(ws, (first_row, L.FIRST_YEAR_COL), (first_row + len(block) - 1, L.LAST_YEAR_COL),
+                         grid.block_formula(block, first_row, sheet.name, places),
+                         [[values[ln.name][y] for y in YEARS] for ln in block],
+                         [st.number(ln.fmt) for ln in block])
+
+
+BLOCK_KINDS = ("lines", "pctl")
+
+
+class EngineArea:
+    """Rows of the hidden Engine sheet below its line blocks, for the other sheets' block formulas (tornado,
+    company table, cross-checks): each block is one array formula there, and its sheet links to it."""
+
+    def __init__(self, ws: Any, st: Styles, top: int) -> None:
+        self.ws, self.st, self.top = ws, st, top
+
+    def block(self, title: str, formula: str, values: list[list[Any]], fmts: list[Any]) -> tuple[int, int]:
+        """Write one array block under a title; returns its first (row, column) on the Engine sheet."""
+        self.ws.write_string(self.top, 0, title, self.st.section)
+        first = (self.top + 1, L.FIRST_YEAR_COL)
+        last = (first[0] + len(values) - 1, first[1] + len(values[0]) - 1)
+        self.st.array_formula(self.ws, first, last, formula, values, fmts)
+        self.top = L.below(self.top, len(values) + 1)
+        return first
+
+    def links(self, ws: Any, at: tuple[int, int], source: tuple[int, int], values: list[list[Any]],
+              fmts: list[Any]) -> None:
+        """Plain links from ``ws`` (block at ``at``) to the Engine block at ``source``, with cached values."""
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                ref = xl_rowcol_to_cell(source[0] + i, source[1] + j, row_abs=True, col_abs=True)
+                fmt = fmts[i][j] if isinstance(fmts[i], list) else fmts[i]
+                if isinstance(v, str):
+                    ws.write_formula(at[0] + i, at[1] + j, f"={L.ENGINE}!{ref}", fmt, v)
+                else:
+                    ws.write_formula(at[0] + i, at[1] + j, f"={L.ENGINE}!{ref}", fmt, v)
+
+
+def blocks(sheet: L.SeriesSheet) -> list[tuple[int, list[L.Line]]]:
+    """Runs of consecutive block rows that read the same case: each becomes one array formula."""
+    runs: list[tuple[int, list[L.Line]]] = []
+    for offset, item in enumerate(sheet.rows):
+        row = L.FIRST_LINE_ROW + offset
+        if not (isinstance(item, L.Line) and item.kind in BLOCK_KINDS):
+            continue
+        if runs and runs[-1][0] + len(runs[-1][1]) == row and (runs[-1][1][0].kind, runs[-1][1][0].case) == (
+                item.kind, item.case):
+            runs[-1][1].append(item)
+        else:
+            runs.append((row, [item]))
+    return runs
+
+
+def _case_cells(ws: Any, st: Styles, keys: tuple[str, str]) -> None:
+    """The two CPO_CASE cells every model block reads: forecast racks (case_forecast), racks used (case_key)."""
+    ws.write_string(L.INPUTS_CASE_ROW, 0, "Model case keys: forecast racks (C), racks used (D)", st.bold)
+    ws.write_string(L.INPUTS_CASE_ROW, 1, "key", st.unit)
+    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_FORECAST_COL, "=CPO_CASE(assumptions,scenario)", st.key, keys[0])
+    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_KEY_COL, "=CPO_CASE(assumptions,scenario,rack_units)", st.key, keys[1])
 
 
 def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int, float],
-               overrides: dict[int, float]) -> None:
+               overrides: dict[int, float], forecast_row: int) -> None:
     """Years, racks used (= typed override, else the scenario forecast), the override row, and the forecast
-    from the engine (CPO_RACKS: the one implementation of the racks.* inputs)."""
+    from the engine (one CPO_LINES block: the one implementation of the racks.* inputs)."""
     ws.write_string(L.INPUTS_YEARS_ROW - 1, 0, "NVIDIA rack-scale systems by year, NVL72-equivalents (drive every "
                     "sheet)", st.section)
     labels = {L.INPUTS_YEARS_ROW: ("Year", "year"),
               L.INPUTS_RACKS_ROW: ("NVIDIA racks used (override, else forecast)", "NVL72-eq racks"),
               L.INPUTS_RACKS_OVERRIDE_ROW: ("Racks override (optional input)", "NVL72-eq racks"),
-              L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast: min(demand, envelopes), CPO_RACKS",
-                                            "NVL72-eq racks")}
+              L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast: min(demand, envelopes)", "NVL72-eq racks")}
     for row, (label, unit) in labels.items():
         ws.write_string(row, 0, label, st.head_left if row == L.INPUTS_YEARS_ROW else None)
         ws.write_string(row, 1, unit, st.head_left if row == L.INPUTS_YEARS_ROW else st.unit)
-    year_row = L.INPUTS_YEARS_ROW + 1
+    ws.write_string(L.INPUTS_RACKS_FORECAST_ROW, L.INPUTS_RACKS_KEY_COL, "rack_forecast", st.key)
+    for year in YEARS:  # a link to the Engine's forecast block
+        col = L.year_col(year)
+        ws.write_formula(L.INPUTS_RACKS_FORECAST_ROW, col, f"={L.ENGINE}!" + xl_rowcol_to_cell(
+            forecast_row, col, row_abs=True, col_abs=True), st.number("#,##0", link=True), forecast[year])
     for year in YEARS:
         col = L.year_col(year)
         c = xl_col_to_name(col)
         ws.write_number(L.INPUTS_YEARS_ROW, col, year, st.head)
-        st.formula(ws, L.INPUTS_RACKS_FORECAST_ROW, col, f"=CPO_RACKS({c}${year_row},assumptions,scenario)",
-                   st.number("#,##0"), forecast[year])
         if year in overrides:
             ws.write_number(L.INPUTS_RACKS_OVERRIDE_ROW, col, overrides[year], st.input)
         else:
@@ -108,14 +174,15 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
 
 def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scenario: str,
                  racks: dict[int, float], forecast: dict[int, float], overrides: dict[int, float],
-                 master: float) -> None:
+                 master: float, keys: tuple[str, str], forecast_row: int) -> None:
     ws.write_string(L.TITLE_ROW, 0, "Inputs: every assumption (yellow cells are inputs)", st.title)
     st.master_check_row(ws, master)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 0, "Scenario (bear / base / bull)", st.bold)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.input)
     ws.data_validation(L.INPUTS_SCENARIO_ROW, 2, L.INPUTS_SCENARIO_ROW, 2,
                        {"validate": "list", "source": list(SCENARIOS)})
-    _rack_rows(ws, st, racks, forecast, overrides)
+    _case_cells(ws, st, keys)
+    _rack_rows(ws, st, racks, forecast, overrides, forecast_row)
     for col, text in enumerate(L.INPUT_COLUMNS):
         ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, text, st.head_left)
     scen_header = xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BEAR_C, row_abs=True, col_abs=True) + ":" + \
@@ -130,9 +197,8 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
             ws.write_string(r, text_col, str(item[field]))
         for s in SCENARIOS:
             st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
-    _scenario_blocks(ws, wb, st, rows)
     ws.freeze_panes(L.INPUTS_FIRST_KEY_ROW, 2)
-    for col, width in enumerate((44, 11, 52, 16, 11, 11, 11, 70, 9, 6, 20)):
+    for col, width in enumerate(L.INPUT_WIDTHS):
         ws.set_column(col, col, width)
     ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, 11)
 
@@ -148,27 +214,9 @@ def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top:
             continue
         st.value(ws, r, 0, item["label"])
         ws.write_string(r, 1, item["unit"], st.unit)
-        live = f"=Inputs!$B${L.INPUTS_FIRST_KEY_ROW + i + 1}"
+        live = "=Inputs!" + xl_rowcol_to_cell(L.INPUTS_FIRST_KEY_ROW + i, L.LIVE_C, row_abs=True, col_abs=True)
         ws.write_formula(r, 2, live, st.number("General", link=True), item["live"])
         r += 1
-
-
-def _scenario_blocks(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
-    """The (key, bear, base, bull) copies the ``assumptions`` name refers to (the scenario argument picks the
-    column); the layout spec defines the name."""
-    left = L.ASSUMPTIONS_BLOCK_COL
-    for offset, column in enumerate(L.ASSUMPTIONS_BLOCK_COLUMNS):
-        col = left + offset
-        source = L.KEY_C if column == "key" else L.SCENARIO_COLS[column]
-        src_c = xl_col_to_name(source)
-        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, f"{column} (copy)", st.head_left)
-        for i, item in enumerate(rows):
-            r = L.INPUTS_FIRST_KEY_ROW + i
-            if column == "key":
-                ws.write_formula(r, col, f"=${src_c}{r + 1}", st.key, item["key"])
-            else:
-                ws.write_formula(r, col, f"={src_c}{r + 1}", None, item[column])
-    ws.set_column(left, left + len(L.ASSUMPTIONS_BLOCK_COLUMNS) - 1, 12, None, {"hidden": True})
 
 
 def _year_table_header(ws: Any, st: Styles, title: str, master: float,
@@ -186,7 +234,7 @@ def _year_table_header(ws: Any, st: Styles, title: str, master: float,
     return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
 
 
-def write_sensitivity(ws: Any, st: Styles, args: grid.ModelArgs, tornado: Any, two_way: Any,
+def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two_way: Any,
                       exposure_tornado: Any, ticker: str, master: float, year: int = 2030) -> int:
     """The TAM tornado (live through CPO_SENSITIVITY) and static tables; returns the tornado's row count."""
     year_ref = _year_table_header(ws, st, "Sensitivity: each input moved alone to its bear and bull value",
@@ -199,12 +247,13 @@ def write_sensitivity(ws: Any, st: Styles, args: grid.ModelArgs, tornado: Any, t
         ws.write_string(r, 1, item.label)
         ws.write_number(r, 2, float(item.bear_value))
         ws.write_number(r, 3, float(item.bull_value))
-        ends = {}
-        for col, side in ((4, "low"), (5, "high")):
-            ends[side] = fn.CPO_SENSITIVITY(item.key, float(year), "", args.assumptions, args.scenario, side)
-            st.formula(ws, r, col, f'=CPO_SENSITIVITY($A{r + 1},{year_ref},"",assumptions,scenario,"{side}")',
-                       st.number("#,##0"), ends[side])
-        ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(ends["high"] - ends["low"]))
+        ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(item.at_bull - item.at_bear))
+    last = first + len(tornado) - 1
+    ends = [[float(t.at_bear - t.base), float(t.at_bull - t.base)] for t in tornado.itertuples()]
+    fmts = [st.number("#,##0")] * len(ends)
+    source = engine.block("Sensitivity: tornado", f"{{=CPO_TORNADO(case_forecast,Sensitivity!$A${first + 1}:"
+                          f"$A${last + 1},Sensitivity!{year_ref})}}", ends, fmts)
+    engine.links(ws, (first, 4), source, ends, fmts)
     r = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
     ws.write_string(r, 0, f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
     ws.write_string(r + 1, 0, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
@@ -249,8 +298,8 @@ def _exposure(ticker: str, year: int, args: grid.ModelArgs, measure: str = "expo
     return value if math.isfinite(value) else None
 
 
-def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, master: float,
-                     year: int = 2030) -> int:
+def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, engine: EngineArea,
+                     master: float, year: int = 2030) -> int:
     """Companies ranked for a selectable year; returns the number of company rows."""
     year_ref = _year_table_header(ws, st, "Elasticity: CPO exposure by company for the selected year", master,
                                   ("Ranking year", L.ELASTICITY_YEAR_CELL, year), L.ELASTICITY_HEADER_ROW,
@@ -268,35 +317,37 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
         st.value(ws, r, 0, ticker)
         st.value(ws, r, 1, company.name)
         st.value(ws, r, 2, LAYER_LABELS[company.layer])
-        tick = f"$A{r + 1}"
-        revenue = float(run(args.case).companies[ticker].cpo_revenue[year_index(year)])
-        st.formula(ws, r, 3, f"=CPO_SUPPLIER_REVENUE({tick},{year_ref}{MODEL_TAIL})", st.number("#,##0"),
-                   revenue)
-        for col, measure in ((4, "exposure"), (5, "net_exposure"), (6, "ebit")):
-            v = _exposure(ticker, year, args, measure)
-            if v is None:
-                ws.write_string(r, col, "n/a")
-            else:
-                st.formula(ws, r, col, f'=CPO_ELASTICITY({tick},{year_ref}{MODEL_TAIL},"{measure}")',
-                           st.number("0.00" if measure == "ebit" else "0.00%"), v)
         mine = exposures[ticker]
         if mine is None:
             ws.write_string(r, 7, "no revenue on file")
         else:
             rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
             ws.write_formula(r, 7, f'=COUNTIF({exp_range},">"&E{r + 1})+1', st.number("0"), rank)
+    last = first + len(order) - 1
+    lines = run(args.case).companies
+    table = [[_or_na(getattr(lines[t], f)[year_index(year)]) for f in COMPANY_FIELDS] for t in order]
+    formats = [st.number("#,##0"), st.number("0.00%"), st.number("0.00%"), st.number("0.00")]
+    source = engine.block("Elasticity: company table", f"{{=CPO_COMPANIES(case_key,Elasticity!$A${first + 1}:"
+                          f"$A${last + 1},Elasticity!{year_ref})}}", table, [formats] * len(table))
+    engine.links(ws, (first, 3), source, table, [formats] * len(table))
     for col, width in enumerate((11, 24, 20, 18, 18, 22, 18, 18)):
         ws.set_column(col, col, width)
     ws.freeze_panes(first, 1)
     return len(order)
 
 
-def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) -> tuple[int, int]:
+def _or_na(value: float) -> Any:
+    return float(value) if math.isfinite(value) else NOT_DEFINED
+
+
+def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea,
+                           top: int) -> tuple[int, int]:
     """Published figures vs the model (ratio through CPO_CROSSCHECK); returns (first, last) data rows."""
     ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
     for col, text in enumerate(("source", "metric", "key", "year", "published", "model / published", "model")):
         ws.write_string(top + 1, col, text, st.head_left)
     points = [p for p in published() if p.metric in MONEY_METRICS]
+    ratios: list[list[float]] = []
     for i, p in enumerate(points):
         r = top + 2 + i
         st.value(ws, r, 0, f"{p.source}: {p.scope}")
@@ -305,8 +356,13 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, top: int) 
         ws.write_number(r, 3, p.year, st.input)
         ws.write_number(r, 4, p.value, st.input)
         ratio = ratio_to(float(model_value(run(args.case), p.metric)[year_index(p.year)]), p)
-        st.formula(ws, r, 5, f"=CPO_CROSSCHECK($C{r + 1},$D{r + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
+        ratios.append([ratio])
         ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), ratio * p.value)
+    first, last = top + 2, top + 1 + len(points)
+    fmts = [st.number("0.00")] * len(ratios)
+    source = engine.block("TAM: cross-checks", f"{{=CPO_RATIOS(case_key,TAM!$C${first + 1}:$C${last + 1},"
+                          f"TAM!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
+    engine.links(ws, (first, 5), source, ratios, fmts)
     return top + 2, top + 1 + len(points)
 
 
@@ -317,7 +373,8 @@ RECONCILIATION_COLUMNS = ("source [scope]", "relation", "key", "year", "publishe
                           "flag", "unit", "why the model departs (where flagged)")
 
 
-def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, top: int, band_ref: str) -> None:
+def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea, top: int,
+                         band_ref: str) -> None:
     """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
     broader scopes), with the reason where the model departs on purpose. Not part of the master check."""
     ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
@@ -327,6 +384,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, top: int, ba
     r = run(args.case)
     band = args.case.assumptions().crosscheck.band
     points = published()
+    ratios: list[list[float]] = []
     first = top + 2
     for i, p in enumerate(points):
         row = first + i
@@ -337,13 +395,17 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, top: int, ba
         ws.write_number(row, 3, p.year, st.input_number("0"))
         ws.write_number(row, 4, p.value, st.input_number("#,##0"))
         ws.write_formula(row, 5, f"=E{row + 1}*G{row + 1}", st.number("#,##0"), ratio * p.value)
-        st.formula(ws, row, 6, f"=CPO_CROSSCHECK($C{row + 1},$D{row + 1}{MODEL_TAIL})", st.number("0.00"), ratio)
+        ratios.append([ratio])
         flag = 0.0 if passes(ratio, p, band) else 1.0
         ws.write_formula(row, 7, f'=IF($B{row + 1}="ceiling",IF(G{row + 1}>1,1,0),'
                                  f'IF(OR(G{row + 1}<1/{band_ref},G{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
         ws.write_string(row, 8, METRIC_UNITS[p.metric], st.unit)
         ws.write_string(row, 9, p.reason if flag else "")
     last = first + len(points) - 1
+    fmts = [st.number("0.00")] * len(ratios)
+    source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!$C${first + 1}:$C${last + 1},"
+                          f"Checks!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
+    engine.links(ws, (first, 6), source, ratios, fmts)
     ws.write_string(last + 2, 0, "Reconciliation flags (count; see the reasons)", st.bold)
     ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"),
                      float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)

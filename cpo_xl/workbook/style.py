@@ -18,6 +18,11 @@ INPUT_FILL, INPUT_FONT, LINK_FONT, HEAD_FILL = "#FFF2CC", "#0000FF", "#007A33", 
 UDF_CALL = re.compile(r"\bCPO_[A-Z_]+\(")
 
 
+def _fmt(fmts: list[Any], i: int, j: int) -> Any:
+    """A block's format: one per row, or one per cell (a list per row)."""
+    return fmts[i][j] if isinstance(fmts[i], list) else fmts[i]
+
+
 class Styles:
     def __init__(self, wb: xlsxwriter.Workbook, static: bool = False) -> None:
         self.wb = wb
@@ -59,6 +64,20 @@ class Styles:
             self.value(ws, row, col, value, fmt)
         else:
             ws.write_formula(row, col, text, fmt, value)
+
+    def array_formula(self, ws: Any, first: tuple[int, int], last: tuple[int, int], text: str,
+                      values: list[list[Any]], fmts: list[Any]) -> None:
+        """One array formula over a block (rows x columns) with every member's cached value and each row's
+        format; in the PM copy the block becomes its values. Excel stores the members as plain values."""
+        (r0, c0), (r1, c1) = first, last
+        if not (self.static and UDF_CALL.search(text)):
+            ws.write_array_formula(r0, c0, r1, c1, text, _fmt(fmts, 0, 0), values[0][0])
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                if (i, j) != (0, 0) or (self.static and UDF_CALL.search(text)):
+                    self.value(ws, r0 + i, c0 + j, v, _fmt(fmts, i, j))
+        if (r1 - r0 + 1, c1 - c0 + 1) != (len(values), len(values[0])):
+            raise ValueError(f"array block {first}-{last} does not match {len(values)}x{len(values[0])} values")
 
     @staticmethod
     def value(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
