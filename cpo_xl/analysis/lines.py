@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -201,8 +202,10 @@ LAYER_SHEETS = {"definers": "Definers", "foundry_packaging": "Foundry_Packaging"
                 "fiber_connectivity": "Fiber_Connectivity", "equipment": "Equipment"}
 
 
+@lru_cache(maxsize=64)
 def line_items(case: Case) -> list[LineItem]:
-    """Every line item of a case, in table and sheet order (the company lines follow its companies)."""
+    """Every line item of a case, in table and sheet order (the company lines follow its companies). Cached
+    per case: do not mutate the list."""
     companies = case.assumptions().companies
     return [*STATIC, *company_items({t: CompanyRows(LAYER_SHEETS[c.layer], c.revenue_usd_m is not None, c.displaces)
                                      for t, c in companies.items()})]

@@ -34,6 +34,11 @@ class Case:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenario", check_scenario(self.scenario))
+        # computed once: a case is a cache key on every UDF call and its overrides hold ~280 pairs
+        object.__setattr__(self, "_hash", hash((self.scenario, self.overrides, self.user, self.racks)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
 
     def assumptions(self) -> Assumptions:
         """The validated assumption set of the case (cached per distinct content)."""

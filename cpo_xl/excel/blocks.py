@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 from cpo_xl.analysis import lines
@@ -20,7 +21,7 @@ from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.timeline import year_index
 from cpo_xl.excel import args as ea
-from cpo_xl.excel.functions import _scenario, excel_safe
+from cpo_xl.excel.functions import MORE_CACHES, _case, _thawed, excel_safe, frozen
 
 MAX_CASES = 256  # distinct cases kept per Python session (a workbook uses 8)
 _CASES: OrderedDict[str, Case] = OrderedDict()
@@ -28,6 +29,7 @@ COMPANY_FIELDS = ("cpo_revenue", "exposure", "net_exposure", "ebit_elasticity")
 NOT_DEFINED = "n/a"
 
 
+@lru_cache(maxsize=256)
 def case_key(case: Case) -> str:
     """A short text key for a case: its assumptions' fingerprint and a digest of its rack series."""
     series = ",".join(f"{float(r):.12g}" for r in case.rack_series())
@@ -83,26 +85,34 @@ def _cell(value: float) -> Any:
 
 @excel_safe
 def CPO_CASE(assumptions: Any = None, scenario: Any = None, rack_units: Any = None, years: Any = None) -> str:
-    name = _scenario(scenario)
-    racks: tuple[tuple[int, float], ...] = ()
-    if not ea.is_blank(rack_units):
-        table = [_flat(years), _flat(rack_units)] if not ea.is_blank(years) else rack_units
-        racks = ea.racks(table, None)
-    return remember(Case(name, ea.overrides(assumptions, name), racks=racks))
+    table = rack_units
+    if not ea.is_blank(rack_units) and not ea.is_blank(years):
+        table = [_flat(years), _flat(rack_units)]
+    return remember(_case(table, assumptions, scenario, None))
 
 
 @excel_safe
 def CPO_LINES(case_key: Any, line_names: Any, years: Any) -> list[list[Any]]:
+    recall(case_key)
+    return _lines(case_key, frozen(line_names), frozen(years))
+
+
+@lru_cache(maxsize=256)
+def _lines(case_key: str, line_names: Any, years: Any) -> list[list[Any]]:
+    """The block of CPO_LINES for a case key (the case cannot change under its key), computed once."""
     case = recall(case_key)
-    ys = _years(years)
+    ys = _years(_thawed(years))
     result, items = run(case), {item.name: item for item in lines.line_items(case)}
     rows = []
-    for name in _names(line_names, "line_names"):
+    for name in _names(_thawed(line_names), "line_names"):
         if name not in items:
             lines.find(case, name)  # raises with suggestions
         values = lines.value(result, items[name].path)
         rows.append([_cell(values[year_index(y)]) for y in ys])
     return rows
+
+
+MORE_CACHES.extend([_lines, case_key])
 
 
 @excel_safe

@@ -30,6 +30,7 @@ from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import args as ea
 
 MEASURES = ("exposure", "net_exposure", "ebit")
+MORE_CACHES: list[Any] = []  # caches of modules built on this one (the block functions register theirs)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -58,7 +59,36 @@ def _racks(rack_units: Any, year: int | None) -> ea.RackKey:
 
 
 def _case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
-    """The Case of a call: the scenario also picks the column of a 4-column assumptions range."""
+    """The Case of a call: the scenario also picks the column of a 4-column assumptions range. Parsed once per
+    distinct content: Excel hands over a fresh list each recalculation, so the ranges are frozen into a key."""
+    try:
+        key = (frozen(rack_units), frozen(assumptions), frozen(scenario), year)
+        hash(key)
+    except TypeError:  # an unhashable cell value: parse without the cache (the parser names the problem)
+        return _parse_case(rack_units, assumptions, scenario, year)
+    return _cached_case(key)
+
+
+def frozen(value: Any) -> Any:
+    """An Excel range (a row, or a list of rows) as tuples (hashable); other values as they are."""
+    if not isinstance(value, list | tuple):
+        return value
+    return tuple(tuple(row) if isinstance(row, list | tuple) else row for row in value)
+
+
+@lru_cache(maxsize=256)
+def _cached_case(key: tuple[Any, Any, Any, int | None]) -> Case:
+    rack_units, assumptions, scenario, year = key
+    return _parse_case(_thawed(rack_units), _thawed(assumptions), scenario, year)
+
+
+def _thawed(value: Any) -> Any:
+    if not isinstance(value, tuple):
+        return value
+    return [list(row) if isinstance(row, tuple) else row for row in value]
+
+
+def _parse_case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
     name = _scenario(scenario)
     return Case(name, ea.overrides(assumptions, name), racks=_racks(rack_units, year))
 
@@ -261,5 +291,5 @@ def clear_caches() -> None:
     """Forget every cached assumption set, model run and table (benchmarks use it for cold timings)."""
     from cpo_xl.analysis.tables import tables
     clear_cache()
-    for cache in (tables, _sensitivity, _simulation, version_text):
+    for cache in (tables, _sensitivity, _simulation, version_text, _cached_case, lines.line_items, *MORE_CACHES):
         cache.cache_clear()
