@@ -107,3 +107,13 @@ def test_a_copy_holding_draws_is_never_served_from_the_cache():
     copy = with_draws(Case().assumptions(), {"pricing.erosion_2027": np.array([0.05, 0.35])})
     with pytest.raises(CpoError, match="cannot be cached"):
         compute(copy, Case().rack_series())
+
+
+def test_the_engine_runs_on_plain_frozen_parameters():
+    import dataclasses
+
+    from pydantic import BaseModel
+    params = run(Case()).a
+    assert not isinstance(params, BaseModel) and dataclasses.is_dataclass(params)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.racks = None  # frozen

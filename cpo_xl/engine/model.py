@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from cpo_xl.engine import tam as tm
 from cpo_xl.engine.assumptions import LAYERS, SEGMENTS, Assumptions, Company
 from cpo_xl.engine.curves import Floats, segment_share
 from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.params import to_params
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEAR_ARRAY
 
 Racks = tuple[float, ...]
@@ -45,8 +47,8 @@ class ModelResult:
     Carlo). Units in each docstring.
     """
 
-    def __init__(self, a: Assumptions, racks: Floats, with_companies: bool = True) -> None:
-        self.a = a
+    def __init__(self, a: Any, racks: Floats, with_companies: bool = True) -> None:
+        self.a = a  # plain frozen parameters (cpo_xl.engine.params), possibly holding draw arrays
         self._racks = racks
         self._with_companies = with_companies
 
@@ -359,7 +361,7 @@ def check_year(year: object, argument: str = "year") -> int:
     return int(year)
 
 
-def rack_forecast(a: Assumptions) -> Floats:
+def rack_forecast(a: Any) -> Floats:
     """The scenario's NVIDIA rack forecast [NVL72-eq racks/yr] = min(demand, every envelope)."""
     return ev.capped(dm.nvidia_driver(a.racks), ev.rack_caps(a.envelopes))[0]
 
@@ -377,10 +379,12 @@ def rack_series(assumptions: Assumptions, given: Mapping[int, float] | None = No
 @lru_cache(maxsize=1024)
 def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
     """The model for one validated assumption set and one rack series [racks/yr per year], cached."""
-    return run(assumptions, np.asarray(racks, dtype=float))
+    if not isinstance(assumptions, Assumptions):
+        raise CpoError("a parameter set (e.g. with draw arrays) cannot be cached: only a validated assumption set")
+    return run(to_params(assumptions), np.asarray(racks, dtype=float))
 
 
-def run(a: Assumptions, rack_arr: Floats, with_companies: bool = True) -> ModelResult:
+def run(a: Any, rack_arr: Floats, with_companies: bool = True) -> ModelResult:
     """The model, uncached. Broadcasts over draws: numeric assumptions may be (draws, 1) arrays (Monte Carlo),
     racks (years,) or (draws, years); every line is then (draws, years)."""
     return ModelResult(a, rack_arr, with_companies)
