@@ -8,12 +8,14 @@ mkdir -p docs/img
 page() {  # page whose first line starts with $1 -> docs/img/$2.png
     local n
     n=$(for i in $(seq 1 "$(pdfinfo "$out/CPO_Model.pdf" | awk '/Pages/ {print $2}')"); do
-        pdftotext -f "$i" -l "$i" "$out/CPO_Model.pdf" - | head -1 | grep -q "^$1" && echo "$i" && break; done)
+        pdftotext -f "$i" -l "$i" "$out/CPO_Model.pdf" - | sed -n 1,3p | grep -q "^$1" && echo "$i" && break; done)
     pdftoppm -r 70 -png -singlefile -f "$n" -l "$n" "$out/CPO_Model.pdf" "docs/img/$2"
 }
+page "Demand:" demand
 page "TAM by value-chain" tam
 page "Penetration:" penetration
 page "Elasticity:" elasticity
 page "Risk:" risk
+page "Checks:" checks
 rm -rf "$out"
-echo "rendered docs/img/{tam,penetration,elasticity,risk}.png"
+echo "rendered docs/img/{demand,tam,penetration,elasticity,risk,checks}.png"
