@@ -36,27 +36,38 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--ticker", default="AVGO", help="company for the exposure tornado (with --scenarios)")
     sim = sub.add_parser("simulate", parents=[common], help="Monte Carlo percentiles and a fan-chart PNG")
     sim.add_argument("-n", type=int, default=100_000, help="number of draws")
-    sim.add_argument("--seed", type=int, default=20261126)
+    sim.add_argument("--seed", type=int, default=20261126, help="0 or more")
     sim.add_argument("--year", type=int, default=2030, help="year of the exposure percentiles")
     sim.add_argument("--output-dir", default="dist", help="where fan_chart.png goes")
     b = sub.add_parser("build", parents=[common], help="write the workbook and print the headline table")
     b.add_argument("--output", default=DEFAULT_WORKBOOK)
     b.add_argument("--check", action="store_true", help="exit 1 when the output differs from a fresh build")
-    b.add_argument("--force", action="store_true", help="overwrite a workbook with other inputs (keeps .bak)")
+    b.add_argument("--force", action="store_true",
+                   help="overwrite a workbook with other inputs (keeps a time-stamped .bak)")
     c = sub.add_parser("check", help="recalculate every formula headlessly and compare with cached values")
     c.add_argument("path", nargs="?", default=DEFAULT_WORKBOOK)
     pub = sub.add_parser("publish", help="a static PM copy: CPO_* formulas replaced by values, no add-in")
     pub.add_argument("path", nargs="?", default=DEFAULT_WORKBOOK)
     pub.add_argument("--output", default=DEFAULT_PM_COPY)
-    pub.add_argument("--force", action="store_true", help="replace an edited copy (keeps .bak)")
+    pub.add_argument("--force", action="store_true", help="replace an edited copy (keeps a time-stamped .bak)")
     pl = sub.add_parser("pull", help="the Inputs of an edited workbook -> an assumptions TOML")
     pl.add_argument("path")
     pl.add_argument("--output", help="TOML to write (default: the workbook's name with .toml)")
+    pl.add_argument("--force", action="store_true", help="overwrite a file pull did not write")
     d = sub.add_parser("diff", help="inputs, headline outputs and formulas changed between two workbooks")
     d.add_argument("a")
     d.add_argument("b", nargs="?")
     d.add_argument("--textconv", action="store_true", help="print one workbook as text (git textconv)")
     return p
+
+
+MAX_MESSAGE = 600
+
+
+def readable(message: str) -> str:
+    """One line of at most MAX_MESSAGE characters (a value pasted into an input can be megabytes long)."""
+    line = " ".join(message.split())
+    return line if len(line) <= MAX_MESSAGE else f"{line[:MAX_MESSAGE]}... ({len(line):,} characters)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         verb = importlib.import_module(f"cpo_xl.cli.{args.command}")
         return int(verb.run(args))
     except CpoError as exc:
-        print(f"cpo-xl: {exc}", file=sys.stderr)
+        print(f"cpo-xl: {readable(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cpo_xl.workbook.files import refuse_overwrite
 from cpo_xl.workbook.publish import publish
 
 
 def run(args: argparse.Namespace) -> int:
     source, target = Path(args.path), Path(args.output)
+    refuse_overwrite(source, target, args.force)
     publish(source, target, args.force)
     print(f"wrote {target}: static PM copy of {source} (no add-in needed)")
     return 0

@@ -12,6 +12,7 @@ from cpo_xl.analysis import montecarlo
 from cpo_xl.analysis.tables import ranking
 from cpo_xl.cli.setup import load_case
 from cpo_xl.engine.case import run as run_case
+from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import check_year
 from cpo_xl.engine.timeline import YEARS
 
@@ -42,6 +43,8 @@ def fan_chart(sim: montecarlo.Simulation, deterministic: np.ndarray, path: Path,
 def run(args: Any) -> int:
     from tqdm import tqdm  # only this verb draws a progress bar
     check_year(args.year)
+    if not 0 <= args.seed < 2**63:
+        raise CpoError(f"--seed {args.seed}: allowed 0 to 2**63 - 1")
     case = load_case(args.scenario, args.assumptions)
     with tqdm(total=args.n, unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
         sim = montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,4 +94,11 @@ def cagr(start_value: float, end_value: float, start_year: float, end_year: floa
         raise CpoError(f"end_year {end_year:g}: must differ from start_year")
     if start_value <= 0 or end_value < 0:
         raise CpoError(f"start_value {start_value:g}, end_value {end_value:g}: start must be > 0, end >= 0")
-    return float((end_value / start_value) ** (1.0 / (end_year - start_year)) - 1.0)
+    try:
+        rate = float((end_value / start_value) ** (1.0 / (end_year - start_year)) - 1.0)
+    except OverflowError:
+        rate = math.inf
+    if not math.isfinite(rate):
+        raise CpoError(f"CAGR of {start_value:g} -> {end_value:g} over {end_year - start_year:g} years is not a "
+                       "finite number; use whole years or closer values")
+    return rate

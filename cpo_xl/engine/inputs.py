@@ -135,18 +135,27 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]]
     """A deep copy of ``values`` with each (dotted key, value) set; unknown keys raise :class:`CpoError`."""
     result = copy.deepcopy(values)
     keys = known_keys()
+    shipped_flat = flatten(shipped()[0])
     for raw_key, value in overrides:
         key = str(raw_key).strip()
         if key not in keys:
-            hint = difflib.get_close_matches(key, sorted(keys), n=1)
+            hint = difflib.get_close_matches(key[:200], sorted(keys), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else "; keys are listed on the Inputs sheet"
-            raise CpoError(f"{where}: assumption key '{key}' is unknown{suggestion}", key=key)
+            raise CpoError(f"{where}: assumption key {short(key)} is unknown{suggestion}", key=key)
+        if isinstance(value, bool) and not isinstance(shipped_flat.get(key), bool):
+            raise CpoError(f"{where}: assumption {key}: {value!r} is a boolean; a number is needed", key=key)
         node = result
         *parents, leaf = key_path(key)
         for part in parents:
             node = node[part]
         node[leaf] = _clean(value)
     return result
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """repr of a value cut to a readable length (a pasted 2 MB value must not flood a message)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def key_path(key: str) -> list[str]:

@@ -8,6 +8,7 @@ Excel does not hold it open (``~$`` lock file). ``force`` overrides the first tw
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -200,7 +201,18 @@ def guard(target: Path, new_digest: str, force: bool) -> None:
     if why and not force:
         raise CpoError(f"{target} {why}; run cpo-xl pull to keep its inputs, or --force (keeps a .bak)")
     if why:
-        shutil.copy2(target, target.with_name(target.name + ".bak"))
+        shutil.copy2(target, backup_name(target))
+
+
+def backup_name(target: Path) -> Path:
+    """A new .bak beside ``target``, stamped to the microsecond and never an existing file: every --force keeps
+    every earlier version."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    for n in range(1000):
+        candidate = target.with_name(f"{target.name}.{stamp}{f'-{n}' if n else ''}.bak")
+        if not candidate.exists():
+            return candidate
+    raise CpoError(f"{target}: too many backups with the same time stamp")
 
 
 def _work_at_risk(target: Path, new_digest: str) -> str | None:
@@ -282,3 +294,19 @@ def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:
         return 1
     print(f"{target}: same content as a fresh build (numbers within 1e-9 relative)")
     return 0
+
+
+def refuse_overwrite(source: Path, target: Path, force: bool, made_by: str | None = None) -> None:
+    """A command may not write onto its own input, nor over a text file another tool wrote (one whose first
+    line is not ``made_by``) unless --force."""
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        raise CpoError(f"{target}: is the input {source.name} itself; choose another --output")
+    if target.is_dir():
+        raise CpoError(f"{target}: is a directory; --output names a file")
+    if made_by and target.exists() and not force:
+        try:
+            first = target.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
+        except OSError as exc:
+            raise CpoError(f"{target}: cannot be read ({exc.strerror})") from None
+        if not first or not first[0].startswith(made_by):
+            raise CpoError(f"{target}: exists and was not written by cpo-xl; --force to overwrite it")

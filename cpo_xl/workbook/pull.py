@@ -62,13 +62,16 @@ def _strip(exc: CpoError) -> str:
     return text[text.index(marker) + len(marker):] if marker in text else text
 
 
+PULL_HEADER = "# Inputs pulled by cpo-xl pull from"
+
+
 def toml_text(user: UserFile, source: Path) -> str:
     """The TOML `cpo-xl build --assumptions` reads back into exactly these inputs."""
     data: dict[str, Any] = {"scenario": user.scenario, **dict(user.base)}
     if user.racks:
         data["rack_units"] = {str(year): racks for year, racks in user.racks}
     data["scenarios"] = {name: dict(pairs) for name, pairs in user.scenarios if pairs}
-    header = f"# Inputs pulled from {source.name} by cpo-xl pull; rebuild with: cpo-xl build --assumptions FILE\n"
+    header = f"{PULL_HEADER} {source.name}; rebuild with: cpo-xl build --assumptions FILE\n"
     return header + tomli_w.dumps(data)
 
 

@@ -1,0 +1,100 @@
+"""Bad input never crashes and never loses data (issue: every edit kept or refused, every bad input one line).
+
+Each test here failed on the code before this change: booleans taken as numbers, a second --force overwriting
+the first .bak, pull/publish writing onto their own input or over another tool's file, a traceback for a
+negative seed, an infinite CAGR, and a 2 MB value echoed in full."""
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from cpo_xl.cli.main import main
+from cpo_xl.engine.errors import CpoError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
+import cpo_udfs
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_boolean_is_not_a_number_in_a_toml(tmp_path, capsys):
+    toml = tmp_path / "a.toml"
+    toml.write_text('"pricing.erosion_2027" = true\n', encoding="utf-8")
+    code, _, err = run(capsys, "build", "--assumptions", toml, "--output", tmp_path / "x.xlsx")
+    assert code == 2 and "pricing.erosion_2027: True is a boolean; a number is needed" in err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_boolean_is_not_a_number_in_an_assumptions_range():
+    with pytest.raises(CpoError, match="is a boolean"):
+        cpo_udfs.CPO_TAM(2030, 60000.0, [["pricing.erosion_2027", True]])
+
+
+def test_a_negative_seed_is_one_line(tmp_path, capsys):
+    code, _, err = run(capsys, "simulate", "-n", 100, "--seed", -1, "--output-dir", tmp_path)
+    assert code == 2 and err.count("\n") == 1 and "--seed -1" in err
+
+
+def test_an_infinite_cagr_is_refused():
+    with pytest.raises(CpoError, match="not a finite number"):
+        cpo_udfs.CPO_CAGR(1, 1e300, 2020, 2020.001)
+
+
+def test_every_force_keeps_its_own_backup(built, tmp_path, capsys):
+    target = tmp_path / "w.xlsx"
+    shutil.copy(built, target)
+    other = tmp_path / "other.toml"
+    for i, value in enumerate((0.15, 0.25)):
+        other.write_text(f'"pricing.erosion_2027" = {value}\n', encoding="utf-8")
+        # edit the target's inputs so the builder sees a person's work in it, then force over it
+        import openpyxl
+
+        from cpo_xl.workbook import layout as L
+        book = openpyxl.load_workbook(target)
+        book["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 1, L.COMMENT_C + 1).value = f"edit {i}"
+        book["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 1, L.BASE_C + 1).value = 1 + i
+        book.save(target)
+        assert run(capsys, "build", "--assumptions", other, "--output", target)[0] == 2  # refused first
+        assert run(capsys, "build", "--assumptions", other, "--output", target, "--force")[0] == 0
+    backups = sorted(tmp_path.glob("w.xlsx.*.bak"))
+    assert len(backups) == 2 and digest(backups[0]) != digest(backups[1])
+
+
+def test_pull_and_publish_never_write_onto_their_input(built, tmp_path, capsys):
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    before = digest(workbook)
+    code, _, err = run(capsys, "pull", workbook, "--output", workbook)
+    assert code == 2 and "is the input" in err
+    code, _, err = run(capsys, "publish", workbook, "--output", workbook)
+    assert code == 2 and "is the input" in err
+    assert digest(workbook) == before
+
+
+def test_pull_does_not_overwrite_a_file_it_did_not_write(built, tmp_path, capsys):
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    notes = tmp_path / "notes.toml"
+    notes.write_text("my own notes\n", encoding="utf-8")
+    code, _, err = run(capsys, "pull", workbook, "--output", notes)
+    assert code == 2 and "not written by cpo-xl" in err and notes.read_text() == "my own notes\n"
+    assert run(capsys, "pull", workbook, "--output", notes, "--force")[0] == 0
+    assert run(capsys, "pull", workbook, "--output", notes)[0] == 0  # its own output: replaced freely
+
+
+def test_a_huge_value_is_not_echoed_in_full(tmp_path, capsys):
+    toml = tmp_path / "a.toml"
+    toml.write_text(f'"{"x" * 2_000_000}" = 1\n', encoding="utf-8")
+    code, _, err = run(capsys, "summary", "--assumptions", toml)
+    assert code == 2 and len(err) < 800 and "characters" in err
