@@ -95,6 +95,72 @@ def test_pull_does_not_overwrite_a_file_it_did_not_write(built, tmp_path, capsys
 
 def test_a_huge_value_is_not_echoed_in_full(tmp_path, capsys):
     toml = tmp_path / "a.toml"
-    toml.write_text(f'"{"x" * 2_000_000}" = 1\n', encoding="utf-8")
+    toml.write_text(f'"{"x" * 900_000}" = 1\n', encoding="utf-8")
     code, _, err = run(capsys, "summary", "--assumptions", toml)
     assert code == 2 and len(err) < 800 and "characters" in err
+
+
+def _edited(built, tmp_path, edit):
+    import openpyxl
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    book = openpyxl.load_workbook(workbook)
+    edit(book["Inputs"])
+    book.save(workbook)
+    return workbook
+
+
+def test_a_blank_row_inside_the_inputs_is_refused_not_an_end(built, tmp_path, capsys):
+    from cpo_xl.workbook import layout as L
+    workbook = _edited(built, tmp_path, lambda ws: ws.insert_rows(L.INPUTS_FIRST_KEY_ROW + 20))
+    code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
+    assert code == 2 and f"Inputs!A{L.INPUTS_FIRST_KEY_ROW + 20}: a blank row" in err
+    assert not (tmp_path / "p.toml").exists()
+
+
+def test_a_duplicate_key_row_is_refused(built, tmp_path, capsys):
+    from cpo_xl.workbook import layout as L
+
+    def duplicate(ws):
+        ws.cell(L.INPUTS_FIRST_KEY_ROW + 3, 1).value = ws.cell(L.INPUTS_FIRST_KEY_ROW + 2, 1).value
+    workbook = _edited(built, tmp_path, duplicate)
+    code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
+    assert code == 2 and "appears twice" in err
+
+
+@pytest.mark.parametrize("racks", [1e12, -5])
+def test_an_absurd_rack_override_is_refused(built, tmp_path, capsys, racks):
+    from cpo_xl.workbook import layout as L
+
+    def override(ws):
+        ws.cell(L.INPUTS_RACKS_OVERRIDE_ROW + 1, L.FIRST_YEAR_COL + 1).value = racks
+    workbook = _edited(built, tmp_path, override)
+    code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
+    assert code == 2 and "is outside 0 to 1,000,000,000" in err
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("", "holds no assumptions"),
+    ("[rack_units]\n2028 = inf\n", "is outside 0 to 1e9"),
+    ('"pricing.erosion_2027" = [0.1, 0.2]\n', "is a list; one value is needed"),
+    ("a = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML"),
+])
+def test_bad_assumption_files_are_one_line(tmp_path, capsys, text, fragment):
+    toml = tmp_path / "a.toml"
+    toml.write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "summary", "--assumptions", toml)
+    assert code == 2 and fragment in err and err.count("\n") == 1
+
+
+def test_an_endless_assumptions_file_is_refused(capsys):
+    code, _, err = run(capsys, "summary", "--assumptions", "/dev/zero")
+    assert code == 2 and "larger than 1,000,000 bytes" in err
+
+
+def test_an_output_that_is_a_directory_or_under_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "dir.xlsx").mkdir()
+    code, _, err = run(capsys, "build", "--output", tmp_path / "dir.xlsx")
+    assert code == 2 and "is a directory" in err
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    code, _, err = run(capsys, "build", "--output", tmp_path / "file" / "w.xlsx")
+    assert code == 2 and "cannot create its folder" in err

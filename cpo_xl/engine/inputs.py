@@ -24,6 +24,7 @@ SCENARIOS: tuple[str, ...] = ("bear", "base", "bull")
 Overrides = tuple[tuple[str, Any], ...]
 
 # Company fields that describe rather than quantify: valid keys, but not shown as numeric inputs.
+MAX_ASSUMPTIONS_BYTES = 1_000_000
 DESCRIPTIVE_FIELDS = ("name", "layer", "listed", "fiscal_year_end", "displaces", "growth_driver")
 COMPANY_FIELD_LABELS = {
     "revenue_usd_m": ("revenue baseline", "US$ M"),
@@ -144,6 +145,9 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]]
             raise CpoError(f"{where}: assumption key {short(key)} is unknown{suggestion}", key=key)
         if isinstance(value, bool) and not isinstance(shipped_flat.get(key), bool):
             raise CpoError(f"{where}: assumption {key}: {value!r} is a boolean; a number is needed", key=key)
+        if isinstance(value, list | dict):
+            raise CpoError(f"{where}: assumption {key}: {short(value)} is a list or table; one value is needed",
+                           key=key)
         node = result
         *parents, leaf = key_path(key)
         for part in parents:
@@ -199,13 +203,21 @@ class UserFile:
 def read_user_file(path: str | Path) -> UserFile:
     """Parse a user assumptions TOML (nested tables or dotted keys; optional [scenarios.bear] etc.)."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:  # bounded: /dev/zero or a huge file must not exhaust memory
+            raw = handle.read(MAX_ASSUMPTIONS_BYTES + 1)
+        if len(raw) > MAX_ASSUMPTIONS_BYTES:
+            raise CpoError(f"assumptions file {path}: larger than {MAX_ASSUMPTIONS_BYTES:,} bytes")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise CpoError(f"assumptions file {path}: not found") from None
+    except IsADirectoryError:
+        raise CpoError(f"assumptions file {path}: is a directory") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CpoError(f"assumptions file {path}: cannot be read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CpoError(f"assumptions file {path}: not valid TOML ({exc})") from None
+        raise CpoError(f"assumptions file {path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise CpoError(f"assumptions file {path}: not valid TOML ({str(exc)[:200]})") from None
+    if not data:
+        raise CpoError(f"assumptions file {path}: holds no assumptions")
     sections = data.pop("scenarios", {})
     if not isinstance(sections, dict) or any(name not in SCENARIOS for name in sections):
         raise CpoError(f"assumptions file {path}: [scenarios] may only hold {', '.join(SCENARIOS)}")
@@ -213,6 +225,10 @@ def read_user_file(path: str | Path) -> UserFile:
     scenario = data.pop("scenario", None)
     if not isinstance(racks, dict):
         raise CpoError(f"assumptions file {path}: [rack_units] must be a table of year = racks")
+    for section in (data, *sections.values()):
+        for key, value in flatten(section).items():
+            if isinstance(value, list):
+                raise CpoError(f"assumptions file {path}: {key} = {short(value)} is a list; one value is needed")
     return UserFile(
         base=tuple(flatten(data).items()),
         scenarios=tuple((name, tuple(flatten(sec).items())) for name, sec in sorted(sections.items())),

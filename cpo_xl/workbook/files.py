@@ -28,6 +28,7 @@ from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
 
+MAX_RACKS = 1e9  # racks per year, the bound rack_units has everywhere
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes; checked before any XML is parsed (zip bombs)
 MAX_RATIO = 200  # uncompressed / compressed of one member
 CUSTOM_PROPS = "docProps/custom.xml"
@@ -135,15 +136,21 @@ def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]
         return grid_rows[r][c] if r < len(grid_rows) and c < len(grid_rows[r]) else None
 
     scenario = at(L.INPUTS_SCENARIO_ROW, 2)
-    rows, cells = [], {}
-    r = L.INPUTS_FIRST_KEY_ROW
-    while at(r, L.KEY_C) not in (None, ""):
+    rows: list[tuple[Any, ...]] = []
+    cells: dict[tuple[str, str], str] = {}
+    last = max((r for r in range(L.INPUTS_FIRST_KEY_ROW, len(grid_rows)) if at(r, L.KEY_C) not in (None, "")),
+               default=L.INPUTS_FIRST_KEY_ROW - 1)
+    for r in range(L.INPUTS_FIRST_KEY_ROW, last + 1):  # by key, to the last key: a gap is refused, not an end
+        if at(r, L.KEY_C) in (None, ""):
+            raise CpoError(f"Inputs!{_a1(r, L.KEY_C)}: a blank row inside the assumption table; delete the row "
+                           "(inputs below it would be dropped)")
         key = str(at(r, L.KEY_C)).strip()
+        if (key, "key") in cells:
+            raise CpoError(f"Inputs!{_a1(r, L.KEY_C)}: key {key} appears twice (first at {cells[(key, 'key')]})")
         rows.append((key, *(at(r, L.SCENARIO_COLS[s]) for s in SCENARIOS)))
         for s in SCENARIOS:
             cells[(key, s)] = f"Inputs!{_a1(r, L.SCENARIO_COLS[s])}"
         cells[(key, "key")] = f"Inputs!{_a1(r, L.KEY_C)}"
-        r += 1
     if not rows:
         raise CpoError(f"{path}: the Inputs sheet holds no assumption rows")
     racks = []
@@ -151,8 +158,9 @@ def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]
         value = at(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(year))
         cells[(str(year), "racks")] = f"Inputs!{_a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(year))}"
         if value not in (None, ""):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise CpoError(f"{cells[(str(year), 'racks')]} rack override {year}: {value!r} is not a number >= 0")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_RACKS:
+                raise CpoError(f"{cells[(str(year), 'racks')]} rack override {year}: {value!r} is outside 0 to "
+                               f"{MAX_RACKS:,.0f}")
             racks.append((year, float(value)))
     return InputsSnapshot(str(scenario or "").strip().lower(), tuple(rows), tuple(racks), ranking, tolerance), cells
 
@@ -262,13 +270,24 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
     """Write into a temporary file beside ``target`` and rename it over the target once complete."""
     if target.name.startswith("~$"):
         raise CpoError(f"{target}: refusing to write an Excel lock file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise CpoError(f"{target}: is a directory; give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
     remove_leftovers(target.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".xlsx", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".xlsx", dir=target.parent)
+    except OSError as exc:
+        raise CpoError(f"{target}: cannot write in {target.parent} ({exc.strerror})") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        digest = write(tmp)
+        try:
+            digest = write(tmp)
+        except OSError as exc:  # a full disk or a vanished folder: the target stays as it was
+            raise CpoError(f"{target}: writing failed ({exc.strerror or exc}); the file is unchanged") from None
         guard(target, digest, force)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a workbook is meant to be shared
         os.replace(tmp, target)
