@@ -164,3 +164,30 @@ def test_an_output_that_is_a_directory_or_under_a_file_is_one_line(tmp_path, cap
     (tmp_path / "file").write_text("x", encoding="utf-8")
     code, _, err = run(capsys, "build", "--output", tmp_path / "file" / "w.xlsx")
     assert code == 2 and "cannot create its folder" in err
+
+
+def test_concurrent_builds_to_one_path_take_turns(tmp_path):
+    import subprocess
+    target = tmp_path / "w.xlsx"
+    procs = [subprocess.Popen([sys.executable, "-m", "cpo_xl.cli", "build", "--output", str(target)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    from cpo_xl.workbook.files import check_file
+    check_file(target)  # whole, not torn
+    assert not list(tmp_path.glob(".cpo-tmp-*"))
+
+
+def test_an_inflated_xml_part_is_refused_quickly(built, tmp_path, capsys):
+    import time
+    import zipfile
+    bloated = tmp_path / "bloated.xlsx"
+    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(bloated, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                data = data.replace(b"</worksheet>", b"<!--" + b" " * 8_000_000 + b"--></worksheet>")
+            zout.writestr(info.filename, data)
+    start = time.perf_counter()
+    code, _, err = run(capsys, "check", bloated)
+    assert code == 2 and "above the 5,242,880" in err and time.perf_counter() - start < 10

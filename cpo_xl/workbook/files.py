@@ -12,11 +12,14 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +34,26 @@ from cpo_xl.workbook import layout as L
 MAX_RACKS = 1e9  # racks per year, the bound rack_units has everywhere
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes; checked before any XML is parsed (zip bombs)
 MAX_RATIO = 200  # uncompressed / compressed of one member
+MAX_PART = 5 * 1024 * 1024  # bytes of one XML part (the largest sheet of a cpo-xl workbook is ~0.13 MB)
 CUSTOM_PROPS = "docProps/custom.xml"
 
 
 def check_file(path: Path) -> None:
-    """One CpoError for a file that is missing, empty, not an .xlsx zip, too large uncompressed or corrupt."""
+    """One CpoError for a file that is missing, empty, unreadable, not an .xlsx zip, too large uncompressed, with
+    an oversized XML part, or corrupt. Checked once per file version (path, size, modification time)."""
     if not path.exists():
         raise CpoError(f"{path}: no such file")
     if path.is_dir() or path.stat().st_size == 0:
         raise CpoError(f"{path}: the file is empty" if not path.is_dir() else f"{path}: is a folder")
+    if not os.access(path, os.R_OK):
+        raise CpoError(f"{path}: permission denied (cannot be read)")
+    stat = path.stat()
+    _check_once(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _check_once(name: str, size: int, mtime_ns: int) -> None:
+    path = Path(name)
     if not zipfile.is_zipfile(path):
         raise CpoError(f"{path}: not an .xlsx file (not a zip archive)")
     try:
@@ -51,6 +65,9 @@ def check_file(path: Path) -> None:
             for m in members:
                 if m.compress_size and m.file_size / m.compress_size > MAX_RATIO and m.file_size > 10_000_000:
                     raise CpoError(f"{path}: {m.filename} expands {m.file_size / m.compress_size:.0f}x: refused")
+                if m.filename.endswith((".xml", ".rels")) and m.file_size > MAX_PART:
+                    raise CpoError(f"{path}: {m.filename} holds {m.file_size:,} bytes, above the {MAX_PART:,} a "
+                                   "cpo-xl workbook part needs: refused")
             if "xl/workbook.xml" not in z.namelist():
                 raise CpoError(f"{path}: not an Excel workbook (no xl/workbook.xml)")
             for m in members:
@@ -277,6 +294,56 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
     except OSError as exc:
         raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
     remove_leftovers(target.parent)
+    with write_lock(target):
+        _write_locked(target, write, force)
+
+
+LOCK_WAIT_S = 120.0
+
+
+@contextmanager
+def write_lock(target: Path) -> Iterator[None]:
+    """Serialise writers of one target on a lock file of our own beside it (concurrent builds take turns)."""
+    lock = target.parent / f".{target.name}.cpo-lock"
+    try:
+        handle = open(lock, "a+b")  # noqa: SIM115 - closed below, after the unlock
+    except OSError as exc:
+        raise CpoError(f"{target}: cannot write in {target.parent} ({exc.strerror})") from None
+    with handle:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise CpoError(f"{target}: another cpo-xl process has been writing it for {LOCK_WAIT_S:.0f} s")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(handle: Any) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_locked(target: Path, write: Callable[[Path], str], force: bool) -> None:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".xlsx", dir=target.parent)
     except OSError as exc:
