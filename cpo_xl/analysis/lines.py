@@ -26,7 +26,6 @@ TABLE_NAMES: tuple[str, ...] = ("demand", "penetration", "tam", "companies", "cr
 SEGMENT_LABELS = {"scale_out": "Scale-out", "scale_up": "Scale-up", "nic": "NIC", "all": "All segments"}
 LAYER_LABELS = {"definers": "Definers", "foundry_packaging": "Foundry & packaging", "lasers": "Lasers",
                 "fiber_connectivity": "Fiber & connectivity", "equipment": "Equipment"}
-MODEL_ARGS = ("rack_units", "assumptions", "scenario")  # the workbook names a model row hands its UDF
 PCT = "0.0%"
 
 
@@ -34,11 +33,9 @@ PCT = "0.0%"
 class LineItem:
     """One line of the model.
 
-    name: unique id (the workbook row's name where it shows). path: attributes / mapping keys into the model
-    result. table: the ``CPO_TABLE`` it belongs to. sheet: the workbook sheet that shows it (None: tables
-    only); its row calls ``udf`` with ``udf_args`` (layout tokens: KEY = column C holding ``key``, YEAR = the
-    column's year, a workbook name, or a quoted literal); the default is ``CPO_LINE(name, year, ...)``.
-    summary: printed by ``cpo-xl summary``.
+    name: unique id (the workbook row's name where it shows, and its key for ``CPO_LINE`` / ``CPO_LINES``).
+    path: attributes / mapping keys into the model result. table: the ``CPO_TABLE`` it belongs to. sheet: the
+    workbook sheet that shows it (None: tables only). summary: printed by ``cpo-xl summary``.
     """
 
     name: str
@@ -49,15 +46,7 @@ class LineItem:
     fmt: str = "#,##0"
     sheet: str | None = None
     sheet_label: str | None = None
-    udf: str = "CPO_LINE"
-    udf_args: tuple[str, ...] = ("KEY", "YEAR", *MODEL_ARGS)
-    key: str | None = None
     summary: bool = False
-
-    @property
-    def selector(self) -> str:
-        """What column C of its row holds (the UDF's KEY)."""
-        return self.name if self.key is None else self.key
 
     @property
     def row_label(self) -> str:
@@ -76,9 +65,8 @@ def value(result: ModelResult, path: Sequence[str]) -> Floats:
     return np.asarray(node, dtype=float)
 
 
-def _supply(name: str, label: str, unit: str, path: str, key: str, fmt: str = "#,##0") -> LineItem:
-    return LineItem(name, label, unit, "penetration", (path,), fmt, "Penetration", udf="CPO_SUPPLY",
-                    udf_args=("YEAR", "assumptions", "scenario", "KEY"), key=key)
+def _supply(name: str, label: str, unit: str, path: str, fmt: str = "#,##0") -> LineItem:
+    return LineItem(name, label, unit, "penetration", (path,), fmt, "Penetration")
 
 
 # The lines that do not depend on the company list, in table and sheet order.
@@ -119,38 +107,33 @@ STATIC: list[LineItem] = [
                  ("addressable", s, "ports")),
         LineItem(f"addressable_engines_{s}", f"{SEGMENT_LABELS[s]} addressable engines", "engines", "demand",
                  ("addressable", s, "engines")))],
-    LineItem("ports", "CPO ports shipped", "800G-eq ports", "demand", ("ports",), sheet="Demand", udf="CPO_PORTS",
-             udf_args=("YEAR", *MODEL_ARGS), key="", summary=True),
-    LineItem("engines", "CPO optical engines shipped", "engines", "demand", ("engines",), sheet="Demand",
-             udf="CPO_ENGINES", udf_args=("YEAR", *MODEL_ARGS), key=""),
+    LineItem("ports", "CPO ports shipped", "800G-eq ports", "demand", ("ports",), sheet="Demand", summary=True),
+    LineItem("engines", "CPO optical engines shipped", "engines", "demand", ("engines",), sheet="Demand"),
     LineItem("lasers", "External lasers shipped", "lasers", "demand", ("lasers",)),
     LineItem("gbps", "CPO bandwidth shipped", "Gb/s", "demand", ("gbps",)),
     *[LineItem(f"curve_{s}", f"{SEGMENT_LABELS[s]} demand curve", "share", "penetration",
-               ("curve_all",) if s == "all" else ("curve_share", s), PCT, "Penetration", udf="CPO_PENETRATION",
-               udf_args=("YEAR", "KEY", *MODEL_ARGS, '"demand"'), key=s) for s in (*SEGMENTS, "all")],
+               ("curve_all",) if s == "all" else ("curve_share", s), PCT, "Penetration")
+      for s in (*SEGMENTS, "all")],
     LineItem("demand_tbps", "CPO bandwidth the demand curves ask for", "Tb/s", "penetration", ("demand_tbps",),
              sheet="Penetration"),
     LineItem("starts", "Engine starts capacity", "3.2T-eq starts", "penetration", ("starts",), sheet="Penetration"),
     LineItem("sip_wafers", "Silicon-photonics PIC wafers, all uses", "wafers", "penetration", ("sip_wafers",),
              sheet="Penetration"),
-    _supply("wafers", "PIC wafers", "wafers", "wafers", "wafers"),
-    _supply("yield_3d", "3D packaging yield", "fraction", "yield_3d", "yield_3d", PCT),
-    _supply("yield_assembly", "Assembly + fibre coupling yield", "fraction", "yield_assembly", "yield_assembly",
-            PCT),
-    _supply("capacity", "Engine capacity", "3.2T-eq engines", "capacity", "engines"),
-    _supply("capacity_ports", "Capacity in ports", "800G-eq ports", "capacity_ports", "ports"),
+    _supply("wafers", "PIC wafers", "wafers", "wafers"),
+    _supply("yield_3d", "3D packaging yield", "fraction", "yield_3d", PCT),
+    _supply("yield_assembly", "Assembly + fibre coupling yield", "fraction", "yield_assembly", PCT),
+    _supply("capacity", "Engine capacity", "3.2T-eq engines", "capacity"),
+    _supply("capacity_ports", "Capacity in ports", "800G-eq ports", "capacity_ports"),
     LineItem("capacity_share", "Capacity share of addressable bandwidth", "share", "penetration",
              ("capacity_share",), PCT),
     LineItem("supply_binds", "Supply binds", "1 = yes", "penetration", ("binding",), "0", summary=True),
     *[LineItem(f"pen_{s}", f"{SEGMENT_LABELS[s]} effective penetration", "share", "penetration",
-               ("effective_all",) if s == "all" else ("effective_share", s), PCT, "Penetration",
-               udf="CPO_PENETRATION", udf_args=("YEAR", "KEY", *MODEL_ARGS), key=s, summary=True)
+               ("effective_all",) if s == "all" else ("effective_share", s), PCT, "Penetration", summary=True)
       for s in (*SEGMENTS, "all")],
-    *[LineItem(f"tam_{layer}", LAYER_LABELS[layer], "US$ M", "tam", ("layers", layer), sheet="TAM",
-               udf="CPO_LAYER_TAM", udf_args=("KEY", "YEAR", *MODEL_ARGS), key=layer)
+    *[LineItem(f"tam_{layer}", LAYER_LABELS[layer], "US$ M", "tam", ("layers", layer), sheet="TAM")
       for layer in LAYERS],
     LineItem("tam_udf", "CPO TAM", "US$ M", "tam", ("tam",), sheet="TAM", sheet_label="CPO TAM (CPO_TAM)",
-             udf="CPO_TAM", udf_args=("YEAR", *MODEL_ARGS), key="", summary=True),
+             summary=True),
     LineItem("optics_line", "CPO optics revenue (engines + lasers + fibre)", "US$ M", "tam", ("optics",),
              summary=True),
     LineItem("pluggable_price", "Pluggable price", "US$/(Gb/s)", "tam", ("pluggable_price",), "0.000",
@@ -182,18 +165,17 @@ def company_items(companies: Mapping[str, CompanyRows]) -> list[LineItem]:
     """Each company's lines: CPO revenue, exposure, net exposure, EBIT elasticity."""
     items = []
     for ticker, c in companies.items():
-        path, args = ("companies", ticker), ("KEY", "YEAR", *MODEL_ARGS)
+        path = ("companies", ticker)
         items += [
             LineItem(f"rev_{ticker}", f"{ticker} CPO revenue", "US$ M", "companies", (*path, "cpo_revenue"),
-                     sheet=c.sheet, udf="CPO_SUPPLIER_REVENUE", udf_args=args, key=ticker),
+                     sheet=c.sheet),
             LineItem(f"exp_{ticker}", f"{ticker} CPO exposure", "fraction", "companies", (*path, "exposure"), "0.00%",
-                     c.sheet if c.filled else None, udf="CPO_ELASTICITY", udf_args=args, key=ticker),
+                     c.sheet if c.filled else None),
             LineItem(f"net_{ticker}", f"{ticker} net exposure", "fraction", "companies", (*path, "net_exposure"),
                      "0.00%", c.sheet if c.filled and c.displaces != "none" else None,
-                     f"{ticker} net exposure (less displaced {c.displaces})", "CPO_ELASTICITY",
-                     (*args, '"net_exposure"'), ticker),
+                     f"{ticker} net exposure (less displaced {c.displaces})"),
             LineItem(f"ebit_{ticker}", f"{ticker} EBIT elasticity", "x", "companies", (*path, "ebit_elasticity"),
-                     "0.00", udf="CPO_ELASTICITY", udf_args=(*args, '"ebit"'), key=ticker),
+                     "0.00"),
         ]
     return items
 

@@ -127,9 +127,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
     # the case CPO_CASE(assumptions, scenario) builds from the Inputs column: forecast racks, no user file
     live = Case(scenario, tuple((r["key"], r[scenario]) for r in rows))
-    args = grid.ModelArgs(
-        case, live, [[float(y) for y in YEARS], [racks[y] for y in YEARS]],
-        [[r["key"], r["bear"], r["base"], r["bull"]] for r in rows], scenario, overrides=overrides)
+    args = grid.ModelArgs(case, live, overrides=overrides)
     series = L.series_sheets(case)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)

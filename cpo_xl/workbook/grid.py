@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,25 +40,11 @@ def place_lines(sheets: Sequence[L.SeriesSheet]) -> dict[str, Place]:
 
 @dataclass(frozen=True)
 class ModelArgs:
-    """The Python values the workbook names hold: what a recalculation passes to the UDFs."""
+    """The cases the workbook's CPO_CASE cells build: what the cached values are computed from."""
 
     case: Case  # what the model rows show: their cached values come from run(case) through the registry
     live: Case  # the forecast-racks case of the Inputs column (what CPO_CASE(assumptions, scenario) builds)
-    rack_units: list[list[float]]
-    assumptions: list[list[Any]]  # (key, bear, base, bull) rows: the `assumptions` name
-    scenario: str
     overrides: dict[int, float]  # racks typed on Inputs
-
-    def token(self, token: str, key: str, year: int, values: dict[str, dict[int, float]]) -> Any:
-        if token == "KEY":
-            return key
-        if token == "YEAR":
-            return float(year)
-        if token.startswith('"'):
-            return token.strip('"')
-        if token.startswith("LINE:"):
-            return values[token.removeprefix("LINE:")][year]
-        return getattr(self, token)
 
 
 def cell(places: dict[str, Place], name: str, col: int, from_sheet: str) -> str:
@@ -72,12 +58,6 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
     """The Excel formula of a line in one year column."""
     def ref(i: int) -> str:
         return cell(places, line.refs[i], col, sheet)
-    if line.kind == "udf":
-        tokens = [f"${xl_col_to_name(L.KEY_COL)}${row + 1}" if t == "KEY" else
-                  f"{xl_col_to_name(col)}${L.HEADER_ROW + 1}" if t == "YEAR" else
-                  cell(places, t.removeprefix("LINE:"), col, sheet) if t.startswith("LINE:") else t
-                  for t in line.args]
-        return f"={line.func}({','.join(tokens)})"
     if line.kind == "case":  # a CPO_CASE cell: the scenario in column C, the racks row it refers to if any
         scenario = f"${xl_col_to_name(L.KEY_COL)}${row + 1}"
         if not line.refs:
@@ -124,9 +104,6 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
         return float(np.percentile(fn._simulation(args.live)[:, year_index(year)], 100 * float(line.key)))
     if line.kind == "case":
         return case_of(line, args)
-    if line.kind == "udf":
-        func: Callable[..., Any] = getattr(fn, line.func)
-        return float(func(*(args.token(t, line.key, year, values) for t in line.args)))
     if line.kind == "rack_used":
         return args.overrides.get(year, v(0))
     if line.kind == "racks":

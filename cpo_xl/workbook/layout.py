@@ -1,6 +1,6 @@
 """The one layout spec: every sheet, row, column and workbook name of CPO_Model.xlsx lives here.
 
-Time-series sheets share one grid: A label, B unit, C key (the selector a UDF reads), D..P the years
+Time-series sheets share one grid: A label, B unit, C key (the line a block formula reads), D..P the years
 2023-2035 in header row 4, panes frozen below and right of it; row 2 shows the master check.
 Each :class:`Line` owns one row and yields both its formula and its cached value from the same recipe.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from xlsxwriter.utility import xl_col_to_name
 
-from cpo_xl.analysis.lines import LAYER_LABELS, LAYER_SHEETS, MODEL_ARGS, SEGMENT_LABELS, LineItem, line_items
+from cpo_xl.analysis.lines import LAYER_LABELS, LAYER_SHEETS, SEGMENT_LABELS, LineItem, line_items
 from cpo_xl.analysis.tables import ranking
 from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case
@@ -125,10 +125,11 @@ def _col(col: int) -> str:
 class Line:
     """One row of a time-series sheet.
 
-    kind: 'udf' (func over args), 'link' (=another line), 'sum' (of lines), 'ratio' (a / b, 0 when b = 0),
+    kind: 'lines' (a registry line, row of a CPO_LINES block), 'pctl' (a CPO_PERCENTILES block row),
+    'case' (a CPO_CASE key), 'link' (=another line), 'sum' (of lines), 'ratio' (a / b, 0 when b = 0),
     'diff_flag' (|a - b| > tolerance), 'excess_flag' (a > b + tolerance), 'share_flag' (a outside 0-1),
-    'racks' (the Inputs racks row), 'year_header'. Arguments in ``args`` are tokens: 'KEY' (column C),
-    'YEAR' (the column's year), a workbook name, or a quoted text literal.
+    'at_capacity' / 'positive_flag' (a at 1 / above 0), 'racks' (the Inputs racks row), 'rack_used'
+    (override, else the forecast). ``key`` is what column C shows (a block row's line name or percentile).
     """
 
     name: str
@@ -136,8 +137,6 @@ class Line:
     unit: str
     kind: str
     key: str = ""
-    func: str = ""
-    args: tuple[str, ...] = ()
     refs: tuple[str, ...] = ()
     fmt: str = "#,##0"
     path: tuple[str, ...] = ()  # a registry line: where its cached value sits in the engine's result
@@ -155,12 +154,6 @@ class SeriesSheet:
     name: str
     title: str
     rows: list[Line | Section] = field(default_factory=list)
-
-
-def _udf(name: str, label: str, unit: str, func: str, key: str = "", fmt: str = "#,##0",
-         extra: tuple[str, ...] = ()) -> Line:
-    args = (("KEY",) if key else ()) + ("YEAR", *MODEL_ARGS, *extra)
-    return Line(name, label, unit, "udf", key=key, func=func, args=args, fmt=fmt)
 
 
 def registry_line(item: LineItem) -> Line:
