@@ -113,10 +113,7 @@ class EngineArea:
             for j, v in enumerate(row):
                 ref = xl_rowcol_to_cell(source[0] + i, source[1] + j, row_abs=True, col_abs=True)
                 fmt = fmts[i][j] if isinstance(fmts[i], list) else fmts[i]
-                if isinstance(v, str):
-                    ws.write_formula(at[0] + i, at[1] + j, f"={L.ENGINE}!{ref}", fmt, v)
-                else:
-                    ws.write_formula(at[0] + i, at[1] + j, f"={L.ENGINE}!{ref}", fmt, v)
+                ws.write_formula(at[0] + i, at[1] + j, f"={L.ENGINE}!{ref}", fmt, v)
 
 
 def blocks(sheet: L.SeriesSheet) -> list[tuple[int, list[L.Line]]]:
