@@ -286,22 +286,16 @@ def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, flo
             ws.write_number(top + 2 + i, 3 + j, v, st.number("0.00%"))
 
 
-MEASURE_FIELDS = {"exposure": "exposure", "net_exposure": "net_exposure", "ebit": "ebit_elasticity"}
-
-
-def _exposure(ticker: str, year: int, args: grid.ModelArgs, measure: str = "exposure") -> float | None:
-    """A company's measure in ``year`` from the engine; None where undefined (private, no baseline, no margin)."""
-    value = float(getattr(run(args.case).companies[ticker], MEASURE_FIELDS[measure])[year_index(year)])
-    return value if math.isfinite(value) else None
-
-
 def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, engine: EngineArea,
                      master: float, year: int = 2030) -> int:
     """Companies ranked for a selectable year; returns the number of company rows."""
     year_ref = _year_table_header(ws, st, "Elasticity: CPO exposure by company for the selected year", master,
                                   ("Ranking year", L.ELASTICITY_YEAR_CELL, year), L.ELASTICITY_HEADER_ROW,
                                   L.ELASTICITY_COLUMNS)
-    exposures = {t: _exposure(t, year, args) for t in a.companies}
+    lines = run(args.case).companies
+    # None where undefined (private, no revenue baseline)
+    exposures = {t: v if math.isfinite(v := float(lines[t].exposure[year_index(year)])) else None
+                 for t in a.companies}
     def by_exposure(ticker: str) -> float:  # highest first; private / unfilled last
         value = exposures[ticker]
         return -value if value is not None else 1.0
@@ -321,7 +315,6 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
             rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
             ws.write_formula(r, 7, f'=COUNTIF({exp_range},">"&E{r + 1})+1', st.number("0"), rank)
     last = first + len(order) - 1
-    lines = run(args.case).companies
     table = [[_or_na(getattr(lines[t], f)[year_index(year)]) for f in COMPANY_FIELDS] for t in order]
     formats = [st.number("#,##0"), st.number("0.00%"), st.number("0.00%"), st.number("0.00")]
     source = engine.block("Elasticity: company table", f"{{=CPO_COMPANIES(case_key,Elasticity!$A${first + 1}:"
