@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 RackKey = tuple[tuple[int, float], ...]
@@ -116,9 +117,6 @@ def racks(value: Any, at_year: int | None, argument: str = "rack_units") -> Rack
     return tuple(sorted(table.items()))
 
 
-SCENARIO_COLUMNS = ("bear", "base", "bull")  # columns 2-4 of a 4-column assumptions range
-
-
 def overrides(value: Any, scenario: str = "base", argument: str = "assumptions") -> tuple[tuple[str, Any], ...]:
     """An assumptions range -> ((key, value), ...) for ``scenario``; blank rows are ignored, None -> ().
 
@@ -135,7 +133,7 @@ def overrides(value: Any, scenario: str = "base", argument: str = "assumptions")
         else:
             raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: 2 columns (key, value) or "
                            "4 columns (key, bear, base, bull)")
-    column = 1 if len(rows[0]) == 2 else 1 + SCENARIO_COLUMNS.index(scenario)
+    column = 1 if len(rows[0]) == 2 else 1 + SCENARIOS.index(scenario)  # columns 2-4: bear, base, bull
     pairs = []
     for row in rows:
         key, cell = row[0], row[column]
