@@ -15,13 +15,15 @@ from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from cpo_xl.analysis import lines
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.timeline import year_index
 from cpo_xl.excel import args as ea
-from cpo_xl.excel.functions import MORE_CACHES, _case, _thawed, excel_safe, frozen
+from cpo_xl.excel.functions import MORE_CACHES, _case, _simulation, _thawed, excel_safe, frozen
 
 MAX_CASES = 256  # distinct cases kept per Python session (a workbook uses 8)
 _CASES: OrderedDict[str, Case] = OrderedDict()
@@ -151,9 +153,6 @@ def CPO_RATIOS(case_key: Any, sources: Any, years: Any) -> list[list[float]]:
 
 @excel_safe
 def CPO_PERCENTILES(case_key: Any, percentiles: Any, years: Any) -> list[list[float]]:
-    import numpy as np
-
-    from cpo_xl.excel.functions import _simulation
     case = recall(case_key)
     qs = [ea.number(q, "percentiles", 0.0, 1.0) for q in ea.numbers(percentiles, "percentiles")]
     draws = _simulation(case)
