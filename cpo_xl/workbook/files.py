@@ -343,23 +343,36 @@ def _unlock(handle: Any) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _write_locked(target: Path, write: Callable[[Path], str], force: bool) -> None:
+@contextmanager
+def temp_beside(target: Path, suffix: str) -> Iterator[Path]:
+    """An empty temporary file in ``target``'s folder, named for :func:`remove_leftovers` (prefix and pid);
+    removed on exit unless :func:`put_in_place` renamed it over the target."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".xlsx", dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=suffix, dir=target.parent)
     except OSError as exc:
         raise CpoError(f"{target}: cannot write in {target.parent} ({exc.strerror})") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def put_in_place(tmp: Path, target: Path) -> None:
+    """Rename a complete temporary file over ``target`` (one step: never a half-written file)."""
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; a workbook is meant to be shared
+    os.replace(tmp, target)
+
+
+def _write_locked(target: Path, write: Callable[[Path], str], force: bool) -> None:
+    with temp_beside(target, ".xlsx") as tmp:
         try:
             digest = write(tmp)
         except OSError as exc:  # a full disk or a vanished folder: the target stays as it was
             raise CpoError(f"{target}: writing failed ({exc.strerror or exc}); the file is unchanged") from None
         guard(target, digest, force)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a workbook is meant to be shared
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        put_in_place(tmp, target)
 
 
 def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:

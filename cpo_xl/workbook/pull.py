@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +77,6 @@ def write_text(target: Path, text: str) -> None:
     """Temporary file beside the target, then rename (never a half-written file)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     files.remove_leftovers(target.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f"{files.TEMP_PREFIX}{os.getpid()}-", suffix=".toml", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with files.temp_beside(target, ".toml") as tmp:
+        tmp.write_text(text, encoding="utf-8")
+        files.put_in_place(tmp, target)
