@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cpo_xl.cli import main
+from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.compare import compare, report, same_text
 from cpo_xl.workbook.files import TEMP_PREFIX, atomic_write, remove_leftovers
@@ -21,6 +22,7 @@ from cpo_xl.workbook.files import TEMP_PREFIX, atomic_write, remove_leftovers
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "workbook" / "CPO_Model.xlsx"
 CACHED_NUMBER = re.compile(rb"<(c:)?v>([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)</(c:)?v>")
+TAM_PART = f"xl/worksheets/sheet{L.SHEETS.index('TAM') + 1}.xml"  # XlsxWriter numbers parts in sheet order
 CELL = re.compile(rb"<c ([^>]*?)(?<!/)>(.*?)</c>")  # not self-closing (empty) cells
 
 
@@ -90,7 +92,7 @@ def test_a_number_moved_by_1e6_relative_fails_and_names_the_cell(built, tmp_path
     changed = tmp_path / "CPO_Model.xlsx"
 
     def edit(name: str, data: bytes) -> bytes:
-        if name != "xl/worksheets/sheet5.xml":  # the TAM sheet (About, Inputs, Demand, Penetration, TAM)
+        if name != TAM_PART:
             return data
         return nudge_numbers(rel=1e-6)(name, data)
     rewrite(built, changed, edit)
@@ -105,13 +107,13 @@ def test_a_number_moved_by_1e6_relative_fails_and_names_the_cell(built, tmp_path
 def test_a_changed_formula_fails_and_names_the_cell(built, tmp_path):
     changed = tmp_path / "formula.xlsx"
     with zipfile.ZipFile(built) as z:
-        sheet = z.read("xl/worksheets/sheet5.xml").decode()
+        sheet = z.read(TAM_PART).decode()
     first_formula = re.search(r'<c r="([A-Z]+\d+)"[^>]*><f>([^<]+)</f>', sheet)
     assert first_formula
     cell, text = first_formula.groups()
 
     def edit(name: str, data: bytes) -> bytes:
-        if name != "xl/worksheets/sheet5.xml":
+        if name != TAM_PART:
             return data
         return data.replace(f"<f>{text}</f>".encode(), f"<f>{text}*1</f>".encode(), 1)
     rewrite(built, changed, edit)
@@ -122,10 +124,10 @@ def test_a_changed_formula_fails_and_names_the_cell(built, tmp_path):
 def test_a_changed_style_fails_and_names_the_cell(built, tmp_path):
     changed = tmp_path / "style.xlsx"
     with zipfile.ZipFile(built) as z:
-        cell, style = re.search(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', z.read("xl/worksheets/sheet5.xml")).groups()
+        cell, style = re.search(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', z.read(TAM_PART)).groups()
 
     def edit(name: str, data: bytes) -> bytes:
-        if name != "xl/worksheets/sheet5.xml":
+        if name != TAM_PART:
             return data
         return data.replace(b'<c r="%s" s="%s"' % (cell, style), b'<c r="%s" s="%d"' % (cell, int(style) + 1), 1)
     rewrite(built, changed, edit)

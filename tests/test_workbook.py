@@ -15,7 +15,7 @@ from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.recalc import check, recalculate
 from tests.conftest import pdf_text
 
-BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER"}
+BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER", "LARGE"}
 SERIES = ("Demand", "Penetration", "TAM", *L.LAYER_SHEETS.values(), "Checks")
 
 

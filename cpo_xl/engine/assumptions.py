@@ -8,9 +8,11 @@ field, the bad value and the bound.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cpo_xl.engine.errors import CpoError
@@ -297,3 +299,75 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
     if key and first["type"] != "value_error":
         return key, f"assumption {key}: {value!r} is not allowed: {message.lower()}{more}"
     return key, f"assumption {key or 'set'}: {message}{more}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a dotted key accepts, for a spreadsheet's data validation: ``kind`` is 'decimal', 'integer' or
+    'list' (``choices``); bounds are inclusive unless ``low_open`` / ``high_open`` (None: unbounded)."""
+
+    key: str
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """'0 to 1', 'greater than 0, at most 1e+09', 'one of logistic, gompertz': the allowed values in words."""
+        if self.kind == "list":
+            return "one of " + ", ".join(self.choices)
+        whole = " (whole number)" if self.kind == "integer" else ""
+        if self.low is not None and self.high is not None and not (self.low_open or self.high_open):
+            return f"{self.low:g} to {self.high:g}{whole}"
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'greater than' if self.low_open else 'at least'} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"{'less than' if self.high_open else 'at most'} {self.high:g}")
+        return ", ".join(parts) + whole
+
+
+def rule(key: str) -> Rule:
+    """The type and bounds the schema sets for a dotted key (``companies.AVGO.share_2030`` -> Company)."""
+    model: Any = Assumptions
+    # a company ticker may itself hold a dot (companies.6857.T.share_2030), as in inputs.key_path
+    parts = ["companies", *key.removeprefix("companies.").rsplit(".", 1)] if key.startswith("companies.") \
+        else key.split(".")
+    info = None
+    i = 0
+    while i < len(parts):
+        fields = model.model_fields
+        if parts[i] not in fields:
+            raise CpoError(f"assumption {key}: unknown key", key=key)
+        info = fields[parts[i]]
+        annotation = info.annotation
+        i += 1
+        if get_origin(annotation) is dict:  # companies.<ticker>.<field>
+            model, i = get_args(annotation)[1], i + 1
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    if info is None:
+        raise CpoError(f"assumption {key}: unknown key", key=key)
+    annotation = info.annotation
+    if get_origin(annotation) is Literal:
+        return Rule(key, "list", choices=tuple(str(c) for c in get_args(annotation)))
+    types = set(get_args(annotation)) or {annotation}
+    kind = "integer" if int in types and float not in types else "decimal"
+    low = high = None
+    low_open = high_open = False
+    for bound in info.metadata:
+        if isinstance(bound, annotated_types.Ge):
+            low = _number(bound.ge)
+        elif isinstance(bound, annotated_types.Gt):
+            low, low_open = _number(bound.gt), True
+        elif isinstance(bound, annotated_types.Le):
+            high = _number(bound.le)
+        elif isinstance(bound, annotated_types.Lt):
+            high, high_open = _number(bound.lt), True
+    return Rule(key, kind, low, high, low_open, high_open)
+
+
+def _number(bound: Any) -> float:
+    return float(bound)

@@ -17,6 +17,7 @@ from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
+from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import remember
 from cpo_xl.workbook import files, grid, sheets
 from cpo_xl.workbook import layout as L
@@ -111,6 +112,35 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
     _place(ws, "tornado", L.below(top, n_keys), tornado)
 
 
+def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place],
+                      companies_rows: tuple[int, int]) -> None:
+    """The Summary's chart: CPO TAM by year in bear, base and bull (the band), right of its tables."""
+    chart = wb.add_chart({"type": "line"})
+    styles = {"bear": {"color": "#C00000", "dash_type": "dash"}, "base": {"color": "#1F3864", "width": 2.5},
+              "bull": {"color": "#00B050", "dash_type": "dash"}}
+    for s in SCENARIOS:
+        chart.add_series({"name": f"CPO TAM, {s}", "categories": _years_range("Scenarios"),
+                          "values": _series_range(places, f"sc_tam_{s}"), "line": styles[s]})
+    chart.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    spec = L.CHARTS["summary"]
+    chart.set_size({"width": spec.width, "height": spec.height})
+    ws[spec.sheet].insert_chart(L.SUMMARY_FACTS_ROW, L.SUMMARY_CHART_COL, chart)
+    bars = wb.add_chart({"type": "bar"})
+    first, last = companies_rows
+    for col, name, color in ((4, "gross exposure", "#A6A6A6"), (5, "net exposure", "#1F3864")):
+        bars.add_series({"name": name, "categories": [L.SUMMARY, first, 0, last, 0],
+                         "values": [L.SUMMARY, first, col, last, col], "fill": {"color": color}})
+    bars.set_title({"name": "Who benefits: net vs gross CPO exposure (ranking year)", "name_font": {"size": 12}})
+    bars.set_x_axis({"num_format": "0%"})
+    bars.set_y_axis({"reverse": True})
+    bars.set_legend({"position": "bottom"})
+    spec = L.CHARTS["summary_exposure"]
+    bars.set_size({"width": spec.width, "height": spec.height})
+    ws[spec.sheet].insert_chart(L.below_chart(L.SUMMARY_FACTS_ROW, "summary"), L.SUMMARY_CHART_COL, bars)
+
+
 def assumption_date() -> str:
     """The newest source date among the shipped assumptions (YYYY-MM)."""
     return max(m.date for m in shipped()[1].values())
@@ -142,7 +172,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     wb.set_custom_property(DIGEST_PROPERTY, digest)
     wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
     wb.calc_on_load = False  # XlsxWriter has no public switch for fullCalcOnLoad in auto mode; a test pins it
-    st = Styles(wb, static=static)
+    st = Styles(wb, static=static, scenario=scenario)
     names = [n for n in L.SHEETS if not (static and n == "xlwings.conf")]
     ws = {name: wb.add_worksheet(name) for name in names}
     sheets.write_about(ws["About"], st, scenario, master, assumption_date())
@@ -161,12 +191,13 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     _write_master_check(wb, ws["Checks"], st, places, master)
     band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
     band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
-    sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"], band_ref)
+    reconciliation_first = sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"], band_ref)
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks
+    tornado = sc.tornado(live, SENSITIVITY_YEAR)
     n_keys = sheets.write_sensitivity(
-        ws["Sensitivity"], st, engine, sc.tornado(live, SENSITIVITY_YEAR),
+        ws["Sensitivity"], st, engine, tornado,
         sc.two_way(case.without_typed_racks(), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
                    "pricing.erosion_2027", TWO_WAY_EROSIONS, SENSITIVITY_YEAR),
         sc.tornado(case, SENSITIVITY_YEAR, EXPOSURE_TICKER), EXPOSURE_TICKER, master, SENSITIVITY_YEAR)
@@ -180,18 +211,55 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
             ranges_table.append((t, p10, p50, p90))
     sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), SENSITIVITY_YEAR)
     sheets.write_sources(ws["Sources"], st, rows)
+    refs = sheets.SummaryRefs(L.ELASTICITY_HEADER_ROW + 1, n, reconciliation_first, L.SENSITIVITY_HEADER_ROW + 1,
+                              n_keys)
+    companies_rows = sheets.write_summary(ws[L.SUMMARY], st, args, places, values, master, refs, tornado,
+                                          ranking_year, assumption_date())
+    add_summary_chart(wb, ws, places, companies_rows)
     if not static:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
         ws["xlwings.conf"].write_string(0, 1, "cpo_udfs")
         ws["xlwings.conf"].hide()
     ws[L.ENGINE].hide()
-    for sheet_ws in ws.values():
-        sheet_ws.set_landscape()
-        sheet_ws.set_paper(9)  # A4
-        sheet_ws.fit_to_pages(1, 0)  # one page wide: the PM's PDF keeps every year column together
-    ws["About"].activate()
+    for name, sheet_ws in ws.items():
+        if name not in (L.ENGINE, "xlwings.conf"):  # hidden sheets are not printed
+            print_setup(sheet_ws, name, scenario, static)
+    ws[L.SUMMARY].activate()
     wb.close()
     return digest
+
+
+def chart_extent(ws: Any) -> tuple[int, int]:
+    """(last row, last column), 0-based, that the sheet's charts cover (XlsxWriter keeps them in ``charts``:
+    row, column, chart, x and y offsets [px], ...; charts are sized in px, columns by their widths)."""
+    last_row = last_col = 0
+    for row, col, chart, x_off, y_off, *_ in ws.charts:
+        last_row = max(last_row, row + -(-(y_off + chart.height) // L.ROW_PX))
+        c, width = col, x_off + chart.width
+        while width > ws._size_col(c):
+            width -= ws._size_col(c)
+            c += 1
+        last_col = max(last_col, c)
+    return last_row, last_col
+
+
+def print_setup(ws: Any, name: str, scenario: str, static: bool) -> None:
+    """A4 landscape, one page wide (the Summary on one page), a print area over the cells and charts, the header
+    rows repeated on every page, and a header/footer naming the model, the sheet, the version and the page."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6, )
+    ws.fit_to_pages(1, 1 if name == L.SUMMARY else 0)
+    chart_row, chart_col = chart_extent(ws)
+    last_row, last_col = max(ws.dim_rowmax or 0, chart_row), max(ws.dim_colmax or 0, chart_col)
+    ws.print_area(0, 0, last_row, last_col)
+    repeat = L.PRINT_REPEAT_ROWS.get(name, (0, L.HEADER_ROW))
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    version = fn.version_text().replace("&", "&&")
+    ws.set_header(f'&L&"-,Bold"CPO market model{" (PM copy)" if static else ""}&C&A&R{version}')
+    where = "as chosen in Inputs!C4, shown in row 2" if static else f"{scenario} as built; row 2 shows the one in force"
+    ws.set_footer(f"&LScenario: {where}&RPage &P of &N")
 
 
 def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float) -> None:

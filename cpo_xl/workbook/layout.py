@@ -17,8 +17,10 @@ from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.timeline import YEARS
 
-# The contract's sheets keep their positions; the scenario, sensitivity and risk sheets follow Sources.
-SHEETS = ("About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
+# Summary first (the PM's page); the contract's sheets keep their order after it; the scenario, sensitivity
+# and risk sheets follow Sources.
+SUMMARY = "Summary"
+SHEETS = (SUMMARY, "About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
           "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
           "Engine", "xlwings.conf")
 # The hidden Engine sheet holds every block array formula (one UDF call per block); the model sheets link to it.
@@ -29,6 +31,7 @@ NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
 TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5 (0-based)
+SCENARIO_SHOWN_COL = 4  # E2 "Scenario:", F2 =scenario on every sheet with a master check (printed on each page)
 
 # Inputs sheet grid
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
@@ -44,7 +47,10 @@ INPUTS_FIRST_KEY_ROW = 12          # row 13: first assumption
 # key, bear, base, bull side by side: the `assumptions` name is this 4-column block (the scenario picks a column)
 INPUT_COLUMNS = ("key", "bear", "base", "bull", "live value", "label", "unit", "source", "date", "grade", "comment")
 KEY_C, BEAR_C, BASE_C, BULL_C, LIVE_C, LABEL_C, UNIT_C, SOURCE_C, DATE_C, GRADE_C, COMMENT_C = range(11)
-INPUT_WIDTHS = (44, 11, 11, 11, 11, 52, 16, 70, 9, 6, 20)
+# label and source wrap (rows grow) so that the sheet prints one page wide at a readable size
+INPUT_WIDTHS = (40, 10, 10, 10, 10, 34, 14, 42, 8, 6, 12)
+INPUT_WRAPPED = (LABEL_C, SOURCE_C)
+INPUT_RACK_WIDTH = 9  # the year columns right of the table (rack rows only)
 SCENARIO_COLS = {"bear": BEAR_C, "base": BASE_C, "bull": BULL_C}
 ASSUMPTIONS_BLOCK_COL = KEY_C  # A:D
 
@@ -62,6 +68,25 @@ ELASTICITY_COLUMNS = ("ticker", "company", "layer", "CPO revenue [US$ M]", "expo
                       "net exposure [fraction]", "EBIT elasticity [x]", "rank by exposure")
 
 CHECK_TOLERANCE_CELL = (2, 2)      # Checks!C3: tolerance used by every check
+
+# Summary sheet grid: facts (scenario, version, date, ranking year) in A:B, tables in A:G, the chart from I
+SUMMARY_YEARS = (2027, 2028, 2030, 2035)
+SUMMARY_FACTS_ROW = 3              # rows 4-8: scenario, version, assumptions date, ranking and tornado years (B)
+SUMMARY_FACTS_LABELS = ("Scenario shown (switch it on Inputs, cell C4)", "Version", "Assumptions dated (newest source)",
+                        "Company ranking year (Elasticity, cell C4)", "Tornado year (Sensitivity, cell C4)")
+SUMMARY_HEADLINE_ROW = 9           # section title; header below; TAM, TAM by scenario, penetration by segment
+SUMMARY_TOP = 5                    # beneficiaries shown
+SUMMARY_INPUTS = 3                 # inputs that move the 2030 TAM most
+SUMMARY_INPUT_YEAR = 2030
+SUMMARY_WIDTHS = (60, 12, 19, 15, 15, 15, 13, 3, 3)
+SUMMARY_CHART_COL = 9              # J: right of every table
+
+# Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named repeat rows 1-4
+# (title, master check, header). None: nothing repeats (the Summary prints on one page).
+PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
+    SUMMARY: None, "About": (0, 1), "Inputs": (INPUTS_TABLE_HEADER_ROW, INPUTS_TABLE_HEADER_ROW),
+    "Elasticity": (0, ELASTICITY_HEADER_ROW), "Sensitivity": (0, SENSITIVITY_HEADER_ROW), "Sources": (3, 3),
+}
 
 # Blocks below the line grid are anchored to the block above them: a block's first row is the row after the
 # one above ends, plus GAP_ROWS blank rows. A chart spans ceil(height / ROW_PX) rows.
@@ -86,7 +111,8 @@ CHARTS = {
     "tam": Chart("TAM", 900, 360), "penetration": Chart("Penetration", 900, 340),
     "crosscheck": Chart("TAM", 900, 380), "ranking": Chart("Elasticity", 760, 520),
     "scenarios": Chart("Scenarios", 900, 360), "fan": Chart("Risk", 900, 380),
-    "tornado": Chart("Sensitivity", 900, 380),
+    "tornado": Chart("Sensitivity", 900, 380), "summary": Chart(SUMMARY, 640, 360),
+    "summary_exposure": Chart(SUMMARY, 640, 300),
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from cpo_xl.analysis.lines import LAYER_LABELS
+from cpo_xl.analysis.lines import LAYER_LABELS, SEGMENT_LABELS
 from cpo_xl.analysis.tables import model_value
-from cpo_xl.engine.assumptions import Assumptions
+from cpo_xl.engine.assumptions import SEGMENTS, Assumptions
 from cpo_xl.engine.case import run
 from cpo_xl.engine.crosscheck import passes, published
 from cpo_xl.engine.crosscheck import ratio as ratio_to
@@ -191,13 +192,14 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
                                       f"MATCH(scenario,{scen_header},0))", None, item["live"])
         for text_col, field in ((L.LABEL_C, "label"), (L.UNIT_C, "unit"), (L.SOURCE_C, "source"),
                                 (L.DATE_C, "date"), (L.GRADE_C, "grade"), (L.COMMENT_C, "comment")):
-            ws.write_string(r, text_col, str(item[field]))
+            ws.write_string(r, text_col, str(item[field]), st.wrap_low if text_col in L.INPUT_WRAPPED else None)
+        _fit_row(ws, r, [(str(item[f]), L.INPUT_WIDTHS[c]) for c, f in ((L.LABEL_C, "label"), (L.SOURCE_C, "source"))])
         for s in SCENARIOS:
             st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
     ws.freeze_panes(L.INPUTS_FIRST_KEY_ROW, 2)
     for col, width in enumerate(L.INPUT_WIDTHS):
-        ws.set_column(col, col, width)
-    ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, 11)
+        ws.set_column(col, col, width, st.wrap_low if col in L.INPUT_WRAPPED else None)
+    ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, L.INPUT_RACK_WIDTH)
 
 
 def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
@@ -364,7 +366,7 @@ RECONCILIATION_COLUMNS = ("source [scope]", "relation", "key", "year", "publishe
 
 
 def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea, top: int,
-                         band_ref: str) -> None:
+                         band_ref: str) -> int:
     """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
     broader scopes), with the reason where the model departs on purpose. Not part of the master check."""
     ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
@@ -400,6 +402,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"),
                      float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)
                                else 1.0 for p in points)))
+    return first
 
 
 def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_date: str) -> None:
@@ -458,7 +461,8 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
         ws.write_string(3, col, text, st.head_left)
     for i, item in enumerate(rows):
         for col, field in enumerate(("key", "label", "base", "unit", "source", "date", "grade")):
-            st.value(ws, 4 + i, col, item[field])
+            st.value(ws, 4 + i, col, item[field], st.wrap_low if field in ("label", "source") else None)
+        _fit_row(ws, 4 + i, [(item["label"], SOURCES_WIDTHS[1]), (item["source"], SOURCES_WIDTHS[4])])
     r = 6 + len(rows)
     ws.write_string(r, 0, "Published forecasts used as cross-checks", st.section)
     for col, text in enumerate(("id", "source", "year", "value", "metric / scope", "date", "grade")):
@@ -466,6 +470,191 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
     for i, p in enumerate(published()):
         for col, v in enumerate((p.id, p.source, p.year, p.value, f"{p.metric}: {p.scope}", p.date, p.grade)):
             st.value(ws, r + 2 + i, col, v)
-    for col, width in enumerate((36, 52, 12, 16, 90, 9, 6)):
+    for col, width in enumerate(SOURCES_WIDTHS):
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 1)
+
+
+SOURCES_WIDTHS = (40, 40, 12, 16, 60, 9, 6)
+
+
+def _fit_row(ws: Any, row: int, texts: list[tuple[str, float]]) -> None:
+    """Height of a row whose cells wrap (viewers do not auto-fit rows): the most lines any text needs in its
+    column, at about 1.1 characters per unit of column width."""
+    lines = max(-(-len(text) // max(1, int(width * 1.1))) for text, width in texts)
+    if lines > 1:
+        ws.set_row(row, 15.0 * lines)
+
+
+@dataclass(frozen=True)
+class SummaryRefs:
+    """Where the Summary's sources sit on other sheets (first data row, 0-based, and row count)."""
+
+    elasticity_first: int
+    n_companies: int
+    reconciliation_first: int
+    sensitivity_first: int
+    n_inputs: int
+
+
+def _col_range(sheet: str, col: int, first: int, n: int) -> str:
+    c = xl_col_to_name(col)
+    return f"{sheet}!${c}${first + 1}:${c}${first + n}"
+
+
+def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place],
+                  values: dict[str, dict[int, float]], master: float, refs: SummaryRefs, tornado: Any,
+                  ranking_year: int, assumption_date: str) -> tuple[int, int]:
+    """The PM's page: headline TAM and penetration, who benefits by net exposure, the reconciliation with
+    published forecasts, the inputs that move the TAM most, scenario/version/date. Every number links to the
+    sheet that computes it (built-in formulas only); returns the first and last rows of the company table."""
+    for col, width in enumerate(L.SUMMARY_WIDTHS):
+        ws.set_column(col, col, width)
+    ws.write_string(L.TITLE_ROW, 0, "CPO market model: summary (co-packaged optics, 2023-2035)", st.title)
+    st.master_check_row(ws, master)
+    r0 = L.SUMMARY_FACTS_ROW
+    facts: list[tuple[str, Any, Any]] = [
+        ("=scenario", None, args.case.scenario), ("=CPO_VERSION()", None, fn.CPO_VERSION()),
+        ("", None, assumption_date), ("=Elasticity!$C$4", st.number("0", link=True), ranking_year),
+        ("=Sensitivity!$C$4", st.number("0", link=True), L.SUMMARY_INPUT_YEAR),
+    ]
+    for i, (label, (text, fmt, value)) in enumerate(zip(L.SUMMARY_FACTS_LABELS, facts, strict=True)):
+        ws.write_string(r0 + i, 0, label, st.bold)
+        if text:
+            st.formula(ws, r0 + i, 1, text, fmt or st.bold_left, value)
+        else:
+            ws.write_string(r0 + i, 1, value, st.bold_left)
+    r = _summary_headline(ws, st, places, values, L.SUMMARY_HEADLINE_ROW)
+    top = L.below(r, 0)
+    r = _summary_companies(ws, st, args, refs, top, ranking_year)
+    r = _summary_reconciliation(ws, st, args, refs, L.below(r, 0))
+    _summary_inputs(ws, st, refs, tornado, L.below(r, 0))
+    return top + 2, top + 1 + L.SUMMARY_TOP
+
+
+def _summary_headline(ws: Any, st: Styles, places: dict[str, grid.Place], values: dict[str, dict[int, float]],
+                      top: int) -> int:
+    """CPO TAM (the scenario shown and all three), effective penetration by segment, in the headline years."""
+    ws.write_string(top, 0, "CPO TAM and penetration in the headline years", st.section)
+    years = L.SUMMARY_YEARS
+    header = top + 1
+    for col, text in enumerate(("line item", "unit")):
+        ws.write_string(header, col, text, st.head_left)
+    for j, year in enumerate(years):
+        ws.write_number(header, 2 + j, year, st.head)
+    cagr_col = 2 + len(years)
+    ws.write_string(header, cagr_col, f"CAGR {years[0]}-{str(years[-1])[2:]}", st.head)
+    rows = [("tam_udf", "CPO TAM, scenario shown", "US$ M", "#,##0", True),
+            *[(f"sc_tam_{s}", f"CPO TAM, {s}", "US$ M", "#,##0", True) for s in SCENARIOS],
+            *[(f"pen_{seg}", f"Effective CPO penetration: {SEGMENT_LABELS[seg]}", "share of ports", "0.0%", False)
+              for seg in (*SEGMENTS, "all")]]
+    first_c, last_c = xl_col_to_name(2), xl_col_to_name(1 + len(years))
+    for i, (name, label, unit, fmt, cagr) in enumerate(rows):
+        row = header + 1 + i
+        ws.write_string(row, 0, label, st.bold if i == 0 else None)
+        ws.write_string(row, 1, unit, st.unit)
+        for j, year in enumerate(years):
+            ws.write_formula(row, 2 + j, "=" + grid.cell(places, name, L.year_col(year), L.SUMMARY),
+                             st.number(fmt, link=True), values[name][year])
+        if cagr:
+            start, end = values[name][years[0]], values[name][years[-1]]
+            ws.write_formula(row, cagr_col, f"=IF({first_c}{row + 1}>0,({last_c}{row + 1}/{first_c}{row + 1})^"
+                                            f"(1/(${last_c}${header + 1}-${first_c}${header + 1}))-1,0)",
+                             st.number("0%"), (end / start) ** (1 / (years[-1] - years[0])) - 1 if start > 0 else 0.0)
+    return header + len(rows)
+
+
+def _summary_companies(ws: Any, st: Styles, args: grid.ModelArgs, refs: SummaryRefs, top: int,
+                       year: int) -> int:
+    """The top companies by net exposure (CPO revenue less the legacy revenue it displaces, over total revenue)
+    in the ranking year, with the gross exposure beside it, ranked live with LARGE over the Elasticity table."""
+    ws.write_string(top, 0, f"Who benefits: top {L.SUMMARY_TOP} by net CPO exposure in the ranking year "
+                            "(Elasticity sheet)", st.section)
+    header = top + 1
+    for col, text in enumerate(("company", "ticker", "layer", "CPO rev. [US$ M]", "gross exposure",
+                                "net exposure", "rank (net)")):
+        ws.write_string(header, col, text, st.head_left)
+    first, n = refs.elasticity_first, refs.n_companies
+    col_ref = {c: _col_range("Elasticity", c, first, n) for c in range(6)}
+    companies = run(args.case).companies
+    i_year = year_index(year)
+    nets = {t: float(v) for t, c in companies.items() if math.isfinite(v := float(c.net_exposure[i_year]))}
+    leaders = sorted(nets, key=lambda t: -nets[t])[:L.SUMMARY_TOP]
+    a = args.case.assumptions()
+    for k, ticker in enumerate(leaders, start=1):
+        row = header + k
+        match = f"MATCH($F{row + 1},{col_ref[5]},0)"
+        ws.write_number(row, 6, k, st.number("0"))
+        ws.write_formula(row, 5, f"=LARGE({col_ref[5]},$G{row + 1})", st.number("0.0%"), nets[ticker])
+        line = companies[ticker]
+        cells = ((0, a.companies[ticker].name, None), (1, ticker, None),
+                 (2, LAYER_LABELS[a.companies[ticker].layer], None),
+                 (3, float(line.cpo_revenue[i_year]), st.number("#,##0")),
+                 (4, float(line.exposure[i_year]), st.number("0.0%")))
+        src = {0: 1, 1: 0, 2: 2, 3: 3, 4: 4}
+        for col, value, fmt in cells:
+            ws.write_formula(row, col, f"=INDEX({col_ref[src[col]]},{match})", fmt, value)
+    row = header + len(leaders) + 1
+    losers = sorted((t for t in nets if nets[t] < 0), key=lambda t: nets[t])
+    named = ", ".join(f"{t} {nets[t]:+.0%} (gross {float(companies[t].exposure[i_year]):.0%})" for t in losers[:4])
+    ws.merge_range(row, 0, row, 4, "Cannibalisation: net exposure subtracts the pluggable or copper revenue CPO "
+                   "displaces. Companies with net exposure below zero:", st.note)
+    ws.write_formula(row, 5, f'=COUNTIF({col_ref[5]},"<0")', st.number("0"), float(len(losers)))
+    ws.merge_range(row + 1, 0, row + 1, 6, (f"{named}: their CPO revenue is real, but the pluggable modules it "
+                                             "replaces are a larger part of their sales today (as built)."
+                                             if losers else "None in this case (as built)."), st.note)
+    ws.set_row(row, 30)
+    ws.set_row(row + 1, 30)
+    return row + 1
+
+
+def _summary_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, refs: SummaryRefs, top: int) -> int:
+    """Every published forecast against the model line of its scope, with its flag (links to Checks)."""
+    ws.write_string(top, 0, "Reconciliation with published forecasts (reasons on the Checks sheet)", st.section)
+    header = top + 1
+    columns = ("source [scope]", "relation", "year", "published", "model", "model / pub.", "flag")
+    for col, text in enumerate(columns):
+        ws.write_string(header, col, text, st.head_left)
+    r = run(args.case)
+    band = args.case.assumptions().crosscheck.band
+    points = published()
+    for i, p in enumerate(points):
+        row, src = header + 1 + i, refs.reconciliation_first + i
+        ratio = ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p)
+        cached = (f"{p.publisher} [{p.scope}]", p.relation, float(p.year), p.value, ratio * p.value, ratio,
+                  0.0 if passes(ratio, p, band) else 1.0)
+        fmts = (None, st.unit, st.number("0", link=True), st.number("#,##0", link=True),
+                st.number("#,##0", link=True), st.number("0.00", link=True), st.number("0", link=True))
+        for col, (src_col, value, fmt) in enumerate(zip((0, 1, 3, 4, 5, 6, 7), cached, fmts, strict=True)):
+            ws.write_formula(row, col, "=Checks!" + xl_rowcol_to_cell(src, src_col, row_abs=True, col_abs=True),
+                             fmt, value)
+    last = header + len(points)
+    ws.write_string(last + 1, 0, "Published figures flagged (not part of the master check)", st.bold)
+    ws.write_formula(last + 1, 6, f"=SUM({xl_rowcol_to_cell(header + 1, 6)}:{xl_rowcol_to_cell(last, 6)})",
+                     st.number("0"), float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[
+                         year_index(p.year)]), p), p, band) else 1.0 for p in points)))
+    return last + 1
+
+
+def _summary_inputs(ws: Any, st: Styles, refs: SummaryRefs, tornado: Any, top: int) -> int:
+    """The inputs whose bear-to-bull range moves the CPO TAM most (LARGE over the Sensitivity tornado)."""
+    ws.write_string(top, 0, f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most in the tornado year "
+                            "(each alone, bear to bull)", st.section)
+    header = top + 1
+    for col, text in enumerate(("input", "rank", "bear value", "bull value", "TAM at bear [+/-]",
+                                "TAM at bull [+/-]", "swing [US$ M]")):
+        ws.write_string(header, col, text, st.head_left)
+    first, n = refs.sensitivity_first, refs.n_inputs
+    col_ref = {c: _col_range("Sensitivity", c, first, n) for c in (1, 2, 3, 4, 5, 6)}
+    for k, item in enumerate(tornado.head(L.SUMMARY_INPUTS).itertuples(), start=1):
+        row = header + k
+        ws.write_number(row, 1, k, st.number("0"))
+        ws.write_formula(row, 6, f"=LARGE({col_ref[6]},$B{row + 1})", st.number("#,##0"),
+                         abs(item.at_bull - item.at_bear))
+        match = f"MATCH($G{row + 1},{col_ref[6]},0)"
+        for col, value, fmt in ((0, item.label, None), (2, float(item.bear_value), st.number("General")),
+                                (3, float(item.bull_value), st.number("General")),
+                                (4, float(item.at_bear - item.base), st.number("#,##0")),
+                                (5, float(item.at_bull - item.base), st.number("#,##0"))):
+            ws.write_formula(row, col, f"=INDEX({col_ref[col + 1 if col == 0 else col]},{match})", fmt, value)
+    return header + L.SUMMARY_INPUTS

@@ -24,9 +24,10 @@ def _fmt(fmts: list[Any], i: int, j: int) -> Any:
 
 
 class Styles:
-    def __init__(self, wb: xlsxwriter.Workbook, static: bool = False) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, static: bool = False, scenario: str = "base") -> None:
         self.wb = wb
         self.static = static
+        self.scenario = scenario  # the cached value of the scenario shown in row 2
         self.title = wb.add_format({"bold": True, "font_size": 14})
         self.head = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEAD_FILL, "align": "center"})
         self.head_left = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEAD_FILL})
@@ -34,12 +35,16 @@ class Styles:
         self.unit = wb.add_format({"italic": True, "font_color": "#595959"})
         self.key = wb.add_format({"font_color": "#595959", "font_size": 9})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.wrap_low = wb.add_format({"text_wrap": True})  # wrapped cells in a table of bottom-aligned rows
         self.input = wb.add_format({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1,
                                     "border_color": "#BFBFBF"})
         self.check_ok = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
         self.check_bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.bold = wb.add_format({"bold": True})
         self.bold_top = wb.add_format({"bold": True, "valign": "top"})
+        self.bold_left = wb.add_format({"bold": True, "align": "left"})
+        self.bold_right = wb.add_format({"bold": True, "align": "right"})
+        self.note = wb.add_format({"text_wrap": True, "valign": "top", "italic": True, "font_color": "#595959"})
         self._numbers: dict[tuple[str, bool], Any] = {}
 
     def input_number(self, fmt: str) -> Any:
@@ -93,3 +98,5 @@ class Styles:
         rng = xl_rowcol_to_cell(L.CHECK_ROW, L.KEY_COL)
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": 0, "format": self.check_ok})
         ws.conditional_format(rng, {"type": "cell", "criteria": "!=", "value": 0, "format": self.check_bad})
+        ws.write_string(L.CHECK_ROW, L.SCENARIO_SHOWN_COL, "Scenario:", self.bold_right)
+        ws.write_formula(L.CHECK_ROW, L.SCENARIO_SHOWN_COL + 1, "=scenario", self.bold_left, self.scenario)
