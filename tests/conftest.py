@@ -25,6 +25,51 @@ def built(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pm_copy(built, tmp_path_factory) -> Path:
+    """The PM copy (cpo-xl publish) of the session's build."""
+    from cpo_xl.workbook.publish import publish
+    path = tmp_path_factory.mktemp("pm") / "CPO_Model_PM.xlsx"
+    publish(built, path)
+    return path
+
+
+def soffice(files: list[Path], workdir: Path, target: str, recalc: bool = False) -> list[Path]:
+    """Convert files with LibreOffice in one run and a fresh profile (optionally recalculating every formula on
+    load: OOXMLRecalcMode 0 = always); returns the converted files in ``workdir``."""
+    soffice_bin = shutil.which("soffice")
+    if not soffice_bin:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but LibreOffice (soffice) is missing")
+        pytest.skip("LibreOffice not installed (outside CI)")
+    profile = workdir / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    if recalc:
+        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ON_LOAD, encoding="utf-8")
+    out = workdir / "out"
+    subprocess.run([soffice_bin, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
+                    "--outdir", str(out), *map(str, files)], check=True, capture_output=True, timeout=300)
+    return [out / f"{f.stem}.{target}" for f in files]
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of a PDF (pdftotext -layout)."""
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but pdftotext (poppler) is missing")
+        pytest.skip("pdftotext not installed (outside CI)")
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+@pytest.fixture(scope="session")
+def rendered(built, tmp_path_factory) -> Path:
+    """The session's build as one PDF (LibreOffice, cached values as stored): one render per test run."""
+    (pdf,) = soffice([built], tmp_path_factory.mktemp("render"), "pdf")
+    return pdf
+
+
 def pdf_text(xlsx: Path, workdir: Path, recalc: bool = False) -> str:
     """Convert with LibreOffice in a fresh profile (optionally recalculating on load) and return the text."""
     soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")

@@ -5,12 +5,16 @@ import math
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.tables import crosscheck_points
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.workbook import layout as L
+from cpo_xl.workbook import switch
+from cpo_xl.workbook.build import build_workbook
+from tests.conftest import soffice
 
 
 def rows_by_label(ws) -> dict[str, int]:
@@ -62,3 +66,96 @@ def test_summary_is_first_and_shows_the_engine(built):
     book = openpyxl.load_workbook(built, data_only=True)
     assert book.active.title == L.SUMMARY
     check_summary(book)
+
+
+def test_pm_copy_opens_on_the_summary(pm_copy):
+    book = openpyxl.load_workbook(pm_copy, data_only=True)
+    assert book.active.title == L.SUMMARY
+    assert book.sheetnames[:len(L.SHEETS) - 1] == [n for n in L.SHEETS if n != "xlwings.conf"]
+    assert book[switch.VALUES_SHEET].sheet_state == "hidden"
+    check_summary(book)
+
+
+def yellow_cells(ws):
+    return [c for row in ws.iter_rows() for c in row if c.fill.fgColor.rgb == "FFFFF2CC"]
+
+
+def validated(ws) -> set[str]:
+    cells = set()
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            cells |= {f"{get_column_letter(col)}{row}" for row, col in rng.cells}
+    return cells
+
+
+@pytest.mark.parametrize("which", ["built", "pm_copy"])
+def test_every_yellow_cell_has_a_validation_and_a_note(which, request):
+    book = openpyxl.load_workbook(request.getfixturevalue(which))
+    total = 0
+    for ws in book.worksheets:
+        yellow = yellow_cells(ws)
+        covered = validated(ws)
+        for c in yellow:
+            assert c.coordinate in covered, f"{ws.title}!{c.coordinate}: no data validation"
+            assert c.comment is not None and c.comment.text.strip(), f"{ws.title}!{c.coordinate}: no note"
+        total += len(yellow)
+    if which == "pm_copy":  # the PM copy's one control is the scenario cell
+        assert total == 1 and book["Inputs"]["C4"].fill.fgColor.rgb == "FFFFF2CC"
+    else:
+        assert total > 3 * 250
+
+
+def test_validations_follow_the_schema(built):
+    ws = openpyxl.load_workbook(built)["Inputs"]
+    by_cell = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            by_cell[rng.coord] = dv
+    keys = {ws.cell(r, 1).value: r for r in range(L.INPUTS_FIRST_KEY_ROW + 1, ws.max_row + 1)}
+    share = by_cell[f"C{keys['companies.AVGO.share_2030']}"]
+    assert share.operator in (None, "between")  # Excel's default operator is omitted from the file
+    assert (share.type, float(share.formula1), float(share.formula2)) == ("decimal", 0, 1)
+    assert "fraction" in share.prompt and "0 to 1" in share.prompt
+    year = by_cell[f"B{keys['demand.port_1600_year']}"]
+    assert year.type == "whole"
+    model = by_cell[f"D{keys['penetration.scale_out.model']}"]
+    assert model.type == "list" and "logistic" in model.formula1
+    scenario = by_cell["C4"]
+    assert scenario.type == "list" and scenario.formula1 == '"bear,base,bull"'
+    note = ws.cell(keys["racks.cy2026"], L.BASE_C + 1).comment.text
+    assert "Source:" in note and "Grade:" in note and "Date:" in note
+
+
+def sheet_values(path) -> dict[str, dict[str, object]]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    return {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value not in (None, "")}
+            for ws in book.worksheets if ws.title != switch.VALUES_SHEET}  # LibreOffice drops empty strings
+
+
+@pytest.mark.slow
+def test_pm_copy_switches_every_number_in_libreoffice(pm_copy, tmp_path):
+    """Switch the scenario cell of the PM copy (openpyxl), recalculate everything in LibreOffice, and compare every
+    cell with a copy built in that scenario and the Summary with the engine's numbers."""
+    copies = []
+    for s in ("bull", "bear"):
+        book = openpyxl.load_workbook(pm_copy)
+        book["Inputs"]["C4"] = s
+        copies.append(tmp_path / f"switched_{s}.xlsx")
+        book.save(copies[-1])
+    recalculated = soffice(copies, tmp_path, "xlsx", recalc=True)
+    for s, path in zip(("bull", "bear"), recalculated, strict=True):
+        check_summary(openpyxl.load_workbook(path, data_only=True), s)
+        direct = tmp_path / f"direct_{s}.xlsx"
+        build_workbook(direct, Case(s), static=True)
+        want, got = sheet_values(direct), sheet_values(path)
+        assert got.keys() == want.keys()
+        for sheet, cells in want.items():
+            for ref, value in cells.items():
+                mine = got[sheet].get(ref)
+                if isinstance(value, float | int) and not isinstance(value, bool):
+                    assert isinstance(mine, float | int) and mine == pytest.approx(value, rel=1e-9, abs=1e-12), \
+                        f"{s}: {sheet}!{ref} {mine!r} != {value!r}"
+                else:
+                    assert mine == value, f"{s}: {sheet}!{ref} {mine!r} != {value!r}"
+        tam_2030 = float(run(Case(s)).tam[year_index(2030)])
+        assert got["Checks"]["D1"] == 0 and tam_2030 > 0

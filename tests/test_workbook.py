@@ -13,9 +13,9 @@ from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel.catalogue import CATALOGUE
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.recalc import check, recalculate
-from tests.conftest import pdf_text
+from tests.conftest import pdf_pages
 
-BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER", "LARGE"}
+BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER", "LARGE", "RANK"}
 SERIES = ("Demand", "Penetration", "TAM", *L.LAYER_SHEETS.values(), "Checks")
 
 
@@ -108,8 +108,8 @@ def test_changed_input_recalculates_to_the_engine(built, tmp_path):
 
 
 @pytest.mark.slow
-def test_libreoffice_pdf_shows_numbers(built, tmp_path):
-    text = pdf_text(built, tmp_path)
+def test_libreoffice_pdf_shows_numbers(rendered):
+    text = "\n".join(pdf_pages(rendered))
     for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
         assert bad not in text
     tam_2030 = run(Case()).tam[YEARS.index(2030)]

@@ -4,6 +4,7 @@ and write it safely; the same builder makes the PM copy (``static``)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,9 @@ from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import remember
-from cpo_xl.workbook import files, grid, sheets
+from cpo_xl.workbook import files, grid, sheets, switch
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.style import Styles
+from cpo_xl.workbook.style import Styles, number_guard
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
 DIGEST_PROPERTY = "cpo_inputs_digest"
@@ -83,6 +84,7 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     ex.set_y_axis({"reverse": True})
     ex.set_legend({"none": True})
     _place(sheets, "ranking", L.below(top, n_companies), ex)
+    sheets["Elasticity"].set_h_pagebreaks([L.below(top, n_companies)])  # the chart prints whole, on its own page
 
 
 def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
@@ -147,8 +149,36 @@ def assumption_date() -> str:
 
 
 def build_workbook(path: Path, case: Case | None = None, static: bool = False, ranking_year: int = 2030) -> str:
-    """Write the whole workbook of a case to ``path``; returns the digest of the inputs it holds."""
+    """Write the whole workbook of a case to ``path``; returns the digest of the inputs it holds.
+
+    ``static``: the PM copy, every CPO_* formula replaced by its value; the copy is also written in the other
+    scenarios so that its scenario cell switches every number (:mod:`cpo_xl.workbook.switch`)."""
     case = case or Case()
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    digest, ws = _write(wb, case, static, ranking_year)
+    if static:
+        variants = {s: _static_contents(case.with_(scenario=s), ranking_year) for s in SCENARIOS
+                    if s != case.scenario}
+        switch.apply(wb, ws, case.scenario, variants)
+    wb.close()
+    return digest
+
+
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def _static_contents(case: Case, ranking_year: int) -> dict[str, dict[tuple[int, int], tuple[switch.Content, Any]]]:
+    """Every cell of the PM copy in another scenario (written in memory, then dropped)."""
+    wb = xlsxwriter.Workbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
+    _, ws = _write(wb, case, True, ranking_year)
+    cells = switch.contents(wb, ws)
+    wb.close()
+    return cells
+
+
+def _write(wb: Any, case: Case, static: bool, ranking_year: int) -> tuple[str, dict[str, Any]]:
+    """Every sheet of the workbook of ``case`` into ``wb`` (not closed); returns the inputs' digest and the
+    worksheets by name."""
     scenario, user = case.scenario, case.user
     a = case.assumptions()
     overrides = case.typed_racks()
@@ -165,8 +195,6 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     digest = files.snapshot_digest(files.InputsSnapshot(
         scenario, tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows),
         tuple(sorted(overrides.items())), ranking_year, grid.CHECK_TOLERANCE))
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
                        "author": "cpo-xl", "created": FIXED_DATE, "comments": f"cpo-xl {__version__}"})
     wb.set_custom_property(DIGEST_PROPERTY, digest)
@@ -225,8 +253,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
         if name not in (L.ENGINE, "xlwings.conf"):  # hidden sheets are not printed
             print_setup(sheet_ws, name, scenario, static)
     ws[L.SUMMARY].activate()
-    wb.close()
-    return digest
+    return digest, ws
 
 
 def chart_extent(ws: Any) -> tuple[int, int]:
@@ -265,6 +292,10 @@ def print_setup(ws: Any, name: str, scenario: str, static: bool) -> None:
 def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float) -> None:
     ck.write_string(L.CHECK_TOLERANCE_CELL[0], 0, "Check tolerance (relative)", st.bold)
     ck.write_number(*L.CHECK_TOLERANCE_CELL, grid.CHECK_TOLERANCE, st.input)
+    st.guard(ck, *L.CHECK_TOLERANCE_CELL, number_guard(
+        "decimal", 0, 0.01, title="Check tolerance", message="Unit: fraction (relative). Allowed: 0 to 0.01.",
+        note="Relative tolerance every check on this sheet uses [fraction]; 1e-6 absorbs floating-point noise. "
+             "Source: cpo-xl."))
     total_row = places["chk_total"].row
     first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
     ck.write_string(L.TITLE_ROW, L.KEY_COL, "master_check", st.bold)

@@ -85,7 +85,7 @@ SUMMARY_CHART_COL = 9              # J: right of every table
 # (title, master check, header). None: nothing repeats (the Summary prints on one page).
 PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
     SUMMARY: None, "About": (0, 1), "Inputs": (INPUTS_TABLE_HEADER_ROW, INPUTS_TABLE_HEADER_ROW),
-    "Elasticity": (0, ELASTICITY_HEADER_ROW), "Sensitivity": (0, SENSITIVITY_HEADER_ROW), "Sources": (3, 3),
+    "Elasticity": (0, CHECK_ROW), "Sensitivity": (0, CHECK_ROW), "Sources": (3, 3),
 }
 
 # Blocks below the line grid are anchored to the block above them: a block's first row is the row after the

@@ -11,17 +11,18 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from cpo_xl.analysis.lines import LAYER_LABELS, SEGMENT_LABELS
 from cpo_xl.analysis.tables import model_value
 from cpo_xl.engine.assumptions import SEGMENTS, Assumptions
+from cpo_xl.engine.assumptions import rule as assumption_rule
 from cpo_xl.engine.case import run
 from cpo_xl.engine.crosscheck import passes, published
 from cpo_xl.engine.crosscheck import ratio as ratio_to
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
-from cpo_xl.engine.timeline import YEARS, year_index
+from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEARS, year_index
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import COMPANY_FIELDS, NOT_DEFINED
 from cpo_xl.excel.catalogue import CATALOGUE, signature
 from cpo_xl.workbook import grid
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.style import Styles
+from cpo_xl.workbook.style import Guard, Styles, number_guard
 
 MODEL_TAIL = ",rack_units,assumptions,scenario"
 
@@ -148,7 +149,8 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
                     "sheet)", st.section)
     labels = {L.INPUTS_YEARS_ROW: ("Year", "year"),
               L.INPUTS_RACKS_ROW: ("NVIDIA racks used (override, else forecast)", "NVL72-eq racks"),
-              L.INPUTS_RACKS_OVERRIDE_ROW: ("Racks override (optional input)", "NVL72-eq racks"),
+              L.INPUTS_RACKS_OVERRIDE_ROW: ("Racks override (fixed in this copy)" if st.static else
+                                            "Racks override (optional input)", "NVL72-eq racks"),
               L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast: min(demand, envelopes)", "NVL72-eq racks")}
     for row, (label, unit) in labels.items():
         ws.write_string(row, 0, label, st.head_left if row == L.INPUTS_YEARS_ROW else None)
@@ -166,6 +168,11 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
             ws.write_number(L.INPUTS_RACKS_OVERRIDE_ROW, col, overrides[year], st.input)
         else:
             ws.write_blank(L.INPUTS_RACKS_OVERRIDE_ROW, col, None, st.input)
+        st.guard(ws, L.INPUTS_RACKS_OVERRIDE_ROW, col, number_guard(
+            "decimal", 0, 1e9, title=f"NVIDIA racks {year}", message=f"Unit: NVL72-eq racks in {year}. Allowed: "
+            "0 to 1e9, or blank for the scenario forecast.", note=f"Racks override {year} [NVL72-eq racks]: optional; "
+            "typed racks are taken as given (Checks flags any above an envelope). Blank: the scenario forecast. "
+            "Source: the analyst."))
         over, fc = f"{c}{L.INPUTS_RACKS_OVERRIDE_ROW + 1}", f"{c}{L.INPUTS_RACKS_FORECAST_ROW + 1}"
         st.formula(ws, L.INPUTS_RACKS_ROW, col, f'=IF({over}="",{fc},{over})', st.number("#,##0"), racks[year])
 
@@ -173,12 +180,17 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
 def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scenario: str,
                  racks: dict[int, float], forecast: dict[int, float], overrides: dict[int, float],
                  master: float, keys: tuple[str, str], forecast_row: int) -> None:
-    ws.write_string(L.TITLE_ROW, 0, "Inputs: every assumption (yellow cells are inputs)", st.title)
+    ws.write_string(L.TITLE_ROW, 0, "Inputs: every assumption (PM copy: fixed values; the scenario cell C4 is the "
+                    "one control)" if st.static else "Inputs: every assumption (yellow cells are inputs)", st.title)
     st.master_check_row(ws, master)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 0, "Scenario (bear / base / bull)", st.bold)
-    ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.input)
-    ws.data_validation(L.INPUTS_SCENARIO_ROW, 2, L.INPUTS_SCENARIO_ROW, 2,
-                       {"validate": "list", "source": list(SCENARIOS)})
+    ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.control)
+    st.guard(ws, L.INPUTS_SCENARIO_ROW, 2, Guard(
+        {"validate": "list", "source": list(SCENARIOS)}, "Scenario", "One of bear, base, bull: the column of the "
+        "assumptions every model sheet uses" + (" (this copy holds all three)." if st.static else "."),
+        "Scenario shown: bear, base or bull (scenarios.toml: bear and bull are overrides of base). "
+        + ("PM copy: switching it switches every number (precomputed values)." if st.static else
+           "Switches every model sheet; the Scenarios sheet shows all three.")), control=True)
     _case_cells(ws, st, keys)
     _rack_rows(ws, st, racks, forecast, overrides, forecast_row)
     for col, text in enumerate(L.INPUT_COLUMNS):
@@ -194,12 +206,33 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
                                 (L.DATE_C, "date"), (L.GRADE_C, "grade"), (L.COMMENT_C, "comment")):
             ws.write_string(r, text_col, str(item[field]), st.wrap_low if text_col in L.INPUT_WRAPPED else None)
         _fit_row(ws, r, [(str(item[f]), L.INPUT_WIDTHS[c]) for c, f in ((L.LABEL_C, "label"), (L.SOURCE_C, "source"))])
+        guard = input_guard(item)
         for s in SCENARIOS:
             st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
+            st.guard(ws, r, L.SCENARIO_COLS[s], guard)
     ws.freeze_panes(L.INPUTS_FIRST_KEY_ROW, 2)
     for col, width in enumerate(L.INPUT_WIDTHS):
         ws.set_column(col, col, width, st.wrap_low if col in L.INPUT_WRAPPED else None)
     ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, L.INPUT_RACK_WIDTH)
+
+
+def input_guard(item: dict[str, Any]) -> Guard:
+    """Validation from the schema's type and bounds of the row's key, and its source, date and grade as a note."""
+    rule = assumption_rule(item["key"])
+    unit = item["unit"] or "see label"
+    note = (f"{item['label']} [{unit}]\nSource: {item['source']}\nDate: {item['date'] or 'n/a'}   "
+            f"Grade: {item['grade'] or 'n/a'}")
+    message = f"Unit: {unit}. Allowed: {rule.text()}."
+    if rule.kind == "list":
+        return Guard({"validate": "list", "source": list(rule.choices)}, item["key"][-32:], message, note)
+    return number_guard(rule.kind, rule.low, rule.high, title=item["key"][-32:], message=message, note=note,
+                        low_open=rule.low_open, high_open=rule.high_open)
+
+
+def year_guard(what: str) -> Guard:
+    return number_guard("integer", FIRST_YEAR, LAST_YEAR, title="Year",
+                        message=f"A year {FIRST_YEAR}-{LAST_YEAR} (whole number): {what}.",
+                        note=f"{what} [year]: an input of this sheet, {FIRST_YEAR}-{LAST_YEAR}.")
 
 
 def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
@@ -226,8 +259,9 @@ def _year_table_header(ws: Any, st: Styles, title: str, master: float,
     label, (row, col), year = year_input
     ws.write_string(L.TITLE_ROW, 0, title, st.title)
     st.master_check_row(ws, master)
-    ws.write_string(row, 0, label, st.bold)
+    ws.write_string(row, 0, label + (" (fixed in this copy)" if st.static else ""), st.bold)
     ws.write_number(row, col, year, st.input)
+    st.guard(ws, row, col, year_guard(label))
     for c, text in enumerate(columns):
         ws.write_string(header_row, c, text, st.head_left)
     return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
@@ -263,6 +297,7 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
         for j, v in enumerate(values):
             ws.write_number(r + 3 + i, 1 + j, float(v), st.number("#,##0"))
     r += 5 + len(two_way)
+    ws.set_h_pagebreaks([r])  # the exposure tornado prints on its own page, with its title
     ws.write_string(r, 0, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
     for col, text in enumerate(("input key", "input", "exposure at bear", "exposure at bull", "swing")):
         ws.write_string(r + 1, col, text, st.head_left)
@@ -315,7 +350,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
             ws.write_string(r, 7, "no revenue on file")
         else:
             rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
-            ws.write_formula(r, 7, f'=COUNTIF({exp_range},">"&E{r + 1})+1', st.number("0"), rank)
+            ws.write_formula(r, 7, f"=RANK(E{r + 1},{exp_range})", st.number("0"), rank)  # 1 + how many higher
     last = first + len(order) - 1
     table = [[_or_na(getattr(lines[t], f)[year_index(year)]) for f in COMPANY_FIELDS] for t in order]
     formats = [st.number("#,##0"), st.number("0.00%"), st.number("0.00%"), st.number("0.00")]
@@ -347,6 +382,7 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
         ws.write_string(r, 2, p.id, st.key)
         ws.write_number(r, 3, p.year, st.input)
         ws.write_number(r, 4, p.value, st.input)
+        _guard_published(ws, st, r, p)
         ratio = ratio_to(float(model_value(run(args.case), p.metric)[year_index(p.year)]), p)
         ratios.append([ratio])
         ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), ratio * p.value)
@@ -356,6 +392,17 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
                           f"TAM!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
     engine.links(ws, (first, 5), source, ratios, fmts)
     return top + 2, top + 1 + len(points)
+
+
+def _guard_published(ws: Any, st: Styles, row: int, p: Any) -> None:
+    """The year (column D) and value (column E) of a published figure: validation and the figure's source."""
+    unit = METRIC_UNITS[p.metric]
+    note = f"{p.source} ({p.date}), grade {p.grade}: {p.metric}, {p.scope}, {p.year} [{unit}]"
+    st.guard(ws, row, 3, number_guard("integer", 2015, 2040, title="Year of the published figure",
+                                      message="Year the published figure refers to (whole number, 2015-2040).",
+                                      note=note))
+    st.guard(ws, row, 4, number_guard("decimal", 0, None, title="Published figure", low_open=True,
+                                      message=f"Unit: {unit}. Allowed: greater than 0.", note=note))
 
 
 MONEY_METRICS = ("optics", "tam", "ai_optics")
@@ -386,6 +433,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         ws.write_string(row, 2, p.id, st.key)
         ws.write_number(row, 3, p.year, st.input_number("0"))
         ws.write_number(row, 4, p.value, st.input_number("#,##0"))
+        _guard_published(ws, st, row, p)
         ws.write_formula(row, 5, f"=E{row + 1}*G{row + 1}", st.number("#,##0"), ratio * p.value)
         ratios.append([ratio])
         flag = 0.0 if passes(ratio, p, band) else 1.0
@@ -411,9 +459,13 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     ws.write_string(0, 0, "CPO market model (co-packaged optics)", st.title)
     st.master_check_row(ws, master)
     if st.static:
-        usage = [("This copy", "STATIC SNAPSHOT for reading: every CPO_* function was replaced by its value, so "
-                               "it needs no add-in. Built-in formulas (sums, checks, ranks) stay live. "
-                               "Edits to Inputs do not move the model numbers here.")]
+        usage = [("This copy", "STATIC SNAPSHOT of all three scenarios for reading: every CPO_* function was "
+                               "replaced by its values in bear, base and bull, so it needs no add-in. The one "
+                               "control is the scenario cell (Inputs!C4, yellow): switching it switches every "
+                               "number, chart and check. Everything else is fixed here (no yellow): the "
+                               "assumptions, racks, ranking and tornado years were set when the copy was made."),
+                 ("Start here", "The Summary sheet: TAM with the bear/base/bull band, penetration, who benefits by "
+                                "net exposure, the reconciliation with published forecasts, the inputs that matter.")]
     else:
         usage = [("In Excel with Python", "Install xlwings and its add-in; UDF Modules = cpo_udfs (hidden "
                                           "xlwings.conf sheet); PYTHONPATH to the repo's udfs folder; Import "
@@ -426,7 +478,10 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ("Scenario shown", scenario),
         ("Assumptions dated", assumption_date),
         *usage,
-        ("Legend: yellow fill, blue text", "Input (Inputs sheet, rack override, ranking year, cross-check figures)"),
+        ("Legend: yellow fill, blue text", "The scenario cell, the one control of this copy (Inputs!C4)" if st.static
+         else "Input (Inputs sheet, rack override, ranking year, cross-check figures): each has a data validation "
+              "(Excel refuses a value outside the schema's bounds), an input message with its unit, and a note "
+              "with its source, date and grade"),
         ("Legend: black text", "Calculation on this sheet"),
         ("Legend: green text", "Link to another sheet"),
         ("Master check", "Row 2 of every sheet; 0 = every line on the Checks sheet holds"),

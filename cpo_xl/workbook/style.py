@@ -7,6 +7,7 @@ every formula that calls a CPO_* function is replaced by its value; built-in for
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
@@ -21,6 +22,32 @@ UDF_CALL = re.compile(r"\bCPO_[A-Z_]+\(")
 def _fmt(fmts: list[Any], i: int, j: int) -> Any:
     """A block's format: one per row, or one per cell (a list per row)."""
     return fmts[i][j] if isinstance(fmts[i], list) else fmts[i]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What Excel itself checks and shows on an input cell: a data validation (XlsxWriter options), the input
+    message naming the unit and what is allowed, and a note (comment) with the source, date and grade."""
+
+    validation: dict[str, Any]
+    title: str
+    message: str
+    note: str
+
+
+def number_guard(kind: str, low: float | None, high: float | None, *, title: str, message: str,
+                 note: str, low_open: bool = False, high_open: bool = False) -> Guard:
+    """A guard for a number: 'decimal' or 'integer', within [low, high] (Excel's bounds are inclusive; an open
+    bound is stated in the message and checked by cpo-xl pull)."""
+    if low is not None and high is not None:
+        rule: dict[str, Any] = {"criteria": "between", "minimum": low, "maximum": high}
+    elif low is not None:
+        rule = {"criteria": ">" if low_open else ">=", "value": low}
+    elif high is not None:
+        rule = {"criteria": "<" if high_open else "<=", "value": high}
+    else:
+        rule = {"criteria": "between", "minimum": -1e300, "maximum": 1e300}
+    return Guard({"validate": kind, **rule}, title, message, note)
 
 
 class Styles:
@@ -46,13 +73,27 @@ class Styles:
         self.bold_right = wb.add_format({"bold": True, "align": "right"})
         self.note = wb.add_format({"text_wrap": True, "valign": "top", "italic": True, "font_color": "#595959"})
         self._numbers: dict[tuple[str, bool], Any] = {}
+        # the PM copy's inputs are fixed values (only the scenario cell is a control): no input fill there
+        self.control = self.input
+        if static:
+            self.input = wb.add_format({"font_color": "#404040", "border": 1, "border_color": "#BFBFBF"})
+
+    def guard(self, ws: Any, row: int, col: int, guard: Guard, control: bool = False) -> None:
+        """Data validation with an input message on an input cell (live model, and the PM copy's controls), and
+        its note (both files)."""
+        if control or not self.static:
+            ws.data_validation(row, col, row, col, {
+                **guard.validation, "input_title": guard.title[:32], "input_message": guard.message[:255],
+                "error_title": "Not allowed"[:32], "error_message": guard.message[:255]})
+        ws.write_comment(row, col, guard.note, {"x_scale": 2.2, "y_scale": 1.6})
 
     def input_number(self, fmt: str) -> Any:
-        """The input style with a number format."""
+        """The input style with a number format (in the PM copy: a fixed value)."""
         key = (f"input:{fmt}", False)
         if key not in self._numbers:
-            self._numbers[key] = self.wb.add_format({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1,
-                                                     "border_color": "#BFBFBF", "num_format": fmt})
+            props = {"font_color": "#404040"} if self.static else {"bg_color": INPUT_FILL, "font_color": INPUT_FONT}
+            self._numbers[key] = self.wb.add_format({**props, "border": 1, "border_color": "#BFBFBF",
+                                                     "num_format": fmt})
         return self._numbers[key]
 
     def number(self, fmt: str, link: bool = False) -> Any:
