@@ -2,6 +2,10 @@
 and pages that print."""
 
 import math
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+import zipfile
 
 import openpyxl
 import pytest
@@ -14,7 +18,7 @@ from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook import switch
 from cpo_xl.workbook.build import build_workbook
-from tests.conftest import soffice
+from tests.conftest import pdf_pages, soffice
 
 
 def rows_by_label(ws) -> dict[str, int]:
@@ -159,3 +163,66 @@ def test_pm_copy_switches_every_number_in_libreoffice(pm_copy, tmp_path):
                     assert mine == value, f"{s}: {sheet}!{ref} {mine!r} != {value!r}"
         tam_2030 = float(run(Case(s)).tam[year_index(2030)])
         assert got["Checks"]["D1"] == 0 and tam_2030 > 0
+
+
+def chart_anchors(path) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Sheet name -> each chart's (first row, first col, last row, last col), 0-based, from the drawing parts."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "x": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    with zipfile.ZipFile(path) as z:
+        def rels(part: str) -> dict[str, str]:
+            folder, name = posixpath.split(part)
+            rel = posixpath.join(folder, "_rels", name + ".rels")
+            if rel not in z.namelist():
+                return {}
+            return {r.get("Id"): posixpath.normpath(posixpath.join(folder, r.get("Target")))
+                    for r in ET.fromstring(z.read(rel)).findall("p:Relationship", ns)}
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        targets = rels("xl/workbook.xml")
+        for sheet in book.find("m:sheets", ns):
+            part = targets[sheet.get(f"{{{ns['r']}}}id")]
+            for target in rels(part).values():
+                if "drawings/drawing" not in target:
+                    continue
+                for anchor in ET.fromstring(z.read(target)).findall("x:twoCellAnchor", ns):
+                    (fr, fc), (tr, tc) = ((int(a.find("x:row", ns).text), int(a.find("x:col", ns).text))
+                                          for a in (anchor.find("x:from", ns), anchor.find("x:to", ns)))
+                    out.setdefault(sheet.get("name"), []).append((fr, fc, tr, tc))
+    return out
+
+
+@pytest.mark.parametrize("which", ["built", "pm_copy"])
+def test_no_chart_covers_a_cell(which, request):
+    path = request.getfixturevalue(which)
+    book = openpyxl.load_workbook(path)
+    anchors = chart_anchors(path)
+    assert set(anchors) >= {L.SUMMARY, "TAM", "Penetration", "Elasticity", "Scenarios", "Sensitivity", "Risk"}
+    for sheet, boxes in anchors.items():
+        ws = book[sheet]
+        for fr, fc, tr, tc in boxes:
+            for row in ws.iter_rows(min_row=fr + 1, max_row=tr + 1, min_col=fc + 1, max_col=tc + 1):
+                filled = [c.coordinate for c in row if c.value not in (None, "")]
+                assert not filled, f"{sheet}: a chart covers {filled}"
+
+
+def pages_by_sheet(pages: list[str]) -> dict[str, int]:
+    """Pages per sheet, from the page header LibreOffice prints (model name, sheet name, version)."""
+    counts: dict[str, int] = {}
+    for text in pages:
+        match = re.search(r"^\s*CPO market model(?: \(PM copy\))?\s{2,}(\S+)\s{2,}cpo-xl", text, re.M)
+        assert match, f"a page without the header: {text[:200]!r}"
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return counts
+
+
+@pytest.mark.slow
+def test_pages_per_sheet(rendered):
+    counts = pages_by_sheet(pdf_pages(rendered))
+    printed = [n for n in L.SHEETS if n not in (L.ENGINE, "xlwings.conf")]
+    assert list(counts) == printed  # every visible sheet prints, in order; the hidden ones do not
+    assert counts[L.SUMMARY] == 1
+    for sheet, n in counts.items():
+        assert 1 <= n <= L.PRINT_PAGES.get(sheet, 1), f"{sheet}: {n} pages"

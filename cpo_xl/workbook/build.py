@@ -77,12 +77,14 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     _place(sheets, "crosscheck", L.below(first, last - first + 1), xc)
     ex = wb.add_chart({"type": "bar"})
     top = L.ELASTICITY_HEADER_ROW + 1
-    ex.add_series({"name": "CPO exposure", "categories": ["Elasticity", top, 0, top + n_companies - 1, 0],
-                   "values": ["Elasticity", top, 4, top + n_companies - 1, 4]})
-    ex.set_title({"name": "CPO exposure ranking (selected year)"})
+    for col, name, color in ((4, "gross exposure (CPO revenue / revenue)", "#A6A6A6"),
+                             (5, "net exposure (less the legacy revenue CPO displaces)", "#1F3864")):
+        ex.add_series({"name": name, "categories": ["Elasticity", top, 0, top + n_companies - 1, 0],
+                       "values": ["Elasticity", top, col, top + n_companies - 1, col], "fill": {"color": color}})
+    ex.set_title({"name": "CPO exposure by company, gross and net (selected year)"})
     ex.set_x_axis({"num_format": "0%"})
-    ex.set_y_axis({"reverse": True})
-    ex.set_legend({"none": True})
+    ex.set_y_axis({"reverse": True, "label_position": "low"})
+    ex.set_legend({"position": "bottom"})
     _place(sheets, "ranking", L.below(top, n_companies), ex)
     sheets["Elasticity"].set_h_pagebreaks([L.below(top, n_companies)])  # the chart prints whole, on its own page
 

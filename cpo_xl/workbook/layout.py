@@ -81,6 +81,10 @@ SUMMARY_INPUT_YEAR = 2030
 SUMMARY_WIDTHS = (60, 12, 19, 15, 15, 15, 13, 3, 3)
 SUMMARY_CHART_COL = 9              # J: right of every table
 
+# Printed pages per sheet (A4 landscape, one page wide), at most; sheets not named print on one page. A test
+# renders the workbook with LibreOffice and holds it to these.
+PRINT_PAGES = {"Inputs": 10, "Sources": 11, "Elasticity": 2, "Sensitivity": 2}
+
 # Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named repeat rows 1-4
 # (title, master check, header). None: nothing repeats (the Summary prints on one page).
 PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
