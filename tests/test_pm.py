@@ -1,9 +1,12 @@
 """The PM's first minute: the Summary sheet (first in both files), the PM copy's scenario switch, guarded inputs
 and pages that print."""
 
+import ast
 import math
 import posixpath
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -226,3 +229,15 @@ def test_pages_per_sheet(rendered):
     assert counts[L.SUMMARY] == 1
     for sheet, n in counts.items():
         assert 1 <= n <= L.PRINT_PAGES.get(sheet, 1), f"{sheet}: {n} pages"
+
+
+def test_udf_core_imports_only_what_pyodide_has():
+    """xlwings Lite (Pyodide) runs no threads or multiprocessing and lacks the workbook writers: the UDF core
+    imports numpy and pydantic only, and starts no thread."""
+    code = ("import sys, threading; import cpo_xl.excel.functions, cpo_xl.excel.blocks, cpo_xl.excel.catalogue; "
+            "print(sorted({m.split('.')[0] for m in sys.modules})); print(threading.active_count())")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split("\n")
+    modules = set(ast.literal_eval(out[0]))
+    assert not modules & {"xlsxwriter", "openpyxl", "formulas", "matplotlib", "tqdm", "defusedxml", "pandas",
+                          "scipy", "multiprocessing", "xlwings"}
+    assert {"numpy", "pydantic"} <= modules and out[1] == "1"

@@ -71,6 +71,7 @@ CHECK_TOLERANCE_CELL = (2, 2)      # Checks!C3: tolerance used by every check
 
 # Summary sheet grid: facts (scenario, version, date, ranking year) in A:B, tables in A:G, the chart from I
 SUMMARY_YEARS = (2027, 2028, 2030, 2035)
+SUMMARY_TAKEAWAY_ROW = 2           # row 3: the answer in one sentence (as built)
 SUMMARY_FACTS_ROW = 3              # rows 4-8: scenario, version, assumptions date, ranking and tornado years (B)
 SUMMARY_FACTS_LABELS = ("Scenario shown (switch it on Inputs, cell C4)", "Version", "Assumptions dated (newest source)",
                         "Company ranking year (Elasticity, cell C4)", "Tornado year (Sensitivity, cell C4)")
@@ -78,7 +79,7 @@ SUMMARY_HEADLINE_ROW = 9           # section title; header below; TAM, TAM by sc
 SUMMARY_TOP = 5                    # beneficiaries shown
 SUMMARY_INPUTS = 3                 # inputs that move the 2030 TAM most
 SUMMARY_INPUT_YEAR = 2030
-SUMMARY_WIDTHS = (60, 12, 19, 15, 15, 15, 13, 3, 3)
+SUMMARY_WIDTHS = (60, 12, 19, 16, 16, 15, 13, 3, 3)
 SUMMARY_CHART_COL = 9              # J: right of every table
 
 # Printed pages per sheet (A4 landscape, one page wide), at most; sheets not named print on one page. A test

@@ -579,12 +579,34 @@ def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
             st.formula(ws, r0 + i, 1, text, fmt or st.bold_left, value)
         else:
             ws.write_string(r0 + i, 1, value, st.bold_left)
+    ws.merge_range(L.SUMMARY_TAKEAWAY_ROW, 0, L.SUMMARY_TAKEAWAY_ROW, 6,
+                   _takeaway(args, values, ranking_year), st.takeaway)
+    ws.set_row(L.SUMMARY_TAKEAWAY_ROW, 30)
     r = _summary_headline(ws, st, places, values, L.SUMMARY_HEADLINE_ROW)
     top = L.below(r, 0)
     r = _summary_companies(ws, st, args, refs, top, ranking_year)
     r = _summary_reconciliation(ws, st, args, refs, L.below(r, 0))
     _summary_inputs(ws, st, refs, tornado, L.below(r, 0))
     return top + 2, top + 1 + L.SUMMARY_TOP
+
+
+def _takeaway(args: grid.ModelArgs, values: dict[str, dict[int, float]], year: int) -> str:
+    """The page's answer in one sentence (computed by the build; the tables below stay live)."""
+    y = L.SUMMARY_INPUT_YEAR
+    companies = run(args.case).companies
+    i = year_index(year)
+    nets = {t: float(c.net_exposure[i]) for t, c in companies.items() if math.isfinite(float(c.net_exposure[i]))}
+    best = max(nets, key=lambda t: nets[t])
+    worst = min(nets, key=lambda t: nets[t])
+    names = {t: c.name for t, c in args.case.assumptions().companies.items()}
+    r, band = run(args.case), args.case.assumptions().crosscheck.band
+    flagged = sum(not passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)
+                  for p in published())
+    return (f"As built ({args.case.scenario}): CPO TAM US$ {values['tam_udf'][y] / 1000:,.1f} bn in {y} (bear "
+            f"{values['sc_tam_bear'][y] / 1000:,.1f}, bull {values['sc_tam_bull'][y] / 1000:,.1f}), "
+            f"{values['pen_all'][y]:.0%} of addressable ports. Most exposed net in {year}: {names[best]} ({best}, "
+            f"{nets[best]:+.0%}); most cannibalised: {names[worst]} ({worst}, {nets[worst]:+.0%}). {flagged} of "
+            f"{len(published())} published figures fall outside the model's band (why: Checks).")
 
 
 def _summary_headline(ws: Any, st: Styles, places: dict[str, grid.Place], values: dict[str, dict[int, float]],

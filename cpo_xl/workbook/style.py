@@ -71,6 +71,7 @@ class Styles:
         self.bold_top = wb.add_format({"bold": True, "valign": "top"})
         self.bold_left = wb.add_format({"bold": True, "align": "left"})
         self.bold_right = wb.add_format({"bold": True, "align": "right"})
+        self.takeaway = wb.add_format({"text_wrap": True, "valign": "top", "bold": True, "font_color": HEAD_FILL})
         self.note = wb.add_format({"text_wrap": True, "valign": "top", "italic": True, "font_color": "#595959"})
         self._numbers: dict[tuple[str, bool], Any] = {}
         # the PM copy's inputs are fixed values (only the scenario cell is a control): no input fill there
