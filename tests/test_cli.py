@@ -14,7 +14,7 @@ def run(*args):
 def test_summary_prints_the_tables():
     out = run("summary", "--year", "2030")
     assert out.returncode == 0
-    for text in ("TAM by layer", "Supply binds [1 = yes]", "cross-checks", "Company ranking by CPO exposure, 2030"):
+    for text in ("TAM by layer", "Supply binds [1 = yes]", "cross-checks", "Company ranking by net CPO exposure, 2030"):
         assert text in out.stdout
 
 

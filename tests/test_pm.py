@@ -241,3 +241,19 @@ def test_udf_core_imports_only_what_pyodide_has():
     assert not modules & {"xlsxwriter", "openpyxl", "formulas", "matplotlib", "tqdm", "defusedxml", "pandas",
                           "scipy", "multiprocessing", "xlwings"}
     assert {"numpy", "pydantic"} <= modules and out[1] == "1"
+
+
+def test_cli_numbers_read_like_a_report(capsys):
+    """Thousands separators, no 4-decimal numbers, n/a for missing, integer years, the workbook's version."""
+    from cpo_xl.cli import main
+    from cpo_xl.excel.functions import version_text
+    assert main(["summary", "--scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert "NaN" not in out and "nan" not in out and " n/a" in out
+    assert not re.search(r"\d\.\d{4}\b", out)  # no US$ M or fractions printed with 4 decimals
+    assert not re.search(r"\b2,0[23]\d", out)  # years never get a thousands separator
+    assert "2031.5" in out and "11,162" in out and "34.6%" in out
+    assert version_text() in out.splitlines()[0]
+    ranking = out.split("Company ranking by net CPO exposure, 2030")[1].split("\n\n")[0].splitlines()[2:]
+    nets = [float(line.split()[-2].rstrip("%")) for line in ranking if "n/a" not in line.split()[-2]]
+    assert nets == sorted(nets, reverse=True)  # ranked by net exposure

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cpo_xl.cli.setup import load_case
 from cpo_xl.cli.summary import headline
+from cpo_xl.excel.functions import version_text
 from cpo_xl.workbook import files
 from cpo_xl.workbook.build import build_workbook
 
@@ -17,6 +18,6 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         return files.compare_with_fresh(target, lambda p: build_workbook(p, case))
     files.atomic_write(target, lambda p: build_workbook(p, case), force=args.force)
-    print(f"wrote {target} (scenario {case.scenario})")
+    print(f"wrote {target} (scenario {case.scenario}, {version_text()})")
     print(headline(case))
     return 0

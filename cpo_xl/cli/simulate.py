@@ -10,11 +10,13 @@ import pandas as pd
 
 from cpo_xl.analysis import montecarlo
 from cpo_xl.analysis.tables import ranking
+from cpo_xl.cli import fmt
 from cpo_xl.cli.setup import load_case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import check_year
 from cpo_xl.engine.timeline import YEARS
+from cpo_xl.excel.functions import version_text
 
 PERCENTILES = (0.1, 0.5, 0.9)
 
@@ -40,6 +42,10 @@ def fan_chart(sim: montecarlo.Simulation, deterministic: np.ndarray, path: Path,
     plt.close(fig)
 
 
+def _pct2(value: Any) -> str:
+    return fmt.pct(value, 2)
+
+
 def run(args: Any) -> int:
     from tqdm import tqdm  # only this verb draws a progress bar
     check_year(args.year)
@@ -50,8 +56,8 @@ def run(args: Any) -> int:
         sim = montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,
                                   exposure_year=args.year)
     table = pd.DataFrame(sim.percentiles(PERCENTILES), index=["P10", "P50", "P90"], columns=list(YEARS))
-    print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {case.scenario}")
-    print("CPO TAM percentiles [US$ M]\n" + table.to_string(float_format=lambda v: f"{v:,.0f}"))
+    print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {case.scenario}, {version_text()}")
+    print("CPO TAM percentiles [US$ M]\n" + fmt.grid(table, fmt.money))
     year = args.year
     companies = case.assumptions().companies
     rows = []
@@ -59,8 +65,8 @@ def run(args: Any) -> int:
         if companies[ticker].revenue_usd_m is not None:
             p10, p50, p90 = sim.exposure_percentiles(ticker, PERCENTILES)
             rows.append({"ticker": ticker, "P10": p10, "P50": p50, "P90": p90})
-    print(f"\nCPO exposure percentiles, {year} [fraction]\n"
-          + pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"\nCPO exposure percentiles, {year} (CPO revenue / total revenue)\n"
+          + fmt.table(pd.DataFrame(rows), {p: _pct2 for p in ("P10", "P50", "P90")}))
     out = Path(args.output_dir) / "fan_chart.png"
     fan_chart(sim, run_case(case).tam, out, f"CPO TAM, {args.n:,} draws (seed {args.seed}, {case.scenario})")
     print(f"\nwrote {out}")

@@ -8,7 +8,9 @@ import pandas as pd
 
 from cpo_xl.analysis import lines
 from cpo_xl.analysis import scenarios as sc
+from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.analysis.tables import crosscheck_points, ranking, tables
+from cpo_xl.cli import fmt
 from cpo_xl.cli.setup import load_case
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
@@ -20,19 +22,15 @@ TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
 TWO_WAY_EROSIONS = (0.10, 0.15, 0.20, 0.25, 0.30)  # optics price erosion in 2027 [1/yr]
 
 
-def _fmt(frame: pd.DataFrame, digits: int) -> str:
-    return frame.to_string(float_format=lambda v: f"{v:,.{digits}f}")
-
-
 def headline(case: Case) -> str:
     """TAM by layer over the horizon [US$ M]."""
-    return "TAM by layer [US$ M]\n" + _fmt(tables(case)["tam"].iloc[:7], 0)
+    return "TAM by layer [US$ M]\n" + fmt.grid(tables(case)["tam"].iloc[:7], fmt.money)
 
 
-def _cell(value: float, fmt: str) -> str:
-    if fmt.endswith("%"):
-        return f"{value:.1%}"
-    return f"{value:,.0f}" if abs(value) >= 10 or fmt == "0" else f"{value:,.1f}"
+def _cell(value: float, number_format: str) -> str:
+    if number_format.endswith("%"):
+        return fmt.pct(value)
+    return fmt.year(value) if number_format == "0" else fmt.money(value)
 
 
 def headline_lines(case: Case) -> str:
@@ -44,15 +42,31 @@ def headline_lines(case: Case) -> str:
     return "Headline lines\n" + frame.to_string()
 
 
+def company_ranking(case: Case, year: int) -> str:
+    """Companies by net CPO exposure (the legacy revenue CPO displaces subtracted), gross beside it."""
+    frame = ranking(case, year).drop(columns=["rank", "revenue_elasticity"])
+    # at constant shares the revenue elasticity equals the gross exposure, so it is not printed twice
+    frame = frame.sort_values(["net_exposure", "exposure"], ascending=False, na_position="last", kind="stable")
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    frame["layer"] = [LAYER_LABELS[v] for v in frame["layer"]]
+    frame = frame.rename(columns={"cpo_revenue_usd_m": "CPO revenue [US$ M]", "exposure": "gross exposure",
+                                  "net_exposure": "net exposure", "ebit_elasticity": "EBIT elasticity [x]"})
+    return (f"Company ranking by net CPO exposure, {year} (net = CPO revenue less the pluggable or copper revenue "
+            "it displaces, over total revenue; gross = CPO revenue / total revenue, which is also the revenue "
+            "elasticity to the CPO TAM at constant shares; n/a: no revenue on file)\n"
+            + fmt.table(frame, {"CPO revenue [US$ M]": fmt.money, "gross exposure": fmt.pct,
+                                "net exposure": fmt.pct, "EBIT elasticity [x]": fmt.ratio}))
+
+
 def summary_text(case: Case, year: int) -> str:
     checks = crosscheck_points(case)[["id", "year", "metric", "relation", "published", "model", "ratio", "passes"]]
-    rank = ranking(case, year)
+    checks = checks.assign(passes=["pass" if ok else "FLAG" for ok in checks["passes"]])
     return "\n\n".join([
         headline(case),
         headline_lines(case),
-        "Top-down cross-checks (model / published)\n"
-        + checks.to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
-        f"Company ranking by CPO exposure, {year}\n" + rank.to_string(index=False, float_format=lambda v: f"{v:,.4f}"),
+        "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet)\n"
+        + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio}),
+        company_ranking(case, year),
     ])
 
 
@@ -61,18 +75,35 @@ def scenarios_text(case: Case, year: int, ticker: str) -> str:
     if ticker not in case.assumptions().companies:
         raise CpoError(f"--ticker {ticker!r} is unknown; allowed: {', '.join(case.assumptions().companies)}")
     tornado_cols = ["rank", "key", "bear_value", "bull_value", "at_bear", "at_bull", "swing"]
+    values = {"bear_value": fmt.plain, "bull_value": fmt.plain}
+    comparison = sc.comparison(case, year)
     two_way = sc.two_way(case, "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
                          "pricing.erosion_2027", TWO_WAY_EROSIONS, year)
     return "\n\n".join([
-        "CPO TAM by scenario [US$ M]\n" + _fmt(sc.tam_by_scenario(case), 0),
-        f"Scenarios side by side, {year}\n" + _fmt(sc.comparison(case, year), 3),
+        "CPO TAM by scenario [US$ M]\n" + fmt.grid(sc.tam_by_scenario(case), fmt.money),
+        f"Scenarios side by side, {year}\n" + _comparison_text(comparison),
         f"Tornado: CPO TAM {year} [US$ M], each input alone at its bear and bull value\n"
-        + sc.tornado(case, year)[tornado_cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"),
-        f"Tornado: {ticker} CPO exposure {year} [fraction]\n"
-        + sc.tornado(case, year, ticker)[tornado_cols].to_string(index=False, float_format=lambda v: f"{v:,.4f}"),
+        + fmt.table(sc.tornado(case, year)[tornado_cols],
+                    {**values, "at_bear": fmt.money, "at_bull": fmt.money, "swing": fmt.money}),
+        f"Tornado: {ticker} CPO exposure {year}, each input alone at its bear and bull value\n"
+        + fmt.table(sc.tornado(case, year, ticker)[tornado_cols],
+                    {**values, "at_bear": _pct2, "at_bull": _pct2, "swing": _pct2}),
         f"Two-way: CPO TAM {year} [US$ M] (rows: scale-out ceiling; columns: price erosion 2027 [1/yr])\n"
-        + _fmt(two_way, 0),
+        + fmt.grid(two_way, fmt.money),
     ])
+
+
+def _pct2(value: float) -> str:
+    return fmt.pct(value, 2)
+
+
+def _comparison_text(frame: pd.DataFrame) -> str:
+    """The scenario comparison, each line in its own unit (US$ M with separators, shares as percentages)."""
+    shown = frame.copy().astype(object)
+    for label in frame.index:
+        f = fmt.pct if "[share]" in label or "[fraction]" in label else fmt.money
+        shown.loc[label] = [f(v) for v in frame.loc[label]]
+    return str(shown.to_string())
 
 
 def run(args: argparse.Namespace) -> int:
