@@ -33,8 +33,8 @@ def summary_year_cols(ws, header_row: int) -> dict[int, int]:
     return {c.value: c.column for c in ws[header_row] if isinstance(c.value, int) and c.value in YEARS}
 
 
-def check_summary(book: openpyxl.Workbook, scenario: str = "base") -> None:
-    """The Summary's headline cells equal the engine's numbers of ``scenario``."""
+def check_summary(book: openpyxl.Workbook, scenario: str = "base", year: int = 2030) -> None:
+    """The Summary's headline cells equal the engine's numbers of ``scenario`` (companies: in ``year``)."""
     assert book.sheetnames[0] == L.SUMMARY
     ws = book[L.SUMMARY]
     rows = rows_by_label(ws)
@@ -42,14 +42,15 @@ def check_summary(book: openpyxl.Workbook, scenario: str = "base") -> None:
     cols = summary_year_cols(ws, header)
     assert list(cols) == list(L.SUMMARY_YEARS)
     shown = run(Case(scenario))
-    for year, col in cols.items():
-        i = year_index(year)
+    for headline_year, col in cols.items():
+        i = year_index(headline_year)
         assert ws.cell(rows["CPO TAM, scenario shown"], col).value == pytest.approx(float(shown.tam[i]), rel=1e-9)
         for s in ("bear", "base", "bull"):
             assert ws.cell(rows[f"CPO TAM, {s}"], col).value == pytest.approx(float(run(Case(s)).tam[i]), rel=1e-9)
     assert ws.cell(rows[L.SUMMARY_FACTS_LABELS[0]], 2).value == scenario
     # who benefits: the top companies by net exposure, gross beside it
-    i = year_index(2030)
+    assert ws.cell(rows[L.SUMMARY_FACTS_LABELS[3]], 2).value == year
+    i = year_index(year)
     nets = {t: float(c.net_exposure[i]) for t, c in shown.companies.items() if math.isfinite(c.net_exposure[i])}
     leaders = sorted(nets, key=lambda t: -nets[t])[:L.SUMMARY_TOP]
     first = rows["company"] + 1
@@ -98,18 +99,17 @@ def validated(ws) -> set[str]:
 @pytest.mark.parametrize("which", ["built", "pm_copy"])
 def test_every_yellow_cell_has_a_validation_and_a_note(which, request):
     book = openpyxl.load_workbook(request.getfixturevalue(which))
-    total = 0
+    yellow = []
     for ws in book.worksheets:
-        yellow = yellow_cells(ws)
         covered = validated(ws)
-        for c in yellow:
+        for c in yellow_cells(ws):
             assert c.coordinate in covered, f"{ws.title}!{c.coordinate}: no data validation"
             assert c.comment is not None and c.comment.text.strip(), f"{ws.title}!{c.coordinate}: no note"
-        total += len(yellow)
-    if which == "pm_copy":  # the PM copy's one control is the scenario cell
-        assert total == 1 and book["Inputs"]["C4"].fill.fgColor.rgb == "FFFFF2CC"
+            yellow.append(f"{ws.title}!{c.coordinate}")
+    if which == "pm_copy":  # the PM copy's controls: the scenario and the ranking year
+        assert yellow == ["Inputs!C4", "Elasticity!C4"]
     else:
-        assert total > 3 * 250
+        assert len(yellow) > 3 * 250
 
 
 def test_validations_follow_the_schema(built):
@@ -144,12 +144,14 @@ def test_pm_copy_switches_every_number_in_libreoffice(pm_copy, tmp_path):
     """Switch the scenario cell of the PM copy (openpyxl), recalculate everything in LibreOffice, and compare every
     cell with a copy built in that scenario and the Summary with the engine's numbers."""
     copies = []
-    for s in ("bull", "bear"):
+    for s, year in (("bull", 2030), ("bear", 2030), ("bull", 2028)):
         book = openpyxl.load_workbook(pm_copy)
         book["Inputs"]["C4"] = s
-        copies.append(tmp_path / f"switched_{s}.xlsx")
+        book["Elasticity"]["C4"] = year
+        copies.append(tmp_path / f"switched_{s}_{year}.xlsx")
         book.save(copies[-1])
-    recalculated = soffice(copies, tmp_path, "xlsx", recalc=True)
+    *recalculated, other_year = soffice(copies, tmp_path, "xlsx", recalc=True)
+    check_ranking_year(openpyxl.load_workbook(other_year, data_only=True), "bull", 2028)
     for s, path in zip(("bull", "bear"), recalculated, strict=True):
         check_summary(openpyxl.load_workbook(path, data_only=True), s)
         direct = tmp_path / f"direct_{s}.xlsx"
@@ -257,3 +259,21 @@ def test_cli_numbers_read_like_a_report(capsys):
     ranking = out.split("Company ranking by net CPO exposure, 2030")[1].split("\n\n")[0].splitlines()[2:]
     nets = [float(line.split()[-2].rstrip("%")) for line in ranking if "n/a" not in line.split()[-2]]
     assert nets == sorted(nets, reverse=True)  # ranked by net exposure
+
+
+def check_ranking_year(book: openpyxl.Workbook, scenario: str, year: int) -> None:
+    """The PM copy's ranking year switched: the company table, its ranks and the Summary show ``year``."""
+    check_summary(book, scenario, year)
+    ws = book["Elasticity"]
+    companies = run(Case(scenario)).companies
+    first = L.ELASTICITY_HEADER_ROW + 2
+    exposures = {}
+    for r in range(first, first + len(companies)):
+        ticker = ws.cell(r, 1).value
+        line = companies[ticker]
+        assert ws.cell(r, 4).value == pytest.approx(float(line.cpo_revenue[year_index(year)]), rel=1e-9)
+        if math.isfinite(line.exposure[year_index(year)]):
+            exposures[r] = float(line.exposure[year_index(year)])
+            assert ws.cell(r, 5).value == pytest.approx(exposures[r], rel=1e-9)
+    for r, e in exposures.items():
+        assert ws.cell(r, 8).value == 1 + sum(other > e for other in exposures.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,13 +158,43 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     scenarios so that its scenario cell switches every number (:mod:`cpo_xl.workbook.switch`)."""
     case = case or Case()
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    digest, ws = _write(wb, case, static, ranking_year)
+    written = _write(wb, case, static, ranking_year)
     if static:
         variants = {s: _static_contents(case.with_(scenario=s), ranking_year) for s in SCENARIOS
                     if s != case.scenario}
-        switch.apply(wb, ws, case.scenario, variants)
+        by_scenario = {**variants, case.scenario: switch.contents(wb, written.sheets)}
+        year_ref = "Elasticity!" + xl_rowcol_to_cell(*L.ELASTICITY_YEAR_CELL, row_abs=True, col_abs=True)
+        switch.apply(wb, written.sheets, case.scenario, variants, _company_years(case, written, by_scenario),
+                     year_ref, ranking_year)
     wb.close()
-    return digest
+    return written.digest
+
+
+@dataclass(frozen=True)
+class Written:
+    """A workbook's sheets before it is closed, its inputs' digest and where its company table sits."""
+
+    digest: str
+    sheets: dict[str, Any]
+    company_block: tuple[int, int]  # first (row, column) of the CPO_COMPANIES array on the Engine sheet
+    n_companies: int
+
+
+def _company_years(case: Case, written: Written,
+                   by_scenario: dict[str, dict[str, dict[tuple[int, int], tuple[switch.Content, Any]]]]
+                   ) -> switch.YearCells:
+    """The company table's values on the Engine sheet in every scenario and year, each scenario in the row
+    order its copy was built with (the Elasticity sheet's tickers)."""
+    first_row = L.ELASTICITY_HEADER_ROW + 1
+    cells: switch.YearCells = {}
+    r0, c0 = written.company_block
+    for s, cells_of in by_scenario.items():
+        order = [str(cells_of["Elasticity"][(first_row + i, 0)][0].value) for i in range(written.n_companies)]
+        tables = [sheets.company_table(case.with_(scenario=s), order, y) for y in YEARS]
+        for i in range(written.n_companies):
+            for j in range(len(tables[0][0])):
+                cells.setdefault((L.ENGINE, (r0 + i, c0 + j)), {})[s] = [t[i][j] for t in tables]
+    return cells
 
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -172,15 +203,14 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 def _static_contents(case: Case, ranking_year: int) -> dict[str, dict[tuple[int, int], tuple[switch.Content, Any]]]:
     """Every cell of the PM copy in another scenario (written in memory, then dropped)."""
     wb = xlsxwriter.Workbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
-    _, ws = _write(wb, case, True, ranking_year)
-    cells = switch.contents(wb, ws)
+    written = _write(wb, case, True, ranking_year)
+    cells = switch.contents(wb, written.sheets)
     wb.close()
     return cells
 
 
-def _write(wb: Any, case: Case, static: bool, ranking_year: int) -> tuple[str, dict[str, Any]]:
-    """Every sheet of the workbook of ``case`` into ``wb`` (not closed); returns the inputs' digest and the
-    worksheets by name."""
+def _write(wb: Any, case: Case, static: bool, ranking_year: int) -> Written:
+    """Every sheet of the workbook of ``case`` into ``wb`` (not closed)."""
     scenario, user = case.scenario, case.user
     a = case.assumptions()
     overrides = case.typed_racks()
@@ -255,7 +285,7 @@ def _write(wb: Any, case: Case, static: bool, ranking_year: int) -> tuple[str, d
         if name not in (L.ENGINE, "xlwings.conf"):  # hidden sheets are not printed
             print_setup(sheet_ws, name, scenario, static)
     ws[L.SUMMARY].activate()
-    return digest, ws
+    return Written(digest, ws, engine.blocks["Elasticity: company table"], n)
 
 
 def chart_extent(ws: Any) -> tuple[int, int]:

@@ -98,6 +98,7 @@ class EngineArea:
 
     def __init__(self, ws: Any, st: Styles, top: int) -> None:
         self.ws, self.st, self.top = ws, st, top
+        self.blocks: dict[str, tuple[int, int]] = {}  # title -> first (row, column) of its array
 
     def block(self, title: str, formula: str, values: list[list[Any]], fmts: list[Any]) -> tuple[int, int]:
         """Write one array block under a title; returns its first (row, column) on the Engine sheet."""
@@ -106,6 +107,7 @@ class EngineArea:
         last = (first[0] + len(values) - 1, first[1] + len(values[0]) - 1)
         self.st.array_formula(self.ws, first, last, formula, values, fmts)
         self.top = L.below(self.top, len(values) + 1)
+        self.blocks[title] = first
         return first
 
     def links(self, ws: Any, at: tuple[int, int], source: tuple[int, int], values: list[list[Any]],
@@ -180,8 +182,8 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
 def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scenario: str,
                  racks: dict[int, float], forecast: dict[int, float], overrides: dict[int, float],
                  master: float, keys: tuple[str, str], forecast_row: int) -> None:
-    ws.write_string(L.TITLE_ROW, 0, "Inputs: every assumption (PM copy: fixed values; the scenario cell C4 is the "
-                    "one control)" if st.static else "Inputs: every assumption (yellow cells are inputs)", st.title)
+    ws.write_string(L.TITLE_ROW, 0, "Inputs: every assumption (PM copy: fixed values; the scenario cell C4 "
+                    "switches every number)" if st.static else "Inputs: every assumption (yellow cells are inputs)", st.title)
     st.master_check_row(ws, master)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 0, "Scenario (bear / base / bull)", st.bold)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.control)
@@ -253,15 +255,15 @@ def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top:
 
 def _year_table_header(ws: Any, st: Styles, title: str, master: float,
                        year_input: tuple[str, tuple[int, int], int], header_row: int,
-                       columns: tuple[str, ...]) -> str:
+                       columns: tuple[str, ...], control: bool = False) -> str:
     """Title, master check, a year input cell and the column titles of a company/input table; returns the
     absolute reference of the year cell."""
     label, (row, col), year = year_input
     ws.write_string(L.TITLE_ROW, 0, title, st.title)
     st.master_check_row(ws, master)
-    ws.write_string(row, 0, label + (" (fixed in this copy)" if st.static else ""), st.bold)
-    ws.write_number(row, col, year, st.input)
-    st.guard(ws, row, col, year_guard(label))
+    ws.write_string(row, 0, label + (" (fixed in this copy)" if st.static and not control else ""), st.bold)
+    ws.write_number(row, col, year, st.control if control else st.input)
+    st.guard(ws, row, col, year_guard(label), control=control)
     for c, text in enumerate(columns):
         ws.write_string(header_row, c, text, st.head_left)
     return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
@@ -328,7 +330,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
     """Companies ranked for a selectable year; returns the number of company rows."""
     year_ref = _year_table_header(ws, st, "Elasticity: CPO exposure by company for the selected year", master,
                                   ("Ranking year", L.ELASTICITY_YEAR_CELL, year), L.ELASTICITY_HEADER_ROW,
-                                  L.ELASTICITY_COLUMNS)
+                                  L.ELASTICITY_COLUMNS, control=True)  # the PM copy switches it too
     lines = run(args.case).companies
     # None where undefined (private, no revenue baseline)
     exposures = {t: v if math.isfinite(v := float(lines[t].exposure[year_index(year)])) else None
@@ -352,7 +354,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
             rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
             ws.write_formula(r, 7, f"=RANK(E{r + 1},{exp_range})", st.number("0"), rank)  # 1 + how many higher
     last = first + len(order) - 1
-    table = [[_or_na(getattr(lines[t], f)[year_index(year)]) for f in COMPANY_FIELDS] for t in order]
+    table = company_table(args.case, order, year)
     formats = [st.number("#,##0"), st.number("0.00%"), st.number("0.00%"), st.number("0.00")]
     source = engine.block("Elasticity: company table", f"{{=CPO_COMPANIES(case_key,Elasticity!$A${first + 1}:"
                           f"$A${last + 1},Elasticity!{year_ref})}}", table, [formats] * len(table))
@@ -361,6 +363,13 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
         ws.set_column(col, col, width)
     ws.freeze_panes(first, 1)
     return len(order)
+
+
+def company_table(case: Any, order: list[str], year: int) -> list[list[Any]]:
+    """Per ticker (in ``order``): CPO revenue, exposure, net exposure, EBIT elasticity in ``year`` (n/a where
+    undefined), as CPO_COMPANIES returns them."""
+    lines = run(case).companies
+    return [[_or_na(getattr(lines[t], f)[year_index(year)]) for f in COMPANY_FIELDS] for t in order]
 
 
 def _or_na(value: float) -> Any:
@@ -460,10 +469,11 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     st.master_check_row(ws, master)
     if st.static:
         usage = [("This copy", "STATIC SNAPSHOT of all three scenarios for reading: every CPO_* function was "
-                               "replaced by its values in bear, base and bull, so it needs no add-in. The one "
-                               "control is the scenario cell (Inputs!C4, yellow): switching it switches every "
-                               "number, chart and check. Everything else is fixed here (no yellow): the "
-                               "assumptions, racks, ranking and tornado years were set when the copy was made."),
+                               "replaced by its values in bear, base and bull, so it needs no add-in. Two controls "
+                               "(yellow): the scenario (Inputs!C4) switches every number, chart and check; the "
+                               "ranking year (Elasticity!C4) switches the company table, its ranks and the Summary's "
+                               "beneficiaries. Everything else is fixed here (no yellow): the assumptions, racks "
+                               "and the tornado year were set when the copy was made."),
                  ("Start here", "The Summary sheet: TAM with the bear/base/bull band, penetration, who benefits by "
                                 "net exposure, the reconciliation with published forecasts, the inputs that matter.")]
     else:
@@ -478,7 +488,7 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ("Scenario shown", scenario),
         ("Assumptions dated", assumption_date),
         *usage,
-        ("Legend: yellow fill, blue text", "The scenario cell, the one control of this copy (Inputs!C4)" if st.static
+        ("Legend: yellow fill, blue text", "A control of this copy: the scenario (Inputs!C4) and the ranking year (Elasticity!C4)" if st.static
          else "Input (Inputs sheet, rack override, ranking year, cross-check figures): each has a data validation "
               "(Excel refuses a value outside the schema's bounds), an input message with its unit, and a note "
               "with its source, date and grade"),
@@ -677,9 +687,9 @@ def _summary_companies(ws: Any, st: Styles, args: grid.ModelArgs, refs: SummaryR
     ws.merge_range(row, 0, row, 4, "Cannibalisation: net exposure subtracts the pluggable or copper revenue CPO "
                    "displaces. Companies with net exposure below zero:", st.note)
     ws.write_formula(row, 5, f'=COUNTIF({col_ref[5]},"<0")', st.number("0"), float(len(losers)))
-    ws.merge_range(row + 1, 0, row + 1, 6, (f"{named}: their CPO revenue is real, but the pluggable modules it "
-                                             "replaces are a larger part of their sales today (as built)."
-                                             if losers else "None in this case (as built)."), st.note)
+    ws.merge_range(row + 1, 0, row + 1, 6, (f"In {year} (as built): {named}. Their CPO revenue is real, but the "
+                                             "pluggable modules it replaces are a larger part of their sales today."
+                                             if losers else f"None in {year} (as built)."), st.note)
     ws.set_row(row, 30)
     ws.set_row(row + 1, 30)
     return row + 1

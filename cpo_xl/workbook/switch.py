@@ -7,6 +7,10 @@ until the file is closed); a cell whose content is the same in all three stays a
 live and follow the switched cells); a cell whose value or formula differs becomes
 ``=INDEX(Scenario_Values!$B$k:$D$k,Scenario_Values!$B$2)`` over its three values. The scenario cell itself is the
 control and is left alone. So nothing half-updates: a number either is the same in every scenario or switches.
+
+The ranking year (Elasticity!C4) is a second control: the company table's cells (``by_year``) hold a value per
+scenario and year, picked by ``(scenario column - 1) * years + (year - first year + 1)``; the rows keep the
+order the copy was built with, as in the live workbook, and the ranks, the chart and the Summary follow.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cpo_xl.engine.inputs import SCENARIOS
+from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
 
 VALUES_SHEET = "Scenario_Values"
 INDEX_ROW = 1  # B2: which column (1 bear, 2 base, 3 bull) is in force
-FIRST_VALUE_ROW = 3  # row 4 on: one switched cell per row (its address, then bear, base, bull)
+YEAR_INDEX_ROW = 2  # B3: which column of a cell that switches by scenario and ranking year is in force
+FIRST_VALUE_ROW = 4  # row 5 on: one switched cell per row (its address, then bear, base, bull; or per year too)
 CONTROL = (L.INPUTS_SCENARIO_ROW, 2)  # Inputs!C4
 
 
@@ -59,11 +65,17 @@ def contents(wb: Any, sheets: dict[str, Any]) -> dict[str, dict[tuple[int, int],
     return out
 
 
+YearCells = dict[tuple[str, tuple[int, int]], dict[str, list[Any]]]
+
+
 def apply(wb: Any, sheets: dict[str, Any], shown: str,
-          variants: dict[str, dict[str, dict[tuple[int, int], tuple[Content, Any]]]]) -> int:
+          variants: dict[str, dict[str, dict[tuple[int, int], tuple[Content, Any]]]],
+          by_year: YearCells | None = None, year_cell: str = "", shown_year: int = YEARS[-1]) -> int:
     """Turn every scenario-dependent cell of the workbook being written (scenario ``shown``) into a pick from
-    the hidden values sheet; ``variants`` holds :func:`contents` of the copy in every scenario. Returns the
+    the hidden values sheet; ``variants`` holds :func:`contents` of the copy in every scenario; ``by_year``:
+    (sheet, cell) -> scenario -> its value in each year, picked by the year in ``year_cell`` too. Returns the
     number of switched cells."""
+    by_year = by_year or {}
     mine = contents(wb, sheets)
     values = wb.add_worksheet(VALUES_SHEET)
     values.write_string(0, 0, "cell (PM copy: the value of each scenario-dependent cell in each scenario)")
@@ -74,11 +86,30 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
     values.write_formula(INDEX_ROW, 1, f"=MATCH(scenario,{header},0)", None, SCENARIOS.index(shown) + 1)
     pick = f"{VALUES_SHEET}!$B${INDEX_ROW + 1}"
     row = FIRST_VALUE_ROW
+    if by_year:
+        values.write_string(YEAR_INDEX_ROW, 0, "scenario and ranking year in force (column: (scenario - 1) x "
+                                               "years + year - the year before the first)")
+        values.write_number(YEAR_INDEX_ROW, 2, len(YEARS))  # C3: years per scenario
+        values.write_number(YEAR_INDEX_ROW, 3, YEARS[0] - 1)  # D3: the year before the first
+        row_ref = YEAR_INDEX_ROW + 1
+        values.write_formula(YEAR_INDEX_ROW, 1, f"=({pick}-1)*$C${row_ref}+{year_cell}-$D${row_ref}", None,
+                             SCENARIOS.index(shown) * len(YEARS) + shown_year - YEARS[0] + 1)
+    pick_year = f"{VALUES_SHEET}!$B${YEAR_INDEX_ROW + 1}"
     by_scenario = {**variants, shown: mine}
     for name, ws in sheets.items():
         cells = sorted(set().union(*(by_scenario[s].get(name, {}) for s in SCENARIOS)))
         for at in cells:
             if name == "Inputs" and at == CONTROL:
+                continue
+            if (name, at) in by_year:
+                per_year = [v for s in SCENARIOS for v in by_year[(name, at)][s]]
+                for j, v in enumerate(per_year):
+                    _value(values, row, 1 + j, v)
+                last = xl_rowcol_to_cell(row, len(per_year), row_abs=True, col_abs=True)
+                own = mine.get(name, {}).get(at)
+                ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!$B${row + 1}:{last},{pick_year})",
+                                 own[1] if own else None, by_year[(name, at)][shown][YEARS.index(shown_year)])
+                row += 1
                 continue
             found = [by_scenario[s].get(name, {}).get(at) for s in SCENARIOS]
             kinds = {(c[0].kind, c[0].formula) if c else ("b", "") for c in found}
@@ -87,10 +118,7 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
             picked = [c[0].value if c else "" for c in found]
             values.write_string(row, 0, f"{name}!{xl_rowcol_to_cell(*at)}")
             for j, v in enumerate(picked):
-                if isinstance(v, str):
-                    values.write_string(row, 1 + j, v)
-                else:
-                    values.write_number(row, 1 + j, float(v))
+                _value(values, row, 1 + j, v)
             own = mine.get(name, {}).get(at)
             last = xl_rowcol_to_cell(row, len(SCENARIOS), row_abs=True, col_abs=True)
             ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!$B${row + 1}:{last},{pick})", own[1] if own else None,
@@ -98,3 +126,10 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
             row += 1
     values.hide()
     return row - FIRST_VALUE_ROW
+
+
+def _value(ws: Any, row: int, col: int, value: Any) -> None:
+    if isinstance(value, str):
+        ws.write_string(row, col, value)
+    else:
+        ws.write_number(row, col, float(value))
