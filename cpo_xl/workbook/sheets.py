@@ -182,8 +182,9 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
 def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scenario: str,
                  racks: dict[int, float], forecast: dict[int, float], overrides: dict[int, float],
                  master: float, keys: tuple[str, str], forecast_row: int) -> None:
-    ws.write_string(L.TITLE_ROW, 0, "Inputs: every assumption (PM copy: fixed values; the scenario cell C4 "
-                    "switches every number)" if st.static else "Inputs: every assumption (yellow cells are inputs)", st.title)
+    title = ("Inputs: every assumption (PM copy: fixed values; the scenario cell C4 switches every number)"
+             if st.static else "Inputs: every assumption (yellow cells are inputs)")
+    ws.write_string(L.TITLE_ROW, 0, title, st.title)
     st.master_check_row(ws, master)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 0, "Scenario (bear / base / bull)", st.bold)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.control)
@@ -488,7 +489,8 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ("Scenario shown", scenario),
         ("Assumptions dated", assumption_date),
         *usage,
-        ("Legend: yellow fill, blue text", "A control of this copy: the scenario (Inputs!C4) and the ranking year (Elasticity!C4)" if st.static
+        ("Legend: yellow fill, blue text",
+         "A control of this copy: the scenario (Inputs!C4) and the ranking year (Elasticity!C4)" if st.static
          else "Input (Inputs sheet, rack override, ranking year, cross-check figures): each has a data validation "
               "(Excel refuses a value outside the schema's bounds), an input message with its unit, and a note "
               "with its source, date and grade"),
