@@ -46,10 +46,13 @@ def parser() -> argparse.ArgumentParser:
                    help="overwrite a workbook with other inputs (keeps a time-stamped .bak)")
     c = sub.add_parser("check", help="recalculate every formula headlessly and compare with cached values")
     c.add_argument("path", nargs="?", default=DEFAULT_WORKBOOK)
-    pub = sub.add_parser("publish", help="a static PM copy: CPO_* formulas replaced by values, no add-in")
+    pub = sub.add_parser("publish", help="the PM copy: CPO_* formulas replaced by their values in every scenario, "
+                                         "no add-in")
     pub.add_argument("path", nargs="?", default=DEFAULT_WORKBOOK)
     pub.add_argument("--output", default=DEFAULT_PM_COPY)
     pub.add_argument("--force", action="store_true", help="replace an edited copy (keeps a time-stamped .bak)")
+    pub.add_argument("--pdf", action="store_true",
+                     help="also write the Summary as a one-page PDF beside the copy (needs LibreOffice)")
     pl = sub.add_parser("pull", help="the Inputs of an edited workbook -> an assumptions TOML")
     pl.add_argument("path")
     pl.add_argument("--output", help="TOML to write (default: the workbook's name with .toml)")
