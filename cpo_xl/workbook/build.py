@@ -87,7 +87,8 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     ex.set_y_axis({"reverse": True, "label_position": "low"})
     ex.set_legend({"position": "bottom"})
     _place(sheets, "ranking", L.below(top, n_companies), ex)
-    sheets["Elasticity"].set_h_pagebreaks([L.below(top, n_companies)])  # the chart prints whole, on its own page
+    # the chart prints whole, on its own page (the break sits in the blank row above it)
+    sheets["Elasticity"].set_h_pagebreaks([L.below(top, n_companies) - 1])
 
 
 def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],

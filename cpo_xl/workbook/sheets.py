@@ -350,17 +350,17 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
         st.value(ws, r, 2, LAYER_LABELS[company.layer])
         mine = exposures[ticker]
         if mine is None:
-            ws.write_string(r, 7, "no revenue on file")
+            ws.write_string(r, 7, "no revenue on file", st.right("General"))
         else:
             rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
             ws.write_formula(r, 7, f"=RANK(E{r + 1},{exp_range})", st.number("0"), rank)  # 1 + how many higher
     last = first + len(order) - 1
     table = company_table(args.case, order, year)
-    formats = [st.number("#,##0"), st.number("0.00%"), st.number("0.00%"), st.number("0.00")]
+    formats = [st.right(f) for f in ("#,##0", "0.00%", "0.00%", "0.00")]  # 'n/a' lines up with the numbers
     source = engine.block("Elasticity: company table", f"{{=CPO_COMPANIES(case_key,Elasticity!$A${first + 1}:"
                           f"$A${last + 1},Elasticity!{year_ref})}}", table, [formats] * len(table))
     engine.links(ws, (first, 3), source, table, [formats] * len(table))
-    for col, width in enumerate((11, 24, 20, 18, 18, 22, 18, 18)):
+    for col, width in enumerate((11, 24, 20, 22, 20, 24, 20, 20)):
         ws.set_column(col, col, width)
     ws.freeze_panes(first, 1)
     return len(order)

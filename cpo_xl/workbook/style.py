@@ -97,6 +97,13 @@ class Styles:
                                                      "num_format": fmt})
         return self._numbers[key]
 
+    def right(self, fmt: str) -> Any:
+        """A number format aligned right, so that text in the same column ('n/a') lines up with the numbers."""
+        key = (f"right:{fmt}", False)
+        if key not in self._numbers:
+            self._numbers[key] = self.wb.add_format({"num_format": fmt, "align": "right"})
+        return self._numbers[key]
+
     def number(self, fmt: str, link: bool = False) -> Any:
         if (fmt, link) not in self._numbers:
             props: dict[str, Any] = {"num_format": fmt}
