@@ -450,7 +450,11 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         ws.write_formula(row, 7, f'=IF($B{row + 1}="ceiling",IF(G{row + 1}>1,1,0),'
                                  f'IF(OR(G{row + 1}<1/{band_ref},G{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
         ws.write_string(row, 8, METRIC_UNITS[p.metric], st.unit)
-        ws.write_string(row, 9, p.reason if flag else "")
+        if flag and p.reason:  # the reason wraps over the year columns to the sheet's edge (it prints whole)
+            ws.merge_range(row, 9, row, L.LAST_YEAR_COL, p.reason, st.wrap_low)
+            _fit_row(ws, row, [(p.reason, 13 * (L.LAST_YEAR_COL - 8))])
+        else:
+            ws.write_string(row, 9, "")
     last = first + len(points) - 1
     fmts = [st.number("0.00")] * len(ratios)
     source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!$C${first + 1}:$C${last + 1},"
