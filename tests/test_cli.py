@@ -69,3 +69,12 @@ def test_textconv_lists_inputs_outputs_and_formulas():
     assert out.returncode == 0
     assert "input pricing.erosion_2027 [base] = 0.2" in out.stdout
     assert "output TAM: CPO TAM (CPO_TAM) 2030 = " in out.stdout and "formula TAM!" in out.stdout
+
+
+def test_check_lists_twenty_problems_then_counts_the_rest_per_sheet():
+    from cpo_xl.cli.check import summary
+    problems = [f"TAM!D{i}: recalculated 1 != cached 2" for i in range(30)]
+    problems += [f"LASERS!E{i}: recalculated 1 != cached 2" for i in range(15)]
+    lines = summary(problems)
+    assert lines[:20] == problems[:20] and len(lines) == 21
+    assert lines[-1] == "... 25 more; per sheet: TAM 30, LASERS 15"
