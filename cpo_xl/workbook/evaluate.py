@@ -206,12 +206,12 @@ def evaluate(book: Book) -> dict[Cell, Any]:
     graph: dict[Cell, set[Cell]] = {}
     for anchor, (text, span) in book.formulas.items():
         try:
-            f = parse(text, anchor, span, book.names)
+            formula = parse(text, anchor, span, book.names)
         except CpoError as exc:
             parsed[anchor], graph[anchor] = f"#UNSUPPORTED ({exc})", set()
             continue
-        parsed[anchor] = f
-        graph[anchor] = {owner[c] for area in f.areas for c in area.cells() if c in owner} - {anchor}
+        parsed[anchor] = formula
+        graph[anchor] = {owner[c] for area in formula.areas for c in area.cells() if c in owner} - {anchor}
     try:
         order = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as exc:
