@@ -117,3 +117,14 @@ def test_the_engine_runs_on_plain_frozen_parameters():
     assert not isinstance(params, BaseModel) and dataclasses.is_dataclass(params)
     with pytest.raises(dataclasses.FrozenInstanceError):
         params.racks = None  # frozen
+
+
+def test_triangular_inverse_cdf_matches_scipy():
+    import numpy as np
+    from scipy import stats
+
+    from cpo_xl.analysis.montecarlo import triangular_ppf
+    u = np.linspace(0, 1, 1001)
+    for low, mode, high in ((1.0, 2.0, 5.0), (0.0, 0.0, 1.0), (3.0, 7.0, 7.0)):
+        expected = stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low)
+        assert np.array_equal(triangular_ppf(u, low, mode, high), expected)

@@ -350,6 +350,17 @@ def company_lines(company: Company, layer_tam: Floats, displaced: Floats) -> Com
                         ebit_elasticity=co.ebit_elasticity(exposure, company))
 
 
+def exposures_in_year(result: ModelResult, column: int) -> dict[str, Floats]:
+    """Each company's exposure [fraction] in one year (``column`` of the timeline), computed on that column
+    only: the same functions as :func:`company_lines`, 13x less work for Monte Carlo, which keeps one year."""
+    years = YEAR_ARRAY[column:column + 1]
+    out = {}
+    for ticker, company in result.a.companies.items():
+        revenue = co.cpo_revenue(company, np.asarray(result.layers[company.layer])[..., column:column + 1], years)
+        out[ticker] = co.exposure(revenue, co.total_revenue(company, revenue, years))[..., 0]
+    return out
+
+
 def check_year(year: object, argument: str = "year") -> int:
     """A whole year inside the horizon, else CpoError naming the argument."""
     if isinstance(year, bool) or not isinstance(year, int | float) or not np.isfinite(year):
