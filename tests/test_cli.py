@@ -78,3 +78,11 @@ def test_check_lists_twenty_problems_then_counts_the_rest_per_sheet():
     lines = summary(problems)
     assert lines[:20] == problems[:20] and len(lines) == 21
     assert lines[-1] == "... 25 more; per sheet: TAM 30, LASERS 15"
+
+
+def test_check_names_its_phases_as_they_start(built):
+    from cpo_xl.workbook.recalc import check
+    phases: list[str] = []
+    check(built, phases.append)
+    assert [p.split(" ")[0] for p in phases] == ["reading", "recalculating", "comparing"]
+    assert "formulas" in phases[1]

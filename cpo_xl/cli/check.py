@@ -14,7 +14,9 @@ SHOWN = 20  # problems listed one per line; the rest are counted per sheet
 
 
 def _phase(name: str) -> None:
-    print(f"check: {name}...", file=sys.stderr, flush=True)
+    """Progress on a terminal only: piped or in CI, stderr carries nothing but a failure's one line."""
+    if sys.stderr.isatty():
+        print(f"check: {name}...", file=sys.stderr, flush=True)
 
 
 def summary(problems: list[str]) -> list[str]:

@@ -28,7 +28,8 @@ DIGEST_PROPERTY = "cpo_inputs_digest"
 # calcId is older than Excel's own calculation engine; without the add-in every CPO_* cell would then show
 # #NAME?. 191029 is the engine id Excel 2019, 2021 and Microsoft 365 write (2016 writes a lower one).
 EXCEL_CALC_ID = 191029
-SENSITIVITY_YEAR = 2030
+SENSITIVITY_YEAR = 2030  # the tornado year unless the file's [workbook] says otherwise
+DEFAULT_RANKING_YEAR = 2030
 EXPOSURE_TICKER = "AVGO"
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
 TWO_WAY_EROSIONS = (0.10, 0.15, 0.20, 0.25, 0.30)  # optics price erosion in 2027 [1/yr]
@@ -116,9 +117,14 @@ def assumption_date() -> str:
     return max(m.date for m in shipped()[1].values())
 
 
-def build_workbook(path: Path, case: Case | None = None, static: bool = False, ranking_year: int = 2030) -> str:
-    """Write the whole workbook of a case to ``path``; returns the digest of the inputs it holds."""
+def build_workbook(path: Path, case: Case | None = None, static: bool = False) -> str:
+    """Write the whole workbook of a case to ``path``; returns the digest of the inputs it holds. The ranking
+    year, tornado year and check tolerance come from the case's file ([workbook]), else the defaults."""
     case = case or Case()
+    settings = dict(case.user.workbook) if case.user else {}
+    ranking_year = int(settings.get("ranking_year", DEFAULT_RANKING_YEAR))
+    tornado_year = int(settings.get("tornado_year", SENSITIVITY_YEAR))
+    tolerance = float(settings.get("check_tolerance", grid.CHECK_TOLERANCE))
     scenario, user = case.scenario, case.user
     a = case.assumptions()
     overrides = case.typed_racks()
@@ -127,14 +133,16 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
     # the case CPO_CASE(assumptions, scenario) builds from the Inputs column: forecast racks, no user file
     live = Case(scenario, tuple((r["key"], r[scenario]) for r in rows))
-    args = grid.ModelArgs(case, live, overrides=overrides)
+    args = grid.ModelArgs(case, live, overrides=overrides, tolerance=tolerance)
     series = L.series_sheets(case)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
     master = float(sum(values["chk_total"].values()))
-    digest = files.snapshot_digest(files.InputsSnapshot(
+    snapshot = files.InputsSnapshot(
         scenario, tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows),
-        tuple(sorted(overrides.items())), ranking_year, grid.CHECK_TOLERANCE))
+        tuple(sorted(overrides.items())), ranking_year, tolerance, tornado_year,
+        tuple((r["key"], r["comment"]) for r in rows if r["comment"]))
+    digest = files.snapshot_digest(snapshot)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False})
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
@@ -158,7 +166,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     engine = sheets.EngineArea(ws[L.ENGINE], st, below[L.ENGINE])
     n = sheets.write_elasticity(ws["Elasticity"], st, a, args, engine, master, ranking_year)
     sheets.write_curve_parameters(ws["Penetration"], st, rows, L.below_chart(below["Penetration"], "penetration"))
-    _write_master_check(wb, ws["Checks"], st, places, master)
+    _write_master_check(wb, ws["Checks"], st, places, master, tolerance)
     band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
     band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
     sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"], band_ref)
@@ -166,24 +174,25 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks
     n_keys = sheets.write_sensitivity(
-        ws["Sensitivity"], st, engine, sc.tornado(live, SENSITIVITY_YEAR),
+        ws["Sensitivity"], st, engine, sc.tornado(live, tornado_year),
         sc.two_way(case.without_typed_racks(), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
-                   "pricing.erosion_2027", TWO_WAY_EROSIONS, SENSITIVITY_YEAR),
-        sc.tornado(case, SENSITIVITY_YEAR, EXPOSURE_TICKER), EXPOSURE_TICKER, master, SENSITIVITY_YEAR)
+                   "pricing.erosion_2027", TWO_WAY_EROSIONS, tornado_year),
+        sc.tornado(case, tornado_year, EXPOSURE_TICKER), EXPOSURE_TICKER, master, tornado_year)
     add_risk_charts(wb, ws, places, below, n_keys)
     sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,
-                              companies=True, exposure_year=SENSITIVITY_YEAR)
+                              companies=True, exposure_year=tornado_year)
     ranges_table = []
     for t in a.companies:
         if a.companies[t].revenue_usd_m is not None:
             p10, p50, p90 = (float(v) for v in sim.exposure_percentiles(t))
             ranges_table.append((t, p10, p50, p90))
-    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), SENSITIVITY_YEAR)
+    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), tornado_year)
     sheets.write_sources(ws["Sources"], st, rows)
     if not static:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
         ws["xlwings.conf"].write_string(0, 1, "cpo_udfs")
         ws["xlwings.conf"].hide()
+    engine.record(L.BUILD_RECORD_TITLE, files.snapshot_json(snapshot))  # what edits.py rebuilds from
     ws[L.ENGINE].hide()
     for sheet_ws in ws.values():
         sheet_ws.set_landscape()
@@ -194,9 +203,10 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False, r
     return digest
 
 
-def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float) -> None:
+def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float,
+                        tolerance: float) -> None:
     ck.write_string(L.CHECK_TOLERANCE_CELL[0], 0, "Check tolerance (relative)", st.bold)
-    ck.write_number(*L.CHECK_TOLERANCE_CELL, grid.CHECK_TOLERANCE, st.input)
+    ck.write_number(*L.CHECK_TOLERANCE_CELL, tolerance, st.input)
     total_row = places["chk_total"].row
     first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
     ck.write_string(L.TITLE_ROW, L.KEY_COL, "master_check", st.bold)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import graphlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,11 @@ class Book:
     formulas: dict[Cell, tuple[str, Area]]  # anchor -> (formula text, the range it fills)
     names: dict[str, Area]
     cached: dict[Cell, Any]
+    titles: dict[str, str] = field(default_factory=dict)  # SHEET key -> the sheet's own spelling
+
+    def label(self, cell: Cell) -> str:
+        """'Sheet!A1' with the sheet's own spelling."""
+        return f"{self.titles.get(cell[0], cell[0])}!{get_column_letter(cell[2])}{cell[1]}"
 
 
 def sheet_key(name: str) -> str:
@@ -90,6 +95,7 @@ def read(path: Path) -> Book:
                 book.names[name.upper()] = Area(sheet_key(sheet), top, left, bottom, right)
         for ws in formulas_wb.worksheets:
             title = sheet_key(ws.title)
+            book.titles[title] = ws.title
             for row, cached_row in zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False):
                 for c, v in zip(row, cached_row, strict=False):
                     if c.value is None or not hasattr(c, "column"):
@@ -103,8 +109,10 @@ def read(path: Path) -> Book:
                     else:
                         book.constants[at] = c.value
                     book.cached[at] = v.value
-        for _, span in book.formulas.values():  # array members hold plain cached values
+        for _, span in book.formulas.values():  # array members hold plain cached values, not constants
             if not span.single:
+                for member in span.cells():
+                    book.constants.pop(member, None)
                 ws = values_wb[_title(values_wb, span.sheet)]
                 for row in ws.iter_rows(span.top, span.bottom, span.left, span.right):
                     for v in row:

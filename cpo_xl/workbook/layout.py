@@ -25,6 +25,10 @@ SHEETS = ("About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundr
 # LibreOffice recalculates array formulas on load (showing #NAME? without the add-in) but keeps the cached
 # values of plain formulas, so links keep every visible number on screen.
 ENGINE = "Engine"
+# Last on the Engine sheet: the inputs the file was built from (JSON, in cells of RECORD_CHUNK characters), so
+# that a later build can tell a person's edits from what the builder wrote (workbook/edits.py)
+BUILD_RECORD_TITLE = "cpo-xl build record: the inputs this file was built from (JSON)"
+RECORD_CHUNK = 30_000  # characters per cell (Excel holds up to 32,767)
 NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
@@ -115,6 +119,11 @@ def defined_names(n_inputs: int) -> dict[str, str]:
         "case_key": f"=Inputs!${_col(CASE_KEY_COL)}${INPUTS_CASE_ROW + 1}",
     }
     return names
+
+
+def a1(row: int, col: int) -> str:
+    """'C4' for a 0-based (row, column)."""
+    return f"{_col(col)}{row + 1}"
 
 
 def _col(col: int) -> str:

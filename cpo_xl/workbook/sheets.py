@@ -29,6 +29,7 @@ def input_rows(scenario: str, user: UserFile | None) -> list[dict[str, Any]]:
     """One row per numeric (or curve-choice) assumption: key, label, unit, bear/base/bull, source, date, grade."""
     _, meta, _ = shipped()
     by_scenario = {s: flatten(scenario_values(s, user)) for s in SCENARIOS}
+    notes = dict(user.notes) if user else {}
     rows = []
     for key, base in by_scenario["base"].items():
         if key.rsplit(".", 1)[-1] in DESCRIPTIVE_FIELDS or base is None or isinstance(base, bool):
@@ -38,7 +39,7 @@ def input_rows(scenario: str, user: UserFile | None) -> list[dict[str, Any]]:
                      **{s: _number(by_scenario[s][key]) for s in SCENARIOS},
                      "live": _number(by_scenario[scenario][key]),
                      "source": m.source if m else "user file", "date": m.date if m else "",
-                     "grade": m.grade if m else "", "comment": ""})
+                     "grade": m.grade if m else "", "comment": notes.get(key, "")})
     return rows
 
 
@@ -105,6 +106,13 @@ class EngineArea:
         self.st.array_formula(self.ws, first, last, formula, values, fmts)
         self.top = L.below(self.top, len(values) + 1)
         return first
+
+    def record(self, title: str, text: str) -> None:
+        """Text under a title, in cells of at most L.RECORD_CHUNK characters down column A."""
+        self.ws.write_string(self.top, 0, title, self.st.section)
+        for i in range(0, len(text), L.RECORD_CHUNK):
+            self.ws.write_string(self.top + 1 + i // L.RECORD_CHUNK, 0, text[i:i + L.RECORD_CHUNK])
+        self.top = L.below(self.top, len(text) // L.RECORD_CHUNK + 2)
 
     def links(self, ws: Any, at: tuple[int, int], source: tuple[int, int], values: list[list[Any]],
               fmts: list[Any]) -> None:
