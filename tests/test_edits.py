@@ -112,3 +112,30 @@ def test_bad_workbook_settings_in_a_toml_are_one_line(tmp_path, capsys, text, fr
     toml.write_text(text, encoding="utf-8")
     code, _, err = run(capsys, "build", "--assumptions", toml, "--output", tmp_path / "x.xlsx")
     assert code == 2 and fragment in err and err.count("\n") == 1 and not (tmp_path / "x.xlsx").exists()
+
+
+def _with_cell_xml(built: Path, target: Path, cell: str, xml: bytes) -> None:
+    """Copy the workbook with one Inputs cell's XML replaced (what a damaged or foreign file holds)."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":  # Inputs, second sheet
+                data, n = re.subn(rb'<c r="' + cell.encode() + rb'"[^>]*>.*?</c>', xml, data, count=1)
+                assert n == 1
+            zout.writestr(info, data)
+
+
+@pytest.mark.parametrize("xml", [b'<c r="C14"><v>nan</v></c>', b'<c r="C14"><v>inf</v></c>',
+                                 b'<c r="C14" t="d"><v>99999-99-99</v></c>'])
+@pytest.mark.parametrize("verb", ["check", "pull", "diff", "publish"])
+def test_an_unreadable_cell_is_one_line_for_every_reader(built, tmp_path, capsys, xml, verb):
+    bad = tmp_path / "bad.xlsx"
+    _with_cell_xml(built, bad, "C14", xml)
+    before = digest(bad)
+    args = {"check": ("check", bad), "pull": ("pull", bad, "--output", tmp_path / "p.toml"),
+            "diff": ("diff", built, bad), "publish": ("publish", bad, "--output", tmp_path / "pm.xlsx")}[verb]
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err.count("\n") == 1 and "a cell cannot be read" in err and "Traceback" not in err
+    assert digest(bad) == before and not (tmp_path / "p.toml").exists() and not (tmp_path / "pm.xlsx").exists()

@@ -86,8 +86,7 @@ def sheet_key(name: str) -> str:
 
 def read(path: Path) -> Book:
     """Constants, formulas (array formulas by their anchor), defined names and cached values of a workbook."""
-    formulas_wb, values_wb = files.load(path), files.load(path, data_only=True)
-    try:
+    with files.opened(path) as formulas_wb, files.opened(path, data_only=True) as values_wb:
         book = Book({}, {}, {}, {})
         for name, defined in formulas_wb.defined_names.items():
             for sheet, span in defined.destinations:
@@ -118,9 +117,6 @@ def read(path: Path) -> Book:
                     for v in row:
                         book.cached[(span.sheet, v.row, v.column)] = v.value
         return book
-    finally:
-        formulas_wb.close()
-        values_wb.close()
 
 
 def _title(wb: Any, key: str) -> str:

@@ -81,7 +81,8 @@ def _check_once(name: str, size: int, mtime_ns: int) -> None:
 
 
 def load(path: Path, data_only: bool = False) -> Any:
-    """openpyxl workbook (read-only) after :func:`check_file`; openpyxl parses with defusedxml when present."""
+    """openpyxl workbook (read-only) after :func:`check_file`; openpyxl parses with defusedxml when present.
+    Read its cells inside :func:`opened` (or :func:`reading`): a read-only workbook parses cells lazily."""
     import openpyxl
     check_file(path)
     try:
@@ -90,10 +91,33 @@ def load(path: Path, data_only: bool = False) -> Any:
         raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
 
 
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """A cell openpyxl cannot parse ('nan' in a number cell, an impossible date) is one clear CpoError."""
+    try:
+        yield
+    except CpoError:
+        raise
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+        text = " ".join(str(exc).split())[:160]
+        raise CpoError(f"{path}: a cell cannot be read ({type(exc).__name__}: {text}); "
+                       "the file is damaged or was not written by Excel") from None
+
+
+@contextmanager
+def opened(path: Path, data_only: bool = False) -> Iterator[Any]:
+    """:func:`load` for a with-block: closed after it, its cells read under :func:`reading`."""
+    wb = load(path, data_only)
+    try:
+        with reading(path):
+            yield wb
+    finally:
+        wb.close()
+
+
 def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
     """'Sheet!A1' -> (formula, cached value) for every formula cell of the workbook."""
-    formulas_wb, values_wb = load(path), load(path, data_only=True)
-    try:
+    with opened(path) as formulas_wb, opened(path, data_only=True) as values_wb:
         cells, arrays = {}, {}
         for ws in formulas_wb.worksheets:
             rows = zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False)
@@ -109,9 +133,6 @@ def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
                 for v in row:
                     cells.setdefault(f"{title}!{v.coordinate}", (text, v.value))
         return cells
-    finally:
-        formulas_wb.close()
-        values_wb.close()
 
 
 @dataclass(frozen=True)
@@ -162,13 +183,10 @@ def snapshot_from_json(text: str) -> InputsSnapshot:
 
 def read_record(path: Path) -> InputsSnapshot | None:
     """The inputs the builder recorded on the Engine sheet, or None when the file has no record."""
-    wb = load(path)
-    try:
+    with opened(path) as wb:
         if L.ENGINE not in wb.sheetnames:
             return None
         column = [row[0] if row else None for row in wb[L.ENGINE].iter_rows(max_col=1, values_only=True)]
-    finally:
-        wb.close()
     if L.BUILD_RECORD_TITLE not in column:
         return None
     start = column.index(L.BUILD_RECORD_TITLE) + 1
@@ -189,16 +207,13 @@ def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]
     folded into that input: over the live column -> the active scenario's column; over the racks-used row ->
     the rack override of that year (refused when the override cell holds another number). The cells folded
     are listed in the snapshot's ``carried``."""
-    wb = load(path)
-    try:
+    with opened(path) as wb:
         if "Inputs" not in wb.sheetnames:
             raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
         grid_rows = list(wb["Inputs"].iter_rows(values_only=True))
         ranking = _cell(wb, "Elasticity", *L.ELASTICITY_YEAR_CELL)
         tolerance = _cell(wb, "Checks", *L.CHECK_TOLERANCE_CELL)
         tornado = _cell(wb, "Sensitivity", *L.SENSITIVITY_YEAR_CELL)
-    finally:
-        wb.close()
 
     def at(r: int, c: int) -> Any:
         return grid_rows[r][c] if r < len(grid_rows) and c < len(grid_rows[r]) else None
@@ -300,11 +315,8 @@ def recorded_digest(path: Path) -> str | None:
 
 
 def sheet_names(path: Path) -> list[str]:
-    wb = load(path)
-    try:
+    with opened(path) as wb:
         return list(wb.sheetnames)
-    finally:
-        wb.close()
 
 
 Protect = Callable[[Path], str | None]  # why replacing a file would lose edits beyond its inputs, or None
