@@ -139,3 +139,11 @@ def test_an_unreadable_cell_is_one_line_for_every_reader(built, tmp_path, capsys
     code, _, err = run(capsys, *args)
     assert code == 2 and err.count("\n") == 1 and "a cell cannot be read" in err and "Traceback" not in err
     assert digest(bad) == before and not (tmp_path / "p.toml").exists() and not (tmp_path / "pm.xlsx").exists()
+
+
+def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
+    r = row_of(built, "pricing.erosion_2027")
+    workbook = edited(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.COMMENT_C)}": "desk view",
+                                        "Sensitivity!" + L.a1(*L.SENSITIVITY_YEAR_CELL): 2031})
+    code, out, _ = run(capsys, "diff", built, workbook)
+    assert code == 0 and "desk view" in out and "2031" in out and "tornado year" in out

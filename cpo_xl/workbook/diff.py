@@ -52,6 +52,9 @@ def summarize(path: Path) -> Summary:
         inputs |= {(key, s): v for s, v in zip(SCENARIOS, values, strict=True)}
     inputs |= {(str(year), "racks override"): racks for year, racks in snapshot.racks}
     inputs[("ranking year", "Elasticity")] = snapshot.ranking_year
+    inputs[("tornado year", "Sensitivity")] = snapshot.tornado_year
+    inputs[("check tolerance", "Checks")] = snapshot.tolerance
+    inputs |= {(key, "comment"): text for key, text in snapshot.notes}
     rows = model_rows(path)
     with files.opened(path, data_only=True) as values:
         grids = {sheet: list(values[sheet].iter_rows(values_only=True))
