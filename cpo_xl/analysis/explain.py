@@ -26,7 +26,7 @@ from cpo_xl.engine.demand import Segment
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import shipped
 from cpo_xl.engine.model import LAYER_LINES, ModelResult, check_year
-from cpo_xl.engine.timeline import year_index
+from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.engine.trace import LINE_FUNCTIONS, Graph, trace
 
 # Lines that only bundle others (a mapping of other lines, a private helper): their children show in their place.
@@ -147,10 +147,9 @@ class _Builder:
         self.seen.add(name)
         node = Node(name, label, unit, formula, value)
         self._fill(node, self.graph.lines.get(name, []), self.graph.inputs.get(name, []))
-        if name == "racks":  # the rack series is the forecast (a line of its own) unless typed for the year
-            if self.year in self.typed:
-                node.inputs.append(self.typed_input())
-            else:
+        if name == "racks":  # the forecast (a line of its own) in every year without typed racks
+            node.inputs += [self.typed_input(year) for year in sorted(self.typed)]
+            if len(self.typed) < len(YEARS):  # lines such as capacity also read the racks of earlier years
                 node.children.append(self.node("rack_forecast"))
         return node
 
@@ -170,10 +169,9 @@ class _Builder:
                      m.source if m else "descriptive field (cpo_xl/engine/data/companies.toml)",
                      m.date if m else "", m.grade if m else "", self.origin(key))
 
-    def typed_input(self) -> Input:
-        return Input(f"rack_units.{self.year}", self.typed[self.year], "NVL72-eq racks",
-                     f"NVIDIA racks typed for {self.year}", "typed by the analyst (rack_units / racks override)",
-                     "", "", "typed racks")
+    def typed_input(self, year: int) -> Input:
+        return Input(f"rack_units.{year}", self.typed[year], "NVL72-eq racks", f"NVIDIA racks typed for {year}",
+                     "typed by the analyst (rack_units / racks override)", "", "", "typed racks")
 
     def origin(self, key: str) -> str:
         """Where the value in force comes from."""
