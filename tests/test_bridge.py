@@ -190,3 +190,36 @@ def test_cli_diff_bridge_between_two_workbooks(tmp_path, built):
     assert out.returncode == 0, out.stderr
     assert "Inputs changed" in out.stdout and "Bridge of CPO TAM (tam) 2030" in out.stdout
     assert f"{built.name} -> bull.xlsx" in out.stdout and "grouped by section" in out.stdout
+
+
+def test_workbook_bridge_sheet_holds_both_bridges_with_waterfalls(built):
+    import re
+    import zipfile
+
+    import openpyxl
+
+    from cpo_xl.workbook import layout as L
+    values = openpyxl.load_workbook(built, data_only=True)
+    assert values.sheetnames == list(L.SHEETS) and values.sheetnames[-1] == "Bridge"  # added after the others
+    ws = values["Bridge"]
+    bridges = [br.bridge(Case(a), Case(b), L.BRIDGE_YEAR) for a, b in L.BRIDGE_PAIRS]
+    blocks = L.bridge_blocks([len(b.components) + 2 for b in bridges])
+    assert "Static values computed by cpo-xl build" in ws.cell(L.BRIDGE_NOTE_ROW + 1, 1).value
+    for b, block in zip(bridges, blocks, strict=True):
+        def at(row, col):
+            return ws.cell(row + 1, col + 1).value
+        assert "static values" in at(block.title, 0)
+        assert at(block.first, L.BR_LEVEL_C) == pytest.approx(b.start, rel=1e-12)
+        assert at(block.last, L.BR_LEVEL_C) == pytest.approx(b.end, rel=1e-12)
+        assert at(block.last - 1, L.BR_LEVEL_C) == pytest.approx(b.end, rel=1e-9)  # the steps reach B
+        for i, c in enumerate(b.components):
+            assert at(block.first + 1 + i, L.BR_STEP_C) == c.label
+            assert at(block.first + 1 + i, L.BR_CHANGE_C) == pytest.approx(c.value, rel=1e-12, abs=1e-9)
+            assert c.keys[0] in at(block.first + 1 + i, L.BR_INPUTS_C)
+        assert at(block.check, L.BR_LEVEL_C) == 0
+    with zipfile.ZipFile(built) as z:
+        index = L.SHEETS.index("Bridge") + 1
+        rels = z.read(f"xl/worksheets/_rels/sheet{index}.xml.rels").decode()
+        drawing = re.search(r'Target="\.\./drawings/(drawing\d+\.xml)"', rels)[1]
+        charts = re.findall(r"<c:chart ", z.read(f"xl/drawings/{drawing}").decode())
+        assert len(charts) == 2
