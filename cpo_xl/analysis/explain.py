@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 
 from cpo_xl.analysis.lines import line_items
-from cpo_xl.analysis.scenarios import value_at
 from cpo_xl.engine import companies as co
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.demand import Segment
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import shipped
+from cpo_xl.engine.inputs import input_values, shipped
 from cpo_xl.engine.model import LAYER_LINES, ModelResult, check_year
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.engine.trace import LINE_FUNCTIONS, Graph, trace
@@ -135,6 +134,7 @@ class _Builder:
         self.i = year_index(year)
         self.seen: set[str] = set()
         self.assumptions = case.assumptions()
+        self.values = input_values(self.assumptions)
         _, self.meta, self.scenarios = shipped()
         self.typed = case.typed_racks()
 
@@ -164,7 +164,7 @@ class _Builder:
 
     def input(self, key: str) -> Input:
         m = self.meta.get(key)
-        value = value_at(self.assumptions, key)
+        value = self.values[key]
         return Input(key, value, m.unit if m else "", m.label if m else key.rsplit(".", 1)[-1],
                      m.source if m else "descriptive field (cpo_xl/engine/data/companies.toml)",
                      m.date if m else "", m.grade if m else "", self.origin(key))

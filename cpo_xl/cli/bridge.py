@@ -35,12 +35,13 @@ def side(text: str, which: str) -> tuple[str, Case]:
 
 def waterfall_png(b: br.Bridge, path: Path) -> None:
     """The bridge as a waterfall chart: A and B as full bars, each component floating from the running level."""
-    import matplotlib
-    import matplotlib.ticker
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
     bars = br.waterfall(b)
-    fig, ax = plt.subplots(figsize=(max(7.0, 1.1 * len(bars)), 4.8), dpi=110)
+    fig = Figure(figsize=(max(7.0, 1.1 * len(bars)), 4.8), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     xs = range(len(bars))
     ax.bar(xs, [h for _, _, h, _ in bars], bottom=[lo for _, lo, _, _ in bars],
            color=[COLOURS[kind] for *_, kind in bars], edgecolor="white")
@@ -51,12 +52,11 @@ def waterfall_png(b: br.Bridge, path: Path) -> None:
     ax.set_xticks(list(xs), [label for label, *_ in bars], rotation=30, ha="right", fontsize=8)
     ax.set_ylabel(f"{b.label} [{b.unit}]")
     ax.set_title(f"{b.label} {b.year}: {b.a} -> {b.b} (Shapley attribution)")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
 
 
 def run(args: argparse.Namespace) -> int:
