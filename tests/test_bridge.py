@@ -79,6 +79,9 @@ def test_an_input_that_does_not_change_or_does_not_matter_has_a_zero_component()
         assert bridge.component(key) == 0.0
     assert bridge.component("pricing.erosion_2027") == pytest.approx(bridge.total, rel=1e-12)
     assert br.bridge(a, a, 2030).components == ()
+    typed = Case("bear", racks=((2030, 10_000.0),))  # racks typed alike in A and B stay typed in every coalition
+    same = br.bridge(typed, typed.plus("pricing.erosion_2027", 0.3), 2030)
+    assert same.start == float(run(typed).tam[year_index(2030)]) and len(same.components) == 1
 
 
 def test_shapley_is_the_average_over_every_order():

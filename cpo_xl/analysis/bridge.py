@@ -178,7 +178,10 @@ def coalition_values(case_a: Case, a: Mapping[str, Any], b: Mapping[str, Any],
             chosen &= ((masks >> j) & 1).astype(bool) == on
         idx = masks[chosen]
         values: dict[str, Any] = {}
-        typed: list[tuple[int, Floats, Any, Any]] = []
+        moving = {key for keys in groups for key in keys}
+        no = np.zeros(len(idx), dtype=bool)  # racks typed alike in A and B stay typed in every coalition
+        typed = [(int(key.removeprefix(RACKS)), no, a[key], a[key]) for key in a
+                 if key.startswith(RACKS) and key not in moving]
         for j, keys in enumerate(groups):
             bit = ((idx >> j) & 1).astype(bool)
             for key in keys:
