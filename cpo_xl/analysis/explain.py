@@ -247,9 +247,10 @@ def text(node: Node, indent: str = "") -> str:
     """The tree as indented text: one line per step, one per input."""
     unit = f" {node.unit}" if node.unit and not isinstance(node.value, Mapping) else ""
     unit_note = f" [{node.unit}]" if node.unit and isinstance(node.value, Mapping) else ""
+    if node.repeat:  # a mapping's values were shown with its explanation
+        shown = "" if isinstance(node.value, Mapping) else f" = {fmt_value(node.value)}{unit}"
+        return f"{indent}{node.label} ({node.name}){shown}  (explained above)"
     head = f"{indent}{node.label}{unit_note} ({node.name}) = {fmt_value(node.value)}{unit}"
-    if node.repeat:
-        return head + "  (explained above)"
     out = [head + (f"\n{indent}    = {node.formula}" if node.formula else "")]
     for child in node.children:
         out.append(text(child, indent + "  "))
