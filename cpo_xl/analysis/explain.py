@@ -190,9 +190,10 @@ class _Builder:
         """A company's line: the engine function's docstring, its layer's TAM, the legacy market it loses (for
         the lines that read it) and the company's own inputs."""
         company = self.assumptions.companies[ticker]
-        label, unit, formula = describe(inspect.getdoc(COMPANY_FIELDS[field_name]))
+        words, unit, formula = describe(inspect.getdoc(COMPANY_FIELDS[field_name]))
         value = _at(getattr(self.result.companies[ticker], field_name), self.i)
-        node = Node(f"companies.{ticker}.{field_name}", f"{ticker} {label}", unit, formula, value)
+        node = Node(f"companies.{ticker}.{field_name}", f"{ticker} ({company.name}) {field_name.replace('_', ' ')}",
+                    unit, formula or words, value)
         node.children.append(self.node(LAYER_LINES[company.layer]))
         if company.displaces != "none" and field_name in ("net_exposure", "displaced"):
             node.children.append(self.node("displaced"))
@@ -252,14 +253,14 @@ def text(node: Node, indent: str = "") -> str:
         return f"{indent}{node.label} ({node.name}){shown}  (explained above)"
     head = f"{indent}{node.label}{unit_note} ({node.name}) = {fmt_value(node.value)}{unit}"
     out = [head + (f"\n{indent}    = {node.formula}" if node.formula else "")]
-    for child in node.children:
-        out.append(text(child, indent + "  "))
-    for i in node.inputs:
+    for i in node.inputs:  # the step's own inputs next to its formula, then the steps it reads
         source = i.source if len(i.source) <= SOURCE_CHARS else i.source[:SOURCE_CHARS - 3] + "..."
         grade = f"; grade {i.grade}" if i.grade else ""
         date = f"; {i.date}" if i.date else ""
-        out.append(f"{indent}  input {i.key} = {fmt_value(i.value, i.unit)} {i.unit} ({i.origin}): {i.label}. "
+        unit = f" {i.unit}" if i.unit else ""
+        out.append(f"{indent}  input {i.key} = {fmt_value(i.value, i.unit)}{unit} ({i.origin}): {i.label}. "
                    f"Source: {source}{date}{grade}")
+    out += [text(child, indent + "  ") for child in node.children]
     return "\n".join(out)
 
 
