@@ -257,8 +257,8 @@ def text(node: Node, indent: str = "") -> str:
         source = i.source if len(i.source) <= SOURCE_CHARS else i.source[:SOURCE_CHARS - 3] + "..."
         grade = f"; grade {i.grade}" if i.grade else ""
         date = f"; {i.date}" if i.date else ""
-        unit = f" {i.unit}" if i.unit else ""
-        out.append(f"{indent}  input {i.key} = {fmt_value(i.value, i.unit)}{unit} ({i.origin}): {i.label}. "
+        in_unit = f" {i.unit}" if i.unit else ""
+        out.append(f"{indent}  input {i.key} = {fmt_value(i.value, i.unit)}{in_unit} ({i.origin}): {i.label}. "
                    f"Source: {source}{date}{grade}")
     out += [text(child, indent + "  ") for child in node.children]
     return "\n".join(out)
