@@ -76,11 +76,6 @@ def engine_split(value: Floats, pricing: Pricing) -> tuple[Floats, Floats]:
     return value * pricing.definers_share_of_engine, value * pricing.foundry_share_of_engine
 
 
-def engine_layers(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
-    """(definers, foundry & packaging) [US$ M/yr]: engine value = Gb/s shipped x engine price, split."""
-    return engine_split(engine_value(gbps, engine_price(pricing, years)), pricing)
-
-
 def lasers_layer(lasers: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
     """Lasers layer [US$ M/yr] = ELS lasers shipped x laser price."""
     return lasers * laser_price(pricing, years) / USD_PER_MUSD
