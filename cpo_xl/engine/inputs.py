@@ -310,3 +310,8 @@ def resolve(scenario: str = "base", overrides: Overrides = (), user: UserFile | 
     if overrides:
         values = apply_overrides(values, overrides, "assumptions")
     return validate(values)
+
+
+def input_values(assumptions: Assumptions) -> dict[str, Any]:
+    """Every input of a validated set by dotted key, in schema order (companies' descriptive fields too)."""
+    return flatten(assumptions.model_dump())

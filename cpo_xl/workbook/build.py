@@ -11,6 +11,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl import __version__
+from cpo_xl.analysis import bridge as br
 from cpo_xl.analysis import montecarlo
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.lines import LAYER_LABELS
@@ -20,7 +21,7 @@ from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel.blocks import remember
 from cpo_xl.workbook import files, grid, sheets
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.style import Styles
+from cpo_xl.workbook.style import HEAD_FILL, Styles
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
 DIGEST_PROPERTY = "cpo_inputs_digest"
@@ -112,6 +113,27 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
     _place(ws, "tornado", L.below(top, n_keys), tornado)
 
 
+def add_bridge_charts(wb: Any, ws: dict[str, Any], bridges: list[br.Bridge], blocks: list[L.BridgeBlock]) -> None:
+    """One waterfall per bridge: stacked columns of an invisible base, the increase, the decrease and the two
+    ends, from the helper columns of its table."""
+    series = ((L.BR_BASE_C, "base", {"fill": {"none": True}, "border": {"none": True}}),
+              (L.BR_UP_C, "increase", {"fill": {"color": "#2E7D32"}}),
+              (L.BR_DOWN_C, "decrease", {"fill": {"color": "#C62828"}}),
+              (L.BR_TOTAL_C, "CPO TAM", {"fill": {"color": HEAD_FILL}}))
+    for b, block in zip(bridges, blocks, strict=True):
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        for col, name, look in series:
+            labels = {"data_labels": {"value": True, "num_format": "#,##0;#,##0;;", "position": "inside_end",
+                                      "font": {"size": 8}}} if col != L.BR_BASE_C else {}
+            chart.add_series({"name": name, "categories": [L.BRIDGE, block.first, L.BR_STEP_C, block.last, L.BR_STEP_C],
+                              "values": [L.BRIDGE, block.first, col, block.last, col], "gap": 60, **look, **labels})
+        chart.set_title({"name": f"CPO TAM {b.year}: {b.a} -> {b.b} (US$ M, Shapley bridge, static)"})
+        chart.set_legend({"position": "bottom", "delete_series": [0]})
+        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_x_axis({"num_font": {"rotation": -30, "size": 8}})
+        _place(ws, "bridge", block.chart, chart)
+
+
 def assumption_date() -> str:
     """The newest source date among the shipped assumptions (YYYY-MM)."""
     return max(m.date for m in shipped()[1].values())
@@ -188,6 +210,11 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False) -
             ranges_table.append((t, p10, p50, p90))
     sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), tornado_year)
     sheets.write_sources(ws["Sources"], st, rows)
+    bridges = [br.bridge(case.with_(scenario=a_name), case.with_(scenario=b_name), L.BRIDGE_YEAR, "tam",
+                         (a_name, b_name)) for a_name, b_name in L.BRIDGE_PAIRS]
+    blocks = L.bridge_blocks([len(b.components) + 2 for b in bridges])
+    sheets.write_bridge(ws[L.BRIDGE], st, bridges, blocks, master)
+    add_bridge_charts(wb, ws, bridges, blocks)
     if not static:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
         ws["xlwings.conf"].write_string(0, 1, "cpo_udfs")
