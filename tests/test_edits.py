@@ -147,3 +147,14 @@ def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
                                         "Sensitivity!" + L.a1(*L.SENSITIVITY_YEAR_CELL): 2031})
     code, out, _ = run(capsys, "diff", built, workbook)
     assert code == 0 and "desk view" in out and "2031" in out and "tornado year" in out
+
+
+def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, capsys, monkeypatch):
+    from cpo_xl.workbook import files
+    workbook = edited(built, tmp_path, {"TAM!A6": "an edit this release cannot tell from its own changes"})
+    monkeypatch.setattr(files, "builder_fingerprint", lambda: "9.9.9+other")
+    code, out, _ = run(capsys, "build", "--output", workbook)
+    backups = list(tmp_path.glob("w.xlsx.*.bak"))
+    assert code == 0 and len(backups) == 1 and backups[0].name in out
+    kept = shutil.copy(backups[0], tmp_path / "kept.xlsx")
+    assert values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]

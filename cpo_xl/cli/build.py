@@ -9,7 +9,7 @@ from cpo_xl.cli.setup import load_case
 from cpo_xl.cli.summary import headline
 from cpo_xl.workbook import files
 from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.edits import why_not_replace
+from cpo_xl.workbook.edits import verdict
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,7 +17,8 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if args.check:
         return files.compare_with_fresh(target, lambda p: build_workbook(p, case))
-    files.atomic_write(target, lambda p: build_workbook(p, case), force=args.force, protect=why_not_replace)
-    print(f"wrote {target} (scenario {case.scenario})")
+    backup = files.atomic_write(target, lambda p: build_workbook(p, case), force=args.force, protect=verdict)
+    print(f"wrote {target} (scenario {case.scenario})" + (f"; the file it replaced is kept as {backup.name}"
+                                                         if backup else ""))
     print(headline(case))
     return 0

@@ -33,12 +33,9 @@ def tracked(path: Path) -> set[str]:
     return {*cells.values(), *snapshot.carried, *settings, *(f"Inputs!{L.a1(r - 1, L.COMMENT_C)}" for r in rows)}
 
 
-def untracked(target: Path) -> list[str]:
+def untracked(target: Path, recorded: files.InputsSnapshot) -> list[str]:
     """'Sheet!A1' of every cell, other than the tracked inputs, whose content differs from a rebuild of the
-    inputs the file was built from."""
-    recorded = files.read_record(target)
-    if recorded is None:
-        raise CpoError("it has no build record (built by an older cpo-xl)")
+    recorded inputs."""
     user = user_file_of(recorded, {})
     with tempfile.TemporaryDirectory() as tmp:
         rebuilt = Path(tmp) / "rebuilt.xlsx"
@@ -69,13 +66,21 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def why_not_replace(target: Path) -> str | None:
-    """Why a build over ``target`` would lose edits (naming the cells), or None."""
+def verdict(target: Path) -> files.Verdict:
+    """May a build replace ``target``: refused naming the cells of edits pull does not carry; a .bak kept when
+    the file was built by other cpo-xl code (its edits cannot be told from that code's changes)."""
     try:
-        changed = untracked(target)
+        record = files.read_record(target)
+        if record is None:
+            return files.Verdict(backup="it has no build record (an older cpo-xl made it)")
+        recorded, builder = record
+        if builder != files.builder_fingerprint():
+            return files.Verdict(backup="another version of cpo-xl built it")
+        changed = untracked(target, recorded)
     except CpoError as exc:
-        return f"cannot be compared with what was built ({exc})"
+        return files.Verdict(refuse=f"cannot be compared with what was built ({exc})")
     if not changed:
-        return None
+        return files.Verdict()
     more = f" and {len(changed) - SHOWN:,} more" if len(changed) > SHOWN else ""
-    return f"holds edits that cpo-xl pull does not carry, at {', '.join(changed[:SHOWN])}{more}; undo them"
+    return files.Verdict(refuse=f"holds edits that cpo-xl pull does not carry, at {', '.join(changed[:SHOWN])}"
+                                f"{more}; undo them")

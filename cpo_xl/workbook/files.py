@@ -163,26 +163,38 @@ def snapshot_digest(s: InputsSnapshot) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
+def builder_fingerprint() -> str:
+    """The package version and the shipped assumptions' fingerprint: a file built by another release (other
+    layout) or on other shipped data (other sources text) may differ from a rebuild for reasons that are not
+    a person's edits. Within one release the layout is the same by definition."""
+    from cpo_xl import __version__
+    from cpo_xl.engine.case import Case
+    return f"{__version__}+{Case().assumptions().fingerprint}"
+
+
 def snapshot_json(s: InputsSnapshot) -> str:
-    """The snapshot as JSON (without ``carried``, which only describes a file someone edited)."""
-    body = {f.name: getattr(s, f.name) for f in fields(InputsSnapshot) if f.name != "carried"}
+    """The snapshot as JSON (without ``carried``, which only describes a file someone edited), with the
+    builder's fingerprint."""
+    body: dict[str, Any] = {f.name: getattr(s, f.name) for f in fields(InputsSnapshot) if f.name != "carried"}
+    body["builder"] = builder_fingerprint()
     return json.dumps(body, sort_keys=True, allow_nan=False, separators=(",", ":"))
 
 
-def snapshot_from_json(text: str) -> InputsSnapshot:
-    """The inverse of :func:`snapshot_json` (lists back to tuples); CpoError when it is not one."""
+def snapshot_from_json(text: str) -> tuple[InputsSnapshot, str]:
+    """The inverse of :func:`snapshot_json` (lists back to tuples) and the builder's fingerprint; CpoError when
+    it is not one."""
     try:
         body = json.loads(text)
         return InputsSnapshot(
             body["scenario"], tuple(tuple(row) for row in body["rows"]),
             tuple((int(y), float(r)) for y, r in body["racks"]), body["ranking_year"], body["tolerance"],
-            body["tornado_year"], tuple((k, t) for k, t in body["notes"]))
+            body["tornado_year"], tuple((k, t) for k, t in body["notes"])), str(body.get("builder", ""))
     except (ValueError, KeyError, TypeError) as exc:
         raise CpoError(f"the build record is damaged ({type(exc).__name__})") from None
 
 
-def read_record(path: Path) -> InputsSnapshot | None:
-    """The inputs the builder recorded on the Engine sheet, or None when the file has no record."""
+def read_record(path: Path) -> tuple[InputsSnapshot, str] | None:
+    """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record."""
     with opened(path) as wb:
         if L.ENGINE not in wb.sheetnames:
             return None
@@ -319,22 +331,35 @@ def sheet_names(path: Path) -> list[str]:
         return list(wb.sheetnames)
 
 
-Protect = Callable[[Path], str | None]  # why replacing a file would lose edits beyond its inputs, or None
+@dataclass(frozen=True)
+class Verdict:
+    """A caller's own test of a file about to be replaced."""
+
+    refuse: str | None = None  # why it may not be replaced without --force
+    backup: str | None = None  # why a .bak is kept although it may be replaced
 
 
-def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None) -> None:
+Protect = Callable[[Path], Verdict]
+
+
+def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None) -> Path | None:
     """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
-    adds a caller's own test (the build's: no edit that pull does not carry)."""
+    adds a caller's own test (the build's: no edit that pull does not carry). Returns the .bak kept, if any."""
     lock = target.parent / f"~${target.name}"
     if lock.exists():
         raise CpoError(f"{target} is open in Excel (lock file {lock.name}); close it and try again")
     if not target.exists():
-        return
-    why = _work_at_risk(target, new_digest) or (protect(target) if protect else None)
-    if why and not force:
-        raise CpoError(f"{target} {why}, or --force (keeps a .bak)")
-    if why:
-        shutil.copy2(target, backup_name(target))
+        return None
+    verdict = Verdict(_work_at_risk(target, new_digest))
+    if not verdict.refuse and protect:
+        verdict = protect(target)
+    if verdict.refuse and not force:
+        raise CpoError(f"{target} {verdict.refuse}, or --force (keeps a .bak)")
+    if verdict.refuse or verdict.backup:
+        backup = backup_name(target)
+        shutil.copy2(target, backup)
+        return backup
+    return None
 
 
 def backup_name(target: Path) -> Path:
@@ -392,8 +417,9 @@ def remove_leftovers(folder: Path) -> list[Path]:
 
 
 def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False,
-                 protect: Protect | None = None) -> None:
-    """Write into a temporary file beside ``target`` and rename it over the target once complete."""
+                 protect: Protect | None = None) -> Path | None:
+    """Write into a temporary file beside ``target`` and rename it over the target once complete; returns the
+    .bak of the replaced file when one was kept."""
     if target.name.startswith("~$"):
         raise CpoError(f"{target}: refusing to write an Excel lock file name")
     if target.is_dir():
@@ -404,7 +430,7 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
         raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
     remove_leftovers(target.parent)
     with write_lock(target):
-        _write_locked(target, write, force, protect)
+        return _write_locked(target, write, force, protect)
 
 
 LOCK_WAIT_S = 120.0
@@ -474,14 +500,16 @@ def put_in_place(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _write_locked(target: Path, write: Callable[[Path], str], force: bool, protect: Protect | None) -> None:
+def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
+                  protect: Protect | None) -> Path | None:
     with temp_beside(target, ".xlsx") as tmp:
         try:
             digest = write(tmp)
         except OSError as exc:  # a full disk or a vanished folder: the target stays as it was
             raise CpoError(f"{target}: writing failed ({exc.strerror or exc}); the file is unchanged") from None
-        guard(target, digest, force, protect)
+        backup = guard(target, digest, force, protect)
         put_in_place(tmp, target)
+        return backup
 
 
 def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:
