@@ -22,11 +22,10 @@ PERCENTILES = (0.1, 0.5, 0.9)
 def fan_chart(sim: montecarlo.Simulation | streaming.Percentiles, deterministic: np.ndarray, path: Path,
               title: str) -> None:
     """P10-P90 band, the median and the deterministic line [US$ M] by year, as a PNG."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # without pyplot: no GUI backend, 0.3 s less to import
     p10, p50, p90 = sim.percentiles(PERCENTILES)
-    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+    fig = Figure(figsize=(9, 4.5), dpi=110)
+    ax = fig.subplots()
     ax.fill_between(YEARS, p10, p90, alpha=0.25, label="P10-P90")
     ax.plot(YEARS, p50, label="P50")
     ax.plot(YEARS, deterministic, linestyle="--", label="deterministic")
@@ -38,7 +37,6 @@ def fan_chart(sim: montecarlo.Simulation | streaming.Percentiles, deterministic:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
 
 
 def run(args: Any) -> int:
