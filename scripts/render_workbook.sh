@@ -23,5 +23,6 @@ page Penetration penetration
 page Elasticity elasticity
 page Risk risk
 page Checks checks
+page Bridge bridge
 rm -rf "$out"
-echo "rendered docs/img/{summary,demand,tam,penetration,elasticity,risk,checks}.png"
+echo "rendered docs/img/{summary,demand,tam,penetration,elasticity,risk,checks,bridge}.png"

@@ -69,3 +69,20 @@ def test_textconv_lists_inputs_outputs_and_formulas():
     assert out.returncode == 0
     assert "input pricing.erosion_2027 [base] = 0.2" in out.stdout
     assert "output TAM: CPO TAM (CPO_TAM) 2030 = " in out.stdout and "formula TAM!" in out.stdout
+
+
+def test_check_lists_twenty_problems_then_counts_the_rest_per_sheet():
+    from cpo_xl.cli.check import summary
+    problems = [f"TAM!D{i}: recalculated 1 != cached 2" for i in range(30)]
+    problems += [f"LASERS!E{i}: recalculated 1 != cached 2" for i in range(15)]
+    lines = summary(problems)
+    assert lines[:20] == problems[:20] and len(lines) == 21
+    assert lines[-1] == "... 25 more; per sheet: TAM 30, LASERS 15"
+
+
+def test_check_names_its_phases_as_they_start(built):
+    from cpo_xl.workbook.recalc import check
+    phases: list[str] = []
+    check(built, phases.append)
+    assert [p.split(" ")[0] for p in phases] == ["reading", "recalculating", "comparing"]
+    assert "formulas" in phases[1]

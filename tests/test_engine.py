@@ -116,3 +116,13 @@ def test_every_default_number_has_a_source():
         if isinstance(value, int | float) and not isinstance(value, bool):
             assert key in meta, key
             assert meta[key].grade in ("H", "M", "L") and meta[key].date and meta[key].source
+
+
+def test_exposure_in_one_year_equals_the_full_company_lines():
+    from cpo_xl.engine.case import Case, run
+    from cpo_xl.engine.model import exposures_in_year
+    result = run(Case("bull"))
+    for column in (0, 4, 12):
+        for ticker, value in exposures_in_year(result, column).items():
+            expected = result.companies[ticker].exposure[column]
+            assert (np.isnan(value) and np.isnan(expected)) or value == expected

@@ -117,3 +117,39 @@ def test_the_engine_runs_on_plain_frozen_parameters():
     assert not isinstance(params, BaseModel) and dataclasses.is_dataclass(params)
     with pytest.raises(dataclasses.FrozenInstanceError):
         params.racks = None  # frozen
+
+
+def test_triangular_inverse_cdf_matches_scipy():
+    import numpy as np
+    from scipy import stats
+
+    from cpo_xl.analysis.montecarlo import triangular_ppf
+    u = np.linspace(0, 1, 1001)
+    for low, mode, high in ((1.0, 2.0, 5.0), (0.0, 0.0, 1.0), (3.0, 7.0, 7.0)):
+        expected = stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low)
+        assert np.array_equal(triangular_ppf(u, low, mode, high), expected)
+
+
+@pytest.mark.parametrize("n", [1, 2, 9, 25_001])
+def test_streamed_percentiles_equal_those_over_every_draw(n):
+    import numpy as np
+
+    from cpo_xl.analysis import montecarlo as mc
+    from cpo_xl.analysis import streaming
+    qs = (0.1, 0.5, 0.9)
+    kept = mc.simulate(Case("bull"), n, 11, companies=True)
+    streamed = streaming.percentiles(Case("bull"), n, 11, qs, companies=True)
+    assert np.array_equal(streamed.percentiles(qs), kept.percentiles(qs))
+    for ticker in kept.exposure:
+        assert np.allclose(streamed.exposure_percentiles(ticker, qs), kept.exposure_percentiles(ticker, qs),
+                           rtol=1e-12, equal_nan=True)
+
+
+def test_percentile_bins_follow_the_order_of_the_values():
+    import numpy as np
+
+    from cpo_xl.analysis.streaming import bin_of
+    values = np.array([-1e300, -5.0, -1e-300, -0.0, 0.0, 1e-300, 1.0, 1.01, 7.0, 1e300])
+    bins = bin_of(values)
+    assert np.all(np.diff(bins) >= 0)  # never out of order
+    assert bins[1] < bins[6] < bins[8] < bins[9]  # and far-apart values in different bins

@@ -118,3 +118,42 @@ def test_libreoffice_pdf_shows_numbers(rendered):
         assert title in text
     from cpo_xl.excel.functions import CPO_TAM_PCTL
     assert f"{CPO_TAM_PCTL(2030, 0.5, ''):,.0f}" in text
+
+
+def _edit_sheet_xml(source: Path, target: Path, old: bytes, new: bytes) -> None:
+    """Copy an .xlsx replacing the first `old` in a worksheet part by `new` (the rest byte for byte)."""
+    done = False
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if not done and info.filename.startswith("xl/worksheets/") and old in data:
+                data, done = data.replace(old, new, 1), True
+            zout.writestr(info, data)
+    assert done, old
+
+
+def test_check_reports_a_cached_value_that_its_formula_does_not_give(built, tmp_path):
+    # a division row, e.g. <f>IF(D5=0,0,D6/D5)</f>: its formula is kept and its cached value doubled
+    formula = re.search(rb"<f>(IF\(\w+=0,0,\w+/\w+\))</f><v>([0-9.eE+-]+)</v>", _sheet_bytes(built))
+    assert formula
+    old = formula.group(0)
+    new = old.replace(formula.group(2), repr(float(formula.group(2)) * 2 + 1).encode())
+    copy = tmp_path / "tampered.xlsx"
+    _edit_sheet_xml(built, copy, old, new)
+    problems, _, _ = check(copy)
+    assert len(problems) == 1 and "recalculated" in problems[0]
+
+
+def test_check_evaluates_a_changed_formula_rather_than_trusting_the_cache(built, tmp_path):
+    # Checks!D1 (master_check) = SUM of the check rows = 0; adding 1 inside the formula must show as 1 != 0
+    formula = re.search(rb'<c r="D1"[^>]*><f>(SUM\([^<]*\))</f>', _sheet_bytes(built))
+    assert formula
+    copy = tmp_path / "tampered.xlsx"
+    _edit_sheet_xml(built, copy, formula.group(0), formula.group(0).replace(b"</f>", b"+1</f>"))
+    problems, _, _ = check(copy)
+    assert any("recalculated 1" in p for p in problems)
+
+
+def _sheet_bytes(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))

@@ -10,6 +10,7 @@ from cpo_xl.cli.summary import headline
 from cpo_xl.excel.functions import version_text
 from cpo_xl.workbook import files
 from cpo_xl.workbook.build import build_workbook
+from cpo_xl.workbook.edits import verdict
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,7 +18,8 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if args.check:
         return files.compare_with_fresh(target, lambda p: build_workbook(p, case))
-    files.atomic_write(target, lambda p: build_workbook(p, case), force=args.force)
-    print(f"wrote {target} (scenario {case.scenario}, {version_text()})")
+    backup = files.atomic_write(target, lambda p: build_workbook(p, case), force=args.force, protect=verdict)
+    print(f"wrote {target} (scenario {case.scenario}, {version_text()})"
+          + (f"; the file it replaced is kept as {backup.name}" if backup else ""))
     print(headline(case))
     return 0

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from cpo_xl.workbook.recalc import check
+
+SHOWN = 20  # problems listed one per line; the rest are counted per sheet
+
+
+def _phase(name: str) -> None:
+    """Progress on a terminal only: piped or in CI, stderr carries nothing but a failure's one line."""
+    if sys.stderr.isatty():
+        print(f"check: {name}...", file=sys.stderr, flush=True)
+
+
+def summary(problems: list[str]) -> list[str]:
+    """The first SHOWN problems, then how many there are per sheet."""
+    lines = problems[:SHOWN]
+    if len(problems) > SHOWN:
+        per_sheet = Counter(p.split("!", 1)[0] for p in problems)
+        lines.append(f"... {len(problems) - SHOWN:,} more; per sheet: "
+                     + ", ".join(f"{sheet} {n:,}" for sheet, n in per_sheet.most_common()))
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
     start = time.perf_counter()
-    problems, cells, calls = check(path)
+    problems, cells, calls = check(path, _phase)
     seconds = time.perf_counter() - start
-    for line in problems:
+    for line in summary(problems):
         print(line)
-    print(f"{path}: {cells} formula cells checked, {calls} UDF calls, {len(problems)} problems, {seconds:.1f} s")
+    print(f"{path}: {cells:,} formula cells checked, {calls} UDF calls, {len(problems):,} problems, {seconds:.1f} s")
     return 1 if problems else 0

@@ -16,4 +16,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.b:
         raise CpoError("diff needs two workbooks: cpo-xl diff A.xlsx B.xlsx (or --textconv FILE)")
     print(diff_text(Path(args.a), Path(args.b)))
+    if args.bridge:
+        from cpo_xl.analysis.bridge import bridge, text
+        from cpo_xl.cli.bridge import side
+        (name_a, case_a), (name_b, case_b) = side(args.a, "A"), side(args.b, "B")
+        if name_a == name_b:
+            name_a, name_b = f"A ({name_a})", f"B ({name_b})"
+        print("\n" + text(bridge(case_a, case_b, args.year, "tam", (name_a, name_b))))
     return 0

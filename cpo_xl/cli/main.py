@@ -61,6 +61,20 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("a")
     d.add_argument("b", nargs="?")
     d.add_argument("--textconv", action="store_true", help="print one workbook as text (git textconv)")
+    d.add_argument("--bridge", action="store_true", help="add the CPO TAM bridge between the two workbooks' inputs")
+    d.add_argument("--year", type=int, default=2030, help="year of the bridge (with --bridge)")
+    ex = sub.add_parser("explain", parents=[common], help="how one number is computed, down to its sourced inputs")
+    ex.add_argument("line", help="a model line (tam, ports, engines, ...), a registry line (tam_definers, pen_all, "
+                                 "rev_AVGO, ...), or with --ticker a company line (cpo_revenue, exposure, ...)")
+    ex.add_argument("year", type=int)
+    ex.add_argument("--ticker", help="company whose line to explain")
+    ex.add_argument("--format", choices=("text", "json"), default="text")
+    br = sub.add_parser("bridge", help="a line's change between two assumption sets, by input (Shapley), + PNG")
+    br.add_argument("a", help=f"from: a scenario ({', '.join(SCENARIOS)}), an assumptions .toml or a workbook .xlsx")
+    br.add_argument("b", help="to: the same kinds")
+    br.add_argument("--year", type=int, default=2030)
+    br.add_argument("--line", default="tam", help="the line to bridge (default tam)")
+    br.add_argument("--output-dir", default="dist", help="where bridge_<line>_<year>.png goes")
     return p
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cpo_xl.analysis import montecarlo
+from cpo_xl.analysis import montecarlo, streaming
 from cpo_xl.analysis.tables import ranking
 from cpo_xl.cli import fmt
 from cpo_xl.cli.setup import load_case
@@ -21,13 +21,13 @@ from cpo_xl.excel.functions import version_text
 PERCENTILES = (0.1, 0.5, 0.9)
 
 
-def fan_chart(sim: montecarlo.Simulation, deterministic: np.ndarray, path: Path, title: str) -> None:
+def fan_chart(sim: montecarlo.Simulation | streaming.Percentiles, deterministic: np.ndarray, path: Path,
+              title: str) -> None:
     """P10-P90 band, the median and the deterministic line [US$ M] by year, as a PNG."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # without pyplot: no GUI backend, 0.3 s less to import
     p10, p50, p90 = sim.percentiles(PERCENTILES)
-    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+    fig = Figure(figsize=(9, 4.5), dpi=110)
+    ax = fig.subplots()
     ax.fill_between(YEARS, p10, p90, alpha=0.25, label="P10-P90")
     ax.plot(YEARS, p50, label="P50")
     ax.plot(YEARS, deterministic, linestyle="--", label="deterministic")
@@ -39,7 +39,6 @@ def fan_chart(sim: montecarlo.Simulation, deterministic: np.ndarray, path: Path,
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
 
 
 def _pct2(value: Any) -> str:
@@ -52,9 +51,12 @@ def run(args: Any) -> int:
     if not 0 <= args.seed < 2**63:
         raise CpoError(f"--seed {args.seed}: allowed 0 to 2**63 - 1")
     case = load_case(args.scenario, args.assumptions)
-    with tqdm(total=args.n, unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
-        sim = montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,
-                                  exposure_year=args.year)
+    stream = args.n > montecarlo.IN_MEMORY_MAX  # two passes over the same draws, memory flat in n
+    with tqdm(total=args.n * (2 if stream else 1), unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
+        sim: montecarlo.Simulation | streaming.Percentiles = (
+            streaming.percentiles(case, args.n, args.seed, PERCENTILES, True, args.year, bar.update) if stream
+            else montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,
+                                     exposure_year=args.year))
     table = pd.DataFrame(sim.percentiles(PERCENTILES), index=["P10", "P50", "P90"], columns=list(YEARS))
     print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {case.scenario}, {version_text()}")
     print("CPO TAM percentiles [US$ M]\n" + fmt.grid(table, fmt.money))

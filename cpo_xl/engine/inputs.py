@@ -19,6 +19,7 @@ from typing import Any
 
 from cpo_xl.engine.assumptions import Assumptions, validate
 from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 SCENARIOS: tuple[str, ...] = ("bear", "base", "bull")
 Overrides = tuple[tuple[str, Any], ...]
@@ -195,9 +196,43 @@ class UserFile:
     scenarios: tuple[tuple[str, Overrides], ...]
     racks: tuple[tuple[int, float], ...] = ()  # [rack_units]: racks typed for given years
     scenario: str | None = None  # the scenario the workbook showed
+    workbook: tuple[tuple[str, Any], ...] = ()  # [workbook]: WORKBOOK_SETTINGS typed in the workbook
+    notes: tuple[tuple[str, str], ...] = ()  # [notes]: the Inputs comment column, by dotted key
 
     def for_scenario(self, scenario: str) -> Overrides:
         return dict(self.scenarios).get(scenario, ())
+
+
+# [workbook] settings a person types in the workbook outside the assumption table: (kind, low, high)
+WORKBOOK_SETTINGS = {"ranking_year": ("year", FIRST_YEAR, LAST_YEAR), "tornado_year": ("year", FIRST_YEAR, LAST_YEAR),
+                     "check_tolerance": ("number", 1e-12, 0.1)}
+MAX_NOTE = 2_000  # characters of one comment
+
+
+def workbook_setting(name: str, value: Any, where: str) -> int | float:
+    """A validated [workbook] setting (whole year or bounded number; never a boolean)."""
+    if name not in WORKBOOK_SETTINGS:
+        raise CpoError(f"{where}: [workbook] {name} is unknown; allowed: {', '.join(WORKBOOK_SETTINGS)}")
+    kind, low, high = WORKBOOK_SETTINGS[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise CpoError(f"{where}: {name} = {short(value)} is not a number")
+    if kind == "year" and float(value) != int(value):
+        raise CpoError(f"{where}: {name} = {value!r} is not a whole year")
+    if not low <= value <= high:
+        raise CpoError(f"{where}: {name} = {value!r} is outside {low:g} to {high:g}")
+    return int(value) if kind == "year" else float(value)
+
+
+def _notes(table: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise CpoError(f"{where}: [notes] must be a table of dotted key = text")
+    notes = flatten(table)
+    for key, text in notes.items():
+        if not isinstance(text, str) or len(text) > MAX_NOTE:
+            raise CpoError(f"{where}: note {key} must be text of at most {MAX_NOTE:,} characters")
+        if key not in known_keys():
+            raise CpoError(f"{where}: note {key}: no such assumption")
+    return tuple(sorted(notes.items()))
 
 
 def read_user_file(path: str | Path) -> UserFile:
@@ -223,6 +258,11 @@ def read_user_file(path: str | Path) -> UserFile:
         raise CpoError(f"assumptions file {path}: [scenarios] may only hold {', '.join(SCENARIOS)}")
     racks = data.pop("rack_units", {})
     scenario = data.pop("scenario", None)
+    settings = data.pop("workbook", {})
+    if not isinstance(settings, dict):
+        raise CpoError(f"assumptions file {path}: [workbook] must be a table of setting = value")
+    workbook = tuple(sorted((k, workbook_setting(k, v, f"assumptions file {path}")) for k, v in settings.items()))
+    notes = _notes(data.pop("notes", {}), f"assumptions file {path}")
     if not isinstance(racks, dict):
         raise CpoError(f"assumptions file {path}: [rack_units] must be a table of year = racks")
     for section in (data, *sections.values()):
@@ -234,6 +274,8 @@ def read_user_file(path: str | Path) -> UserFile:
         scenarios=tuple((name, tuple(flatten(sec).items())) for name, sec in sorted(sections.items())),
         racks=tuple(sorted(_rack_pairs(racks, path))),
         scenario=None if scenario is None else check_scenario(scenario),
+        workbook=workbook,
+        notes=notes,
     )
 
 
@@ -268,3 +310,8 @@ def resolve(scenario: str = "base", overrides: Overrides = (), user: UserFile | 
     if overrides:
         values = apply_overrides(values, overrides, "assumptions")
     return validate(values)
+
+
+def input_values(assumptions: Assumptions) -> dict[str, Any]:
+    """Every input of a validated set by dotted key, in schema order (companies' descriptive fields too)."""
+    return flatten(assumptions.model_dump())

@@ -24,6 +24,9 @@ from cpo_xl.engine.params import to_params
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEAR_ARRAY
 
 Racks = tuple[float, ...]
+# The line function of each value-chain layer's TAM, in LAYERS order.
+LAYER_LINES = {"definers": "definers_tam", "foundry_packaging": "foundry_tam", "lasers": "lasers_tam",
+               "fiber_connectivity": "fiber_tam", "equipment": "equipment_tam"}
 
 
 @dataclass(frozen=True)
@@ -55,17 +58,21 @@ class ModelResult:
     # demand: accelerators within their envelopes
     @cached_property
     def racks(self) -> Floats:
-        """NVIDIA rack-scale systems shipped [NVL72-eq racks/yr] (the forecast, or racks typed for a year)."""
+        """NVIDIA rack-scale systems shipped [NVL72-eq racks/yr] = the scenario's rack forecast, or the racks typed
+        for the year."""
         return self._racks
 
     @cached_property
     def racks_demand(self) -> Floats:
-        """NVIDIA rack-scale demand before the envelopes [NVL72-eq racks/yr]."""
+        """NVIDIA rack-scale demand before the envelopes [NVL72-eq racks/yr] = reported 2023-2026, then x (1 + growth)
+        a year, growth fading from its 2027 rate toward the terminal rate."""
         return dm.nvidia_driver(self.a.racks)
 
     @cached_property
     def rack_caps(self) -> Mapping[str, Floats]:
-        """Each envelope's cap on NVIDIA racks [NVL72-eq racks/yr]: power, cowos, spend."""
+        """Each envelope's cap on NVIDIA racks [NVL72-eq racks/yr]: power = AI IT power x NVIDIA share / MW per rack;
+        cowos = CoWoS wafers x NVIDIA share x packages per wafer / 72; spend = NVIDIA data-centre revenue x
+        rack-scale share / revenue per rack."""
         return ev.rack_caps(self.a.envelopes)
 
     @cached_property
@@ -80,17 +87,18 @@ class ModelResult:
 
     @cached_property
     def packages(self) -> Floats:
-        """NVIDIA GPU packages shipped [packages/yr] = racks x 72."""
+        """NVIDIA GPU packages shipped [packages/yr] = racks x GPU packages per NVL72-equivalent (72)."""
         return self.racks * self.a.demand.nvl72_packages_per_rack
 
     @cached_property
     def asic_demand(self) -> Floats:
-        """Custom-ASIC accelerator demand before the power envelope [units/yr]."""
+        """Custom-ASIC accelerator demand before the power envelope [units/yr] = reported 2025-2026, then fading
+        growth."""
         return dm.asic_driver(self.a.accelerators)
 
     @cached_property
     def asic_cap(self) -> Floats:
-        """ASICs the power envelope allows [units/yr]."""
+        """ASICs the power envelope allows [units/yr] = AI IT power x ASIC share of it / kW per ASIC."""
         return ev.asic_power_cap(self.a.envelopes)
 
     @cached_property
@@ -130,7 +138,10 @@ class ModelResult:
 
     @cached_property
     def addressable(self) -> Mapping[str, dm.Segment]:
-        """Addressable ports [800G-eq/yr], engines [engines/yr] and bandwidth [Gb/s per yr] by segment."""
+        """Addressable demand by segment [Gb/s per yr, 800G-eq ports/yr, engines/yr]: scale-out = (GPU packages x NIC
+        ports x port speed + ASICs x ASIC scale-out Gb/s) x (2 x switch tiers - 1); scale-up = packages x engines
+        per package x engine Gb/s from the optical scale-up year; NIC = packages x NIC engines x engine Gb/s from
+        the CPO NIC year; engines = Gb/s / engine size, ports = Gb/s / 800G."""
         return dm.addressable(self.packages, self.asics, self.a.demand, self.a.accelerators)
 
     @cached_property
@@ -142,12 +153,14 @@ class ModelResult:
     # penetration and supply
     @cached_property
     def curve_share(self) -> Mapping[str, Floats]:
-        """Demand curve by segment: share of addressable ports before the supply cap [0-1]."""
+        """Demand curve by segment [0-1]: share of addressable ports before the supply cap = the segment's curve
+        (logistic L / (1 + exp(-k (t - t0))), or Gompertz, Bass, linear) in the year."""
         return {s: segment_share(getattr(self.a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
 
     @cached_property
     def demand_gbps(self) -> Floats:
-        """CPO bandwidth the demand curves ask for [Gb/s per yr]."""
+        """CPO bandwidth the demand curves ask for [Gb/s per yr] = sum over segments of curve share x addressable
+        Gb/s."""
         return np.asarray(sum(self.curve_share[s] * self.addressable[s].gbps for s in SEGMENTS), dtype=float)
 
     @cached_property
@@ -157,7 +170,8 @@ class ModelResult:
 
     @cached_property
     def starts(self) -> Floats:
-        """Engine starts capacity [3.2T-eq/yr], built toward demand within the ramp and wafer limits."""
+        """Engine starts capacity [3.2T-eq/yr] = max(last year, min(demand / (utilisation x good fraction), last year
+        x (1 + max ramp), PIC wafers left to CPO x engines per wafer)); 2025 anchored, backcast before."""
         return sp.engine_starts(self.demand_gbps / sp.REFERENCE_ENGINE_GBPS, self.a.supply)
 
     @cached_property
@@ -182,12 +196,13 @@ class ModelResult:
 
     @cached_property
     def capacity(self) -> Floats:
-        """Good engines the supply chain can deliver [3.2T-eq engines/yr] = starts x yields."""
+        """Good engines the supply chain can deliver [3.2T-eq engines/yr] = starts x 3D yield x assembly yield x test
+        yield (yields on learning curves toward their caps)."""
         return self.starts * sp.good_fraction(self.a.supply)
 
     @cached_property
     def capacity_gbps(self) -> Floats:
-        """Capacity in bandwidth [Gb/s per yr] = capacity x 3.2T."""
+        """Capacity in bandwidth [Gb/s per yr] = capacity x 3,200 Gb/s."""
         return self.capacity * sp.REFERENCE_ENGINE_GBPS
 
     @cached_property
@@ -211,7 +226,8 @@ class ModelResult:
 
     @cached_property
     def effective_share(self) -> Mapping[str, Floats]:
-        """Effective CPO share by segment after the supply cap [0-1] = min(curve, capacity), pro rata."""
+        """Effective CPO share by segment after the supply cap [0-1] = curve share x min(1, capacity / demand)
+        (capacity rationed pro rata by bandwidth)."""
         return self._rationed[0]
 
     @cached_property
@@ -247,22 +263,23 @@ class ModelResult:
 
     @cached_property
     def ports(self) -> Floats:
-        """CPO ports shipped [800G-eq ports/yr]."""
+        """CPO ports shipped [800G-eq ports/yr] = sum over segments of effective share x addressable ports."""
         return self._shipped("ports")
 
     @cached_property
     def engines(self) -> Floats:
-        """CPO optical engines shipped [engines/yr]."""
+        """CPO optical engines shipped [engines/yr] = sum over segments of effective share x addressable engines."""
         return self._shipped("engines")
 
     @cached_property
     def lasers(self) -> Floats:
-        """External lasers shipped [lasers/yr]."""
+        """External lasers shipped [lasers/yr] = sum over segments of effective share x addressable Gb/s / 800 Gb/s
+        per CW laser."""
         return self._shipped("lasers")
 
     @cached_property
     def gbps(self) -> Floats:
-        """CPO bandwidth shipped [Gb/s per yr]."""
+        """CPO bandwidth shipped [Gb/s per yr] = sum over segments of effective share x addressable Gb/s."""
         return self._shipped("gbps")
 
     # prices and TAM
@@ -288,13 +305,47 @@ class ModelResult:
         return np.maximum(np.abs(self.cpo_to_pluggable - target) - self.a.pricing.discount_band, 0.0)
 
     @cached_property
+    def engine_price(self) -> Floats:
+        """CPO optical engine price [US$/(Gb/s)] = 2026 price x optics price index (erosion fading from its 2027
+        rate toward the terminal rate)."""
+        return tm.engine_price(self.a.pricing)
+
+    @cached_property
+    def engine_value(self) -> Floats:
+        """Optical engine value shipped [US$ M/yr] = CPO Gb/s shipped x engine price."""
+        return tm.engine_value(self.gbps, self.engine_price)
+
+    @cached_property
+    def definers_tam(self) -> Floats:
+        """Definers layer TAM [US$ M/yr] = engine value x the definers' share of the engine value."""
+        return tm.engine_split(self.engine_value, self.a.pricing)[0]
+
+    @cached_property
+    def foundry_tam(self) -> Floats:
+        """Foundry & packaging layer TAM [US$ M/yr] = engine value x foundry's share of the engine value."""
+        return tm.engine_split(self.engine_value, self.a.pricing)[1]
+
+    @cached_property
+    def lasers_tam(self) -> Floats:
+        """Lasers layer TAM [US$ M/yr] = external lasers shipped x laser price (2026 price eroding yearly)."""
+        return tm.lasers_layer(self.lasers, self.a.pricing)
+
+    @cached_property
+    def fiber_tam(self) -> Floats:
+        """Fiber & connectivity layer TAM [US$ M/yr] = CPO Gb/s shipped x fibre content price per Gb/s (2026
+        price eroding yearly)."""
+        return tm.fiber_layer(self.gbps, self.a.pricing)
+
+    @cached_property
+    def equipment_tam(self) -> Floats:
+        """Equipment layer TAM [US$ M/yr] = engine starts capacity added x (coupling tool price / throughput +
+        test cell price / throughput)."""
+        return tm.equipment_layer(self.starts, self.a.equipment)
+
+    @cached_property
     def layers(self) -> Mapping[str, Floats]:
         """TAM by value-chain layer [US$ M/yr]."""
-        definers, foundry = tm.engine_layers(self.gbps, self.a.pricing)
-        return {"definers": definers, "foundry_packaging": foundry,
-                "lasers": tm.lasers_layer(self.lasers, self.a.pricing),
-                "fiber_connectivity": tm.fiber_layer(self.gbps, self.a.pricing),
-                "equipment": tm.equipment_layer(self.starts, self.a.equipment)}
+        return {layer: getattr(self, line) for layer, line in LAYER_LINES.items()}
 
     @cached_property
     def tam(self) -> Floats:
@@ -348,6 +399,17 @@ def company_lines(company: Company, layer_tam: Floats, displaced: Floats) -> Com
     return CompanyLines(share=co.layer_share(company), total_revenue=total, cpo_revenue=revenue, displaced=lost,
                         exposure=exposure, net_exposure=co.net_exposure(revenue, lost, total),
                         ebit_elasticity=co.ebit_elasticity(exposure, company))
+
+
+def exposures_in_year(result: ModelResult, column: int) -> dict[str, Floats]:
+    """Each company's exposure [fraction] in one year (``column`` of the timeline), computed on that column
+    only: the same functions as :func:`company_lines`, 13x less work for Monte Carlo, which keeps one year."""
+    years = YEAR_ARRAY[column:column + 1]
+    out = {}
+    for ticker, company in result.a.companies.items():
+        revenue = co.cpo_revenue(company, np.asarray(result.layers[company.layer])[..., column:column + 1], years)
+        out[ticker] = co.exposure(revenue, co.total_revenue(company, revenue, years))[..., 0]
+    return out
 
 
 def check_year(year: object, argument: str = "year") -> int:

@@ -66,9 +66,13 @@ def cpo_to_pluggable(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
     return cpo_all_in_price(pricing, years) / pluggable_price(pricing, years)
 
 
-def engine_layers(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
-    """(definers, foundry & packaging) [US$ M/yr]: engine value = Gb/s shipped x engine price, split."""
-    value = gbps * engine_price(pricing, years) / USD_PER_MUSD
+def engine_value(gbps: Floats, price: Floats) -> Floats:
+    """Optical engine value [US$ M/yr] = Gb/s shipped x engine price [US$/(Gb/s)]."""
+    return gbps * price / USD_PER_MUSD
+
+
+def engine_split(value: Floats, pricing: Pricing) -> tuple[Floats, Floats]:
+    """(definers, foundry & packaging) [US$ M/yr]: the engine value split by their shares of it."""
     return value * pricing.definers_share_of_engine, value * pricing.foundry_share_of_engine
 
 

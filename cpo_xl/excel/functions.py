@@ -61,18 +61,18 @@ def _racks(rack_units: Any, year: int | None) -> ea.RackKey:
 def _case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
     """The Case of a call: the scenario also picks the column of a 4-column assumptions range. Parsed once per
     distinct content: Excel hands over a fresh list each recalculation, so the ranges are frozen into a key."""
-    try:
-        key = (frozen(rack_units), frozen(assumptions), frozen(scenario), year)
-        hash(key)
+    try:  # the key is hashed once, by the cache
+        return _cached_case((frozen(rack_units), frozen(assumptions), frozen(scenario), year))
     except TypeError:  # an unhashable cell value: parse without the cache (the parser names the problem)
         return _parse_case(rack_units, assumptions, scenario, year)
-    return _cached_case(key)
 
 
 def frozen(value: Any) -> Any:
     """An Excel range (a row, or a list of rows) as tuples (hashable); other values as they are."""
     if not isinstance(value, list | tuple):
         return value
+    if all(type(row) is list for row in value):  # a 2-D range, the common case: the fast path (~3x)
+        return tuple(map(tuple, value))
     return tuple(tuple(row) if isinstance(row, list | tuple) else row for row in value)
 
 

@@ -13,6 +13,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl import __version__
+from cpo_xl.analysis import bridge as br
 from cpo_xl.analysis import montecarlo
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.lines import LAYER_LABELS
@@ -23,7 +24,7 @@ from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import remember
 from cpo_xl.workbook import files, grid, sheets, switch
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.style import Styles, number_guard
+from cpo_xl.workbook.style import HEAD_FILL, Styles, number_guard
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
 DIGEST_PROPERTY = "cpo_inputs_digest"
@@ -31,7 +32,8 @@ DIGEST_PROPERTY = "cpo_inputs_digest"
 # calcId is older than Excel's own calculation engine; without the add-in every CPO_* cell would then show
 # #NAME?. 191029 is the engine id Excel 2019, 2021 and Microsoft 365 write (2016 writes a lower one).
 EXCEL_CALC_ID = 191029
-SENSITIVITY_YEAR = 2030
+SENSITIVITY_YEAR = 2030  # the tornado year unless the file's [workbook] says otherwise
+DEFAULT_RANKING_YEAR = 2030
 EXPOSURE_TICKER = "AVGO"
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
 TWO_WAY_EROSIONS = (0.10, 0.15, 0.20, 0.25, 0.30)  # optics price erosion in 2027 [1/yr]
@@ -147,26 +149,47 @@ def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place]
     ws[spec.sheet].insert_chart(L.below_chart(L.SUMMARY_FACTS_ROW, "summary"), L.SUMMARY_CHART_COL, bars)
 
 
+def add_bridge_charts(wb: Any, ws: dict[str, Any], bridges: list[br.Bridge], blocks: list[L.BridgeBlock]) -> None:
+    """One waterfall per bridge: stacked columns of an invisible base, the increase, the decrease and the two
+    ends, from the helper columns of its table."""
+    series = ((L.BR_BASE_C, "base", {"fill": {"none": True}, "border": {"none": True}}),
+              (L.BR_UP_C, "increase", {"fill": {"color": "#2E7D32"}}),
+              (L.BR_DOWN_C, "decrease", {"fill": {"color": "#C62828"}}),
+              (L.BR_TOTAL_C, "CPO TAM", {"fill": {"color": HEAD_FILL}}))
+    for b, block in zip(bridges, blocks, strict=True):
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        for col, name, look in series:
+            labels = {"data_labels": {"value": True, "num_format": "#,##0;#,##0;;", "position": "inside_end",
+                                      "font": {"size": 8}}} if col != L.BR_BASE_C else {}
+            chart.add_series({"name": name, "categories": [L.BRIDGE, block.first, L.BR_STEP_C, block.last, L.BR_STEP_C],
+                              "values": [L.BRIDGE, block.first, col, block.last, col], "gap": 60, **look, **labels})
+        chart.set_title({"name": f"CPO TAM {b.year}: {b.a} -> {b.b} (US$ M, Shapley bridge, static)"})
+        chart.set_legend({"position": "bottom", "delete_series": [0]})
+        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_x_axis({"num_font": {"rotation": -30, "size": 8}})
+        _place(ws, "bridge", block.chart, chart)
+
+
 def assumption_date() -> str:
     """The newest source date among the shipped assumptions (YYYY-MM)."""
     return max(m.date for m in shipped()[1].values())
 
 
-def build_workbook(path: Path, case: Case | None = None, static: bool = False, ranking_year: int = 2030) -> str:
-    """Write the whole workbook of a case to ``path``; returns the digest of the inputs it holds.
+def build_workbook(path: Path, case: Case | None = None, static: bool = False) -> str:
+    """Write the whole workbook of a case to ``path``; returns the digest of the inputs it holds. The ranking
+    year, tornado year and check tolerance come from the case's file ([workbook]), else the defaults.
 
     ``static``: the PM copy, every CPO_* formula replaced by its value; the copy is also written in the other
     scenarios so that its scenario cell switches every number (:mod:`cpo_xl.workbook.switch`)."""
     case = case or Case()
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    written = _write(wb, case, static, ranking_year)
+    written = _write(wb, case, static)
     if static:
-        variants = {s: _static_contents(case.with_(scenario=s), ranking_year) for s in SCENARIOS
-                    if s != case.scenario}
+        variants = {s: _static_contents(case.with_(scenario=s)) for s in SCENARIOS if s != case.scenario}
         by_scenario = {**variants, case.scenario: switch.contents(wb, written.sheets)}
         year_ref = "Elasticity!" + xl_rowcol_to_cell(*L.ELASTICITY_YEAR_CELL, row_abs=True, col_abs=True)
         switch.apply(wb, written.sheets, case.scenario, variants, _company_years(case, written, by_scenario),
-                     year_ref, ranking_year)
+                     year_ref, written.ranking_year, keep=written.record_cells)
     wb.close()
     return written.digest
 
@@ -179,6 +202,8 @@ class Written:
     sheets: dict[str, Any]
     company_block: tuple[int, int]  # first (row, column) of the CPO_COMPANIES array on the Engine sheet
     n_companies: int
+    ranking_year: int
+    record_cells: frozenset[tuple[str, tuple[int, int]]]  # the build record: never switched
 
 
 def _company_years(case: Case, written: Written,
@@ -201,17 +226,21 @@ def _company_years(case: Case, written: Written,
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def _static_contents(case: Case, ranking_year: int) -> dict[str, dict[tuple[int, int], tuple[switch.Content, Any]]]:
+def _static_contents(case: Case) -> dict[str, dict[tuple[int, int], tuple[switch.Content, Any]]]:
     """Every cell of the PM copy in another scenario (written in memory, then dropped)."""
     wb = xlsxwriter.Workbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
-    written = _write(wb, case, True, ranking_year)
+    written = _write(wb, case, True)
     cells = switch.contents(wb, written.sheets)
     wb.close()
     return cells
 
 
-def _write(wb: Any, case: Case, static: bool, ranking_year: int) -> Written:
+def _write(wb: Any, case: Case, static: bool) -> Written:
     """Every sheet of the workbook of ``case`` into ``wb`` (not closed)."""
+    settings = dict(case.user.workbook) if case.user else {}
+    ranking_year = int(settings.get("ranking_year", DEFAULT_RANKING_YEAR))
+    tornado_year = int(settings.get("tornado_year", SENSITIVITY_YEAR))
+    tolerance = float(settings.get("check_tolerance", grid.CHECK_TOLERANCE))
     scenario, user = case.scenario, case.user
     a = case.assumptions()
     overrides = case.typed_racks()
@@ -220,14 +249,16 @@ def _write(wb: Any, case: Case, static: bool, ranking_year: int) -> Written:
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
     # the case CPO_CASE(assumptions, scenario) builds from the Inputs column: forecast racks, no user file
     live = Case(scenario, tuple((r["key"], r[scenario]) for r in rows))
-    args = grid.ModelArgs(case, live, overrides=overrides)
+    args = grid.ModelArgs(case, live, overrides=overrides, tolerance=tolerance)
     series = L.series_sheets(case)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
     master = float(sum(values["chk_total"].values()))
-    digest = files.snapshot_digest(files.InputsSnapshot(
+    snapshot = files.InputsSnapshot(
         scenario, tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows),
-        tuple(sorted(overrides.items())), ranking_year, grid.CHECK_TOLERANCE))
+        tuple(sorted(overrides.items())), ranking_year, tolerance, tornado_year,
+        tuple((r["key"], r["comment"]) for r in rows if r["comment"]))
+    digest = files.snapshot_digest(snapshot)
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
                        "author": "cpo-xl", "created": FIXED_DATE, "comments": f"cpo-xl {__version__}"})
     wb.set_custom_property(DIGEST_PROPERTY, digest)
@@ -249,44 +280,51 @@ def _write(wb: Any, case: Case, static: bool, ranking_year: int) -> Written:
     engine = sheets.EngineArea(ws[L.ENGINE], st, below[L.ENGINE])
     n = sheets.write_elasticity(ws["Elasticity"], st, a, args, engine, master, ranking_year)
     sheets.write_curve_parameters(ws["Penetration"], st, rows, L.below_chart(below["Penetration"], "penetration"))
-    _write_master_check(wb, ws["Checks"], st, places, master)
+    _write_master_check(wb, ws["Checks"], st, places, master, tolerance)
     band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
     band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
     reconciliation_first = sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"], band_ref)
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks
-    tornado = sc.tornado(live, SENSITIVITY_YEAR)
+    tornado = sc.tornado(live, tornado_year)
     n_keys = sheets.write_sensitivity(
         ws["Sensitivity"], st, engine, tornado,
         sc.two_way(case.without_typed_racks(), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
-                   "pricing.erosion_2027", TWO_WAY_EROSIONS, SENSITIVITY_YEAR),
-        sc.tornado(case, SENSITIVITY_YEAR, EXPOSURE_TICKER), EXPOSURE_TICKER, master, SENSITIVITY_YEAR)
+                   "pricing.erosion_2027", TWO_WAY_EROSIONS, tornado_year),
+        sc.tornado(case, tornado_year, EXPOSURE_TICKER), EXPOSURE_TICKER, master, tornado_year)
     add_risk_charts(wb, ws, places, below, n_keys)
     sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,
-                              companies=True, exposure_year=SENSITIVITY_YEAR)
+                              companies=True, exposure_year=tornado_year)
     ranges_table = []
     for t in a.companies:
         if a.companies[t].revenue_usd_m is not None:
             p10, p50, p90 = (float(v) for v in sim.exposure_percentiles(t))
             ranges_table.append((t, p10, p50, p90))
-    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), SENSITIVITY_YEAR)
+    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), tornado_year)
     sheets.write_sources(ws["Sources"], st, rows)
     refs = sheets.SummaryRefs(L.ELASTICITY_HEADER_ROW + 1, n, reconciliation_first, L.SENSITIVITY_HEADER_ROW + 1,
                               n_keys)
     companies_rows = sheets.write_summary(ws[L.SUMMARY], st, args, places, values, master, refs, tornado,
-                                          ranking_year, assumption_date())
+                                          ranking_year, tornado_year, assumption_date())
     add_summary_chart(wb, ws, places, companies_rows)
+    bridges = [br.bridge(case.with_(scenario=a_name), case.with_(scenario=b_name), L.BRIDGE_YEAR, "tam",
+                         (a_name, b_name)) for a_name, b_name in L.BRIDGE_PAIRS]
+    blocks = L.bridge_blocks([len(b.components) + 2 for b in bridges])
+    sheets.write_bridge(ws[L.BRIDGE], st, bridges, blocks, master)
+    add_bridge_charts(wb, ws, bridges, blocks)
     if not static:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
         ws["xlwings.conf"].write_string(0, 1, "cpo_udfs")
         ws["xlwings.conf"].hide()
+    engine.record(L.BUILD_RECORD_TITLE, files.snapshot_json(snapshot))  # what edits.py rebuilds from
     ws[L.ENGINE].hide()
     for name, sheet_ws in ws.items():
         if name not in (L.ENGINE, "xlwings.conf"):  # hidden sheets are not printed
             print_setup(sheet_ws, name, scenario, static)
     ws[L.SUMMARY].activate()
-    return Written(digest, ws, engine.blocks["Elasticity: company table"], n)
+    return Written(digest, ws, engine.blocks["Elasticity: company table"], n, ranking_year,
+                   frozenset((L.ENGINE, cell) for cell in engine.recorded))
 
 
 def chart_extent(ws: Any) -> tuple[int, int]:
@@ -322,9 +360,10 @@ def print_setup(ws: Any, name: str, scenario: str, static: bool) -> None:
     ws.set_footer(f"&LScenario: {where}&RPage &P of &N")
 
 
-def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float) -> None:
+def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float,
+                        tolerance: float) -> None:
     ck.write_string(L.CHECK_TOLERANCE_CELL[0], 0, "Check tolerance (relative)", st.bold)
-    ck.write_number(*L.CHECK_TOLERANCE_CELL, grid.CHECK_TOLERANCE, st.input)
+    ck.write_number(*L.CHECK_TOLERANCE_CELL, tolerance, st.input)
     st.guard(ck, *L.CHECK_TOLERANCE_CELL, number_guard(
         "decimal", 0, 0.01, title="Check tolerance", message="Unit: fraction (relative). Allowed: 0 to 0.01.",
         note="Relative tolerance every check on this sheet uses [fraction]; 1e-6 absorbs floating-point noise. "

@@ -52,13 +52,13 @@ def summarize(path: Path) -> Summary:
         inputs |= {(key, s): v for s, v in zip(SCENARIOS, values, strict=True)}
     inputs |= {(str(year), "racks override"): racks for year, racks in snapshot.racks}
     inputs[("ranking year", "Elasticity")] = snapshot.ranking_year
+    inputs[("tornado year", "Sensitivity")] = snapshot.tornado_year
+    inputs[("check tolerance", "Checks")] = snapshot.tolerance
+    inputs |= {(key, "comment"): text for key, text in snapshot.notes}
     rows = model_rows(path)
-    values = files.load(path, data_only=True)
-    try:
+    with files.opened(path, data_only=True) as values:
         grids = {sheet: list(values[sheet].iter_rows(values_only=True))
                  for sheet in {where[0] for where in rows.values()} if sheet in values.sheetnames}
-    finally:
-        values.close()
     lines: dict[tuple[str, int], Any] = {}
     for sheet, row, label in rows.values():
         grid = grids.get(sheet, [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -18,7 +19,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,8 @@ def _check_once(name: str, size: int, mtime_ns: int) -> None:
 
 
 def load(path: Path, data_only: bool = False) -> Any:
-    """openpyxl workbook (read-only) after :func:`check_file`; openpyxl parses with defusedxml when present."""
+    """openpyxl workbook (read-only) after :func:`check_file`; openpyxl parses with defusedxml when present.
+    Read its cells inside :func:`opened` (or :func:`reading`): a read-only workbook parses cells lazily."""
     import openpyxl
     check_file(path)
     try:
@@ -89,10 +91,33 @@ def load(path: Path, data_only: bool = False) -> Any:
         raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
 
 
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """A cell openpyxl cannot parse ('nan' in a number cell, an impossible date) is one clear CpoError."""
+    try:
+        yield
+    except CpoError:
+        raise
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+        text = " ".join(str(exc).split())[:160]
+        raise CpoError(f"{path}: a cell cannot be read ({type(exc).__name__}: {text}); "
+                       "the file is damaged or was not written by Excel") from None
+
+
+@contextmanager
+def opened(path: Path, data_only: bool = False) -> Iterator[Any]:
+    """:func:`load` for a with-block: closed after it, its cells read under :func:`reading`."""
+    wb = load(path, data_only)
+    try:
+        with reading(path):
+            yield wb
+    finally:
+        wb.close()
+
+
 def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
     """'Sheet!A1' -> (formula, cached value) for every formula cell of the workbook."""
-    formulas_wb, values_wb = load(path), load(path, data_only=True)
-    try:
+    with opened(path) as formulas_wb, opened(path, data_only=True) as values_wb:
         cells, arrays = {}, {}
         for ws in formulas_wb.worksheets:
             rows = zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False)
@@ -108,9 +133,6 @@ def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
                 for v in row:
                     cells.setdefault(f"{title}!{v.coordinate}", (text, v.value))
         return cells
-    finally:
-        formulas_wb.close()
-        values_wb.close()
 
 
 @dataclass(frozen=True)
@@ -122,6 +144,9 @@ class InputsSnapshot:
     racks: tuple[tuple[int, float], ...]  # the optional rack override row
     ranking_year: Any
     tolerance: Any
+    tornado_year: Any = None
+    notes: tuple[tuple[str, str], ...] = ()  # (key, text) of the comment column's non-empty cells
+    carried: tuple[str, ...] = ()  # cells typed over a formula and folded into an input (not in the digest)
 
 
 def _norm(value: Any) -> Any:
@@ -133,28 +158,83 @@ def _norm(value: Any) -> Any:
 def snapshot_digest(s: InputsSnapshot) -> str:
     """Content hash [hex] of a snapshot (numbers compared as floats)."""
     body = repr((s.scenario, tuple(tuple(_norm(v) for v in row) for row in s.rows),
-                 tuple((y, float(r)) for y, r in s.racks), _norm(s.ranking_year), _norm(s.tolerance)))
+                 tuple((y, float(r)) for y, r in s.racks), _norm(s.ranking_year), _norm(s.tolerance),
+                 _norm(s.tornado_year), s.notes))
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
-    """The workbook's inputs and, per (key, column name), the cell they sit in."""
-    wb = load(path)
+def builder_fingerprint() -> str:
+    """The package version and the shipped assumptions' fingerprint: a file built by another release (other
+    layout) or on other shipped data (other sources text) may differ from a rebuild for reasons that are not
+    a person's edits. Within one release the layout is the same by definition."""
+    from cpo_xl import __version__
+    from cpo_xl.engine.case import Case
+    return f"{__version__}+{Case().assumptions().fingerprint}"
+
+
+def snapshot_json(s: InputsSnapshot) -> str:
+    """The snapshot as JSON (without ``carried``, which only describes a file someone edited), with the
+    builder's fingerprint."""
+    body: dict[str, Any] = {f.name: getattr(s, f.name) for f in fields(InputsSnapshot) if f.name != "carried"}
+    body["builder"] = builder_fingerprint()
+    return json.dumps(body, sort_keys=True, allow_nan=False, separators=(",", ":"))
+
+
+def snapshot_from_json(text: str) -> tuple[InputsSnapshot, str]:
+    """The inverse of :func:`snapshot_json` (lists back to tuples) and the builder's fingerprint; CpoError when
+    it is not one."""
     try:
+        body = json.loads(text)
+        return InputsSnapshot(
+            body["scenario"], tuple(tuple(row) for row in body["rows"]),
+            tuple((int(y), float(r)) for y, r in body["racks"]), body["ranking_year"], body["tolerance"],
+            body["tornado_year"], tuple((k, t) for k, t in body["notes"])), str(body.get("builder", ""))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CpoError(f"the build record is damaged ({type(exc).__name__})") from None
+
+
+def read_record(path: Path) -> tuple[InputsSnapshot, str] | None:
+    """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record."""
+    with opened(path) as wb:
+        if L.ENGINE not in wb.sheetnames:
+            return None
+        column = [row[0] if row else None for row in wb[L.ENGINE].iter_rows(max_col=1, values_only=True)]
+    if L.BUILD_RECORD_TITLE not in column:
+        return None
+    start = column.index(L.BUILD_RECORD_TITLE) + 1
+    chunks = []
+    for value in column[start:]:
+        if not isinstance(value, str) or not value:
+            break
+        chunks.append(value)
+    return snapshot_from_json("".join(chunks))
+
+
+def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
+    """The workbook's inputs and, per (key, column name), the cell they sit in.
+
+    Everything a person can type is read: the assumption table by key (to the last key; a gap or a repeated
+    key is refused), the scenario, the rack overrides by their year header, the ranking and tornado years,
+    the check tolerance and the comment column. A value typed over a formula that stands for an input is
+    folded into that input: over the live column -> the active scenario's column; over the racks-used row ->
+    the rack override of that year (refused when the override cell holds another number). The cells folded
+    are listed in the snapshot's ``carried``."""
+    with opened(path) as wb:
         if "Inputs" not in wb.sheetnames:
             raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
         grid_rows = list(wb["Inputs"].iter_rows(values_only=True))
         ranking = _cell(wb, "Elasticity", *L.ELASTICITY_YEAR_CELL)
         tolerance = _cell(wb, "Checks", *L.CHECK_TOLERANCE_CELL)
-    finally:
-        wb.close()
+        tornado = _cell(wb, "Sensitivity", *L.SENSITIVITY_YEAR_CELL)
 
     def at(r: int, c: int) -> Any:
         return grid_rows[r][c] if r < len(grid_rows) and c < len(grid_rows[r]) else None
 
-    scenario = at(L.INPUTS_SCENARIO_ROW, 2)
+    scenario = str(at(L.INPUTS_SCENARIO_ROW, 2) or "").strip().lower()
     rows: list[tuple[Any, ...]] = []
     cells: dict[tuple[str, str], str] = {}
+    carried: list[str] = []
+    notes: list[tuple[str, str]] = []
     last = max((r for r in range(L.INPUTS_FIRST_KEY_ROW, len(grid_rows)) if at(r, L.KEY_C) not in (None, "")),
                default=L.INPUTS_FIRST_KEY_ROW - 1)
     for r in range(L.INPUTS_FIRST_KEY_ROW, last + 1):  # by key, to the last key: a gap is refused, not an end
@@ -164,22 +244,61 @@ def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]
         key = str(at(r, L.KEY_C)).strip()
         if (key, "key") in cells:
             raise CpoError(f"Inputs!{_a1(r, L.KEY_C)}: key {key} appears twice (first at {cells[(key, 'key')]})")
-        rows.append((key, *(at(r, L.SCENARIO_COLS[s]) for s in SCENARIOS)))
+        values = {s: at(r, L.SCENARIO_COLS[s]) for s in SCENARIOS}
+        live = at(r, L.LIVE_C)
+        if not _is_formula(live) and live not in (None, "") and scenario in SCENARIOS:
+            values[scenario] = live  # typed over the live column: it is what drove the model
+            carried += [f"Inputs!{_a1(r, L.LIVE_C)}", f"Inputs!{_a1(r, L.SCENARIO_COLS[scenario])}"]
+        rows.append((key, *(values[s] for s in SCENARIOS)))
         for s in SCENARIOS:
             cells[(key, s)] = f"Inputs!{_a1(r, L.SCENARIO_COLS[s])}"
         cells[(key, "key")] = f"Inputs!{_a1(r, L.KEY_C)}"
+        note = at(r, L.COMMENT_C)
+        if note not in (None, ""):
+            notes.append((key, str(note)))
     if not rows:
         raise CpoError(f"{path}: the Inputs sheet holds no assumption rows")
+    racks = _rack_overrides(at, cells, carried)
+    return (InputsSnapshot(scenario, tuple(rows), tuple(racks), ranking, tolerance, tornado, tuple(notes),
+                           tuple(carried)), cells)
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _rack_overrides(at: Callable[[int, int], Any], cells: dict[tuple[str, str], str],
+                    carried: list[str]) -> list[tuple[int, float]]:
+    """Racks typed for given years, read by the year header (a shifted header is refused)."""
     racks = []
     for year in YEARS:
-        value = at(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(year))
-        cells[(str(year), "racks")] = f"Inputs!{_a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(year))}"
-        if value not in (None, ""):
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_RACKS:
-                raise CpoError(f"{cells[(str(year), 'racks')]} rack override {year}: {value!r} is outside 0 to "
-                               f"{MAX_RACKS:,.0f}")
-            racks.append((year, float(value)))
-    return InputsSnapshot(str(scenario or "").strip().lower(), tuple(rows), tuple(racks), ranking, tolerance), cells
+        col = L.year_col(year)
+        header = at(L.INPUTS_YEARS_ROW, col)
+        if isinstance(header, bool) or not isinstance(header, int | float) or header != year:
+            raise CpoError(f"Inputs!{_a1(L.INPUTS_YEARS_ROW, col)}: year header {header!r} where {year} belongs; "
+                           "restore the year row (overrides would land in the wrong year)")
+        where = f"Inputs!{_a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
+        cells[(str(year), "racks")] = where
+        value = at(L.INPUTS_RACKS_OVERRIDE_ROW, col)
+        used = at(L.INPUTS_RACKS_ROW, col)
+        if not _is_formula(used) and used not in (None, ""):  # typed over the racks-used row
+            used_cell = f"Inputs!{_a1(L.INPUTS_RACKS_ROW, col)}"
+            if value not in (None, "") and value != used:
+                raise CpoError(f"{used_cell} racks {used!r} typed over the racks used, and {where} holds "
+                               f"{value!r}: keep one of them")
+            value = used
+            carried += [used_cell, where]
+        if value in (None, ""):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_RACKS:
+            raise CpoError(f"{where} rack override {year}: {_short(value)} is outside 0 to {MAX_RACKS:,.0f}")
+        racks.append((year, float(value)))
+    return racks
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _a1(row: int, col: int) -> str:
@@ -208,25 +327,39 @@ def recorded_digest(path: Path) -> str | None:
 
 
 def sheet_names(path: Path) -> list[str]:
-    wb = load(path)
-    try:
+    with opened(path) as wb:
         return list(wb.sheetnames)
-    finally:
-        wb.close()
 
 
-def guard(target: Path, new_digest: str, force: bool) -> None:
-    """Refuse to replace ``target`` when that would lose a person's work (see the module doc)."""
+@dataclass(frozen=True)
+class Verdict:
+    """A caller's own test of a file about to be replaced."""
+
+    refuse: str | None = None  # why it may not be replaced without --force
+    backup: str | None = None  # why a .bak is kept although it may be replaced
+
+
+Protect = Callable[[Path], Verdict]
+
+
+def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None) -> Path | None:
+    """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
+    adds a caller's own test (the build's: no edit that pull does not carry). Returns the .bak kept, if any."""
     lock = target.parent / f"~${target.name}"
     if lock.exists():
         raise CpoError(f"{target} is open in Excel (lock file {lock.name}); close it and try again")
     if not target.exists():
-        return
-    why = _work_at_risk(target, new_digest)
-    if why and not force:
-        raise CpoError(f"{target} {why}; run cpo-xl pull to keep its inputs, or --force (keeps a .bak)")
-    if why:
-        shutil.copy2(target, backup_name(target))
+        return None
+    verdict = Verdict(_work_at_risk(target, new_digest))
+    if not verdict.refuse and protect:
+        verdict = protect(target)
+    if verdict.refuse and not force:
+        raise CpoError(f"{target} {verdict.refuse}, or --force (keeps a .bak)")
+    if verdict.refuse or verdict.backup:
+        backup = backup_name(target)
+        shutil.copy2(target, backup)
+        return backup
+    return None
 
 
 def backup_name(target: Path) -> Path:
@@ -250,7 +383,7 @@ def _work_at_risk(target: Path, new_digest: str) -> str | None:
     if foreign:
         return f"holds sheets the builder did not make ({', '.join(foreign)})"
     if snapshot_digest(snapshot) not in (recorded_digest(target), new_digest):
-        return "has inputs edited since it was built"
+        return "has inputs edited since it was built; run cpo-xl pull to keep them"
     return None
 
 
@@ -283,8 +416,10 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
-def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False) -> None:
-    """Write into a temporary file beside ``target`` and rename it over the target once complete."""
+def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False,
+                 protect: Protect | None = None) -> Path | None:
+    """Write into a temporary file beside ``target`` and rename it over the target once complete; returns the
+    .bak of the replaced file when one was kept."""
     if target.name.startswith("~$"):
         raise CpoError(f"{target}: refusing to write an Excel lock file name")
     if target.is_dir():
@@ -295,7 +430,7 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
         raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
     remove_leftovers(target.parent)
     with write_lock(target):
-        _write_locked(target, write, force)
+        return _write_locked(target, write, force, protect)
 
 
 LOCK_WAIT_S = 120.0
@@ -365,14 +500,16 @@ def put_in_place(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _write_locked(target: Path, write: Callable[[Path], str], force: bool) -> None:
+def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
+                  protect: Protect | None) -> Path | None:
     with temp_beside(target, ".xlsx") as tmp:
         try:
             digest = write(tmp)
         except OSError as exc:  # a full disk or a vanished folder: the target stays as it was
             raise CpoError(f"{target}: writing failed ({exc.strerror or exc}); the file is unchanged") from None
-        guard(target, digest, force)
+        backup = guard(target, digest, force, protect)
         put_in_place(tmp, target)
+        return backup
 
 
 def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:

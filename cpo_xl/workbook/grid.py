@@ -45,6 +45,7 @@ class ModelArgs:
     case: Case  # what the model rows show: their cached values come from run(case) through the registry
     live: Case  # the forecast-racks case of the Inputs column (what CPO_CASE(assumptions, scenario) builds)
     overrides: dict[int, float]  # racks typed on Inputs
+    tolerance: float = CHECK_TOLERANCE  # Checks!C3, relative: what the check rows' cached values are computed with
 
 
 def cell(places: dict[str, Place], name: str, col: int, from_sheet: str) -> str:
@@ -116,15 +117,15 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
     if line.kind == "ratio":
         return 0.0 if v(1) == 0 else v(0) / v(1)
     if line.kind == "diff_flag":
-        return 1.0 if abs(v(0) - v(1)) > CHECK_TOLERANCE * max(1.0, abs(v(1))) else 0.0
+        return 1.0 if abs(v(0) - v(1)) > args.tolerance * max(1.0, abs(v(1))) else 0.0
     if line.kind == "excess_flag":
-        return 1.0 if v(0) > v(1) * (1 + CHECK_TOLERANCE) else 0.0
+        return 1.0 if v(0) > v(1) * (1 + args.tolerance) else 0.0
     if line.kind == "share_flag":
-        return 1.0 if v(0) < 0 or v(0) > 1 + CHECK_TOLERANCE else 0.0
+        return 1.0 if v(0) < 0 or v(0) > 1 + args.tolerance else 0.0
     if line.kind == "at_capacity":
-        return 1.0 if v(0) >= 1 - CHECK_TOLERANCE else 0.0
+        return 1.0 if v(0) >= 1 - args.tolerance else 0.0
     if line.kind == "positive_flag":
-        return 1.0 if v(0) > CHECK_TOLERANCE else 0.0
+        return 1.0 if v(0) > args.tolerance else 0.0
     raise ValueError(f"layout: unknown line kind {line.kind}")
 
 

@@ -22,11 +22,15 @@ from cpo_xl.engine.timeline import YEARS
 SUMMARY = "Summary"
 SHEETS = (SUMMARY, "About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
           "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
-          "Engine", "xlwings.conf")
+          "Engine", "xlwings.conf", "Bridge")
 # The hidden Engine sheet holds every block array formula (one UDF call per block); the model sheets link to it.
 # LibreOffice recalculates array formulas on load (showing #NAME? without the add-in) but keeps the cached
 # values of plain formulas, so links keep every visible number on screen.
 ENGINE = "Engine"
+# Last on the Engine sheet: the inputs the file was built from (JSON, in cells of RECORD_CHUNK characters), so
+# that a later build can tell a person's edits from what the builder wrote (workbook/edits.py)
+BUILD_RECORD_TITLE = "cpo-xl build record: the inputs this file was built from (JSON)"
+RECORD_CHUNK = 30_000  # characters per cell (Excel holds up to 32,767)
 NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
@@ -116,8 +120,8 @@ CHARTS = {
     "tam": Chart("TAM", 900, 360), "penetration": Chart("Penetration", 900, 340),
     "crosscheck": Chart("TAM", 900, 380), "ranking": Chart("Elasticity", 760, 520),
     "scenarios": Chart("Scenarios", 900, 360), "fan": Chart("Risk", 900, 380),
-    "tornado": Chart("Sensitivity", 900, 380), "summary": Chart(SUMMARY, 640, 360),
-    "summary_exposure": Chart(SUMMARY, 640, 300),
+    "tornado": Chart("Sensitivity", 900, 380), "bridge": Chart("Bridge", 900, 380),
+    "summary": Chart(SUMMARY, 640, 360), "summary_exposure": Chart(SUMMARY, 640, 300),
 }
 
 
@@ -129,6 +133,51 @@ def below(top: int, rows: int) -> int:
 def below_chart(top: int, chart: str) -> int:
     """First row of the block under chart ``chart`` placed at row ``top``."""
     return below(top, CHARTS[chart].rows)
+
+
+# Bridge sheet: static Shapley bridges of the CPO TAM between scenarios (values written by the build). Each
+# bridge is a table (title, column titles, one row per step, a check row) with its waterfall chart below it.
+BRIDGE = "Bridge"
+BRIDGE_YEAR = 2030
+BRIDGE_PAIRS = (("base", "bear"), ("base", "bull"))
+BRIDGE_NOTE_ROW = 2                # row 3: how the values were made (static)
+BRIDGE_TOP = 4                     # row 5: the first bridge's title
+BRIDGE_COLUMNS = ("step", "unit", "change", "level", "chart base", "chart up", "chart down", "chart total",
+                  "inputs that differ (from -> to)")
+(BR_STEP_C, BR_UNIT_C, BR_CHANGE_C, BR_LEVEL_C, BR_BASE_C, BR_UP_C, BR_DOWN_C, BR_TOTAL_C,
+ BR_INPUTS_C) = range(len(BRIDGE_COLUMNS))
+BRIDGE_WIDTHS = (34, 9, 12, 12, 12, 12, 12, 12, 100)
+
+
+@dataclass(frozen=True)
+class BridgeBlock:
+    """Where one bridge sits: its title row, the first and last step rows, its check row and its chart row."""
+
+    title: int
+    first: int
+    last: int
+
+    @property
+    def header(self) -> int:
+        return self.title + 1
+
+    @property
+    def check(self) -> int:
+        return self.last + 1
+
+    @property
+    def chart(self) -> int:
+        return below(self.title, self.check - self.title + 1)
+
+
+def bridge_blocks(steps: list[int]) -> list[BridgeBlock]:
+    """The blocks of the bridges in order, each with ``steps`` rows (start, components, end), one under another."""
+    blocks, top = [], BRIDGE_TOP
+    for n in steps:
+        block = BridgeBlock(top, top + 2, top + 1 + n)
+        blocks.append(block)
+        top = below_chart(block.chart, "bridge")
+    return blocks
 
 
 def defined_names(n_inputs: int) -> dict[str, str]:
@@ -146,6 +195,11 @@ def defined_names(n_inputs: int) -> dict[str, str]:
         "case_key": f"=Inputs!${_col(CASE_KEY_COL)}${INPUTS_CASE_ROW + 1}",
     }
     return names
+
+
+def a1(row: int, col: int) -> str:
+    """'C4' for a 0-based (row, column)."""
+    return f"{_col(col)}{row + 1}"
 
 
 def _col(col: int) -> str:

@@ -17,9 +17,9 @@ from cpo_xl.workbook.pull import user_file_from
 
 def publish(source: Path, target: Path, force: bool = False) -> None:
     """Rebuild ``source``'s inputs as a static copy at ``target`` (safe write)."""
-    user, snapshot = user_file_from(source)
+    user, _ = user_file_from(source)
     case = Case(user.scenario or "base", user=user)
-    files.atomic_write(target, lambda p: build_workbook(p, case, static=True, ranking_year=int(snapshot.ranking_year)),
+    files.atomic_write(target, lambda p: build_workbook(p, case, static=True),
                        force=force)
 
 

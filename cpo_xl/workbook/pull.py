@@ -6,17 +6,23 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS, UserFile, shipped
-from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
+from cpo_xl.engine.inputs import SCENARIOS, UserFile, shipped, workbook_setting
 from cpo_xl.workbook import files
+from cpo_xl.workbook import layout as L
 
 
 def user_file_from(path: Path) -> tuple[UserFile, files.InputsSnapshot]:
     """The workbook's inputs as a :class:`UserFile`, validated for every scenario; errors name the cell."""
     snapshot, cells = files.read_inputs(path)
+    return user_file_of(snapshot, cells), snapshot
+
+
+def user_file_of(snapshot: files.InputsSnapshot, cells: dict[tuple[str, str], str]) -> UserFile:
+    """A snapshot of inputs as a :class:`UserFile`, validated for every scenario; errors name the cell."""
     if snapshot.scenario not in SCENARIOS:
         raise CpoError(f"Inputs!C4 scenario: {snapshot.scenario!r} is not one of {', '.join(SCENARIOS)}")
     _, _, shipped_scenarios = shipped()
@@ -31,16 +37,30 @@ def user_file_from(path: Path) -> tuple[UserFile, files.InputsSnapshot]:
             if value != base_value or key in shipped_scenarios[name]:
                 by_scenario[name].append((key, value))
     user = UserFile(tuple(base), tuple((s, tuple(v)) for s, v in by_scenario.items()), snapshot.racks,
-                    snapshot.scenario)
+                    snapshot.scenario, _settings(snapshot), snapshot.notes)
     for scenario in SCENARIOS:
         try:
             Case(scenario, user=user).assumptions()
         except CpoError as exc:
             raise CpoError(_at_cell(exc, scenario, user, cells)) from None
-    year = snapshot.ranking_year
-    if isinstance(year, bool) or not isinstance(year, int | float) or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise CpoError(f"Elasticity!C4 ranking year: {year!r} is outside {FIRST_YEAR}-{LAST_YEAR}")
-    return user, snapshot
+    return user
+
+
+def _settings(snapshot: files.InputsSnapshot) -> tuple[tuple[str, Any], ...]:
+    """The [workbook] settings typed outside the assumption table, validated; errors name the cell."""
+    typed = (("ranking_year", snapshot.ranking_year, "Elasticity", L.ELASTICITY_YEAR_CELL),
+             ("tornado_year", snapshot.tornado_year, "Sensitivity", L.SENSITIVITY_YEAR_CELL),
+             ("check_tolerance", snapshot.tolerance, "Checks", L.CHECK_TOLERANCE_CELL))
+    settings = []
+    for name, value, sheet, (row, col) in typed:
+        if value is None:  # a sheet an older build did not have: the default applies
+            continue
+        where = f"{sheet}!{xl_rowcol_to_cell(row, col)}"
+        try:
+            settings.append((name, workbook_setting(name, value, where)))
+        except CpoError as exc:
+            raise CpoError(str(exc).replace(f"{where}: {name}", f"{where} {name.replace('_', ' ')}")) from None
+    return tuple(sorted(settings))
 
 
 def _at_cell(exc: CpoError, scenario: str, user: UserFile, cells: dict[tuple[str, str], str]) -> str:
@@ -69,6 +89,10 @@ def toml_text(user: UserFile, source: Path) -> str:
     if user.racks:
         data["rack_units"] = {str(year): racks for year, racks in user.racks}
     data["scenarios"] = {name: dict(pairs) for name, pairs in user.scenarios if pairs}
+    if user.workbook:
+        data["workbook"] = dict(user.workbook)
+    if user.notes:
+        data["notes"] = {key: text for key, text in user.notes}
     header = f"{PULL_HEADER} {source.name}; rebuild with: cpo-xl build --assumptions FILE\n"
     return header + tomli_w.dumps(data)
 

@@ -1,9 +1,9 @@
-"""Headless recalculation: the `formulas` package recalculates every formula with the catalogue UDFs
-registered, and each result is compared with the value cached in the file."""
+"""Headless recalculation: every formula is recalculated (evaluate.py: `formulas`' parser and Excel
+functions, each formula shape compiled once) with the catalogue UDFs registered, and each result is compared
+with the value cached in the file."""
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Callable
@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from openpyxl.utils import get_column_letter, range_boundaries
 
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.excel.catalogue import CATALOGUE, implementation
-from cpo_xl.workbook import files
+from cpo_xl.workbook import evaluate, files
 
 REL_TOL = 1e-9
 
@@ -80,59 +79,31 @@ def _size(value: Any) -> int:
     return 1
 
 
-def cached_values(path: Path) -> dict[str, Any]:
-    """'SHEET!A1' (sheet upper case, as `formulas` names cells) -> cached value of every formula cell."""
-    cached = {}
-    for ref, (_, value) in files.formula_cells(path).items():
-        sheet, cell = ref.rsplit("!", 1)
-        cached[f"{sheet.upper()}!{cell}"] = value
-    return cached
-
-
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
         return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=1e-12)
     return a == b
 
 
-def recalculate(path: Path, counter: Counter | None = None) -> tuple[dict[str, Any], int]:
+def recalculate(path: Path, counter: Counter | None = None, book: evaluate.Book | None = None,
+                ) -> tuple[dict[str, Any], int]:
     """{'SHEET!A1': recalculated value} for every formula cell, and the number of UDF calls."""
     import formulas
-    # schedula logs a traceback when it tries a cell before its inputs are ready and then retries it; the
-    # results are complete (every cell is compared below), so the noise is muted
-    logging.getLogger("schedula").setLevel(logging.CRITICAL)
     counter = counter or Counter()
-    functions = formulas.get_functions()
-    functions.update(registered(counter))
-    model = formulas.ExcelModel().loads(str(path)).finish()
-    solution = model.calculate()
-    results: dict[str, Any] = {}
-    blocks: dict[str, Any] = {}
-    for ref, ranges in solution.items():
-        name = ref.split("]", 1)[-1].replace("'", "")
-        if name.startswith("!"):
-            continue
-        if ":" in name:  # an array formula's range: one value per member cell
-            blocks[name] = ranges
-            continue
-        value = ranges.value[0, 0] if hasattr(ranges, "value") else ranges
-        results[name] = _plain(value)
-    for name, ranges in blocks.items():
-        sheet, span = name.rsplit("!", 1)
-        first_col, first_row, _, _ = range_boundaries(span)
-        values = np.atleast_2d(ranges.value if hasattr(ranges, "value") else ranges)
-        for i, row in enumerate(values):
-            for j, v in enumerate(row):
-                results.setdefault(f"{sheet}!{get_column_letter(first_col + j)}{first_row + i}", _plain(v))
-    return results, counter.calls
+    formulas.get_functions().update(registered(counter))
+    return evaluate.results(book or evaluate.read(path)), counter.calls
 
 
-def check(path: Path) -> tuple[list[str], int, int]:
-    """(problems, formula cells checked, UDF calls)."""
+def check(path: Path, phase: Callable[[str], None] = lambda _: None) -> tuple[list[str], int, int]:
+    """(problems, formula cells checked, UDF calls); `phase` hears the name of each step as it starts."""
+    phase("reading the workbook")
     if "Inputs" not in files.sheet_names(path):  # sheet_names runs files.check_file first
         raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
-    cached = cached_values(path)
-    results, calls = recalculate(path)
+    book = evaluate.read(path)
+    cached = evaluate.cached(book)
+    phase(f"recalculating {len(book.formulas):,} formulas ({len(cached):,} cells)")
+    results, calls = recalculate(path, book=book)
+    phase("comparing with the cached values")
     problems = []
     for ref, expected in cached.items():
         got = results.get(ref)

@@ -70,11 +70,12 @@ YearCells = dict[tuple[str, tuple[int, int]], dict[str, list[Any]]]
 
 def apply(wb: Any, sheets: dict[str, Any], shown: str,
           variants: dict[str, dict[str, dict[tuple[int, int], tuple[Content, Any]]]],
-          by_year: YearCells | None = None, year_cell: str = "", shown_year: int = YEARS[-1]) -> int:
+          by_year: YearCells | None = None, year_cell: str = "", shown_year: int = YEARS[-1],
+          keep: frozenset[tuple[str, tuple[int, int]]] = frozenset()) -> int:
     """Turn every scenario-dependent cell of the workbook being written (scenario ``shown``) into a pick from
     the hidden values sheet; ``variants`` holds :func:`contents` of the copy in every scenario; ``by_year``:
-    (sheet, cell) -> scenario -> its value in each year, picked by the year in ``year_cell`` too. Returns the
-    number of switched cells."""
+    (sheet, cell) -> scenario -> its value in each year, picked by the year in ``year_cell`` too; ``keep``: cells
+    left as written (the build record). Returns the number of switched cells."""
     by_year = by_year or {}
     mine = contents(wb, sheets)
     values = wb.add_worksheet(VALUES_SHEET)
@@ -99,7 +100,7 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
     for name, ws in sheets.items():
         cells = sorted(set().union(*(by_scenario[s].get(name, {}) for s in SCENARIOS)))
         for at in cells:
-            if name == "Inputs" and at == CONTROL:
+            if (name == "Inputs" and at == CONTROL) or (name, at) in keep:  # the control; the build record
                 continue
             if (name, at) in by_year:
                 per_year = [v for s in SCENARIOS for v in by_year[(name, at)][s]]

@@ -1,0 +1,276 @@
+"""Recalculate every formula of a workbook, compiling each formula shape once.
+
+`formulas.ExcelModel` builds one schedula dispatcher per formula cell (about 1 ms each) and solves a graph
+of every cell in the book (~20,000 nodes), which made `cpo-xl check` take 10-17 s. Here each distinct
+formula *shape* (the formula with its references written relative to its own cell, R1C1-style) is parsed
+and compiled once by `formulas`' parser and function library, and the cells are evaluated in dependency
+order with plain values. Built-in functions therefore keep `formulas`' independent Excel semantics; the
+CPO_* UDFs are whatever the caller registers in `formulas.get_functions()` (the catalogue, in recalc.py).
+"""
+
+from __future__ import annotations
+
+import graphlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula
+
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.workbook import files
+
+Cell = tuple[str, int, int]  # (SHEET upper case, row, column), 1-based
+
+_REF = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!':]+)!)?(?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?\d+)"
+                  r"(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?\d+))?$")
+_DUMMY = re.compile(r"^X[AB](\d+)")
+MAX_RANGE_CELLS = 100_000  # one reference; a cpo-xl workbook's largest is the 284 x 4 assumptions block
+
+
+@dataclass(frozen=True)
+class Area:
+    """A resolved reference: a rectangle of one sheet, 1-based inclusive bounds."""
+
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    @property
+    def single(self) -> bool:
+        return self.top == self.bottom and self.left == self.right
+
+    def cells(self) -> Iterator[Cell]:
+        for row in range(self.top, self.bottom + 1):
+            for col in range(self.left, self.right + 1):
+                yield (self.sheet, row, col)
+
+
+@dataclass
+class Formula:
+    """One formula to evaluate: its shape (compiled once), the areas it reads, the cells it fills."""
+
+    shape: tuple[str, ...]
+    areas: tuple[Area, ...]
+    targets: Area  # the cell itself, or an array formula's whole range
+
+
+@dataclass
+class Book:
+    """What evaluation needs from a workbook: constants, formulas, defined names, cached values."""
+
+    constants: dict[Cell, Any]
+    formulas: dict[Cell, tuple[str, Area]]  # anchor -> (formula text, the range it fills)
+    names: dict[str, Area]
+    cached: dict[Cell, Any]
+    titles: dict[str, str] = field(default_factory=dict)  # SHEET key -> the sheet's own spelling
+
+    def label(self, cell: Cell) -> str:
+        """'Sheet!A1' with the sheet's own spelling."""
+        return f"{self.titles.get(cell[0], cell[0])}!{get_column_letter(cell[2])}{cell[1]}"
+
+
+def sheet_key(name: str) -> str:
+    """Excel compares sheet names case-insensitively; quotes are syntax, not part of the name."""
+    if name.startswith("'") and name.endswith("'"):
+        name = name[1:-1].replace("''", "'")
+    return name.upper()
+
+
+def read(path: Path) -> Book:
+    """Constants, formulas (array formulas by their anchor), defined names and cached values of a workbook."""
+    with files.opened(path) as formulas_wb, files.opened(path, data_only=True) as values_wb:
+        book = Book({}, {}, {}, {})
+        for name, defined in formulas_wb.defined_names.items():
+            for sheet, span in defined.destinations:
+                left, top, right, bottom = range_boundaries(span.replace("$", ""))
+                book.names[name.upper()] = Area(sheet_key(sheet), top, left, bottom, right)
+        for ws in formulas_wb.worksheets:
+            title = sheet_key(ws.title)
+            book.titles[title] = ws.title
+            for row, cached_row in zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False):
+                for c, v in zip(row, cached_row, strict=False):
+                    if c.value is None or not hasattr(c, "column"):
+                        continue
+                    at = (title, c.row, c.column)
+                    if isinstance(c.value, ArrayFormula):
+                        left, top, right, bottom = range_boundaries(c.value.ref)
+                        book.formulas[at] = (c.value.text, Area(title, top, left, bottom, right))
+                    elif isinstance(c.value, str) and c.value.startswith("="):
+                        book.formulas[at] = (c.value, Area(title, c.row, c.column, c.row, c.column))
+                    else:
+                        book.constants[at] = c.value
+                    book.cached[at] = v.value
+        for _, span in book.formulas.values():  # array members hold plain cached values, not constants
+            if not span.single:
+                for member in span.cells():
+                    book.constants.pop(member, None)
+                ws = values_wb[_title(values_wb, span.sheet)]
+                for row in ws.iter_rows(span.top, span.bottom, span.left, span.right):
+                    for v in row:
+                        book.cached[(span.sheet, v.row, v.column)] = v.value
+        return book
+
+
+def _title(wb: Any, key: str) -> str:
+    return next(ws.title for ws in wb.worksheets if sheet_key(ws.title) == key)
+
+
+def _corner(col: str, row: str, at: Cell) -> tuple[int, int, str]:
+    """Absolute (column, row) of one corner and its canonical text relative to `at` ($ parts stay absolute)."""
+    c, r = column_index_from_string(col.lstrip("$").upper()), int(row.lstrip("$"))
+    ctext = f"${c}" if col.startswith("$") else f"c{c - at[2]}"
+    rtext = f"${r}" if row.startswith("$") else f"r{r - at[1]}"
+    return c, r, ctext + rtext
+
+
+def resolve(text: str, at: Cell, names: dict[str, Area]) -> tuple[Area, str]:
+    """A reference token -> (the area it points to, its canonical text relative to `at`)."""
+    if text.upper() in names:
+        return names[text.upper()], text.upper()
+    m = _REF.match(text)
+    if not m:
+        raise CpoError(f"unsupported reference {text[:60]!r}")
+    sheet = sheet_key(m["sheet"]) if m["sheet"] else at[0]
+    c1, r1, t1 = _corner(m["c1"], m["r1"], at)
+    c2, r2, t2 = _corner(m["c2"], m["r2"], at) if m["c2"] else (c1, r1, "")
+    area = Area(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+    if (area.bottom - area.top + 1) * (area.right - area.left + 1) > MAX_RANGE_CELLS:
+        raise CpoError(f"reference {text[:60]!r} spans more than {MAX_RANGE_CELLS:,} cells")
+    prefix = f"{sheet}!" if m["sheet"] else ""
+    return area, prefix + t1 + (f":{t2}" if m["c2"] else "")
+
+
+def parse(text: str, at: Cell, span: Area, names: dict[str, Area]) -> Formula:
+    """A formula -> its shape (references replaced by canonical text) and the areas it reads, in order."""
+    shape: list[str] = []
+    areas: list[Area] = []
+    seen: dict[str, int] = {}
+    for token in Tokenizer(text).items:
+        if token.type == Token.OPERAND and token.subtype == Token.RANGE:
+            area, canonical = resolve(token.value, at, names)
+            if canonical not in seen:
+                seen[canonical] = len(areas)
+                areas.append(area)
+            shape.append(f"\x00{seen[canonical]}:{'c' if area.single else 'r'}:{canonical}")
+        else:
+            shape.append(token.value)
+    return Formula(tuple(shape), tuple(areas), span)
+
+
+def compile_shape(shape: tuple[str, ...]) -> tuple[Any, list[int]]:
+    """Compile one shape with `formulas`; returns the function and, per positional input, the area index."""
+    import formulas
+    parts = []
+    for piece in shape:
+        if piece.startswith("\x00"):
+            index, kind, _ = piece[1:].split(":", 2)
+            k = int(index) + 1
+            parts.append(f"XA{k}" if kind == "c" else f"XB{k}:XC{k}")  # dummies, one per distinct reference
+        else:
+            parts.append(piece)
+    func = formulas.Parser().ast("=" + "".join(parts))[1].compile()
+    order = []
+    for name in func.inputs:
+        m = _DUMMY.match(str(name))
+        if not m:
+            raise CpoError(f"cannot evaluate the input {str(name)[:60]!r}")
+        order.append(int(m[1]) - 1)
+    return func, order
+
+
+def plain(value: Any) -> Any:
+    """A `formulas` result or argument cell -> a Python value (errors as their text, e.g. '#VALUE!')."""
+    import schedula
+    from formulas.tokens.operand import XlError
+    if value is schedula.EMPTY:
+        return None
+    if isinstance(value, XlError):
+        return str(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def evaluate(book: Book) -> dict[Cell, Any]:
+    """Every formula cell's recalculated value (array formulas spread over their range)."""
+    import schedula
+    owner: dict[Cell, Cell] = {}
+    for anchor, (_, span) in book.formulas.items():
+        for cell in span.cells():
+            owner[cell] = anchor
+    parsed: dict[Cell, Formula | str] = {}
+    graph: dict[Cell, set[Cell]] = {}
+    for anchor, (text, span) in book.formulas.items():
+        try:
+            formula = parse(text, anchor, span, book.names)
+        except CpoError as exc:
+            parsed[anchor], graph[anchor] = f"#UNSUPPORTED ({exc})", set()
+            continue
+        parsed[anchor] = formula
+        graph[anchor] = {owner[c] for area in formula.areas for c in area.cells() if c in owner} - {anchor}
+    try:
+        order = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        raise CpoError(f"circular reference through {_name(exc.args[1][0])}") from None
+    compiled: dict[tuple[str, ...], tuple[Any, list[int]]] = {}
+    values: dict[Cell, Any] = {}
+
+    def read_cell(cell: Cell) -> Any:
+        value = values[cell] if cell in owner else book.constants.get(cell)
+        return schedula.EMPTY if value is None else value
+
+    def argument(area: Area) -> Any:
+        if area.single:
+            return read_cell((area.sheet, area.top, area.left))
+        return np.array([[read_cell((area.sheet, r, c)) for c in range(area.left, area.right + 1)]
+                         for r in range(area.top, area.bottom + 1)], dtype=object)
+
+    for anchor in order:
+        f = parsed[anchor]
+        span = book.formulas[anchor][1]
+        if isinstance(f, str):
+            result: Any = f
+        else:
+            try:
+                if f.shape not in compiled:
+                    compiled[f.shape] = compile_shape(f.shape)
+                func, inputs = compiled[f.shape]
+                result = func(*(argument(f.areas[i]) for i in inputs))
+            except Exception as exc:  # noqa: BLE001 - a formula that fails is a problem to report, not a crash
+                result = f"#ERROR ({type(exc).__name__}: {str(exc)[:120]})"
+        _spread(result, span, values, plain)
+    return values
+
+
+def _spread(result: Any, span: Area, values: dict[Cell, Any], to_plain: Any) -> None:
+    """Write a result into its cell or, for an array formula, over its range (#N/A where it falls short)."""
+    grid = np.atleast_2d(np.asarray(result, dtype=object)) if not isinstance(result, str) else None
+    for cell in span.cells():
+        if grid is None:
+            values[cell] = result
+            continue
+        i, j = cell[1] - span.top, cell[2] - span.left
+        values[cell] = to_plain(grid[i, j]) if i < grid.shape[0] and j < grid.shape[1] else "#N/A"
+
+
+def _name(cell: Cell) -> str:
+    return f"{cell[0]}!{get_column_letter(cell[2])}{cell[1]}"
+
+
+def results(book: Book) -> dict[str, Any]:
+    """{'SHEET!A1': value} for every formula cell (array members included)."""
+    return {_name(cell): value for cell, value in evaluate(book).items()}
+
+
+def cached(book: Book) -> dict[str, Any]:
+    """{'SHEET!A1': cached value} of every formula cell (array members included)."""
+    members = {c for _, span in book.formulas.values() for c in span.cells()}
+    return {_name(c): book.cached.get(c) for c in sorted(members)}

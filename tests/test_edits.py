@@ -1,0 +1,160 @@
+"""Nothing a person typed is dropped silently (issue: every edit kept or refused).
+
+Each edit below was ignored by `pull` and discarded by `build` with exit 0 before this change: a value typed
+over the live column or the racks-used row, the tornado year, a comment, a label; the ranking year, tolerance
+and tornado year did not survive pull -> build; a shifted year header put an override in the wrong year.
+"""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cpo_xl.cli.main import main
+from cpo_xl.workbook import layout as L
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def edited(built: Path, tmp_path: Path, edits: dict[str, object], name: str = "w.xlsx") -> Path:
+    """A copy of the built workbook with cells set, e.g. {'Inputs!E13': 5} (openpyxl keeps formulas)."""
+    workbook = tmp_path / name
+    shutil.copy(built, workbook)
+    book = openpyxl.load_workbook(workbook)
+    for ref, value in edits.items():
+        sheet, cell = ref.split("!")
+        book[sheet][cell] = value
+    book.save(workbook)
+    return workbook
+
+
+def row_of(built: Path, key: str) -> int:
+    ws = openpyxl.load_workbook(built, read_only=True)["Inputs"]
+    return next(i for i, row in enumerate(ws.iter_rows(values_only=True), 1) if row[L.KEY_C] == key)
+
+
+def values(path: Path, *refs: str) -> list[object]:
+    book = openpyxl.load_workbook(path)
+    return [book[r.split("!")[0]][r.split("!")[1]].value for r in refs]
+
+
+def test_typed_cells_survive_pull_then_build(built, tmp_path, capsys):
+    r = row_of(built, "pricing.erosion_2027")
+    live, base = f"Inputs!{L.a1(r - 1, L.LIVE_C)}", f"Inputs!{L.a1(r - 1, L.BASE_C)}"
+    comment = f"Inputs!{L.a1(r - 1, L.COMMENT_C)}"
+    used, override = f"Inputs!{L.a1(L.INPUTS_RACKS_ROW, L.year_col(2026))}", \
+        f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2026))}"
+    settings = {"Sensitivity!" + L.a1(*L.SENSITIVITY_YEAR_CELL): 2028,
+                "Elasticity!" + L.a1(*L.ELASTICITY_YEAR_CELL): 2029, "Checks!" + L.a1(*L.CHECK_TOLERANCE_CELL): 1e-5}
+    workbook = edited(built, tmp_path, {live: 0.2, comment: "checked with the desk", used: 12345, **settings})
+    before = digest(workbook)
+    code, _, err = run(capsys, "build", "--output", workbook)  # the edits are inputs: pull first
+    assert code == 2 and "inputs edited" in err and digest(workbook) == before
+    toml = tmp_path / "w.toml"
+    assert run(capsys, "pull", workbook, "--output", toml)[0] == 0
+    code, _, err = run(capsys, "build", "--assumptions", toml, "--output", workbook)
+    assert code == 0, err
+    got = values(workbook, base, comment, override, *settings)
+    assert got == [0.2, "checked with the desk", 12345, 2028, 2029, 1e-5]
+    assert values(workbook, live)[0].startswith("=")  # the live formula is back, fed by the base column
+
+
+def test_a_label_edit_is_named_and_refused(built, tmp_path, capsys):
+    workbook = edited(built, tmp_path, {"TAM!A6": "my own label", "Lasers!B9": 42})
+    before = digest(workbook)
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and err.count("\n") == 1 and "TAM!A6" in err and "Lasers!B9" in err
+    assert digest(workbook) == before and list(tmp_path.glob("*.bak")) == []
+    code, _, _ = run(capsys, "build", "--output", workbook, "--force")
+    assert code == 0 and len(list(tmp_path.glob("*.bak"))) == 1  # the edited file is kept beside
+
+
+def test_an_unedited_workbook_rebuilds_without_force(built, tmp_path, capsys):
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    assert run(capsys, "build", "--output", workbook)[0] == 0
+
+
+def test_racks_typed_over_the_used_row_and_the_override_row_disagreeing_are_refused(built, tmp_path, capsys):
+    used = f"Inputs!{L.a1(L.INPUTS_RACKS_ROW, L.year_col(2027))}"
+    override = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2027))}"
+    workbook = edited(built, tmp_path, {used: 1000, override: 2000})
+    code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
+    assert code == 2 and used in err and override in err and not (tmp_path / "p.toml").exists()
+
+
+def test_a_shifted_year_header_is_refused(built, tmp_path, capsys):
+    header = f"Inputs!{L.a1(L.INPUTS_YEARS_ROW, L.year_col(2026))}"
+    workbook = edited(built, tmp_path, {header: 2027})
+    code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
+    assert code == 2 and header in err and "year header" in err
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("[workbook]\nranking_year = 1999\n", "outside"),
+    ("[workbook]\ntornado_year = true\n", "not a number"),
+    ("[workbook]\ncheck_tolerance = 5.0\n", "outside"),
+    ("[workbook]\nshoe_size = 9\n", "unknown"),
+    ('[notes]\n"no.such.key" = "x"\n', "no such assumption"),
+])
+def test_bad_workbook_settings_in_a_toml_are_one_line(tmp_path, capsys, text, fragment):
+    toml = tmp_path / "a.toml"
+    toml.write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "build", "--assumptions", toml, "--output", tmp_path / "x.xlsx")
+    assert code == 2 and fragment in err and err.count("\n") == 1 and not (tmp_path / "x.xlsx").exists()
+
+
+def _with_cell_xml(built: Path, target: Path, cell: str, xml: bytes) -> None:
+    """Copy the workbook with one Inputs cell's XML replaced (what a damaged or foreign file holds)."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml":  # Inputs
+                data, n = re.subn(rb'<c r="' + cell.encode() + rb'"[^>]*>.*?</c>', xml, data, count=1)
+                assert n == 1
+            zout.writestr(info, data)
+
+
+@pytest.mark.parametrize("xml", [b'<c r="C14"><v>nan</v></c>', b'<c r="C14"><v>inf</v></c>',
+                                 b'<c r="C14" t="d"><v>99999-99-99</v></c>'])
+@pytest.mark.parametrize("verb", ["check", "pull", "diff", "publish"])
+def test_an_unreadable_cell_is_one_line_for_every_reader(built, tmp_path, capsys, xml, verb):
+    bad = tmp_path / "bad.xlsx"
+    _with_cell_xml(built, bad, "C14", xml)
+    before = digest(bad)
+    args = {"check": ("check", bad), "pull": ("pull", bad, "--output", tmp_path / "p.toml"),
+            "diff": ("diff", built, bad), "publish": ("publish", bad, "--output", tmp_path / "pm.xlsx")}[verb]
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err.count("\n") == 1 and "a cell cannot be read" in err and "Traceback" not in err
+    assert digest(bad) == before and not (tmp_path / "p.toml").exists() and not (tmp_path / "pm.xlsx").exists()
+
+
+def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
+    r = row_of(built, "pricing.erosion_2027")
+    workbook = edited(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.COMMENT_C)}": "desk view",
+                                        "Sensitivity!" + L.a1(*L.SENSITIVITY_YEAR_CELL): 2031})
+    code, out, _ = run(capsys, "diff", built, workbook)
+    assert code == 0 and "desk view" in out and "2031" in out and "tornado year" in out
+
+
+def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, capsys, monkeypatch):
+    from cpo_xl.workbook import files
+    workbook = edited(built, tmp_path, {"TAM!A6": "an edit this release cannot tell from its own changes"})
+    monkeypatch.setattr(files, "builder_fingerprint", lambda: "9.9.9+other")
+    code, out, _ = run(capsys, "build", "--output", workbook)
+    backups = list(tmp_path.glob("w.xlsx.*.bak"))
+    assert code == 0 and len(backups) == 1 and backups[0].name in out
+    kept = shutil.copy(backups[0], tmp_path / "kept.xlsx")
+    assert values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]
