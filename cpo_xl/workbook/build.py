@@ -19,7 +19,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel.blocks import remember
-from cpo_xl.workbook import files, grid, sheets
+from cpo_xl.workbook import grid, sheets, snapshot
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import HEAD_FILL, Styles
 
@@ -160,11 +160,11 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False) -
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
     master = float(sum(values["chk_total"].values()))
-    snapshot = files.InputsSnapshot(
+    typed = snapshot.InputsSnapshot(
         scenario, tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows),
         tuple(sorted(overrides.items())), ranking_year, tolerance, tornado_year,
         tuple((r["key"], r["comment"]) for r in rows if r["comment"]))
-    digest = files.snapshot_digest(snapshot)
+    digest = snapshot.snapshot_digest(typed)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False})
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
@@ -219,7 +219,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False) -
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
         ws["xlwings.conf"].write_string(0, 1, "cpo_udfs")
         ws["xlwings.conf"].hide()
-    engine.record(L.BUILD_RECORD_TITLE, files.snapshot_json(snapshot))  # what edits.py rebuilds from
+    engine.record(L.BUILD_RECORD_TITLE, snapshot.snapshot_json(typed))  # what edits.py rebuilds from
     ws[L.ENGINE].hide()
     for sheet_ws in ws.values():
         sheet_ws.set_landscape()
