@@ -158,3 +158,21 @@ def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, 
     assert code == 0 and len(backups) == 1 and backups[0].name in out
     kept = shutil.copy(backups[0], tmp_path / "kept.xlsx")
     assert values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]
+
+
+def test_a_full_disk_leaves_the_workbook_as_it_was(built, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from cpo_xl.cli import build as build_verb
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    before = digest(workbook)
+
+    def disk_fills_up(path, case=None, static=False):
+        path.write_bytes(b"PK\x03\x04 half a workbook")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(build_verb, "build_workbook", disk_fills_up)
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and err.count("\n") == 1 and "No space left on device" in err and "unchanged" in err
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert digest(workbook) == before and left == [".w.xlsx.cpo-lock", "w.xlsx"]  # no temporary, no .bak
