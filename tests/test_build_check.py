@@ -17,7 +17,8 @@ from cpo_xl.cli import main
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.compare import compare, report, same_text
-from cpo_xl.workbook.files import TEMP_PREFIX, atomic_write, remove_leftovers
+from cpo_xl.workbook.files import TEMP_PREFIX, remove_leftovers
+from cpo_xl.workbook.replace import atomic_write
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "workbook" / "CPO_Model.xlsx"

@@ -150,11 +150,29 @@ def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
 
 
 def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, capsys, monkeypatch):
-    from cpo_xl.workbook import files
+    from cpo_xl.workbook import snapshot
     workbook = edited(built, tmp_path, {"TAM!A6": "an edit this release cannot tell from its own changes"})
-    monkeypatch.setattr(files, "builder_fingerprint", lambda: "9.9.9+other")
+    monkeypatch.setattr(snapshot, "builder_fingerprint", lambda: "9.9.9+other")
     code, out, _ = run(capsys, "build", "--output", workbook)
     backups = list(tmp_path.glob("w.xlsx.*.bak"))
     assert code == 0 and len(backups) == 1 and backups[0].name in out
     kept = shutil.copy(backups[0], tmp_path / "kept.xlsx")
     assert values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]
+
+
+def test_a_full_disk_leaves_the_workbook_as_it_was(built, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from cpo_xl.cli import build as build_verb
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    before = digest(workbook)
+
+    def disk_fills_up(path, case=None, static=False):
+        path.write_bytes(b"PK\x03\x04 half a workbook")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(build_verb, "build_workbook", disk_fills_up)
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and err.count("\n") == 1 and "No space left on device" in err and "unchanged" in err
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert digest(workbook) == before and left == [".w.xlsx.cpo-lock", "w.xlsx"]  # no temporary, no .bak

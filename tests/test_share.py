@@ -13,8 +13,8 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.files import read_inputs
 from cpo_xl.workbook.publish import publish
+from cpo_xl.workbook.snapshot import read_inputs
 from tests.conftest import pdf_text
 
 BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs

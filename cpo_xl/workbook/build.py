@@ -22,7 +22,7 @@ from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import remember
-from cpo_xl.workbook import files, grid, sheets, switch
+from cpo_xl.workbook import grid, sheets, snapshot, switch
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import HEAD_FILL, Styles, number_guard
 
@@ -254,11 +254,11 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
     master = float(sum(values["chk_total"].values()))
-    snapshot = files.InputsSnapshot(
+    typed = snapshot.InputsSnapshot(
         scenario, tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows),
         tuple(sorted(overrides.items())), ranking_year, tolerance, tornado_year,
         tuple((r["key"], r["comment"]) for r in rows if r["comment"]))
-    digest = files.snapshot_digest(snapshot)
+    digest = snapshot.snapshot_digest(typed)
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
                        "author": "cpo-xl", "created": FIXED_DATE, "comments": f"cpo-xl {__version__}"})
     wb.set_custom_property(DIGEST_PROPERTY, digest)
@@ -317,7 +317,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")
         ws["xlwings.conf"].write_string(0, 1, "cpo_udfs")
         ws["xlwings.conf"].hide()
-    engine.record(L.BUILD_RECORD_TITLE, files.snapshot_json(snapshot))  # what edits.py rebuilds from
+    engine.record(L.BUILD_RECORD_TITLE, snapshot.snapshot_json(typed))  # what edits.py rebuilds from
     ws[L.ENGINE].hide()
     for name, sheet_ws in ws.items():
         if name not in (L.ENGINE, "xlwings.conf"):  # hidden sheets are not printed

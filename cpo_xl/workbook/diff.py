@@ -13,7 +13,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import files
+from cpo_xl.workbook import files, snapshot
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.grid import place_lines
 
@@ -46,15 +46,15 @@ def model_rows(path: Path) -> dict[str, tuple[str, int, str]]:
 
 def summarize(path: Path) -> Summary:
     """Inputs, the cached values of every registry line and every formula of a workbook."""
-    snapshot, _ = files.read_inputs(path)
-    inputs: dict[tuple[str, str], Any] = {("scenario", "scenario"): snapshot.scenario}
-    for key, *values in snapshot.rows:
+    typed, _ = snapshot.read_inputs(path)
+    inputs: dict[tuple[str, str], Any] = {("scenario", "scenario"): typed.scenario}
+    for key, *values in typed.rows:
         inputs |= {(key, s): v for s, v in zip(SCENARIOS, values, strict=True)}
-    inputs |= {(str(year), "racks override"): racks for year, racks in snapshot.racks}
-    inputs[("ranking year", "Elasticity")] = snapshot.ranking_year
-    inputs[("tornado year", "Sensitivity")] = snapshot.tornado_year
-    inputs[("check tolerance", "Checks")] = snapshot.tolerance
-    inputs |= {(key, "comment"): text for key, text in snapshot.notes}
+    inputs |= {(str(year), "racks override"): racks for year, racks in typed.racks}
+    inputs[("ranking year", "Elasticity")] = typed.ranking_year
+    inputs[("tornado year", "Sensitivity")] = typed.tornado_year
+    inputs[("check tolerance", "Checks")] = typed.tolerance
+    inputs |= {(key, "comment"): text for key, text in typed.notes}
     rows = model_rows(path)
     with files.opened(path, data_only=True) as values:
         grids = {sheet: list(values[sheet].iter_rows(values_only=True))

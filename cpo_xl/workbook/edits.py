@@ -1,6 +1,6 @@
 """Cells a person changed that `cpo-xl pull` does not carry, so that a build over them would lose them.
 
-The builder records the inputs it built from on the hidden Engine sheet (files.read_record). To find the
+The builder records the inputs it built from on the hidden Engine sheet (snapshot.read_record). To find the
 edits, that record is built again into a temporary file: every cell whose formula or typed value differs
 from the rebuild, other than the inputs `pull` carries (assumption values, scenario, rack overrides, ranking
 and tornado years, check tolerance, comments, values typed over the live column or the racks-used row), is an
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import evaluate, files
+from cpo_xl.workbook import evaluate, replace, snapshot
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_of
@@ -25,15 +25,15 @@ SHOWN = 10  # cells named in the refusal; the rest are counted
 
 def tracked(path: Path) -> set[str]:
     """'Sheet!A1' of every cell whose content `pull` carries."""
-    snapshot, cells = files.read_inputs(path)
+    typed, cells = snapshot.read_inputs(path)
     rows = {int("".join(ch for ch in name.split("!")[1] if ch.isdigit())) for (_, col), name in cells.items()
             if col == "key"}
     settings = {f"Elasticity!{L.a1(*L.ELASTICITY_YEAR_CELL)}", f"Sensitivity!{L.a1(*L.SENSITIVITY_YEAR_CELL)}",
                 f"Checks!{L.a1(*L.CHECK_TOLERANCE_CELL)}", f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 2)}"}
-    return {*cells.values(), *snapshot.carried, *settings, *(f"Inputs!{L.a1(r - 1, L.COMMENT_C)}" for r in rows)}
+    return {*cells.values(), *typed.carried, *settings, *(f"Inputs!{L.a1(r - 1, L.COMMENT_C)}" for r in rows)}
 
 
-def untracked(target: Path, recorded: files.InputsSnapshot) -> list[str]:
+def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
     """'Sheet!A1' of every cell, other than the tracked inputs, whose content differs from a rebuild of the
     recorded inputs."""
     user = user_file_of(recorded, {})
@@ -66,21 +66,21 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def verdict(target: Path) -> files.Verdict:
+def verdict(target: Path) -> replace.Verdict:
     """May a build replace ``target``: refused naming the cells of edits pull does not carry; a .bak kept when
     the file was built by other cpo-xl code (its edits cannot be told from that code's changes)."""
     try:
-        record = files.read_record(target)
+        record = snapshot.read_record(target)
         if record is None:
-            return files.Verdict(backup="it has no build record (an older cpo-xl made it)")
+            return replace.Verdict(backup="it has no build record (an older cpo-xl made it)")
         recorded, builder = record
-        if builder != files.builder_fingerprint():
-            return files.Verdict(backup="another version of cpo-xl built it")
+        if builder != snapshot.builder_fingerprint():
+            return replace.Verdict(backup="another version of cpo-xl built it")
         changed = untracked(target, recorded)
     except CpoError as exc:
-        return files.Verdict(refuse=f"cannot be compared with what was built ({exc})")
+        return replace.Verdict(refuse=f"cannot be compared with what was built ({exc})")
     if not changed:
-        return files.Verdict()
+        return replace.Verdict()
     more = f" and {len(changed) - SHOWN:,} more" if len(changed) > SHOWN else ""
-    return files.Verdict(refuse=f"holds edits that cpo-xl pull does not carry, at {', '.join(changed[:SHOWN])}"
+    return replace.Verdict(refuse=f"holds edits that cpo-xl pull does not carry, at {', '.join(changed[:SHOWN])}"
                                 f"{more}; undo them")

@@ -1,25 +1,17 @@
-"""Workbook files: refuse bad ones with one clear error, read the Inputs back, write without losing work.
-
-A write goes to a temporary file beside the target and is renamed over it. An existing target is only
-replaced when it holds nothing a person made: its inputs still match what the builder recorded in it
-(document property ``cpo_inputs_digest``) or equal what is being written, it has no foreign sheets, and
-Excel does not hold it open (``~$`` lock file). ``force`` overrides the first two and keeps a ``.bak``.
+"""Workbook files: refuse bad ones with one clear error (checked once per file version), open them for
+reading, and the low-level steps of a safe write (temporary file beside the target, rename, leftovers of
+killed writes, backups). What a workbook's inputs are: snapshot.py; replacing a workbook safely: replace.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
-import shutil
-import sys
 import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,11 +20,7 @@ from defusedxml import ElementTree
 from openpyxl.worksheet.formula import ArrayFormula
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS
-from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import layout as L
 
-MAX_RACKS = 1e9  # racks per year, the bound rack_units has everywhere
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes; checked before any XML is parsed (zip bombs)
 MAX_RATIO = 200  # uncompressed / compressed of one member
 MAX_PART = 5 * 1024 * 1024  # bytes of one XML part (the largest sheet of a cpo-xl workbook is ~0.13 MB)
@@ -135,231 +123,9 @@ def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
         return cells
 
 
-@dataclass(frozen=True)
-class InputsSnapshot:
-    """Everything a person can type into the workbook, as the builder lays it out."""
-
-    scenario: str
-    rows: tuple[tuple[str, Any, Any, Any], ...]  # (key, bear, base, bull)
-    racks: tuple[tuple[int, float], ...]  # the optional rack override row
-    ranking_year: Any
-    tolerance: Any
-    tornado_year: Any = None
-    notes: tuple[tuple[str, str], ...] = ()  # (key, text) of the comment column's non-empty cells
-    carried: tuple[str, ...] = ()  # cells typed over a formula and folded into an input (not in the digest)
-
-
-def _norm(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    return float(value)
-
-
-def snapshot_digest(s: InputsSnapshot) -> str:
-    """Content hash [hex] of a snapshot (numbers compared as floats)."""
-    body = repr((s.scenario, tuple(tuple(_norm(v) for v in row) for row in s.rows),
-                 tuple((y, float(r)) for y, r in s.racks), _norm(s.ranking_year), _norm(s.tolerance),
-                 _norm(s.tornado_year), s.notes))
-    return hashlib.sha256(body.encode()).hexdigest()[:16]
-
-
-def builder_fingerprint() -> str:
-    """The package version and the shipped assumptions' fingerprint: a file built by another release (other
-    layout) or on other shipped data (other sources text) may differ from a rebuild for reasons that are not
-    a person's edits. Within one release the layout is the same by definition."""
-    from cpo_xl import __version__
-    from cpo_xl.engine.case import Case
-    return f"{__version__}+{Case().assumptions().fingerprint}"
-
-
-def snapshot_json(s: InputsSnapshot) -> str:
-    """The snapshot as JSON (without ``carried``, which only describes a file someone edited), with the
-    builder's fingerprint."""
-    body: dict[str, Any] = {f.name: getattr(s, f.name) for f in fields(InputsSnapshot) if f.name != "carried"}
-    body["builder"] = builder_fingerprint()
-    return json.dumps(body, sort_keys=True, allow_nan=False, separators=(",", ":"))
-
-
-def snapshot_from_json(text: str) -> tuple[InputsSnapshot, str]:
-    """The inverse of :func:`snapshot_json` (lists back to tuples) and the builder's fingerprint; CpoError when
-    it is not one."""
-    try:
-        body = json.loads(text)
-        return InputsSnapshot(
-            body["scenario"], tuple(tuple(row) for row in body["rows"]),
-            tuple((int(y), float(r)) for y, r in body["racks"]), body["ranking_year"], body["tolerance"],
-            body["tornado_year"], tuple((k, t) for k, t in body["notes"])), str(body.get("builder", ""))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CpoError(f"the build record is damaged ({type(exc).__name__})") from None
-
-
-def read_record(path: Path) -> tuple[InputsSnapshot, str] | None:
-    """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record."""
-    with opened(path) as wb:
-        if L.ENGINE not in wb.sheetnames:
-            return None
-        column = [row[0] if row else None for row in wb[L.ENGINE].iter_rows(max_col=1, values_only=True)]
-    if L.BUILD_RECORD_TITLE not in column:
-        return None
-    start = column.index(L.BUILD_RECORD_TITLE) + 1
-    chunks = []
-    for value in column[start:]:
-        if not isinstance(value, str) or not value:
-            break
-        chunks.append(value)
-    return snapshot_from_json("".join(chunks))
-
-
-def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
-    """The workbook's inputs and, per (key, column name), the cell they sit in.
-
-    Everything a person can type is read: the assumption table by key (to the last key; a gap or a repeated
-    key is refused), the scenario, the rack overrides by their year header, the ranking and tornado years,
-    the check tolerance and the comment column. A value typed over a formula that stands for an input is
-    folded into that input: over the live column -> the active scenario's column; over the racks-used row ->
-    the rack override of that year (refused when the override cell holds another number). The cells folded
-    are listed in the snapshot's ``carried``."""
-    with opened(path) as wb:
-        if "Inputs" not in wb.sheetnames:
-            raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
-        grid_rows = list(wb["Inputs"].iter_rows(values_only=True))
-        ranking = _cell(wb, "Elasticity", *L.ELASTICITY_YEAR_CELL)
-        tolerance = _cell(wb, "Checks", *L.CHECK_TOLERANCE_CELL)
-        tornado = _cell(wb, "Sensitivity", *L.SENSITIVITY_YEAR_CELL)
-
-    def at(r: int, c: int) -> Any:
-        return grid_rows[r][c] if r < len(grid_rows) and c < len(grid_rows[r]) else None
-
-    scenario = str(at(L.INPUTS_SCENARIO_ROW, 2) or "").strip().lower()
-    rows: list[tuple[Any, ...]] = []
-    cells: dict[tuple[str, str], str] = {}
-    carried: list[str] = []
-    notes: list[tuple[str, str]] = []
-    last = max((r for r in range(L.INPUTS_FIRST_KEY_ROW, len(grid_rows)) if at(r, L.KEY_C) not in (None, "")),
-               default=L.INPUTS_FIRST_KEY_ROW - 1)
-    for r in range(L.INPUTS_FIRST_KEY_ROW, last + 1):  # by key, to the last key: a gap is refused, not an end
-        if at(r, L.KEY_C) in (None, ""):
-            raise CpoError(f"Inputs!{_a1(r, L.KEY_C)}: a blank row inside the assumption table; delete the row "
-                           "(inputs below it would be dropped)")
-        key = str(at(r, L.KEY_C)).strip()
-        if (key, "key") in cells:
-            raise CpoError(f"Inputs!{_a1(r, L.KEY_C)}: key {key} appears twice (first at {cells[(key, 'key')]})")
-        values = {s: at(r, L.SCENARIO_COLS[s]) for s in SCENARIOS}
-        live = at(r, L.LIVE_C)
-        if not _is_formula(live) and live not in (None, "") and scenario in SCENARIOS:
-            values[scenario] = live  # typed over the live column: it is what drove the model
-            carried += [f"Inputs!{_a1(r, L.LIVE_C)}", f"Inputs!{_a1(r, L.SCENARIO_COLS[scenario])}"]
-        rows.append((key, *(values[s] for s in SCENARIOS)))
-        for s in SCENARIOS:
-            cells[(key, s)] = f"Inputs!{_a1(r, L.SCENARIO_COLS[s])}"
-        cells[(key, "key")] = f"Inputs!{_a1(r, L.KEY_C)}"
-        note = at(r, L.COMMENT_C)
-        if note not in (None, ""):
-            notes.append((key, str(note)))
-    if not rows:
-        raise CpoError(f"{path}: the Inputs sheet holds no assumption rows")
-    racks = _rack_overrides(at, cells, carried)
-    return (InputsSnapshot(scenario, tuple(rows), tuple(racks), ranking, tolerance, tornado, tuple(notes),
-                           tuple(carried)), cells)
-
-
-def _is_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("=")
-
-
-def _rack_overrides(at: Callable[[int, int], Any], cells: dict[tuple[str, str], str],
-                    carried: list[str]) -> list[tuple[int, float]]:
-    """Racks typed for given years, read by the year header (a shifted header is refused)."""
-    racks = []
-    for year in YEARS:
-        col = L.year_col(year)
-        header = at(L.INPUTS_YEARS_ROW, col)
-        if isinstance(header, bool) or not isinstance(header, int | float) or header != year:
-            raise CpoError(f"Inputs!{_a1(L.INPUTS_YEARS_ROW, col)}: year header {header!r} where {year} belongs; "
-                           "restore the year row (overrides would land in the wrong year)")
-        where = f"Inputs!{_a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
-        cells[(str(year), "racks")] = where
-        value = at(L.INPUTS_RACKS_OVERRIDE_ROW, col)
-        used = at(L.INPUTS_RACKS_ROW, col)
-        if not _is_formula(used) and used not in (None, ""):  # typed over the racks-used row
-            used_cell = f"Inputs!{_a1(L.INPUTS_RACKS_ROW, col)}"
-            if value not in (None, "") and value != used:
-                raise CpoError(f"{used_cell} racks {used!r} typed over the racks used, and {where} holds "
-                               f"{value!r}: keep one of them")
-            value = used
-            carried += [used_cell, where]
-        if value in (None, ""):
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_RACKS:
-            raise CpoError(f"{where} rack override {year}: {_short(value)} is outside 0 to {MAX_RACKS:,.0f}")
-        racks.append((year, float(value)))
-    return racks
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _a1(row: int, col: int) -> str:
-    from xlsxwriter.utility import xl_rowcol_to_cell
-    return xl_rowcol_to_cell(row, col)
-
-
-def _cell(wb: Any, sheet: str, row: int, col: int) -> Any:
-    if sheet not in wb.sheetnames:
-        return None
-    for values in wb[sheet].iter_rows(min_row=row + 1, max_row=row + 1, values_only=True):
-        return values[col] if col < len(values) else None
-    return None
-
-
-def recorded_digest(path: Path) -> str | None:
-    """The inputs digest the builder stored in the file's custom document properties, if any."""
-    with zipfile.ZipFile(path) as z:
-        if CUSTOM_PROPS not in z.namelist():
-            return None
-        root = ElementTree.fromstring(z.read(CUSTOM_PROPS))
-    for prop in root:
-        if prop.get("name") == "cpo_inputs_digest":
-            return "".join(prop.itertext()).strip()
-    return None
-
-
 def sheet_names(path: Path) -> list[str]:
     with opened(path) as wb:
         return list(wb.sheetnames)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A caller's own test of a file about to be replaced."""
-
-    refuse: str | None = None  # why it may not be replaced without --force
-    backup: str | None = None  # why a .bak is kept although it may be replaced
-
-
-Protect = Callable[[Path], Verdict]
-
-
-def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None) -> Path | None:
-    """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
-    adds a caller's own test (the build's: no edit that pull does not carry). Returns the .bak kept, if any."""
-    lock = target.parent / f"~${target.name}"
-    if lock.exists():
-        raise CpoError(f"{target} is open in Excel (lock file {lock.name}); close it and try again")
-    if not target.exists():
-        return None
-    verdict = Verdict(_work_at_risk(target, new_digest))
-    if not verdict.refuse and protect:
-        verdict = protect(target)
-    if verdict.refuse and not force:
-        raise CpoError(f"{target} {verdict.refuse}, or --force (keeps a .bak)")
-    if verdict.refuse or verdict.backup:
-        backup = backup_name(target)
-        shutil.copy2(target, backup)
-        return backup
-    return None
 
 
 def backup_name(target: Path) -> Path:
@@ -371,20 +137,6 @@ def backup_name(target: Path) -> Path:
         if not candidate.exists():
             return candidate
     raise CpoError(f"{target}: too many backups with the same time stamp")
-
-
-def _work_at_risk(target: Path, new_digest: str) -> str | None:
-    """Why replacing ``target`` could lose a person's work, or None when it holds nothing of theirs."""
-    try:
-        foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
-        snapshot, _ = read_inputs(target)
-    except CpoError as exc:  # unreadable: it may still be someone's file
-        return f"cannot be read as a cpo-xl workbook ({exc})"
-    if foreign:
-        return f"holds sheets the builder did not make ({', '.join(foreign)})"
-    if snapshot_digest(snapshot) not in (recorded_digest(target), new_digest):
-        return "has inputs edited since it was built; run cpo-xl pull to keep them"
-    return None
 
 
 TEMP_PREFIX = ".cpo-tmp-"  # .gitignore covers it; the writer's pid follows, so a later build can tell it is dead
@@ -416,68 +168,6 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
-def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False,
-                 protect: Protect | None = None) -> Path | None:
-    """Write into a temporary file beside ``target`` and rename it over the target once complete; returns the
-    .bak of the replaced file when one was kept."""
-    if target.name.startswith("~$"):
-        raise CpoError(f"{target}: refusing to write an Excel lock file name")
-    if target.is_dir():
-        raise CpoError(f"{target}: is a directory; give a file name")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
-    remove_leftovers(target.parent)
-    with write_lock(target):
-        return _write_locked(target, write, force, protect)
-
-
-LOCK_WAIT_S = 120.0
-
-
-@contextmanager
-def write_lock(target: Path) -> Iterator[None]:
-    """Serialise writers of one target on a lock file of our own beside it (concurrent builds take turns)."""
-    lock = target.parent / f".{target.name}.cpo-lock"
-    try:
-        handle = open(lock, "a+b")  # noqa: SIM115 - closed below, after the unlock
-    except OSError as exc:
-        raise CpoError(f"{target}: cannot write in {target.parent} ({exc.strerror})") from None
-    with handle:
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while not _try_lock(handle):
-            if time.monotonic() > deadline:
-                raise CpoError(f"{target}: another cpo-xl process has been writing it for {LOCK_WAIT_S:.0f} s")
-            time.sleep(0.05)
-        try:
-            yield
-        finally:
-            _unlock(handle)
-
-
-def _try_lock(handle: Any) -> bool:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(handle: Any) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 @contextmanager
 def temp_beside(target: Path, suffix: str) -> Iterator[Path]:
     """An empty temporary file in ``target``'s folder, named for :func:`remove_leftovers` (prefix and pid);
@@ -498,18 +188,6 @@ def put_in_place(tmp: Path, target: Path) -> None:
     """Rename a complete temporary file over ``target`` (one step: never a half-written file)."""
     os.chmod(tmp, 0o644)  # mkstemp makes it private; a workbook is meant to be shared
     os.replace(tmp, target)
-
-
-def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
-                  protect: Protect | None) -> Path | None:
-    with temp_beside(target, ".xlsx") as tmp:
-        try:
-            digest = write(tmp)
-        except OSError as exc:  # a full disk or a vanished folder: the target stays as it was
-            raise CpoError(f"{target}: writing failed ({exc.strerror or exc}); the file is unchanged") from None
-        backup = guard(target, digest, force, protect)
-        put_in_place(tmp, target)
-        return backup
 
 
 def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import files
+from cpo_xl.workbook import replace
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_from
 
@@ -19,7 +19,7 @@ def publish(source: Path, target: Path, force: bool = False) -> None:
     """Rebuild ``source``'s inputs as a static copy at ``target`` (safe write)."""
     user, _ = user_file_from(source)
     case = Case(user.scenario or "base", user=user)
-    files.atomic_write(target, lambda p: build_workbook(p, case, static=True),
+    replace.atomic_write(target, lambda p: build_workbook(p, case, static=True),
                        force=force)
 
 

@@ -11,24 +11,24 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, UserFile, shipped, workbook_setting
-from cpo_xl.workbook import files
+from cpo_xl.workbook import files, snapshot
 from cpo_xl.workbook import layout as L
 
 
-def user_file_from(path: Path) -> tuple[UserFile, files.InputsSnapshot]:
+def user_file_from(path: Path) -> tuple[UserFile, snapshot.InputsSnapshot]:
     """The workbook's inputs as a :class:`UserFile`, validated for every scenario; errors name the cell."""
-    snapshot, cells = files.read_inputs(path)
-    return user_file_of(snapshot, cells), snapshot
+    typed, cells = snapshot.read_inputs(path)
+    return user_file_of(typed, cells), typed
 
 
-def user_file_of(snapshot: files.InputsSnapshot, cells: dict[tuple[str, str], str]) -> UserFile:
+def user_file_of(typed: snapshot.InputsSnapshot, cells: dict[tuple[str, str], str]) -> UserFile:
     """A snapshot of inputs as a :class:`UserFile`, validated for every scenario; errors name the cell."""
-    if snapshot.scenario not in SCENARIOS:
-        raise CpoError(f"Inputs!C4 scenario: {snapshot.scenario!r} is not one of {', '.join(SCENARIOS)}")
+    if typed.scenario not in SCENARIOS:
+        raise CpoError(f"Inputs!C4 scenario: {typed.scenario!r} is not one of {', '.join(SCENARIOS)}")
     _, _, shipped_scenarios = shipped()
     base: list[tuple[str, Any]] = []
     by_scenario: dict[str, list[tuple[str, Any]]] = {s: [] for s in ("bear", "bull")}
-    for key, bear, base_value, bull in snapshot.rows:
+    for key, bear, base_value, bull in typed.rows:
         for column, value in (("bear", bear), ("base", base_value), ("bull", bull)):
             if value is None or (isinstance(value, str) and not value.strip()):
                 raise CpoError(f"{cells[(key, column)]} {key}: empty; a value is required")
@@ -36,8 +36,8 @@ def user_file_of(snapshot: files.InputsSnapshot, cells: dict[tuple[str, str], st
         for name, value in (("bear", bear), ("bull", bull)):
             if value != base_value or key in shipped_scenarios[name]:
                 by_scenario[name].append((key, value))
-    user = UserFile(tuple(base), tuple((s, tuple(v)) for s, v in by_scenario.items()), snapshot.racks,
-                    snapshot.scenario, _settings(snapshot), snapshot.notes)
+    user = UserFile(tuple(base), tuple((s, tuple(v)) for s, v in by_scenario.items()), typed.racks,
+                    typed.scenario, _settings(typed), typed.notes)
     for scenario in SCENARIOS:
         try:
             Case(scenario, user=user).assumptions()
@@ -46,13 +46,13 @@ def user_file_of(snapshot: files.InputsSnapshot, cells: dict[tuple[str, str], st
     return user
 
 
-def _settings(snapshot: files.InputsSnapshot) -> tuple[tuple[str, Any], ...]:
+def _settings(typed: snapshot.InputsSnapshot) -> tuple[tuple[str, Any], ...]:
     """The [workbook] settings typed outside the assumption table, validated; errors name the cell."""
-    typed = (("ranking_year", snapshot.ranking_year, "Elasticity", L.ELASTICITY_YEAR_CELL),
-             ("tornado_year", snapshot.tornado_year, "Sensitivity", L.SENSITIVITY_YEAR_CELL),
-             ("check_tolerance", snapshot.tolerance, "Checks", L.CHECK_TOLERANCE_CELL))
+    cells = (("ranking_year", typed.ranking_year, "Elasticity", L.ELASTICITY_YEAR_CELL),
+             ("tornado_year", typed.tornado_year, "Sensitivity", L.SENSITIVITY_YEAR_CELL),
+             ("check_tolerance", typed.tolerance, "Checks", L.CHECK_TOLERANCE_CELL))
     settings = []
-    for name, value, sheet, (row, col) in typed:
+    for name, value, sheet, (row, col) in cells:
         if value is None:  # a sheet an older build did not have: the default applies
             continue
         where = f"{sheet}!{xl_rowcol_to_cell(row, col)}"

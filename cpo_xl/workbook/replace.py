@@ -1,0 +1,144 @@
+"""Replacing a workbook without losing a person's work: a temporary file beside the target, renamed over it
+once complete, under a lock file of our own, after a guard that refuses (or keeps a .bak) when the target
+holds edits. An existing target is only replaced when it holds nothing a person made: its inputs still match
+what the builder recorded in it (document property ``cpo_inputs_digest``) or equal what is being written, it
+has no foreign sheets, and Excel does not hold it open (``~$`` lock file); a caller adds its own test
+(``protect``). ``force`` overrides and keeps a time-stamped ``.bak``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cpo_xl.engine.errors import CpoError
+from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.files import backup_name, put_in_place, remove_leftovers, sheet_names, temp_beside
+from cpo_xl.workbook.snapshot import read_inputs, recorded_digest, snapshot_digest
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A caller's own test of a file about to be replaced."""
+
+    refuse: str | None = None  # why it may not be replaced without --force
+    backup: str | None = None  # why a .bak is kept although it may be replaced
+
+
+Protect = Callable[[Path], Verdict]
+
+
+def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None) -> Path | None:
+    """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
+    adds a caller's own test (the build's: no edit that pull does not carry). Returns the .bak kept, if any."""
+    lock = target.parent / f"~${target.name}"
+    if lock.exists():
+        raise CpoError(f"{target} is open in Excel (lock file {lock.name}); close it and try again")
+    if not target.exists():
+        return None
+    verdict = Verdict(_work_at_risk(target, new_digest))
+    if not verdict.refuse and protect:
+        verdict = protect(target)
+    if verdict.refuse and not force:
+        raise CpoError(f"{target} {verdict.refuse}, or --force (keeps a .bak)")
+    if verdict.refuse or verdict.backup:
+        backup = backup_name(target)
+        shutil.copy2(target, backup)
+        return backup
+    return None
+
+
+def _work_at_risk(target: Path, new_digest: str) -> str | None:
+    """Why replacing ``target`` could lose a person's work, or None when it holds nothing of theirs."""
+    try:
+        foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
+        typed, _ = read_inputs(target)
+    except CpoError as exc:  # unreadable: it may still be someone's file
+        return f"cannot be read as a cpo-xl workbook ({exc})"
+    if foreign:
+        return f"holds sheets the builder did not make ({', '.join(foreign)})"
+    if snapshot_digest(typed) not in (recorded_digest(target), new_digest):
+        return "has inputs edited since it was built; run cpo-xl pull to keep them"
+    return None
+
+
+def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False,
+                 protect: Protect | None = None) -> Path | None:
+    """Write into a temporary file beside ``target`` and rename it over the target once complete; returns the
+    .bak of the replaced file when one was kept."""
+    if target.name.startswith("~$"):
+        raise CpoError(f"{target}: refusing to write an Excel lock file name")
+    if target.is_dir():
+        raise CpoError(f"{target}: is a directory; give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
+    remove_leftovers(target.parent)
+    with write_lock(target):
+        return _write_locked(target, write, force, protect)
+
+
+LOCK_WAIT_S = 120.0
+
+
+@contextmanager
+def write_lock(target: Path) -> Iterator[None]:
+    """Serialise writers of one target on a lock file of our own beside it (concurrent builds take turns)."""
+    lock = target.parent / f".{target.name}.cpo-lock"
+    try:
+        handle = open(lock, "a+b")  # noqa: SIM115 - closed below, after the unlock
+    except OSError as exc:
+        raise CpoError(f"{target}: cannot write in {target.parent} ({exc.strerror})") from None
+    with handle:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise CpoError(f"{target}: another cpo-xl process has been writing it for {LOCK_WAIT_S:.0f} s")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(handle: Any) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
+                  protect: Protect | None) -> Path | None:
+    with temp_beside(target, ".xlsx") as tmp:
+        try:
+            digest = write(tmp)
+        except OSError as exc:  # a full disk or a vanished folder: the target stays as it was
+            raise CpoError(f"{target}: writing failed ({exc.strerror or exc}); the file is unchanged") from None
+        backup = guard(target, digest, force, protect)
+        put_in_place(tmp, target)
+        return backup
+
+
