@@ -86,7 +86,7 @@ def _replace_cell(source: Path, target: Path, ref: str, xml: bytes) -> None:
             data = zin.read(info.filename)
             if info.filename == f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml":  # Inputs
                 pattern = rb'<c r="' + ref.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)'
-                data, n = re.subn(pattern, xml, data, count=1)
+                data, n = re.subn(pattern, lambda _: xml, data, count=1)  # xml taken literally
                 assert n == 1, ref
             zout.writestr(info, data)
 
@@ -104,7 +104,7 @@ cell_value = st.one_of(st.none(), st.booleans(), st.integers(-10**15, 10**15), s
                        st.just("x" * 5000))
 
 
-@settings(SETTINGS, max_examples=80)
+@settings(SETTINGS, max_examples=40)  # each rewrites and pulls a workbook (~0.25 s)
 @given(input_cells, cell_value)
 def test_a_bad_cell_in_the_inputs_is_kept_or_refused(built, tmp_path_factory, capsys, ref, value):
     folder = tmp_path_factory.mktemp("cell")
@@ -151,7 +151,7 @@ def test_damaged_files_end_in_one_line(built, tmp_path_factory, capsys, verb, da
     _damaged(built, tmp_path_factory.mktemp("damaged"), capsys, verb, data)
 
 
-@settings(SETTINGS, max_examples=15)  # each reads the good file too (~1 s)
+@settings(SETTINGS, max_examples=6)  # each reads the good file too (~1 s)
 @given(st.data())
 @pytest.mark.parametrize("verb", ["diff", "build"])
 def test_damaged_files_end_in_one_line_slow_verbs(built, tmp_path_factory, capsys, verb, data):

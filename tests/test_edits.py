@@ -122,7 +122,7 @@ def _with_cell_xml(built: Path, target: Path, cell: str, xml: bytes) -> None:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml":  # Inputs
-                data, n = re.subn(rb'<c r="' + cell.encode() + rb'"[^>]*>.*?</c>', xml, data, count=1)
+                data, n = re.subn(rb'<c r="' + cell.encode() + rb'"[^>]*>.*?</c>', lambda _: xml, data, count=1)
                 assert n == 1
             zout.writestr(info, data)
 
