@@ -36,7 +36,7 @@ def fan_chart(sim: montecarlo.Simulation | streaming.Percentiles, deterministic:
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.1)  # fixed margins: tight_layout costs 0.3 s
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Software": None})
 
