@@ -176,3 +176,14 @@ def test_a_full_disk_leaves_the_workbook_as_it_was(built, tmp_path, capsys, monk
     assert code == 2 and err.count("\n") == 1 and "No space left on device" in err and "unchanged" in err
     left = sorted(p.name for p in tmp_path.iterdir())
     assert digest(workbook) == before and left == [".w.xlsx.cpo-lock", "w.xlsx"]  # no temporary, no .bak
+
+
+@pytest.mark.parametrize("args", [("simulate", "-n", 100, "--output-dir", "/sys/cpo-xl-test"),
+                                  ("bridge", "base", "bull", "--output-dir", "/sys/cpo-xl-test"),
+                                  ("build", "--output", "/sys/cpo-xl-test.xlsx")])
+def test_an_output_the_system_refuses_is_one_line(capsys, args):
+    # /sys refuses new files even to root, so this runs where chmod cannot make a folder unwritable
+    if not Path("/sys").is_dir():
+        pytest.skip("no /sys on this system")
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err.count("\n") == 1 and "/sys/cpo-xl-test" in err and "Traceback" not in err

@@ -98,3 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
+    except OSError as exc:  # an output folder or file the system refuses (read-only, full, not a folder)
+        where = exc.filename or "output"
+        print(f"cpo-xl: {readable(f'{where}: cannot write ({exc.strerror or exc})')}", file=sys.stderr)
+        return 2
