@@ -187,3 +187,41 @@ def test_an_output_the_system_refuses_is_one_line(capsys, args):
         pytest.skip("no /sys on this system")
     code, _, err = run(capsys, *args)
     assert code == 2 and err.count("\n") == 1 and "/sys/cpo-xl-test" in err and "Traceback" not in err
+
+
+def test_review_findings_end_in_one_line(built, tmp_path, capsys):
+    """Found by an adversarial review: each ended in a traceback, an out-of-memory kill or silence."""
+    toml = tmp_path / "s.toml"
+    toml.write_text("[scenarios]\nbull = 5\n", encoding="utf-8")
+    bull = tmp_path / "b.toml"
+    bull.write_text('[scenarios.bull]\n"racks.growth_2027" = "abc"\n', encoding="utf-8")  # not the shown scenario
+    copy = tmp_path / "w.xlsx"
+    shutil.copy(built, copy)
+    for args, fragment in [(("summary", "--year", 10**23), "outside the model horizon"),
+                           (("explain", "tam", 10**23), "outside the model horizon"),
+                           (("simulate", "-n", -5), "draws -5"), (("simulate", "-n", 10_000_001), "draws"),
+                           (("summary", "--assumptions", toml), "must be a table"),
+                           (("summary", "--assumptions", bull), "racks.growth_2027"),
+                           (("pull", copy, "--output", "/dev/null"), "not a regular file")]:
+        code, _, err = run(capsys, *args)
+        assert code == 2 and err.count("\n") == 1 and fragment in err, (args, err)
+
+
+def test_a_deleted_assumption_row_is_named_not_defaulted(built, tmp_path, capsys):
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    book = openpyxl.load_workbook(workbook)
+    key = book["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 8, L.KEY_C + 1).value
+    book["Inputs"].delete_rows(L.INPUTS_FIRST_KEY_ROW + 8)
+    book.save(workbook)
+    code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
+    assert code == 2 and key in err and "missing" in err
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and f"Inputs row of {key} (deleted)" in err
+
+
+def test_inputs_edited_since_the_build_are_named(built, tmp_path, capsys):
+    r = row_of(built, "pricing.erosion_2027")
+    workbook = edited(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.BULL_C)}": 0.3})
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and f"Inputs!{L.a1(r - 1, L.BULL_C)}" in err and "pull" in err

@@ -96,7 +96,7 @@ MAX_DRAWS = 10_000_000
 IN_MEMORY_MAX = 1_000_000  # above this, cpo-xl simulate streams (two passes, flat memory)
 
 
-def _check_draws(n: int) -> None:
+def check_draws(n: int) -> None:
     if isinstance(n, bool) or not 1 <= n <= MAX_DRAWS:
         raise CpoError(f"draws {n!r} is outside 1 to {MAX_DRAWS:,}")
 
@@ -106,7 +106,7 @@ def draw_chunks(case: Case, n: int, seed: int) -> Iterator[dict[str, Floats]]:
 
     The generator draws rows of standard normals in order, so the chunks joined equal one draw of all ``n``
     rows and memory stays flat in ``n``."""
-    _check_draws(n)
+    check_draws(n)
     uncertain = ranges(case)
     keys = sorted(uncertain)
     kinds = setup()["distributions"]

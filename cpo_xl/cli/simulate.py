@@ -46,6 +46,7 @@ def _pct2(value: Any) -> str:
 
 
 def run(args: Any) -> int:
+    montecarlo.check_draws(args.n)  # before the progress bar draws anything
     from tqdm import tqdm  # only this verb draws a progress bar
     check_year(args.year)
     if not 0 <= args.seed < 2**63:

@@ -256,6 +256,9 @@ def read_user_file(path: str | Path) -> UserFile:
     sections = data.pop("scenarios", {})
     if not isinstance(sections, dict) or any(name not in SCENARIOS for name in sections):
         raise CpoError(f"assumptions file {path}: [scenarios] may only hold {', '.join(SCENARIOS)}")
+    for name, section in sections.items():
+        if not isinstance(section, dict):
+            raise CpoError(f"assumptions file {path}: scenarios.{name} must be a table of key = value")
     racks = data.pop("rack_units", {})
     scenario = data.pop("scenario", None)
     settings = data.pop("workbook", {})

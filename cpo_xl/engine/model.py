@@ -414,9 +414,10 @@ def exposures_in_year(result: ModelResult, column: int) -> dict[str, Floats]:
 
 def check_year(year: object, argument: str = "year") -> int:
     """A whole year inside the horizon, else CpoError naming the argument."""
-    if isinstance(year, bool) or not isinstance(year, int | float) or not np.isfinite(year):
+    if isinstance(year, bool) or not isinstance(year, int | float) or (isinstance(year, float)
+                                                                       and not np.isfinite(year)):
         raise CpoError(f"{argument} {year!r} is not a year; allowed: a whole number {FIRST_YEAR}-{LAST_YEAR}")
-    if float(year) != int(year):
+    if isinstance(year, float) and not year.is_integer():  # ints are whole, however large
         raise CpoError(f"{argument} {year!r} is not a whole year; allowed: {FIRST_YEAR}-{LAST_YEAR}")
     if not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise CpoError(f"{argument} {int(year)} is outside the model horizon {FIRST_YEAR}-{LAST_YEAR}")

@@ -217,9 +217,12 @@ def refuse_overwrite(source: Path, target: Path, force: bool, made_by: str | Non
         raise CpoError(f"{target}: is the input {source.name} itself; choose another --output")
     if target.is_dir():
         raise CpoError(f"{target}: is a directory; --output names a file")
+    if target.exists() and not target.is_file():
+        raise CpoError(f"{target}: is not a regular file (a device or pipe); --output names a file")
     if made_by and target.exists() and not force:
         try:
-            first = target.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
+            with open(target, "rb") as handle:  # the first line is enough: a foreign file may be huge
+                first = handle.read(4096).decode("utf-8", errors="replace").splitlines()[:1]
         except OSError as exc:
             raise CpoError(f"{target}: cannot be read ({exc.strerror})") from None
         if not first or not first[0].startswith(made_by):

@@ -13,11 +13,16 @@ from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, UserFile, shipped, workbook_setting
 from cpo_xl.workbook import files, snapshot
 from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.sheets import input_rows
 
 
 def user_file_from(path: Path) -> tuple[UserFile, snapshot.InputsSnapshot]:
     """The workbook's inputs as a :class:`UserFile`, validated for every scenario; errors name the cell."""
     typed, cells = snapshot.read_inputs(path)
+    missing = [r["key"] for r in input_rows("base", None) if (r["key"], "key") not in cells]
+    if missing:  # a deleted row would silently fall back to the shipped default
+        raise CpoError(f"{path}: Inputs is missing {len(missing)} assumption row(s) ({', '.join(missing[:5])}"
+                       f"{', ...' if len(missing) > 5 else ''}); restore the row(s) or rebuild the workbook")
     return user_file_of(typed, cells), typed
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.files import backup_name, put_in_place, remove_leftovers, sheet_names, temp_beside
-from cpo_xl.workbook.snapshot import read_inputs, recorded_digest, snapshot_digest
+from cpo_xl.workbook.snapshot import edited_cells, read_inputs, read_record, recorded_digest, snapshot_digest
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,16 @@ def _work_at_risk(target: Path, new_digest: str) -> str | None:
     """Why replacing ``target`` could lose a person's work, or None when it holds nothing of theirs."""
     try:
         foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
-        typed, _ = read_inputs(target)
+        typed, cells = read_inputs(target)
     except CpoError as exc:  # unreadable: it may still be someone's file
         return f"cannot be read as a cpo-xl workbook ({exc})"
     if foreign:
         return f"holds sheets the builder did not make ({', '.join(foreign)})"
     if snapshot_digest(typed) not in (recorded_digest(target), new_digest):
-        return "has inputs edited since it was built; run cpo-xl pull to keep them"
+        record = read_record(target)
+        changed = edited_cells(typed, cells, record[0]) if record else []
+        at = f" at {', '.join(changed[:10])}{' and more' if len(changed) > 10 else ''}" if changed else ""
+        return f"has inputs edited since it was built{at}; run cpo-xl pull to keep them"
     return None
 
 

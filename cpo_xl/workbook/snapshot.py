@@ -37,8 +37,9 @@ class InputsSnapshot:
 
 
 def _norm(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
+    """Numbers as floats (1 and 1.0 are one input); anything else (text, a date typed in a cell) as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value if value is None or isinstance(value, str | bool) else repr(value)
     return float(value)
 
 
@@ -213,3 +214,28 @@ def recorded_digest(path: Path) -> str | None:
     return None
 
 
+
+
+def edited_cells(typed: InputsSnapshot, cells: dict[tuple[str, str], str], recorded: InputsSnapshot) -> list[str]:
+    """The cells whose typed input differs from the inputs the file was built from (scenario, assumption
+    values, rack overrides, the three settings, comments)."""
+    changed = []
+    if typed.scenario != recorded.scenario:
+        changed.append(f"Inputs!{_a1(L.INPUTS_SCENARIO_ROW, 2)}")
+    built = {row[0]: row[1:] for row in recorded.rows}
+    for key, *values in typed.rows:
+        before = built.get(key, (None,) * len(SCENARIOS))
+        changed += [cells[(key, s)] for s, new, old in zip(SCENARIOS, values, before, strict=True)
+                    if _norm(new) != _norm(old)]
+    present = {row[0] for row in typed.rows}
+    changed += [f"Inputs row of {key} (deleted)" for key in built if key not in present]
+    was, now = dict(recorded.racks), dict(typed.racks)
+    changed += [cells[(str(y), "racks")] for y in YEARS if was.get(y) != now.get(y)]
+    for sheet, cell, new, old in (("Elasticity", L.ELASTICITY_YEAR_CELL, typed.ranking_year, recorded.ranking_year),
+                                  ("Sensitivity", L.SENSITIVITY_YEAR_CELL, typed.tornado_year, recorded.tornado_year),
+                                  ("Checks", L.CHECK_TOLERANCE_CELL, typed.tolerance, recorded.tolerance)):
+        if _norm(new) != _norm(old):
+            changed.append(f"{sheet}!{_a1(*cell)}")
+    if typed.notes != recorded.notes:
+        changed.append("Inputs comment column")
+    return changed
