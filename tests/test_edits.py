@@ -225,3 +225,22 @@ def test_inputs_edited_since_the_build_are_named(built, tmp_path, capsys):
     workbook = edited(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.BULL_C)}": 0.3})
     code, _, err = run(capsys, "build", "--output", workbook)
     assert code == 2 and f"Inputs!{L.a1(r - 1, L.BULL_C)}" in err and "pull" in err
+
+
+def test_outputs_are_named_for_what_they_hold(built, tmp_path, capsys):
+    for args, fragment in [(("build", "--output", tmp_path / "w.txt"), "name it *.xlsx"),
+                           (("publish", built, "--output", tmp_path / "pm.csv"), "name it *.xlsx"),
+                           (("pull", built, "--output", tmp_path / "p.xlsx"), "name it *.toml")]:
+        code, _, err = run(capsys, *args)
+        assert code == 2 and fragment in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_removed_defined_name_is_an_edit(built, tmp_path, capsys):
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    book = openpyxl.load_workbook(workbook)
+    del book.defined_names["master_check"]
+    book.save(workbook)
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and "defined name master_check" in err

@@ -16,6 +16,7 @@ from cpo_xl.workbook.edits import verdict
 def run(args: argparse.Namespace) -> int:
     case = load_case(args.scenario, args.assumptions)
     target = Path(args.output)
+    files.expect_suffix(target, ".xlsx")
     if args.check:
         return files.compare_with_fresh(target, lambda p: build_workbook(p, case))
     backup = replace.atomic_write(target, lambda p: build_workbook(p, case), force=args.force, protect=verdict)

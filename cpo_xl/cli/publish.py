@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cpo_xl.workbook.files import refuse_overwrite
+from cpo_xl.workbook.files import expect_suffix, refuse_overwrite
 from cpo_xl.workbook.publish import publish, summary_pdf
 
 
 def run(args: argparse.Namespace) -> int:
     source, target = Path(args.path), Path(args.output)
+    expect_suffix(target, ".xlsx")
     refuse_overwrite(source, target, args.force)
     publish(source, target, args.force)
     print(f"wrote {target}: PM copy of {source} (no add-in needed; the scenario and ranking year switch it)")

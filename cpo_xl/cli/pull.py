@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cpo_xl.workbook.files import refuse_overwrite
+from cpo_xl.workbook.files import expect_suffix, refuse_overwrite
 from cpo_xl.workbook.pull import PULL_HEADER, toml_text, user_file_from, write_text
 
 
@@ -13,6 +13,7 @@ def run(args: argparse.Namespace) -> int:
     source = Path(args.path)
     user, _ = user_file_from(source)
     target = Path(args.output) if args.output else source.with_suffix(".toml")
+    expect_suffix(target, ".toml")
     refuse_overwrite(source, target, args.force, PULL_HEADER)
     write_text(target, toml_text(user, source))
     print(f"wrote {target}: {len(user.base)} inputs, scenario {user.scenario}, "

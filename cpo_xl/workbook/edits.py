@@ -43,7 +43,8 @@ def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
         expected = evaluate.read(rebuilt)
     found = evaluate.read(target)
     skip = tracked(target)
-    changed = []
+    changed = [f"defined name {name.lower()}" for name in sorted({*found.names, *expected.names})
+               if found.names.get(name) != expected.names.get(name)]
     for cell in sorted({*found.constants, *found.formulas, *expected.constants, *expected.formulas}):
         label = found.label(cell)
         if label not in skip and not _same(_content(found, cell), _content(expected, cell)):

@@ -210,6 +210,12 @@ def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:
     return 0
 
 
+def expect_suffix(target: Path, suffix: str) -> None:
+    """An output named for what it holds: Excel will not open a workbook called .txt, nor TOML called .xlsx."""
+    if target.suffix.lower() != suffix:
+        raise CpoError(f"{target}: the output is {'a workbook' if suffix == '.xlsx' else 'TOML'}; name it *{suffix}")
+
+
 def refuse_overwrite(source: Path, target: Path, force: bool, made_by: str | None = None) -> None:
     """A command may not write onto its own input, nor over a text file another tool wrote (one whose first
     line is not ``made_by``) unless --force."""
