@@ -11,8 +11,8 @@ from cpo_xl.workbook.publish import publish, summary_pdf
 
 def run(args: argparse.Namespace) -> int:
     source, target = Path(args.path), Path(args.output)
-    expect_suffix(target, ".xlsx")
     refuse_overwrite(source, target, args.force)
+    expect_suffix(target, ".xlsx")
     publish(source, target, args.force)
     print(f"wrote {target}: PM copy of {source} (no add-in needed; the scenario and ranking year switch it)")
     if args.pdf:

@@ -13,8 +13,8 @@ def run(args: argparse.Namespace) -> int:
     source = Path(args.path)
     user, _ = user_file_from(source)
     target = Path(args.output) if args.output else source.with_suffix(".toml")
-    expect_suffix(target, ".toml")
     refuse_overwrite(source, target, args.force, PULL_HEADER)
+    expect_suffix(target, ".toml")
     write_text(target, toml_text(user, source))
     print(f"wrote {target}: {len(user.base)} inputs, scenario {user.scenario}, "
           f"{len(user.racks)} rack overrides")
