@@ -208,8 +208,7 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
            "Switches every model sheet; the Scenarios sheet shows all three.")), control=True)
     _case_cells(ws, st, keys)
     _rack_rows(ws, st, racks, forecast, overrides, forecast_row)
-    for col, text in enumerate(L.INPUT_COLUMNS):
-        ws.write_string(L.INPUTS_TABLE_HEADER_ROW, col, text, st.head_left)
+    ws.write_row(L.INPUTS_TABLE_HEADER_ROW, 0, L.INPUT_COLUMNS, st.head_left)
     scen_header = xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BEAR_C, row_abs=True, col_abs=True) + ":" + \
         xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BULL_C, row_abs=True, col_abs=True)
     for i, item in enumerate(rows):
@@ -253,8 +252,7 @@ def year_guard(what: str) -> Guard:
 def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
     """The penetration curve parameters, linked from the Inputs sheet's live column (green: links)."""
     ws.write_string(top, 0, "Curve parameters in force (links to Inputs; edit them there)", st.section)
-    for col, text in enumerate(("parameter", "unit", "value")):
-        ws.write_string(top + 1, col, text, st.head_left)
+    ws.write_row(top + 1, 0, ("parameter", "unit", "value"), st.head_left)
     r = top + 2
     for i, item in enumerate(rows):
         if not item["key"].startswith("penetration."):
@@ -314,8 +312,7 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
     r += 5 + len(two_way)
     ws.set_h_pagebreaks([r])  # the exposure tornado prints on its own page, with its title
     ws.write_string(r, 0, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
-    for col, text in enumerate(("input key", "input", "exposure at bear", "exposure at bull", "swing")):
-        ws.write_string(r + 1, col, text, st.head_left)
+    ws.write_row(r + 1, 0, ("input key", "input", "exposure at bear", "exposure at bull", "swing"), st.head_left)
     for i, item in enumerate(exposure_tornado.itertuples()):
         for col, v in enumerate((item.key, item.label, item.at_bear, item.at_bull, item.swing)):
             st.value(ws, r + 2 + i, col, v if isinstance(v, str) else float(v),
@@ -329,8 +326,7 @@ def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, flo
                           year: int) -> None:
     """Static table of each listed company's exposure percentiles (from the build's simulation)."""
     ws.write_string(top, 0, f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)", st.section)
-    for col, text in enumerate(("ticker", "unit", "key", "P10", "P50", "P90")):
-        ws.write_string(top + 1, col, text, st.head_left)
+    ws.write_row(top + 1, 0, ("ticker", "unit", "key", "P10", "P50", "P90"), st.head_left)
     for i, (ticker, *values) in enumerate(table):
         ws.write_string(top + 2 + i, 0, ticker)
         ws.write_string(top + 2 + i, 1, "fraction", st.unit)
@@ -398,8 +394,8 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
                            top: int) -> tuple[int, int]:
     """Published figures vs the model (ratio through CPO_CROSSCHECK); returns (first, last) data rows."""
     ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
-    for col, text in enumerate(("source", "metric", "key", "year", "published", "model / published", "model")):
-        ws.write_string(top + 1, col, text, st.head_left)
+    ws.write_row(top + 1, 0, ("source", "metric", "key", "year", "published", "model / published", "model"),
+                 st.head_left)
     points = [p for p in published() if p.metric in MONEY_METRICS]
     ratios: list[list[float]] = []
     for i, p in enumerate(points):
@@ -445,8 +441,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     broader scopes), with the reason where the model departs on purpose. Not part of the master check."""
     ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
                     st.section)
-    for col, text in enumerate(RECONCILIATION_COLUMNS):
-        ws.write_string(top + 1, col, text, st.head_left)
+    ws.write_row(top + 1, 0, RECONCILIATION_COLUMNS, st.head_left)
     r = run(args.case)
     band = args.case.assumptions().crosscheck.band
     points = published()
@@ -528,8 +523,7 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     ws.write_string(r, 0, "Version", st.bold)
     st.formula(ws, r, 1, "=CPO_VERSION()", None, fn.CPO_VERSION())
     ws.write_string(r + 2, 0, "Functions (UDF catalogue)", st.section)
-    for col, text in enumerate(("formula", "what it returns")):
-        ws.write_string(r + 3, col, text, st.head_left)
+    ws.write_row(r + 3, 0, ("formula", "what it returns"), st.head_left)
     for i, udf in enumerate(CATALOGUE):
         ws.write_string(r + 4 + i, 0, signature(udf), st.wrap)
         ws.write_string(r + 4 + i, 1, f"{udf.doc} [{udf.returns}]", st.wrap)
@@ -545,16 +539,14 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
     ws.write_string(0, 0, "Sources: every default number with source, date and grade (H/M/L)", st.title)
     ws.write_string(1, 0, "Grades: H vendor/official; M credible secondary or consensus; L derived, single-source, "
                           "or an explicit assumption. 'note' = the mid-2026 sell-side research note.")
-    for col, text in enumerate(("key", "label", "base value", "unit", "source", "date", "grade")):
-        ws.write_string(3, col, text, st.head_left)
+    ws.write_row(3, 0, ("key", "label", "base value", "unit", "source", "date", "grade"), st.head_left)
     for i, item in enumerate(rows):
         for col, field in enumerate(("key", "label", "base", "unit", "source", "date", "grade")):
             st.value(ws, 4 + i, col, item[field], st.wrap_low if field in ("label", "source") else None)
         _fit_row(ws, 4 + i, [(item["label"], SOURCES_WIDTHS[1]), (item["source"], SOURCES_WIDTHS[4])])
     r = 6 + len(rows)
     ws.write_string(r, 0, "Published forecasts used as cross-checks", st.section)
-    for col, text in enumerate(("id", "source", "year", "value", "metric / scope", "date", "grade")):
-        ws.write_string(r + 1, col, text, st.head_left)
+    ws.write_row(r + 1, 0, ("id", "source", "year", "value", "metric / scope", "date", "grade"), st.head_left)
     for i, p in enumerate(published()):
         for col, v in enumerate((p.id, p.source, p.year, p.value, f"{p.metric}: {p.scope}", p.date, p.grade)):
             st.value(ws, r + 2 + i, col, v)
@@ -648,8 +640,7 @@ def _summary_headline(ws: Any, st: Styles, places: dict[str, grid.Place], values
     ws.write_string(top, 0, "CPO TAM and penetration in the headline years", st.section)
     years = L.SUMMARY_YEARS
     header = top + 1
-    for col, text in enumerate(("line item", "unit")):
-        ws.write_string(header, col, text, st.head_left)
+    ws.write_row(header, 0, ("line item", "unit"), st.head_left)
     for j, year in enumerate(years):
         ws.write_number(header, 2 + j, year, st.head)
     cagr_col = 2 + len(years)
@@ -681,9 +672,8 @@ def _summary_companies(ws: Any, st: Styles, args: grid.ModelArgs, refs: SummaryR
     ws.write_string(top, 0, f"Who benefits: top {L.SUMMARY_TOP} by net CPO exposure in the ranking year "
                             "(Elasticity sheet)", st.section)
     header = top + 1
-    for col, text in enumerate(("company", "ticker", "layer", "CPO rev. [US$ M]", "gross exposure",
-                                "net exposure", "rank (net)")):
-        ws.write_string(header, col, text, st.head_left)
+    ws.write_row(header, 0, ("company", "ticker", "layer", "CPO rev. [US$ M]", "gross exposure", "net exposure",
+                             "rank (net)"), st.head_left)
     first, n = refs.elasticity_first, refs.n_companies
     col_ref = {c: _col_range("Elasticity", c, first, n) for c in range(6)}
     companies = run(args.case).companies
@@ -723,8 +713,7 @@ def _summary_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, refs: Sum
     ws.write_string(top, 0, "Reconciliation with published forecasts (reasons on the Checks sheet)", st.section)
     header = top + 1
     columns = ("source [scope]", "relation", "year", "published", "model", "model / pub.", "flag")
-    for col, text in enumerate(columns):
-        ws.write_string(header, col, text, st.head_left)
+    ws.write_row(header, 0, columns, st.head_left)
     r = run(args.case)
     band = args.case.assumptions().crosscheck.band
     points = published()
@@ -751,9 +740,8 @@ def _summary_inputs(ws: Any, st: Styles, refs: SummaryRefs, tornado: Any, top: i
     ws.write_string(top, 0, f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most in the tornado year "
                             "(each alone, bear to bull)", st.section)
     header = top + 1
-    for col, text in enumerate(("input", "rank", "bear value", "bull value", "TAM at bear [+/-]",
-                                "TAM at bull [+/-]", "swing [US$ M]")):
-        ws.write_string(header, col, text, st.head_left)
+    ws.write_row(header, 0, ("input", "rank", "bear value", "bull value", "TAM at bear [+/-]", "TAM at bull [+/-]",
+                             "swing [US$ M]"), st.head_left)
     first, n = refs.sensitivity_first, refs.n_inputs
     col_ref = {c: _col_range("Sensitivity", c, first, n) for c in (1, 2, 3, 4, 5, 6)}
     for k, item in enumerate(tornado.head(L.SUMMARY_INPUTS).itertuples(), start=1):
