@@ -22,8 +22,6 @@ REL_TOL = 1e-9
 def _plain(value: Any) -> Any:
     """A `formulas` argument (Ranges, arrays, sentinels) -> the shapes Excel hands a UDF."""
     import formulas
-    import schedula
-    from formulas.tokens.operand import XlError
     if isinstance(value, formulas.ranges.Ranges):
         value = value.value
     if isinstance(value, np.ndarray):
@@ -31,13 +29,7 @@ def _plain(value: Any) -> Any:
         if len(rows) == 1 and len(rows[0]) == 1:
             return rows[0][0]
         return rows
-    if value is schedula.EMPTY:
-        return None
-    if isinstance(value, XlError):
-        return str(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    return evaluate.plain(value)
 
 
 class Counter:
