@@ -16,7 +16,6 @@ from pathlib import Path
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.workbook import evaluate, replace, snapshot
-from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_of
 
@@ -26,11 +25,7 @@ SHOWN = 10  # cells named in the refusal; the rest are counted
 def tracked(path: Path) -> set[str]:
     """'Sheet!A1' of every cell whose content `pull` carries."""
     typed, cells = snapshot.read_inputs(path)
-    rows = {int("".join(ch for ch in name.split("!")[1] if ch.isdigit())) for (_, col), name in cells.items()
-            if col == "key"}
-    settings = {f"Elasticity!{L.a1(*L.ELASTICITY_YEAR_CELL)}", f"Sensitivity!{L.a1(*L.SENSITIVITY_YEAR_CELL)}",
-                f"Checks!{L.a1(*L.CHECK_TOLERANCE_CELL)}", f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 2)}"}
-    return {*cells.values(), *typed.carried, *settings, *(f"Inputs!{L.a1(r - 1, L.COMMENT_C)}" for r in rows)}
+    return {*cells.values(), *typed.carried}
 
 
 def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:

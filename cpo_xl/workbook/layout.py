@@ -72,6 +72,10 @@ ELASTICITY_COLUMNS = ("ticker", "company", "layer", "CPO revenue [US$ M]", "expo
                       "net exposure [fraction]", "EBIT elasticity [x]", "rank by exposure")
 
 CHECK_TOLERANCE_CELL = (2, 2)      # Checks!C3: tolerance used by every check
+# The settings typed outside the Inputs table ([workbook] in an assumptions file): name -> (sheet, (row, col))
+SETTING_CELLS = {"ranking_year": ("Elasticity", ELASTICITY_YEAR_CELL),
+                 "tornado_year": ("Sensitivity", SENSITIVITY_YEAR_CELL),
+                 "check_tolerance": ("Checks", CHECK_TOLERANCE_CELL)}
 
 # Summary sheet grid: facts (scenario, version, date, ranking year) in A:B, tables in A:G, the chart from I
 SUMMARY_YEARS = (2027, 2028, 2030, 2035)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
@@ -53,14 +52,12 @@ def user_file_of(typed: snapshot.InputsSnapshot, cells: dict[tuple[str, str], st
 
 def _settings(typed: snapshot.InputsSnapshot) -> tuple[tuple[str, Any], ...]:
     """The [workbook] settings typed outside the assumption table, validated; errors name the cell."""
-    cells = (("ranking_year", typed.ranking_year, "Elasticity", L.ELASTICITY_YEAR_CELL),
-             ("tornado_year", typed.tornado_year, "Sensitivity", L.SENSITIVITY_YEAR_CELL),
-             ("check_tolerance", typed.tolerance, "Checks", L.CHECK_TOLERANCE_CELL))
     settings = []
-    for name, value, sheet, (row, col) in cells:
+    for name, value in typed.settings().items():
         if value is None:  # a sheet an older build did not have: the default applies
             continue
-        where = f"{sheet}!{xl_rowcol_to_cell(row, col)}"
+        sheet, cell = L.SETTING_CELLS[name]
+        where = f"{sheet}!{L.a1(*cell)}"
         try:
             settings.append((name, workbook_setting(name, value, where)))
         except CpoError as exc:

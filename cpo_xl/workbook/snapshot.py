@@ -14,7 +14,7 @@ from typing import Any
 from defusedxml import ElementTree
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS
+from cpo_xl.engine.inputs import SCENARIOS, short
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.files import CUSTOM_PROPS, opened
@@ -34,6 +34,11 @@ class InputsSnapshot:
     tornado_year: Any = None
     notes: tuple[tuple[str, str], ...] = ()  # (key, text) of the comment column's non-empty cells
     carried: tuple[str, ...] = ()  # cells typed over a formula and folded into an input (not in the digest)
+
+    def settings(self) -> dict[str, Any]:
+        """The [workbook] settings by name (L.SETTING_CELLS)."""
+        return {"ranking_year": self.ranking_year, "tornado_year": self.tornado_year,
+                "check_tolerance": self.tolerance}
 
 
 def _norm(value: Any) -> Any:
@@ -111,43 +116,45 @@ def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]
         if "Inputs" not in wb.sheetnames:
             raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
         grid_rows = list(wb["Inputs"].iter_rows(values_only=True))
-        ranking = _cell(wb, "Elasticity", *L.ELASTICITY_YEAR_CELL)
-        tolerance = _cell(wb, "Checks", *L.CHECK_TOLERANCE_CELL)
-        tornado = _cell(wb, "Sensitivity", *L.SENSITIVITY_YEAR_CELL)
+        settings = {name: _cell(wb, sheet, *cell) for name, (sheet, cell) in L.SETTING_CELLS.items()}
 
     def at(r: int, c: int) -> Any:
         return grid_rows[r][c] if r < len(grid_rows) and c < len(grid_rows[r]) else None
 
     scenario = str(at(L.INPUTS_SCENARIO_ROW, 2) or "").strip().lower()
     rows: list[tuple[Any, ...]] = []
-    cells: dict[tuple[str, str], str] = {}
+    cells: dict[tuple[str, str], str] = {(name, "setting"): f"{sheet}!{L.a1(*cell)}"
+                                         for name, (sheet, cell) in L.SETTING_CELLS.items()}
+    cells[("scenario", "setting")] = f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 2)}"
     carried: list[str] = []
     notes: list[tuple[str, str]] = []
     last = max((r for r in range(L.INPUTS_FIRST_KEY_ROW, len(grid_rows)) if at(r, L.KEY_C) not in (None, "")),
                default=L.INPUTS_FIRST_KEY_ROW - 1)
     for r in range(L.INPUTS_FIRST_KEY_ROW, last + 1):  # by key, to the last key: a gap is refused, not an end
         if at(r, L.KEY_C) in (None, ""):
-            raise CpoError(f"Inputs!{_a1(r, L.KEY_C)}: a blank row inside the assumption table; delete the row "
+            raise CpoError(f"Inputs!{L.a1(r, L.KEY_C)}: a blank row inside the assumption table; delete the row "
                            "(inputs below it would be dropped)")
         key = str(at(r, L.KEY_C)).strip()
         if (key, "key") in cells:
-            raise CpoError(f"Inputs!{_a1(r, L.KEY_C)}: key {key} appears twice (first at {cells[(key, 'key')]})")
+            raise CpoError(f"Inputs!{L.a1(r, L.KEY_C)}: key {key} appears twice (first at {cells[(key, 'key')]})")
         values = {s: at(r, L.SCENARIO_COLS[s]) for s in SCENARIOS}
         live = at(r, L.LIVE_C)
         if not _is_formula(live) and live not in (None, "") and scenario in SCENARIOS:
             values[scenario] = live  # typed over the live column: it is what drove the model
-            carried += [f"Inputs!{_a1(r, L.LIVE_C)}", f"Inputs!{_a1(r, L.SCENARIO_COLS[scenario])}"]
+            carried += [f"Inputs!{L.a1(r, L.LIVE_C)}", f"Inputs!{L.a1(r, L.SCENARIO_COLS[scenario])}"]
         rows.append((key, *(values[s] for s in SCENARIOS)))
         for s in SCENARIOS:
-            cells[(key, s)] = f"Inputs!{_a1(r, L.SCENARIO_COLS[s])}"
-        cells[(key, "key")] = f"Inputs!{_a1(r, L.KEY_C)}"
+            cells[(key, s)] = f"Inputs!{L.a1(r, L.SCENARIO_COLS[s])}"
+        cells[(key, "key")] = f"Inputs!{L.a1(r, L.KEY_C)}"
+        cells[(key, "comment")] = f"Inputs!{L.a1(r, L.COMMENT_C)}"
         note = at(r, L.COMMENT_C)
         if note not in (None, ""):
             notes.append((key, str(note)))
     if not rows:
         raise CpoError(f"{path}: the Inputs sheet holds no assumption rows")
     racks = _rack_overrides(at, cells, carried)
-    return (InputsSnapshot(scenario, tuple(rows), tuple(racks), ranking, tolerance, tornado, tuple(notes),
+    return (InputsSnapshot(scenario, tuple(rows), tuple(racks), settings["ranking_year"], settings["check_tolerance"],
+                           settings["tornado_year"], tuple(notes),
                            tuple(carried)), cells)
 
 
@@ -163,14 +170,14 @@ def _rack_overrides(at: Callable[[int, int], Any], cells: dict[tuple[str, str], 
         col = L.year_col(year)
         header = at(L.INPUTS_YEARS_ROW, col)
         if isinstance(header, bool) or not isinstance(header, int | float) or header != year:
-            raise CpoError(f"Inputs!{_a1(L.INPUTS_YEARS_ROW, col)}: year header {header!r} where {year} belongs; "
+            raise CpoError(f"Inputs!{L.a1(L.INPUTS_YEARS_ROW, col)}: year header {header!r} where {year} belongs; "
                            "restore the year row (overrides would land in the wrong year)")
-        where = f"Inputs!{_a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
+        where = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
         cells[(str(year), "racks")] = where
         value = at(L.INPUTS_RACKS_OVERRIDE_ROW, col)
         used = at(L.INPUTS_RACKS_ROW, col)
         if not _is_formula(used) and used not in (None, ""):  # typed over the racks-used row
-            used_cell = f"Inputs!{_a1(L.INPUTS_RACKS_ROW, col)}"
+            used_cell = f"Inputs!{L.a1(L.INPUTS_RACKS_ROW, col)}"
             if value not in (None, "") and value != used:
                 raise CpoError(f"{used_cell} racks {used!r} typed over the racks used, and {where} holds "
                                f"{value!r}: keep one of them")
@@ -179,19 +186,9 @@ def _rack_overrides(at: Callable[[int, int], Any], cells: dict[tuple[str, str], 
         if value in (None, ""):
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_RACKS:
-            raise CpoError(f"{where} rack override {year}: {_short(value)} is outside 0 to {MAX_RACKS:,.0f}")
+            raise CpoError(f"{where} rack override {year}: {short(value)} is outside 0 to {MAX_RACKS:,.0f}")
         racks.append((year, float(value)))
     return racks
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _a1(row: int, col: int) -> str:
-    from xlsxwriter.utility import xl_rowcol_to_cell
-    return xl_rowcol_to_cell(row, col)
 
 
 def _cell(wb: Any, sheet: str, row: int, col: int) -> Any:
@@ -221,7 +218,7 @@ def edited_cells(typed: InputsSnapshot, cells: dict[tuple[str, str], str], recor
     values, rack overrides, the three settings, comments)."""
     changed = []
     if typed.scenario != recorded.scenario:
-        changed.append(f"Inputs!{_a1(L.INPUTS_SCENARIO_ROW, 2)}")
+        changed.append(cells[("scenario", "setting")])
     built = {row[0]: row[1:] for row in recorded.rows}
     for key, *values in typed.rows:
         before = built.get(key, (None,) * len(SCENARIOS))
@@ -231,11 +228,10 @@ def edited_cells(typed: InputsSnapshot, cells: dict[tuple[str, str], str], recor
     changed += [f"Inputs row of {key} (deleted)" for key in built if key not in present]
     was, now = dict(recorded.racks), dict(typed.racks)
     changed += [cells[(str(y), "racks")] for y in YEARS if was.get(y) != now.get(y)]
-    for sheet, cell, new, old in (("Elasticity", L.ELASTICITY_YEAR_CELL, typed.ranking_year, recorded.ranking_year),
-                                  ("Sensitivity", L.SENSITIVITY_YEAR_CELL, typed.tornado_year, recorded.tornado_year),
-                                  ("Checks", L.CHECK_TOLERANCE_CELL, typed.tolerance, recorded.tolerance)):
-        if _norm(new) != _norm(old):
-            changed.append(f"{sheet}!{_a1(*cell)}")
-    if typed.notes != recorded.notes:
-        changed.append("Inputs comment column")
+    was_set = recorded.settings()
+    changed += [cells[(name, "setting")] for name, value in typed.settings().items()
+                if _norm(value) != _norm(was_set[name])]
+    now_notes, was_notes = dict(typed.notes), dict(recorded.notes)
+    changed += [cells.get((key, "comment"), f"Inputs comment of {key}") for key in sorted({*now_notes, *was_notes})
+                if now_notes.get(key) != was_notes.get(key)]
     return changed
