@@ -1,4 +1,4 @@
-"""Shared fixtures: one fresh build per test session, LibreOffice discovery."""
+"""Shared fixtures: one fresh build per test session, LibreOffice discovery; the CLI and file-digest helpers."""
 
 import os
 import shutil
@@ -85,3 +85,17 @@ def pdf_text(xlsx: Path, workdir: Path, recalc: bool = False) -> str:
                     "--outdir", str(workdir), str(xlsx)], check=True, capture_output=True, timeout=300)
     return subprocess.run([pdftotext, str(workdir / (xlsx.stem + ".pdf")), "-"], check=True, capture_output=True,
                           text=True).stdout
+
+
+def run(capsys, *args):
+    """`cpo-xl ARGS` in-process: (exit code, stdout, stderr)."""
+    from cpo_xl.cli.main import main
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def digest(path: Path) -> str:
+    """sha256 [hex] of a file: that no byte of an input changed."""
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -6,7 +6,6 @@ builds in test_build_check.py / test_hardening.py.
 """
 
 import datetime as dt
-import hashlib
 import re
 import zipfile
 from pathlib import Path
@@ -17,18 +16,12 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpo_xl.cli.main import main
 from cpo_xl.engine.inputs import known_keys
 from cpo_xl.workbook import layout as L
+from tests.conftest import digest, run
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 KEYS = sorted(known_keys())
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_clean_ending(code: int, err: str) -> None:
@@ -36,10 +29,6 @@ def assert_clean_ending(code: int, err: str) -> None:
     assert "Traceback" not in err
     if code == 2:
         assert err.count("\n") == 1 and err.startswith("cpo-xl: ") and len(err) < 800, err
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 bad_scalar = st.one_of(
@@ -61,10 +50,10 @@ def test_generated_toml_never_crashes(tmp_path_factory, capsys, data):
         toml.write_text(tomli_w.dumps(data), encoding="utf-8")
     except (TypeError, ValueError):  # a value TOML cannot hold: nothing to try
         return
-    before = sha(toml)
+    before = digest(toml)
     code, _, err = run(capsys, "summary", "--assumptions", toml)
     assert_clean_ending(code, err)
-    assert sha(toml) == before
+    assert digest(toml) == before
 
 
 def _cell_xml(ref: str, value: object) -> bytes:
@@ -110,11 +99,11 @@ def test_a_bad_cell_in_the_inputs_is_kept_or_refused(built, tmp_path_factory, ca
     folder = tmp_path_factory.mktemp("cell")
     workbook = folder / "w.xlsx"
     _replace_cell(built, workbook, ref, _cell_xml(ref, value))
-    before = sha(workbook)
+    before = digest(workbook)
     toml = folder / "w.toml"
     code, _, err = run(capsys, "pull", workbook, "--output", toml)
     assert_clean_ending(code, err)
-    assert sha(workbook) == before
+    assert digest(workbook) == before
     if code == 0:  # what pull accepted builds
         code, _, err = run(capsys, "summary", "--assumptions", toml)
         assert code == 0, err

@@ -5,25 +5,14 @@ over the live column or the racks-used row, the tornado year, a comment, a label
 and tornado year did not survive pull -> build; a shifted year header put an override in the wrong year.
 """
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from cpo_xl.cli.main import main
 from cpo_xl.workbook import layout as L
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.conftest import digest, run
 
 
 def edited(built: Path, tmp_path: Path, edits: dict[str, object], name: str = "w.xlsx") -> Path:

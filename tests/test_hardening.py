@@ -4,28 +4,17 @@ Each test here failed on the code before this change: booleans taken as numbers,
 the first .bak, pull/publish writing onto their own input or over another tool's file, a traceback for a
 negative seed, an infinite CAGR, and a 2 MB value echoed in full."""
 
-import hashlib
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from cpo_xl.cli.main import main
 from cpo_xl.engine.errors import CpoError
+from tests.conftest import digest, run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
 import cpo_udfs
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_a_boolean_is_not_a_number_in_a_toml(tmp_path, capsys):

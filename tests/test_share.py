@@ -1,6 +1,5 @@
 """Sharing and round trips: the PM copy, pull -> build, safe writes, bad files, diff."""
 
-import hashlib
 import shutil
 import zipfile
 from pathlib import Path
@@ -8,26 +7,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cpo_xl.cli import main
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.publish import publish
 from cpo_xl.workbook.snapshot import read_inputs
-from tests.conftest import pdf_text
+from tests.conftest import digest, pdf_text, run
 
 BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def input_row(path: Path, key: str) -> int:
