@@ -141,7 +141,7 @@ def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
 def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, capsys, monkeypatch):
     from cpo_xl.workbook import snapshot
     workbook = edited(built, tmp_path, {"TAM!A6": "an edit this release cannot tell from its own changes"})
-    monkeypatch.setattr(snapshot, "builder_fingerprint", lambda: "9.9.9+other")
+    monkeypatch.setattr(snapshot, "builder_fingerprint", lambda: "cpo-xl 9.9.9 (assumptions other)")
     code, out, _ = run(capsys, "build", "--output", workbook)
     backups = list(tmp_path.glob("w.xlsx.*.bak"))
     assert code == 0 and len(backups) == 1 and backups[0].name in out

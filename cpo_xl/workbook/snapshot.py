@@ -59,10 +59,9 @@ def snapshot_digest(s: InputsSnapshot) -> str:
 def builder_fingerprint() -> str:
     """The package version and the shipped assumptions' fingerprint: a file built by another release (other
     layout) or on other shipped data (other sources text) may differ from a rebuild for reasons that are not
-    a person's edits. Within one release the layout is the same by definition."""
-    from cpo_xl import __version__
-    from cpo_xl.engine.case import Case
-    return f"{__version__}+{Case().assumptions().fingerprint}"
+    a person's edits. Within one release the layout is the same by definition. The one version string."""
+    from cpo_xl.excel.functions import version_text
+    return version_text()
 
 
 def snapshot_json(s: InputsSnapshot) -> str:
