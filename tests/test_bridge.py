@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cpo_xl.analysis import bridge as br
 from cpo_xl.analysis import lines
-from cpo_xl.analysis.scenarios import ranges
+from cpo_xl.analysis.ranges import ranges
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.timeline import year_index

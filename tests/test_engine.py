@@ -126,3 +126,19 @@ def test_exposure_in_one_year_equals_the_full_company_lines():
         for ticker, value in exposures_in_year(result, column).items():
             expected = result.companies[ticker].exposure[column]
             assert (np.isnan(value) and np.isnan(expected)) or value == expected
+
+
+@pytest.mark.parametrize("scenario", ["bear", "base", "bull"])
+def test_exposure_order_is_pandas_sort_by_exposure_then_cpo_revenue(scenario):
+    """The pandas-free ranking equals pandas' stable sort (exposure, then CPO revenue, both descending; no
+    exposure last) for every year: pandas is the independent oracle."""
+    import pandas as pd
+
+    from cpo_xl.engine.model import exposure_order
+    result = run(Case(scenario))
+    for column in range(13):
+        frame = pd.DataFrame([{"ticker": t, "exposure": lines.exposure[column], "rev": lines.cpo_revenue[column]}
+                              for t, lines in result.companies.items()])
+        expected = frame.sort_values(["exposure", "rev"], ascending=False, na_position="last", kind="stable")
+        assert exposure_order(result, column) == list(expected["ticker"])
+    assert exposure_order(result, 7)[-1] in {t for t, c in result.a.companies.items() if c.revenue_usd_m is None}

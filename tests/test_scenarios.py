@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from cpo_xl.analysis import montecarlo as mc
+from cpo_xl.analysis import ranges as rg
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.inputs import SCENARIOS, UserFile
@@ -47,15 +48,15 @@ def test_fixed_seed_reproduces_and_percentiles_are_ordered():
 
 def test_collapsed_distributions_give_the_deterministic_result():
     base = Case().assumptions()
-    keys = sc.ranges(Case()).keys()
-    point = tuple((k, sc.value_at(base, k)) for k in keys)
+    keys = rg.ranges(Case()).keys()
+    point = tuple((k, rg.value_at(base, k)) for k in keys)
     user = UserFile(base=(), scenarios=(("bear", point), ("bull", point)))
-    assert sc.ranges(Case(user=user)) == {}
+    assert rg.ranges(Case(user=user)) == {}
     sim = mc.simulate(Case(user=user), 500)
     expected = run(Case()).tam
     for row in sim.percentiles():
         assert row == pytest.approx(expected, rel=1e-12)
-    degenerate = sc.Range("x", 2.0, 2.0, 2.0)
+    degenerate = rg.Range("x", 2.0, 2.0, 2.0)
     assert np.all(mc.draw(degenerate, np.linspace(0.01, 0.99, 5), "triangular") == 2.0)
 
 
@@ -64,7 +65,7 @@ def test_vectorised_draws_equal_the_plain_loop():
 
 
 def test_draws_respect_the_bounds_and_the_correlation():
-    ranges = sc.ranges(Case())
+    ranges = rg.ranges(Case())
     keys = sorted(ranges)
     u = mc.uniforms(20000, len(keys), mc.correlation(keys), np.random.default_rng(1))
     values = {k: mc.draw(ranges[k], u[:, i], "triangular") for i, k in enumerate(keys)}

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr, ndtri  # the normal CDF and its inverse; scipy.stats costs 0.4 s more to import
 
-from cpo_xl.analysis.scenarios import Range, ranges
+from cpo_xl.analysis.ranges import Range, ranges
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.draws import with_draws

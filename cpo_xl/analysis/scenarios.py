@@ -3,54 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cpo_xl.analysis.lines import LAYER_LABELS
+from cpo_xl.analysis.ranges import Range, ranges
 from cpo_xl.analysis.tables import ranking
-from cpo_xl.engine.assumptions import LAYERS, Assumptions
+from cpo_xl.engine.assumptions import LAYERS
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS, flatten, key_path, scenario_values, shipped
+from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.model import ModelResult
 from cpo_xl.engine.timeline import YEARS, year_index
-
-
-@dataclass(frozen=True)
-class Range:
-    """An uncertain input: its bear value, the value in force, its bull value (low <= mode <= high sorted)."""
-
-    key: str
-    bear: Any
-    mode: Any
-    bull: Any
-
-    @property
-    def low(self) -> float:
-        return float(min(self.bear, self.bull, self.mode))
-
-    @property
-    def high(self) -> float:
-        return float(max(self.bear, self.bull, self.mode))
-
-
-def value_at(assumptions: Assumptions, key: str) -> Any:
-    """The value of a dotted key in an assumption set."""
-    node: Any = assumptions
-    for part in key_path(key):
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
-    return node
-
-
-def ranges(case: Case) -> dict[str, Range]:
-    """Every input whose bear and bull values differ, with the value in force in the case as the mode."""
-    bear, bull = (flatten(scenario_values(s, case.user)) for s in ("bear", "bull"))
-    current = case.assumptions()
-    return {key: Range(key, bear[key], value_at(current, key), bull[key]) for key in bear
-            if isinstance(bear[key], int | float) and not isinstance(bear[key], bool) and bear[key] != bull[key]}
 
 
 def metric(result: ModelResult, year: int, ticker: str | None = None) -> float:

@@ -11,7 +11,7 @@ from cpo_xl.analysis import lines
 from cpo_xl.analysis.lines import LineItem
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.case import Case, run
-from cpo_xl.engine.model import ModelResult
+from cpo_xl.engine.model import ModelResult, exposure_order
 from cpo_xl.engine.timeline import YEARS, year_index
 
 
@@ -71,15 +71,12 @@ def ranking(case: Case, year: int) -> pd.DataFrame:
     companies = case.assumptions().companies
     i = year_index(year)
     rows = []
-    for ticker, company_lines in r.companies.items():
-        company = companies[ticker]
-        rows.append({"ticker": ticker, "name": company.name, "layer": company.layer,
+    for rank, ticker in enumerate(exposure_order(r, i), start=1):
+        company, company_lines = companies[ticker], r.companies[ticker]
+        rows.append({"rank": rank, "ticker": ticker, "name": company.name, "layer": company.layer,
                      "cpo_revenue_usd_m": company_lines.cpo_revenue[i], "exposure": company_lines.exposure[i],
                      "net_exposure": company_lines.net_exposure[i],
                      # at constant shares, d ln(revenue) / d ln(CPO TAM) = CPO revenue / total revenue
                      "revenue_elasticity": company_lines.exposure[i],
                      "ebit_elasticity": company_lines.ebit_elasticity[i]})
-    frame = pd.DataFrame(rows).sort_values(["exposure", "cpo_revenue_usd_m"], ascending=False,
-                                           na_position="last", kind="stable")
-    frame.insert(0, "rank", range(1, len(frame) + 1))
-    return frame.reset_index(drop=True)
+    return pd.DataFrame(rows)

@@ -412,6 +412,17 @@ def exposures_in_year(result: ModelResult, column: int) -> dict[str, Floats]:
     return out
 
 
+def exposure_order(result: ModelResult, column: int) -> list[str]:
+    """Tickers ranked by CPO exposure [fraction] in one year (``column`` of the timeline), highest first; ties
+    by CPO revenue [US$ M/yr], highest first; companies with no exposure (no revenue on file) last, in file
+    order. The one ranking every table and the Monte Carlo output use."""
+    def key(ticker: str) -> tuple[bool, float, float]:
+        lines = result.companies[ticker]
+        exposure, revenue = float(lines.exposure[column]), float(lines.cpo_revenue[column])
+        return np.isnan(exposure), -np.nan_to_num(exposure), -np.nan_to_num(revenue, nan=-np.inf)
+    return sorted(result.companies, key=key)
+
+
 def check_year(year: object, argument: str = "year") -> int:
     """A whole year inside the horizon, else CpoError naming the argument."""
     if isinstance(year, bool) or not isinstance(year, int | float) or (isinstance(year, float)

@@ -1,0 +1,45 @@
+"""The uncertain inputs: each input whose bear and bull values differ, as a range around the value in force.
+Pandas-free, so Monte Carlo (`cpo-xl simulate`) does not load pandas to learn what to draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cpo_xl.engine.assumptions import Assumptions
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.inputs import flatten, key_path, scenario_values
+
+
+@dataclass(frozen=True)
+class Range:
+    """An uncertain input: its bear value, the value in force, its bull value (low <= mode <= high sorted)."""
+
+    key: str
+    bear: Any
+    mode: Any
+    bull: Any
+
+    @property
+    def low(self) -> float:
+        return float(min(self.bear, self.bull, self.mode))
+
+    @property
+    def high(self) -> float:
+        return float(max(self.bear, self.bull, self.mode))
+
+
+def value_at(assumptions: Assumptions, key: str) -> Any:
+    """The value of a dotted key in an assumption set."""
+    node: Any = assumptions
+    for part in key_path(key):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return node
+
+
+def ranges(case: Case) -> dict[str, Range]:
+    """Every input whose bear and bull values differ, with the value in force in the case as the mode."""
+    bear, bull = (flatten(scenario_values(s, case.user)) for s in ("bear", "bull"))
+    current = case.assumptions()
+    return {key: Range(key, bear[key], value_at(current, key), bull[key]) for key in bear
+            if isinstance(bear[key], int | float) and not isinstance(bear[key], bool) and bear[key] != bull[key]}
