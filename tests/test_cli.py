@@ -59,6 +59,35 @@ def test_simulate_prints_percentiles_and_writes_the_fan_chart(tmp_path):
     assert again.stdout.split("wrote")[0] == out.stdout.split("wrote")[0]  # same seed, same table
 
 
+def cli_without(module: str, *args) -> subprocess.CompletedProcess:
+    """`cpo-xl ARGS` in a fresh interpreter where ``module`` cannot be imported (a None entry in sys.modules
+    raises ImportError, as when the package is not installed); prints the loaded top-level modules after."""
+    code = (f"import sys; sys.modules[{module!r}] = None; from cpo_xl.cli import main; code = main({list(args)!r}); "
+            "print(sorted({m.split('.')[0] for m in sys.modules if sys.modules[m] is not None})); sys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+
+
+def test_without_matplotlib_simulate_and_bridge_print_their_tables_and_say_why_no_chart(tmp_path):
+    """The add-in install has no `charts` extra: the verbs still give their numbers, exit 0, write no PNG."""
+    sim = cli_without("matplotlib", "simulate", "-n", "500", "--output-dir", str(tmp_path))
+    assert sim.returncode == 0 and "CPO TAM percentiles" in sim.stdout
+    assert "fan_chart.png not drawn: matplotlib is not installed (pip install 'cpo-xl[charts]')" in sim.stdout
+    bridge = cli_without("matplotlib", "bridge", "base", "bull", "--output-dir", str(tmp_path))
+    assert bridge.returncode == 0 and "Shapley" in bridge.stdout
+    assert "bridge_tam_2030.png not drawn: matplotlib is not installed" in bridge.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_simulate_loads_neither_pandas_nor_the_workbook_code(tmp_path):
+    """pandas costs `simulate` 0.15 s of its < 1 s budget: its path (draws, percentiles, text tables) is
+    pandas-free; matplotlib loads only to draw."""
+    out = cli_without("nothing-blocked", "simulate", "-n", "500", "--output-dir", str(tmp_path))
+    assert out.returncode == 0 and (tmp_path / "fan_chart.png").is_file()
+    modules = set(out.stdout.strip().splitlines()[-1].strip("[]").replace("'", "").split(", "))
+    assert "numpy" in modules and "matplotlib" in modules
+    assert not modules & {"pandas", "openpyxl", "xlsxwriter", "formulas", "xlwings"}
+
+
 def test_simulate_rejects_a_bad_draw_count(tmp_path):
     out = run("simulate", "-n", "0", "--output-dir", str(tmp_path))
     assert out.returncode == 2 and "draws 0 is outside" in out.stderr
@@ -86,3 +115,17 @@ def test_check_names_its_phases_as_they_start(built):
     check(built, phases.append)
     assert [p.split(" ")[0] for p in phases] == ["reading", "recalculating", "comparing"]
     assert "formulas" in phases[1]
+
+
+def test_aligned_lays_out_a_table_like_a_report():
+    """Hand-laid example: widths 3 / 5 / 6 (the widest cell of each column), two spaces apart, numbers right-
+    aligned, row labels left-aligned under a blank head."""
+    from cpo_xl.cli.fmt import aligned
+    assert aligned(["", "2029", "2030"], [["P10", "3,894", "8,243"], ["P90", "6,469", "12,373"]], index=True) == (
+        "      2029    2030\n"
+        "P10  3,894   8,243\n"
+        "P90  6,469  12,373")
+    assert aligned(["ticker", "P50"], [["LITE", "12.08%"], ["300757.SZ", "33.61%"]]) == (
+        "   ticker     P50\n"
+        "     LITE  12.08%\n"
+        "300757.SZ  33.61%")

@@ -1,4 +1,4 @@
-"""`cpo-xl simulate`: Monte Carlo percentiles in the terminal and a fan-chart PNG."""
+"""`cpo-xl simulate`: Monte Carlo percentiles in the terminal and a fan-chart PNG (with the `charts` extra)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from cpo_xl.analysis import montecarlo, streaming
-from cpo_xl.analysis.tables import ranking
-from cpo_xl.cli import fmt
+from cpo_xl.cli import charts, fmt
 from cpo_xl.cli.setup import load_case
+from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.model import check_year
-from cpo_xl.engine.timeline import YEARS
+from cpo_xl.engine.model import check_year, exposure_order
+from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel.functions import version_text
 
 PERCENTILES = (0.1, 0.5, 0.9)
 
 
-def fan_chart(sim: montecarlo.Simulation | streaming.Percentiles, deterministic: np.ndarray, path: Path,
-              title: str) -> None:
-    """P10-P90 band, the median and the deterministic line [US$ M] by year, as a PNG."""
+def fan_chart(path: Path, bands: np.ndarray, deterministic: np.ndarray, title: str) -> None:
+    """The P10-P90 band, the median (``bands``: P10, P50, P90 rows by year) and the deterministic line
+    [US$ M] by year, as a PNG."""
     from matplotlib.figure import Figure  # without pyplot: no GUI backend, 0.3 s less to import
-    p10, p50, p90 = sim.percentiles(PERCENTILES)
+    p10, p50, p90 = bands
     fig = Figure(figsize=(9, 4.5), dpi=110)
     ax = fig.subplots()
     ax.fill_between(YEARS, p10, p90, alpha=0.25, label="P10-P90")
@@ -37,7 +36,6 @@ def fan_chart(sim: montecarlo.Simulation | streaming.Percentiles, deterministic:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.1)  # fixed margins: tight_layout costs 0.3 s
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Software": None})
 
 
@@ -47,30 +45,40 @@ def _pct2(value: Any) -> str:
 
 def run(args: Any) -> int:
     montecarlo.check_draws(args.n)  # before the progress bar draws anything
-    from tqdm import tqdm  # only this verb draws a progress bar
     check_year(args.year)
     if not 0 <= args.seed < 2**63:
         raise CpoError(f"--seed {args.seed}: allowed 0 to 2**63 - 1")
     case = load_case(args.scenario, args.assumptions)
-    stream = args.n > montecarlo.IN_MEMORY_MAX  # two passes over the same draws, memory flat in n
-    with tqdm(total=args.n * (2 if stream else 1), unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
-        sim: montecarlo.Simulation | streaming.Percentiles = (
-            streaming.percentiles(case, args.n, args.seed, PERCENTILES, True, args.year, bar.update) if stream
-            else montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,
-                                     exposure_year=args.year))
-    table = pd.DataFrame(sim.percentiles(PERCENTILES), index=["P10", "P50", "P90"], columns=list(YEARS))
-    print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {case.scenario}, {version_text()}")
-    print("CPO TAM percentiles [US$ M]\n" + fmt.grid(table, fmt.money))
-    year = args.year
-    companies = case.assumptions().companies
-    rows = []
-    for ticker in ranking(case, year)["ticker"]:
-        if companies[ticker].revenue_usd_m is not None:
-            p10, p50, p90 = sim.exposure_percentiles(ticker, PERCENTILES)
-            rows.append({"ticker": ticker, "P10": p10, "P50": p50, "P90": p90})
-    print(f"\nCPO exposure percentiles, {year} (CPO revenue / total revenue)\n"
-          + fmt.table(pd.DataFrame(rows), {p: _pct2 for p in ("P10", "P50", "P90")}))
-    out = Path(args.output_dir) / "fan_chart.png"
-    fan_chart(sim, run_case(case).tam, out, f"CPO TAM, {args.n:,} draws (seed {args.seed}, {case.scenario})")
-    print(f"\nwrote {out}")
+    sim = simulate(case, args)
+    bands = sim.percentiles(PERCENTILES)
+    print_tables(case, args, sim, bands)
+    title = f"CPO TAM, {args.n:,} draws (seed {args.seed}, {case.scenario})"
+    print("\n" + charts.draw(fan_chart, Path(args.output_dir) / "fan_chart.png", bands, run_case(case).tam, title))
     return 0
+
+
+def simulate(case: Case, args: Any) -> montecarlo.Simulation | streaming.Percentiles:
+    """The draws, in memory up to IN_MEMORY_MAX, else streamed (two passes, memory flat in n); a progress bar
+    from 50,000 draws."""
+    from tqdm import tqdm  # only this verb draws a progress bar
+    stream = args.n > montecarlo.IN_MEMORY_MAX
+    with tqdm(total=args.n * (2 if stream else 1), unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
+        if stream:
+            return streaming.percentiles(case, args.n, args.seed, PERCENTILES, True, args.year, bar.update)
+        return montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,
+                                   exposure_year=args.year)
+
+
+def print_tables(case: Case, args: Any, sim: montecarlo.Simulation | streaming.Percentiles,
+                 bands: np.ndarray) -> None:
+    """TAM percentiles by year, and each listed company's exposure percentiles in the exposure year."""
+    names = [f"P{round(100 * q)}" for q in PERCENTILES]
+    tam_rows = [[name, *map(fmt.money, row)] for name, row in zip(names, bands, strict=True)]
+    print(f"cpo-xl simulate: {args.n:,} draws, seed {args.seed}, scenario {case.scenario}, {version_text()}")
+    print("CPO TAM percentiles [US$ M]\n" + fmt.aligned(["", *map(str, YEARS)], tam_rows, index=True))
+    companies = case.assumptions().companies
+    exposure_rows = [[ticker, *(_pct2(p) for p in sim.exposure_percentiles(ticker, PERCENTILES))]
+                     for ticker in exposure_order(run_case(case), year_index(args.year))
+                     if companies[ticker].revenue_usd_m is not None]
+    print(f"\nCPO exposure percentiles, {args.year} (CPO revenue / total revenue)\n"
+          + fmt.aligned(["ticker", *names], exposure_rows))
