@@ -1,5 +1,5 @@
 """`cpo-xl bridge A B --year Y`: a line's change between two assumption sets, attributed to the inputs that
-differ (exact Shapley values), as a table and a waterfall chart PNG."""
+differ (exact Shapley values), as a table and a waterfall chart PNG (with the `charts` extra)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from cpo_xl.analysis import bridge as br
+from cpo_xl.cli import charts
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, read_user_file
@@ -33,7 +34,7 @@ def side(text: str, which: str) -> tuple[str, Case]:
                    "workbook .xlsx")
 
 
-def waterfall_png(b: br.Bridge, path: Path) -> None:
+def waterfall_png(path: Path, b: br.Bridge) -> None:
     """The bridge as a waterfall chart: A and B as full bars, each component floating from the running level."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -55,7 +56,6 @@ def waterfall_png(b: br.Bridge, path: Path) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Software": None})
 
 
@@ -66,6 +66,5 @@ def run(args: argparse.Namespace) -> int:
     b = br.bridge(case_a, case_b, args.year, args.line, (name_a, name_b))
     print(br.text(b))
     out = Path(args.output_dir) / f"bridge_{b.line}_{b.year}.png"
-    waterfall_png(b, out)
-    print(f"\nwrote {out}")
+    print("\n" + charts.draw(waterfall_png, out, b))
     return 0
