@@ -5,7 +5,10 @@ over the live column or the racks-used row, the tornado year, a comment, a label
 and tornado year did not survive pull -> build; a shifted year header put an override in the wrong year.
 """
 
+import errno
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -165,6 +168,43 @@ def test_a_full_disk_leaves_the_workbook_as_it_was(built, tmp_path, capsys, monk
     assert code == 2 and err.count("\n") == 1 and "No space left on device" in err and "unchanged" in err
     left = sorted(p.name for p in tmp_path.iterdir())
     assert digest(workbook) == before and left == [".w.xlsx.cpo-lock", "w.xlsx"]  # no temporary, no .bak
+
+
+@pytest.mark.parametrize("verb", [("simulate", "-n", 200), ("bridge", "base", "bull")])
+def test_a_chart_the_disk_cannot_hold_leaves_the_previous_chart_whole(tmp_path, capsys, monkeypatch, verb):
+    """Found by a newcomer review: savefig wrote straight over the old PNG and a full disk left it cut off."""
+    from cpo_xl.cli import bridge, simulate
+    module, name = (simulate, "fan_chart.png") if verb[0] == "simulate" else (bridge, "bridge_tam_2030.png")
+    old = tmp_path / name
+    old.write_bytes(b"\x89PNG the previous chart")
+    before = digest(old)
+
+    def disk_fills_up(path, *args):
+        path.write_bytes(b"\x89PNG half a chart")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(module, "fan_chart" if verb[0] == "simulate" else "waterfall_png", disk_fills_up)
+    code, out, err = run(capsys, *verb, "--output-dir", tmp_path)
+    assert code == 2 and err.count("\n") == 1 and f"{old}: cannot write (No space left on device)" in err
+    assert digest(old) == before and [p.name for p in tmp_path.iterdir()] == [name]  # no temporary left
+    assert out == ""  # the chart is written before the tables print, so a failure prints no numbers first
+
+
+def test_a_bad_output_folder_is_refused_before_the_work(tmp_path, capsys):
+    a_file = tmp_path / "f"
+    a_file.write_text("x", encoding="utf-8")
+    for verb in (("simulate", "-n", 1_000_000), ("bridge", "base", "bull")):
+        for folder, fragment in ((a_file, "is a file, not a folder"), ("", "--output-dir is empty"),
+                                 (a_file / "under", "cannot create it")):
+            code, out, err = run(capsys, *verb, "--output-dir", folder)
+            assert code == 2 and out == "" and fragment in err and err.count("\n") == 1, (verb, folder, err)
+
+
+def test_the_chart_is_written_when_the_tables_are_piped_into_head(tmp_path):
+    for verb, name in (("simulate -n 300", "fan_chart.png"), ("bridge base bull", "bridge_tam_2030.png")):
+        cmd = f"'{sys.executable}' -m cpo_xl.cli {verb} --output-dir '{tmp_path}' | head -1"
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
+        assert done.returncode == 0 and "Traceback" not in done.stderr
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize("args", [("simulate", "-n", 100, "--output-dir", "/sys/cpo-xl-test"),

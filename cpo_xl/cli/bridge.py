@@ -63,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
     (name_a, case_a), (name_b, case_b) = side(args.a, "A"), side(args.b, "B")
     if name_a == name_b:
         name_a, name_b = f"A ({name_a})", f"B ({name_b})"
+    folder = charts.output_folder(args.output_dir)
     b = br.bridge(case_a, case_b, args.year, args.line, (name_a, name_b))
+    chart = charts.draw(waterfall_png, folder / f"bridge_{b.line}_{b.year}.png", b)  # before the text: see simulate
     print(br.text(b))
-    out = Path(args.output_dir) / f"bridge_{b.line}_{b.year}.png"
-    print("\n" + charts.draw(waterfall_png, out, b))
+    print("\n" + chart)
     return 0
