@@ -31,11 +31,12 @@ def fan_chart(path: Path, bands: np.ndarray, deterministic: np.ndarray, title: s
     ax.plot(YEARS, p50, label="P50")
     ax.plot(YEARS, deterministic, linestyle="--", label="deterministic")
     ax.set_yscale("log")
+    ax.set_xlabel("year")
     ax.set_ylabel("CPO TAM [US$ M]")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.1)  # fixed margins: tight_layout costs 0.3 s
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.12)  # fixed margins: tight_layout costs 0.3 s
     fig.savefig(path, metadata={"Software": None})
 
 
