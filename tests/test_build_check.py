@@ -15,9 +15,9 @@ import pytest
 
 from cpo_xl.cli import main
 from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.atomic import TEMP_PREFIX, remove_leftovers
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.compare import compare, report, same_text
-from cpo_xl.workbook.files import TEMP_PREFIX, remove_leftovers
 from cpo_xl.workbook.replace import atomic_write
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,12 +10,12 @@ draws. On this 2-core machine the draws ran 0.13 s slower beside the import, whi
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cpo_xl.engine.errors import CpoError
+from cpo_xl.workbook import atomic
 
 INSTALL = "the charts extra: pip install -c requirements.lock '.[charts]' in the cpo-xl folder"
 
@@ -47,16 +47,16 @@ def output_folder(text: str) -> Path:
 
 def draw(chart: Callable[..., None], path: Path, *args: Any) -> str:
     """Run ``chart(file, *args)``, which writes a PNG, into a temporary file beside ``path``, then rename it
-    over ``path``: a failed write (a full disk) leaves the previous chart whole and no partial file. Returns
-    the line to print: where the chart was written, or why it was not drawn."""
+    over ``path`` (the safe write every cpo-xl output takes): a failed write (a full disk) leaves the previous
+    chart whole and no partial file. Returns the line to print: where the chart was written, or why it was not
+    drawn."""
     if not available():
         return f"{path.name} not drawn: matplotlib is not installed ({INSTALL})"
-    temporary = path.with_name(f".{path.stem}.cpo-tmp-{os.getpid()}{path.suffix}")
-    try:
-        chart(temporary, *args)
-        os.replace(temporary, path)
-    except OSError as exc:  # name the chart, not the temporary file
-        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
-    finally:
-        temporary.unlink(missing_ok=True)
+    atomic.remove_leftovers(path.parent)
+    with atomic.temp_beside(path, path.suffix) as temporary:
+        try:
+            chart(temporary, *args)
+            atomic.put_in_place(temporary, path)
+        except OSError as exc:  # name the chart, not the temporary file
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     return f"wrote {path}"

@@ -10,7 +10,7 @@ import tomli_w
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, UserFile, shipped, workbook_setting
-from cpo_xl.workbook import files, snapshot
+from cpo_xl.workbook import atomic, snapshot
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.sheets import input_rows
 
@@ -102,7 +102,7 @@ def toml_text(user: UserFile, source: Path) -> str:
 def write_text(target: Path, text: str) -> None:
     """Temporary file beside the target, then rename (never a half-written file)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    files.remove_leftovers(target.parent)
-    with files.temp_beside(target, ".toml") as tmp:
+    atomic.remove_leftovers(target.parent)
+    with atomic.temp_beside(target, ".toml") as tmp:
         tmp.write_text(text, encoding="utf-8")
-        files.put_in_place(tmp, target)
+        atomic.put_in_place(tmp, target)
