@@ -717,11 +717,13 @@ def _summary_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, refs: Sum
     r = run(args.case)
     band = args.case.assumptions().crosscheck.band
     points = published()
+    flags = []
     for i, p in enumerate(points):
         row, src = header + 1 + i, refs.reconciliation_first + i
         ratio = ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p)
+        flags.append(0.0 if passes(ratio, p, band) else 1.0)
         cached = (f"{p.publisher} [{p.scope}]", p.relation, float(p.year), p.value, ratio * p.value, ratio,
-                  0.0 if passes(ratio, p, band) else 1.0)
+                  flags[-1])
         fmts = (None, st.unit, st.number("0", link=True), st.number("#,##0", link=True),
                 st.number("#,##0", link=True), st.number("0.00", link=True), st.number("0", link=True))
         for col, (src_col, value, fmt) in enumerate(zip((0, 1, 3, 4, 5, 6, 7), cached, fmts, strict=True)):
@@ -730,8 +732,7 @@ def _summary_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, refs: Sum
     last = header + len(points)
     ws.write_string(last + 1, 0, "Published figures flagged (not part of the master check)", st.bold)
     ws.write_formula(last + 1, 6, f"=SUM({xl_rowcol_to_cell(header + 1, 6)}:{xl_rowcol_to_cell(last, 6)})",
-                     st.number("0"), float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[
-                         year_index(p.year)]), p), p, band) else 1.0 for p in points)))
+                     st.number("0"), sum(flags))
     return last + 1
 
 
