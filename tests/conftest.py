@@ -52,14 +52,20 @@ def soffice(files: list[Path], workdir: Path, target: str, recalc: bool = False)
     return [out / f"{f.stem}.{target}" for f in files]
 
 
-def pdf_pages(pdf: Path) -> list[str]:
-    """The text of each page of a PDF (pdftotext -layout)."""
-    pdftotext = shutil.which("pdftotext")
-    if not pdftotext:
+def pdftotext(pdf: Path, *options: str) -> str:
+    """The text of a PDF (poppler's pdftotext); a missing pdftotext fails under CI and skips outside it."""
+    pdftotext_bin = shutil.which("pdftotext")
+    if not pdftotext_bin:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but pdftotext (poppler) is missing")
         pytest.skip("pdftotext not installed (outside CI)")
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run([pdftotext_bin, *options, str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of a PDF (pdftotext -layout)."""
+    text = pdftotext(pdf, "-layout")
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
 
@@ -72,19 +78,8 @@ def rendered(built, tmp_path_factory) -> Path:
 
 def pdf_text(xlsx: Path, workdir: Path, recalc: bool = False) -> str:
     """Convert with LibreOffice in a fresh profile (optionally recalculating on load) and return the text."""
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if not (soffice and pdftotext):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but LibreOffice (soffice) or pdftotext is missing")
-        pytest.skip("LibreOffice or pdftotext not installed (outside CI)")
-    profile = workdir / "profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    if recalc:
-        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ON_LOAD, encoding="utf-8")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(workdir), str(xlsx)], check=True, capture_output=True, timeout=300)
-    return subprocess.run([pdftotext, str(workdir / (xlsx.stem + ".pdf")), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    (pdf,) = soffice([xlsx], workdir, "pdf", recalc)
+    return pdftotext(pdf)
 
 
 def run(capsys, *args):
