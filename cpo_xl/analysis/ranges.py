@@ -37,9 +37,22 @@ def value_at(assumptions: Assumptions, key: str) -> Any:
     return node
 
 
+def _like(shipped: Any, value: Any) -> Any:
+    """A value read from a cell (Excel has floats only) as the shipped value's type: a whole-number input
+    (a year) stays whole, so its draws are rounded as they are for the shipped value."""
+    if isinstance(shipped, int) and not isinstance(shipped, bool) and isinstance(value, float) \
+            and value.is_integer():
+        return int(value)
+    return value
+
+
 def ranges(case: Case) -> dict[str, Range]:
-    """Every input whose bear and bull values differ, with the value in force in the case as the mode."""
+    """Every input whose bear and bull values differ, with the value in force in the case as the mode; the
+    case's bounds (an edited Inputs table) replace the scenarios' ends key by key, in the same key order."""
     bear, bull = (flatten(scenario_values(s, case.user)) for s in ("bear", "bull"))
+    for key, low, high in case.bounds:
+        if key in bear:
+            bear[key], bull[key] = _like(bear[key], low), _like(bull[key], high)
     current = case.assumptions()
     return {key: Range(key, bear[key], value_at(current, key), bull[key]) for key in bear
             if isinstance(bear[key], int | float) and not isinstance(bear[key], bool) and bear[key] != bull[key]}

@@ -16,6 +16,7 @@ from cpo_xl.engine.inputs import Overrides, UserFile, check_scenario, resolve
 from cpo_xl.engine.model import ModelResult, Racks, compute, rack_series
 
 RackPairs = tuple[tuple[int, float], ...]
+Bounds = tuple[tuple[str, Any, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -24,18 +25,22 @@ class Case:
 
     scenario: bear, base or bull. overrides: (dotted key, value) pairs applied last. user: the analyst's
     assumptions file (its base values, its scenario sections and its typed racks). racks: (year, racks/yr)
-    pairs typed for given years, over the file's and the forecast's.
+    pairs typed for given years, over the file's and the forecast's. bounds: (dotted key, bear, bull) triples
+    that replace the scenarios' bear and bull values of those keys where an input is moved between its ends (the
+    tornado, Monte Carlo): the workbook's Inputs table, whose bear and bull columns the analyst may edit.
     """
 
     scenario: str = "base"
     overrides: Overrides = ()
     user: UserFile | None = None
     racks: RackPairs = ()
+    bounds: Bounds = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenario", check_scenario(self.scenario))
         # computed once: a case is a cache key on every UDF call and its overrides hold ~280 pairs
-        object.__setattr__(self, "_hash", hash((self.scenario, self.overrides, self.user, self.racks)))
+        object.__setattr__(self, "_hash", hash((self.scenario, self.overrides, self.user, self.racks,
+                                                self.bounds)))
 
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined]

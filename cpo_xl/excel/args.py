@@ -1,7 +1,9 @@
 """Excel argument shapes -> plain, hashable Python values, or a CpoError naming the argument.
 
 Excel (through xlwings or the headless recalculation) passes numbers as floats, empty cells as None, a row or
-column as a flat list, a 2-D range as a list of lists, and error cells as strings such as '#N/A'.
+column as a flat list, a 2-D range as a list of lists, and error cells as strings such as '#N/A' (the UDF module
+asks xlwings for ``err_to_str`` on every argument: by default both the classic and the Office.js path turn an
+error cell into None, which would silently read as a blank).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 RackKey = tuple[tuple[int, float], ...]
-EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!")
+Bounds = tuple[tuple[str, Any, Any], ...]  # (dotted key, bear value, bull value) from a 4-column range
+EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!")
+_ERROR_SET = frozenset(EXCEL_ERRORS)
 
 
 def is_blank(value: Any) -> bool:
@@ -28,8 +33,22 @@ def _short(value: Any) -> str:
 
 
 def _excel_error(value: Any, argument: str) -> None:
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+    if isinstance(value, str) and value.strip().upper() in _ERROR_SET:
         raise CpoError(f"{argument} holds the Excel error {value.strip().upper()}; fix the cell it points to")
+
+
+def reject_errors(value: Any, argument: str) -> None:
+    """CpoError naming the argument (and the cell of a range) when any cell holds an Excel error value."""
+    if not isinstance(value, list | tuple):
+        _excel_error(value, argument)
+        return
+    for i, row in enumerate(value):
+        cells = row if isinstance(row, list | tuple) else (row,)
+        for j, cell in enumerate(cells):
+            if isinstance(cell, str) and cell.strip().upper() in _ERROR_SET:
+                where = f"row {i + 1}, column {j + 1}" if isinstance(row, list | tuple) else f"cell {i + 1}"
+                raise CpoError(f"{argument} holds the Excel error {cell.strip().upper()} ({where} of the range); "
+                               "fix the cell it points to")
 
 
 def number(value: Any, argument: str, low: float = -math.inf, high: float = math.inf) -> float:
@@ -107,25 +126,30 @@ def racks(value: Any, at_year: int | None, argument: str = "rack_units") -> Rack
     else:
         raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: a number, 2 rows or 2 columns "
                        "of (year, racks)")
-    table = {}
+    table: dict[int, float] = {}
     for raw_year, raw_racks in pairs:
         if is_blank(raw_year) and is_blank(raw_racks):
             continue
-        table[year(raw_year, f"{argument} year")] = number(raw_racks, f"{argument} racks", 0.0, 1e9)
+        y = year(raw_year, f"{argument} year")
+        if is_blank(raw_racks):
+            raise CpoError(f"{argument} racks for {y} is empty; give a number of racks or clear the year too")
+        if y in table:  # the last one would win: which one depends on the range's order
+            raise CpoError(f"{argument} gives {y} twice; one value per year")
+        table[y] = number(raw_racks, f"{argument} racks", 0.0, 1e9)
     if at_year is not None and at_year not in table:
         raise CpoError(f"{argument} has no racks for {at_year}; years given: {sorted(table) or 'none'}")
     return tuple(sorted(table.items()))
 
 
-def overrides(value: Any, scenario: str = "base", argument: str = "assumptions") -> tuple[tuple[str, Any], ...]:
-    """An assumptions range -> ((key, value), ...) for ``scenario``; blank rows are ignored, None -> ().
+def table(value: Any, argument: str = "assumptions") -> list[list[Any]]:
+    """An assumptions range as rows of (key, value) or (key, bear, base, bull), keys stripped; [] when blank.
 
-    2 columns (key, value): overrides of the scenario's defaults. 4 columns (key, bear, base, bull), as the
-    workbook's ``assumptions`` name: the scenario picks its column, so the same range gives bear, base or
-    bull values by the scenario argument alone.
+    Pull's rules: fully blank rows are skipped; a key with a blank value cell, a non-text key, a non-finite
+    number or a key given twice is a CpoError naming the key (the last one would silently win, depending on
+    the range's order). A range laid out in rows (2 or 4 rows) is read as columns.
     """
     if is_blank(value):
-        return ()
+        return []
     rows = _rows(value, argument)
     if len(rows[0]) not in (2, 4):
         if len(rows) in (2, 4) and len(rows[0]) >= 1:  # a range laid out in rows
@@ -133,21 +157,50 @@ def overrides(value: Any, scenario: str = "base", argument: str = "assumptions")
         else:
             raise CpoError(f"{argument} is {len(rows)}x{len(rows[0])}; allowed: 2 columns (key, value) or "
                            "4 columns (key, bear, base, bull)")
-    column = 1 if len(rows[0]) == 2 else 1 + SCENARIOS.index(scenario)  # columns 2-4: bear, base, bull
-    pairs = []
-    for row in rows:
-        key, cell = row[0], row[column]
+    heads = ("value",) if len(rows[0]) == 2 else SCENARIOS
+    seen: dict[str, int] = {}
+    out = []
+    for n, row in enumerate(rows, start=1):
+        key = row[0]
         if all(is_blank(c) for c in row):
             continue
         if not isinstance(key, str) or is_blank(key):
-            raise CpoError(f"{argument} key {_short(key)} is not a text key (value {_short(cell)})")
-        _excel_error(cell, f"{argument} {key.strip()}")
-        if is_blank(cell):
-            continue
-        if isinstance(cell, float) and not math.isfinite(cell):
-            raise CpoError(f"{argument} {key.strip()}: {cell!r} is not a finite number")
-        pairs.append((key.strip(), cell))
-    return tuple(pairs)
+            raise CpoError(f"{argument} key {_short(key)} in row {n} is not a text key (values {_short(row[1:])})")
+        name = key.strip()
+        if name in seen:
+            raise CpoError(f"{argument} {name} is given twice (rows {seen[name]} and {n}); one row per key")
+        seen[name] = n
+        for head, cell in zip(heads, row[1:], strict=True):
+            _excel_error(cell, f"{argument} {name} ({head})")
+            if is_blank(cell):
+                raise CpoError(f"{argument} {name}: the {head} cell is empty; type a value or clear the row")
+            if isinstance(cell, float) and not math.isfinite(cell):
+                raise CpoError(f"{argument} {name} ({head}): {cell!r} is not a finite number")
+        out.append([name, *row[1:]])
+    return out
+
+
+def overrides(value: Any, scenario: str = "base", argument: str = "assumptions") -> tuple[tuple[str, Any], ...]:
+    """An assumptions range -> ((key, value), ...) for ``scenario``; None -> ().
+
+    2 columns (key, value): overrides of the scenario's defaults. 4 columns (key, bear, base, bull), as the
+    workbook's ``assumptions`` name: the scenario picks its column, so the same range gives bear, base or
+    bull values by the scenario argument alone.
+    """
+    rows = table(value, argument)
+    if not rows:
+        return ()
+    column = 1 if len(rows[0]) == 2 else 1 + SCENARIOS.index(scenario)  # columns 2-4: bear, base, bull
+    return tuple((row[0], row[column]) for row in rows)
+
+
+def bounds(value: Any, argument: str = "assumptions") -> Bounds:
+    """The (key, bear, bull) values of a 4-column assumptions range (what the tornado and Monte Carlo move each
+    input between); () for a 2-column range or none."""
+    rows = table(value, argument)
+    if not rows or len(rows[0]) != 4:
+        return ()
+    return tuple((row[0], row[1], row[3]) for row in rows)
 
 
 def numbers(value: Any, argument: str) -> list[float]:

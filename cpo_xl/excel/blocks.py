@@ -1,17 +1,20 @@
 """Block UDFs: few, cheap calls per recalculation.
 
 The workbook hands the assumptions range (4 x ~280 cells) to one ``CPO_CASE`` cell per case; it returns a
-short key, and every model block passes that key instead of the ranges. Each block returns a whole range
-(rows of lines x year columns) as one array formula, so a full recalculation makes a few dozen calls that
-marshal a few thousand cells, not ~1,900 calls of ~1,000 cells each. ``=CPO_TAM(2028, rack_units)`` and the
-other single-value functions keep working for ad-hoc cells.
+text key that *is* the case: the scenario, the inputs that differ from the shipped assumptions it names by
+digest, and the typed racks, as JSON. Every model block passes that key instead of the ranges, and any Python
+process decodes it alone: a block's result depends on its argument values only (Excel's rule for a function),
+in any calculation order, after a restart, on Office.js where nothing recalculates on open. Each block returns a
+whole range (rows of lines x year columns) as one array formula, so a full recalculation makes a few dozen calls
+that marshal a few thousand cells. ``=CPO_TAM(2028, rack_units)`` and the other single-value functions take the
+ranges themselves.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
-from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -21,41 +24,68 @@ from cpo_xl.analysis import lines
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.inputs import SCENARIOS, flatten, scenario_values
 from cpo_xl.engine.timeline import year_index
 from cpo_xl.excel import args as ea
-from cpo_xl.excel.functions import MORE_CACHES, _case, _simulation, _thawed, excel_safe, frozen
+from cpo_xl.excel.functions import MORE_CACHES, _case, _simulation, excel_safe
 
-MAX_CASES = 256  # distinct cases kept per Python session (a workbook uses 8)
-_CASES: OrderedDict[str, Case] = OrderedDict()
+KEY_PREFIX = "cpo-case/1"
 COMPANY_FIELDS = ("cpo_revenue", "exposure", "net_exposure", "ebit_elasticity")
 NOT_DEFINED = "n/a"
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[str, dict[str, dict[str, Any]]]:
+    """(digest, flattened values by scenario) of the shipped assumptions a key's differences are taken from."""
+    values = {s: flatten(scenario_values(s)) for s in SCENARIOS}
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12], values
+
+
+def _racks_text(value: float) -> float:
+    """Racks as 12 significant digits: the key is the same text on every machine (the engine's forecast may
+    differ in the last bit between machines); the model moves by < 1e-12 relative."""
+    return float(f"{float(value):.12g}")
+
+
 def case_key(case: Case) -> str:
-    """A short text key for a case: its assumptions' fingerprint and a digest of its rack series."""
-    series = ",".join(f"{float(r):.12g}" for r in case.rack_series())
-    racks = hashlib.sha256(series.encode()).hexdigest()[:8]
-    return f"case {case.scenario} {case.assumptions().fingerprint}-{racks}"
-
-
-def remember(case: Case) -> str:
-    """Register a case under its key and return the key (least recently used cases are dropped)."""
-    key = case_key(case)
-    _CASES[key] = case
-    _CASES.move_to_end(key)
-    while len(_CASES) > MAX_CASES:
-        _CASES.popitem(last=False)
-    return key
+    """The text key of a case (no user file): 'cpo-case/1 SCENARIO DIGEST {json}' where the JSON holds the
+    overrides and bear/bull bounds that differ from the shipped values and the typed racks."""
+    if case.user is not None:
+        raise ValueError("a case key holds cell values only; a case with an assumptions file has none")
+    digest, shipped = _shipped()
+    own, bear, bull = shipped[case.scenario], shipped["bear"], shipped["bull"]
+    payload = {
+        "overrides": [[k, v] for k, v in case.overrides if k not in own or own[k] != v],
+        "bounds": [[k, lo, hi] for k, lo, hi in case.bounds
+                   if k not in bear or bear[k] != lo or bull.get(k) != hi],
+        "racks": [[y, _racks_text(r)] for y, r in case.racks],
+    }
+    text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
+    return f"{KEY_PREFIX} {case.scenario} {digest} {text}"
 
 
 def recall(key: Any) -> Case:
-    """The case behind a key; CpoError when this Python session has not seen it."""
-    if not isinstance(key, str) or key not in _CASES:
-        raise CpoError(f"case_key {str(key)[:40]!r} is not known to this Python session: recalculate the "
-                       "workbook (Ctrl+Alt+F9) so its CPO_CASE cells run first")
-    _CASES.move_to_end(key)
-    return _CASES[key]
+    """The case a key describes (decoded by content: no earlier call needed); CpoError for anything else."""
+    if not isinstance(key, str) or not key.startswith(KEY_PREFIX + " "):
+        raise CpoError(f"case_key {str(key)[:40]!r} is not a CPO_CASE key; point it at a CPO_CASE cell")
+    return _decoded(key)
+
+
+@lru_cache(maxsize=256)
+def _decoded(key: str) -> Case:
+    try:
+        _, scenario, digest, text = key.split(" ", 3)
+        payload = json.loads(text)
+        case = Case(scenario, tuple((str(k), v) for k, v in payload["overrides"]),
+                    racks=tuple((int(y), float(r)) for y, r in payload["racks"]),
+                    bounds=tuple((str(k), lo, hi) for k, lo, hi in payload["bounds"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CpoError(f"case_key {key[:40]!r}... is damaged ({exc}); point it at a CPO_CASE cell") from None
+    if digest != _shipped()[0]:
+        raise CpoError(f"case_key was made with assumptions {digest}, this add-in ships {_shipped()[0]}: "
+                       "recalculate its CPO_CASE cell, or rebuild the workbook (cpo-xl build)")
+    return case
 
 
 def _names(value: Any, argument: str) -> list[str]:
@@ -90,23 +120,18 @@ def CPO_CASE(assumptions: Any = None, scenario: Any = None, rack_units: Any = No
     table = rack_units
     if not ea.is_blank(rack_units) and not ea.is_blank(years):
         table = [_flat(years), _flat(rack_units)]
-    return remember(_case(table, assumptions, scenario, None))
+    case = _case(table, assumptions, scenario, None)
+    case.assumptions()  # a bad key or value is named here, in the CPO_CASE cell, not in every block
+    return case_key(case)
 
 
 @excel_safe
 def CPO_LINES(case_key: Any, line_names: Any, years: Any) -> list[list[Any]]:
-    recall(case_key)
-    return _lines(case_key, frozen(line_names), frozen(years))
-
-
-@lru_cache(maxsize=256)
-def _lines(case_key: str, line_names: Any, years: Any) -> list[list[Any]]:
-    """The block of CPO_LINES for a case key (the case cannot change under its key), computed once."""
     case = recall(case_key)
-    ys = _years(_thawed(years))
+    ys = _years(years)
     result, items = run(case), {item.name: item for item in lines.line_items(case)}
     rows = []
-    for name in _names(_thawed(line_names), "line_names"):
+    for name in _names(line_names, "line_names"):
         if name not in items:
             lines.find(case, name)  # raises with suggestions
         values = lines.value(result, items[name].path)
@@ -114,7 +139,7 @@ def _lines(case_key: str, line_names: Any, years: Any) -> list[list[Any]]:
     return rows
 
 
-MORE_CACHES.extend([_lines, case_key])
+MORE_CACHES.extend([_decoded, _shipped])
 
 
 @excel_safe

@@ -192,11 +192,13 @@ CATEGORY = "CPO"
 
 
 def catalogued(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Apply the xlwings decorators described by the function's catalogue record."""
+    """Apply the xlwings decorators described by the function's catalogue record. err_to_str: an error cell
+    arrives as its text ('#N/A'), which the function refuses naming the argument; xlwings' default hands it
+    over as None, an empty cell, and the model would silently use a default."""
     udf = BY_NAME[func.__name__]
     func.__doc__ = udf.doc
     for arg in reversed(udf.args):
-        func = xw.arg(arg.name, doc=arg.doc)(func)
+        func = xw.arg(arg.name, doc=arg.doc, err_to_str=True)(func)
     if udf.array:
         func = xw.ret(expand="table")(func)
     return xw.func(category=CATEGORY)(func)

@@ -7,6 +7,7 @@ here: each picks a line out of the cached engine result. Only :class:`CpoError` 
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -34,17 +35,65 @@ MORE_CACHES: list[Any] = []  # caches of modules built on this one (the block fu
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Content:
+    """The argument values of one call as a cache key: hashed once (an assumptions range is ~1,100 cells)."""
+
+    __slots__ = ("args", "hash")
+
+    def __init__(self, args: tuple[Any, ...]) -> None:
+        self.args = tuple(frozen(a) for a in args)
+        self.hash = hash(self.args)  # TypeError for an unhashable cell value: the call is then not cached
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Content) and self.hash == other.hash and self.args == other.args
+
+
+CONTENT_CACHES: list[Any] = []  # one per UDF: results by argument content
+
+
 def excel_safe(func: F) -> F:
-    """Let only CpoError out: any other failure becomes a CpoError naming the function."""
+    """The UDF contract around a plain function.
+
+    - Pure: the result is cached by the argument values alone (content, never a name of earlier state), so a
+      warm call with the same cells is a lookup, in any calculation order and in any process.
+    - Errors in, errors out: an Excel error value in any argument (any cell of a range) is a CpoError naming
+      the argument, never a number computed from defaults.
+    - Only CpoError escapes: any other failure becomes a CpoError naming the function.
+    """
+    params = tuple(inspect.signature(func).parameters)
+
+    def checked(args: tuple[Any, ...]) -> Any:
+        for name, value in zip(params, args, strict=False):
+            ea.reject_errors(value, name)
+        return func(*args)
+
+    @lru_cache(maxsize=512)
+    def by_content(key: _Content) -> Any:
+        return checked(tuple(_thawed(a) for a in key.args))
+
+    CONTENT_CACHES.append(by_content)
+
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         try:
-            return func(*args)
+            try:
+                key = _Content(args)
+            except TypeError:  # an unhashable cell value: computed without the cache (the parser names it)
+                return _copy(checked(args))
+            return _copy(by_content(key))
         except CpoError:
             raise
         except Exception as exc:  # noqa: BLE001 - the UDF contract: no other exception may escape
             raise CpoError(f"{func.__name__}: could not compute ({type(exc).__name__}: {exc})") from None
     return wrapper  # type: ignore[return-value]
+
+
+def _copy(result: Any) -> Any:
+    """A cached 2-D result as fresh rows (a caller may change what it is handed)."""
+    return [list(row) if isinstance(row, list) else row for row in result] if isinstance(result, list) else result
 
 
 def _scenario(value: Any) -> str:
@@ -90,7 +139,7 @@ def _thawed(value: Any) -> Any:
 
 def _parse_case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
     name = _scenario(scenario)
-    return Case(name, ea.overrides(assumptions, name), racks=_racks(rack_units, year))
+    return Case(name, ea.overrides(assumptions, name), racks=_racks(rack_units, year), bounds=ea.bounds(assumptions))
 
 
 def _result(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> ModelResult:
@@ -291,5 +340,6 @@ def clear_caches() -> None:
     """Forget every cached assumption set, model run and table (benchmarks use it for cold timings)."""
     from cpo_xl.analysis.tables import tables
     clear_cache()
-    for cache in (tables, _sensitivity, _simulation, version_text, _cached_case, lines.line_items, *MORE_CACHES):
+    for cache in (tables, _sensitivity, _simulation, version_text, _cached_case, lines.line_items, *MORE_CACHES,
+                  *CONTENT_CACHES):
         cache.cache_clear()

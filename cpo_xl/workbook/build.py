@@ -21,7 +21,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
-from cpo_xl.excel.blocks import remember
+from cpo_xl.excel.blocks import recall
 from cpo_xl.workbook import grid, sheets, snapshot, switch
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import HEAD_FILL, Styles, number_guard
@@ -247,9 +247,10 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     rows = sheets.input_rows(scenario, user)
     racks = dict(zip(YEARS, case.rack_series(), strict=True))
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
-    # the case CPO_CASE(assumptions, scenario) builds from the Inputs column: forecast racks, no user file
-    live = Case(scenario, tuple((r["key"], r[scenario]) for r in rows))
-    args = grid.ModelArgs(case, live, overrides=overrides, tolerance=tolerance)
+    # the case CPO_CASE(assumptions, scenario) builds from the Inputs table: forecast racks, no user file
+    table = tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows)
+    live = recall(grid.case_key(grid.ModelArgs(case, case, {}, table=table), scenario))
+    args = grid.ModelArgs(case, live, overrides=overrides, tolerance=tolerance, table=table)
     series = L.series_sheets(case)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)
@@ -270,7 +271,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     sheets.write_about(ws["About"], st, scenario, master, assumption_date())
     for name, ref in L.defined_names(len(rows)).items():
         wb.define_name(name, ref)
-    keys = (remember(live), remember(case.with_(racks=tuple(racks.items()))))
+    keys = (grid.case_key(args, scenario), grid.case_key(args, scenario, [racks[y] for y in YEARS]))
     sheets.write_inputs(ws["Inputs"], wb, st, rows, scenario, racks, forecast, overrides, master, keys,
                         places["e_inputs_rack_forecast"].row)
     below = {}

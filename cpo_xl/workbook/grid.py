@@ -12,11 +12,13 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from cpo_xl.analysis import lines
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.timeline import YEARS, year_index
+from cpo_xl.excel import blocks
 from cpo_xl.excel import functions as fn
-from cpo_xl.excel.blocks import remember
 from cpo_xl.workbook import layout as L
 
 CHECK_TOLERANCE = 1e-6
+ADDIN_KINDS = ("addin_tam", "addin_layer")
+ADDIN_TAIL = "rack_units,assumptions,scenario"  # the workbook's names: the add-in reads the analyst's cells
 TOLERANCE_REF = "Checks!" + xl_rowcol_to_cell(*L.CHECK_TOLERANCE_CELL, row_abs=True, col_abs=True)
 
 
@@ -46,6 +48,16 @@ class ModelArgs:
     live: Case  # the forecast-racks case of the Inputs column (what CPO_CASE(assumptions, scenario) builds)
     overrides: dict[int, float]  # racks typed on Inputs
     tolerance: float = CHECK_TOLERANCE  # Checks!C3, relative: what the check rows' cached values are computed with
+    table: tuple[tuple[Any, ...], ...] = ()  # the `assumptions` range as written: (key, bear, base, bull) rows
+
+
+def case_key(args: ModelArgs, scenario: str, racks: Sequence[float] | None = None) -> str:
+    """What ``=CPO_CASE(assumptions, scenario[, racks row, years row])`` returns for the cells the build writes:
+    the cached value is the function's own result on those values."""
+    table = [list(row) for row in args.table]
+    if racks is None:
+        return str(blocks.CPO_CASE(table, scenario))
+    return str(blocks.CPO_CASE(table, scenario, [float(r) for r in racks], [float(y) for y in YEARS]))
 
 
 def cell(places: dict[str, Place], name: str, col: int, from_sheet: str) -> str:
@@ -67,6 +79,12 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
         first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
         return (f"=CPO_CASE(assumptions,{scenario},${first_c}${racks_row}:${last_c}${racks_row},"
                 f"${first_c}${L.HEADER_ROW + 1}:${last_c}${L.HEADER_ROW + 1})")
+    if line.kind in ADDIN_KINDS:  # the add-in itself, over the year in the header row: what a click shows
+        year = xl_rowcol_to_cell(L.HEADER_ROW, col, row_abs=True)
+        if line.kind == "addin_layer":  # the layer's name stands in the key column
+            layer = xl_rowcol_to_cell(row, L.KEY_COL, col_abs=True)
+            return f"=CPO_LAYER_TAM({layer},{year},{ADDIN_TAIL})"
+        return f"=CPO_TAM({year},{ADDIN_TAIL})"
     if line.kind == "rack_used":
         override = f"Inputs!{xl_rowcol_to_cell(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
         return f'=IF({override}="",{ref(0)},{override})'
@@ -103,8 +121,14 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
         return float(lines.value(run(case), line.path)[year_index(year)])
     if line.kind == "pctl":  # Monte Carlo percentile of the TAM over the forecast-racks case
         return float(np.percentile(fn._simulation(args.live)[:, year_index(year)], 100 * float(line.key)))
-    if line.kind == "case":
-        return case_of(line, args)
+    if line.kind in ADDIN_KINDS:  # the function's own result on the cells the formula reads
+        rack_units = [[float(y) for y in YEARS], [float(racks[y]) for y in YEARS]]
+        table, scenario = [list(row) for row in args.table], args.case.scenario
+        if line.kind == "addin_layer":
+            return fn.CPO_LAYER_TAM(line.key, float(year), rack_units, table, scenario)
+        return fn.CPO_TAM(float(year), rack_units, table, scenario)
+    if line.kind == "case":  # the racks row it refers to, if any, is above it
+        return case_key(args, line.key, [values[line.refs[0]][y] for y in YEARS] if line.refs else None)
     if line.kind == "rack_used":
         return args.overrides.get(year, v(0))
     if line.kind == "racks":
@@ -127,12 +151,6 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
     if line.kind == "positive_flag":
         return 1.0 if v(0) > args.tolerance else 0.0
     raise ValueError(f"layout: unknown line kind {line.kind}")
-
-
-def case_of(line: L.Line, args: ModelArgs) -> str:
-    """The key a CPO_CASE row computes (registered, so the block rows below it can be evaluated)."""
-    case = args.case.with_(scenario=line.key)
-    return remember(case if line.refs else case.without_typed_racks())
 
 
 def block_formula(block: Sequence[L.Line], first_row: int, sheet: str, places: dict[str, Place]) -> str:

@@ -218,7 +218,9 @@ class Line:
     'case' (a CPO_CASE key), 'link' (=another line), 'sum' (of lines), 'ratio' (a / b, 0 when b = 0),
     'diff_flag' (|a - b| > tolerance), 'excess_flag' (a > b + tolerance), 'share_flag' (a outside 0-1),
     'at_capacity' / 'positive_flag' (a at 1 / above 0), 'racks' (the Inputs racks row), 'rack_used'
-    (override, else the forecast). ``key`` is what column C shows (a block row's line name or percentile).
+    (override, else the forecast), 'addin_tam' / 'addin_layer' (=CPO_TAM / =CPO_LAYER_TAM of the year over
+    the workbook's rack_units, assumptions and scenario: the add-in where the numbers are, checked against the
+    blocks). ``key`` is what column C shows (a block row's line name, a percentile, an add-in row's layer).
     """
 
     name: str
@@ -298,6 +300,7 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
         *reg.rest("Penetration"),
     ])
     tam = SeriesSheet("TAM", "TAM by value-chain layer (US$ M)", [
+        Line("tam_addin", "CPO TAM (=CPO_TAM, live from the add-in)", "US$ M", "addin_tam"),
         *[reg.row(f"tam_{layer}") for layer in LAYERS],
         Line("tam_sum", "CPO TAM (sum of layers)", "US$ M", "sum", refs=tuple(f"tam_{la}" for la in LAYERS)),
         reg.row("tam_udf"),
@@ -307,8 +310,8 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
     ])
     sheets = [demand, penetration, tam]
     for layer in LAYERS:
-        rows: list[Line | Section] = [Line(f"layer_{layer}", f"{LAYER_LABELS[layer]} TAM", "US$ M", "link",
-                                           refs=(f"tam_{layer}",))]
+        rows: list[Line | Section] = [Line(f"layer_{layer}", f"{LAYER_LABELS[layer]} TAM (=CPO_LAYER_TAM, the "
+                                           "add-in)", "US$ M", "addin_layer", key=layer)]
         share_refs = []
         for ticker, company in assumptions.companies.items():
             if company.layer != layer:
@@ -336,6 +339,10 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
     checks = SeriesSheet("Checks", "Checks: each line is 0 when it holds", [
         Line("chk_tam", "TAM: sum of layers equals CPO_TAM", "flag", "diff_flag", refs=("tam_sum", "tam_udf"),
              fmt="0"),
+        Line("chk_addin_tam", "Add-in: =CPO_TAM on the TAM sheet equals the model block", "flag", "diff_flag",
+             refs=("tam_addin", "tam_udf"), fmt="0"),
+        *[Line(f"chk_addin_{la}", f"Add-in: =CPO_LAYER_TAM on {LAYER_SHEETS[la]} equals the model block", "flag",
+               "diff_flag", refs=(f"layer_{la}", f"tam_{la}"), fmt="0") for la in LAYERS],
         Line("chk_capacity", "Ports shipped within capacity", "flag", "excess_flag",
              refs=("ports_link", "capacity_ports"), fmt="0"),
         *[Line(f"chk_pen_{s}", f"{SEGMENT_LABELS[s]} penetration within 0-1", "flag", "share_flag",
