@@ -521,7 +521,8 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ws.set_row(3 + i, _wrapped_height(b))
     r = 4 + len(lines)
     ws.write_string(r, 0, "Version", st.bold)
-    st.formula(ws, r, 1, "=CPO_VERSION()", None, fn.CPO_VERSION())
+    # a link to the Summary's =CPO_VERSION() (the version fact, second of its facts): one call, not two
+    st.formula(ws, r, 1, f"={L.SUMMARY}!{L.a1(L.SUMMARY_FACTS_ROW + 1, 1)}", None, fn.CPO_VERSION())
     ws.write_string(r + 2, 0, "Functions (UDF catalogue)", st.section)
     ws.write_row(r + 3, 0, ("formula", "what it returns"), st.head_left)
     for i, udf in enumerate(CATALOGUE):

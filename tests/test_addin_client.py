@@ -1,0 +1,308 @@
+"""The add-in as Excel runs it, through client code nobody on this project wrote.
+
+Every UDF cell of the committed workbook is called through xlwings' Office.js custom-function code
+(``xlwings.server.custom_functions_call``, tests/officejs_client.py: the path of Excel on the web and on the Mac,
+xlwings Server and Lite) with the JSON shapes Excel's JavaScript API sends, in several legal calculation orders
+and in fresh interpreters, and compared with the value the file caches. The classic Windows path is exercised
+through xlwings' own VBA generator and value conversion with pywin32 stubbed (tests/classic_client.py): the COM
+transport itself cannot run here. xlwings PRO's Office.js code runs under its PolyForm Noncommercial licence
+(key ``noncommercial``), set by those scripts for the tests only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.utils.cell import range_boundaries
+
+from cpo_xl.excel.catalogue import CATALOGUE
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKBOOK = ROOT / "workbook" / "CPO_Model.xlsx"
+NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}  # what Excel's JavaScript sends
+COM_NA = -2146826246  # what COM hands over for a #N/A cell
+REL_TOL = 1e-9
+
+
+@dataclass
+class UdfCell:
+    """One UDF formula of the workbook: where it is, its arguments as Excel's JavaScript sends them, the
+    cached values it must reproduce, and which arguments are the value of another UDF cell (a CPO_CASE key)."""
+
+    where: str
+    func: str
+    args: list[Any]
+    expected: list[list[Any]]
+    key_args: dict[int, str] = field(default_factory=dict)  # argument index -> the UDF cell it reads
+
+
+def _js(value: Any) -> Any:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _cells(book: Any, ref: str, sheet: str) -> tuple[str, list[list[Any]]]:
+    """('Sheet!A1[:B2]' without $, the cached values as a 2-D list) of a reference or a workbook name."""
+    if ref in book.defined_names:
+        ref = book.defined_names[ref].attr_text
+    where, _, cells = ref.rpartition("!")
+    sheet = where.strip("'") or sheet
+    cells = cells.replace("$", "")
+    c1, r1, c2, r2 = range_boundaries(cells)
+    ws = book[sheet]
+    values = [[_js(ws.cell(r, c).value) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+    return f"{sheet}!{cells}", values
+
+
+def udf_cells(path: Path = WORKBOOK) -> list[UdfCell]:
+    """Every CPO_* formula of the workbook (array formulas once, at their anchor), in sheet order."""
+    formulas, cached = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    names = {u.name for u in CATALOGUE}
+    found = []
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                text = getattr(value, "text", value)
+                if not isinstance(text, str) or not text.startswith("=") or "CPO_" not in text.upper():
+                    continue
+                tokens = [t for t in Tokenizer(text).items if t.type != Token.WSPACE]
+                func = tokens[0].value.rstrip("(").upper()
+                assert tokens[0].type == Token.FUNC and func in names, f"{ws.title}!{cell.coordinate}: {text}"
+                args: list[Any] = [None]
+                refs: list[str | None] = [None]
+                for token in tokens[1:-1]:
+                    assert token.type in (Token.OPERAND, Token.SEP), f"nested call in {text}"
+                    if token.type == Token.SEP:
+                        args.append(None)
+                        refs.append(None)
+                    elif token.subtype == Token.RANGE:
+                        refs[-1], args[-1] = _cells(cached, token.value, ws.title)
+                    elif token.subtype == Token.TEXT:
+                        args[-1] = [[token.value.strip('"')]]
+                    else:
+                        args[-1] = [[float(token.value)]]
+                if len(tokens) == 2:  # =CPO_VERSION(): no argument
+                    args, refs = [], []
+                span = getattr(value, "ref", cell.coordinate)
+                expected = _cells(cached, span, ws.title)[1]
+                found.append(UdfCell(f"{ws.title}!{cell.coordinate}", func, args, expected,
+                                     {i: r for i, r in enumerate(refs) if r is not None}))
+    by_place = {c.where: c for c in found}
+    for c in found:  # keep only the arguments that are the value of another UDF cell
+        c.key_args = {i: r for i, r in c.key_args.items() if r in by_place}
+    return found
+
+
+def client(calls: list[dict], script: str = "officejs_client.py") -> Any:
+    """Run calls through a client script in a fresh interpreter; its JSON output."""
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / script)], input=json.dumps(calls),
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def requests(cells: list[UdfCell], feed: bool = True) -> list[dict]:
+    """The calls in the given order; with ``feed``, a key argument takes the value its CPO_CASE call returned
+    earlier in the same process (as Excel passes a cell's new value), else the cached key."""
+    position = {c.where: i for i, c in enumerate(cells)}
+    out = []
+    for i, c in enumerate(cells):
+        feeds = {str(a): position[src] for a, src in c.key_args.items() if feed and position.get(src, i) < i}
+        out.append({"func_name": c.func, "args": c.args, "feed": feeds})
+    return out
+
+
+def _same(got: Any, expected: Any) -> bool:
+    if isinstance(expected, float) and isinstance(got, int | float):
+        return math.isclose(got, expected, rel_tol=REL_TOL, abs_tol=1e-12)
+    return got == expected
+
+
+def mismatches(cells: list[UdfCell], results: list[dict]) -> list[str]:
+    """Each call whose result is an error or differs from the cached values, named by its cell."""
+    bad = []
+    for c, result in zip(cells, results, strict=True):
+        if "error" in result:
+            bad.append(f"{c.where} {c.func}: {result['error']}")
+            continue
+        got = result["value"]
+        if len(got) != len(c.expected) or any(len(g) != len(e) for g, e in zip(got, c.expected, strict=True)):
+            bad.append(f"{c.where} {c.func}: shape {len(got)}x{len(got[0])} != cached")
+            continue
+        for g_row, e_row in zip(got, c.expected, strict=True):
+            for g, e in zip(g_row, e_row, strict=True):
+                if not _same(g, e):
+                    bad.append(f"{c.where} {c.func}: {g!r} != cached {e!r}")
+                    break
+    return bad
+
+
+@pytest.fixture(scope="module")
+def cells() -> list[UdfCell]:
+    return udf_cells()
+
+
+def _is_case(c: UdfCell) -> bool:
+    return c.func == "CPO_CASE"
+
+
+def test_the_workbook_shows_the_add_in_where_the_numbers_are(cells):
+    # the mission's formulas stand on the sheets: the TAM headline over 13 years, each layer over 13 years
+    tam = [c for c in cells if c.func == "CPO_TAM" and c.where.startswith("TAM!")]
+    layers = {c.where.split("!")[0] for c in cells if c.func == "CPO_LAYER_TAM"}
+    assert len(tam) == 13
+    assert layers == {"Definers", "Foundry_Packaging", "Lasers", "Fiber_Connectivity", "Equipment"}
+    assert len(cells) <= 100  # the call budget of one full recalculation
+
+
+def test_every_udf_cell_in_dependency_order_then_blocks_last(cells):
+    ordered = sorted(cells, key=lambda c: not _is_case(c))  # keys first, every dependent call last
+    assert mismatches(ordered, client(requests(ordered))) == []
+
+
+def test_every_udf_cell_in_reverse_order_before_any_key_is_computed(cells):
+    ordered = sorted(cells, key=_is_case)  # blocks first: no CPO_CASE has run in this process
+    assert mismatches(ordered, client(requests(ordered, feed=False))) == []
+
+
+def test_each_block_right_after_its_key_with_the_other_keys_in_between(cells):
+    # the order that used to give 2030 P90 11,992 instead of 12,361: the other CPO_CASE cells (same ranges,
+    # other racks or scenario) run between a key and the block that reads it
+    keys = [c for c in cells if _is_case(c)]
+    by_place = {c.where: c for c in cells}
+    ordered: list[UdfCell] = []
+    for block in (c for c in cells if c.key_args):
+        (source,) = block.key_args.values()
+        ordered += [by_place[source], *[k for k in reversed(keys) if k.where != source], block]
+    assert mismatches(ordered, client(requests(ordered))) == []
+
+
+def test_every_udf_cell_in_seeded_random_orders(cells):
+    for seed in (1, 2):
+        ordered = list(cells)
+        random.Random(seed).shuffle(ordered)
+        assert mismatches(ordered, client(requests(ordered))) == [], f"seed {seed}"
+
+
+@pytest.mark.slow
+def test_each_block_alone_in_a_fresh_interpreter_given_only_its_argument_values(cells):
+    # after Excel restarts, or on Office.js where nothing recalculates on open: a block's cells are all there is
+    blocks = [c for c in cells if c.key_args]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda c: client(requests([c], feed=False))[0], blocks))
+    assert len(blocks) >= 10 and mismatches(blocks, results) == []
+
+
+def _inputs(cells: list[UdfCell]) -> UdfCell:
+    return next(c for c in cells if c.where == "Inputs!C5")  # =CPO_CASE(assumptions, scenario)
+
+
+def test_two_cases_differing_only_by_racks_give_different_keys_and_blocks(cells):
+    forecast = _inputs(cells)
+    typed = next(c for c in cells if c.where == "Inputs!D5")  # =CPO_CASE(assumptions, scenario, rack_units)
+    lines = next(c for c in cells if c.func == "CPO_LINES" and c.key_args.get(0) == "Inputs!D5")
+    years = lines.args[2]
+    doubled = [typed.args[2][0], [2 * r for r in typed.args[2][1]]]
+    calls = [{"func_name": "CPO_CASE", "args": forecast.args},
+             {"func_name": "CPO_CASE", "args": typed.args},  # the same racks as the forecast, typed
+             {"func_name": "CPO_CASE", "args": [typed.args[0], typed.args[1], doubled]},
+             *[{"func_name": "CPO_LINES", "args": [None, [["racks_line"], ["tam_udf"]], years], "feed": {"0": k}}
+               for k in range(3)]]
+    out = client(calls)
+    keys = [o["value"][0][0] for o in out[:3]]
+    assert len(set(keys)) == 3, keys  # drawn vs typed used to share one key
+    drawn, same, double = (o["value"] for o in out[3:])
+    # typed racks equal to the forecast (as the file caches them, to 12 digits): the same numbers, other keys
+    assert drawn == [pytest.approx(row, rel=1e-9) for row in same]
+    assert double[0] == pytest.approx([2 * r for r in same[0]], rel=1e-9)  # racks double (to 12 digits)
+    # the TAM never falls and rises once racks bind (the near years are supply-bound, so they stay)
+    assert all(d >= s * (1 - 1e-9) for d, s in zip(double[1], same[1], strict=True))
+    assert double[1][-1] > 1.3 * same[1][-1]
+
+
+def test_excel_error_values_give_an_error_naming_the_argument_on_the_office_js_path(cells):
+    tam = next(c for c in cells if c.func == "CPO_TAM")
+    assumptions = [list(row) for row in tam.args[2]]
+    assumptions[5][2] = NA  # one base value of the Inputs table is #N/A
+    racks = [list(row) for row in tam.args[1]]
+    racks[1][4] = NA
+    calls = [{"func_name": "CPO_TAM", "args": [tam.args[0], tam.args[1], assumptions, tam.args[3]]},
+             {"func_name": "CPO_TAM", "args": [tam.args[0], tam.args[1], tam.args[2], [[NA]]]},
+             {"func_name": "CPO_TAM", "args": [tam.args[0], racks, tam.args[2], tam.args[3]]},
+             {"func_name": "CPO_CASE", "args": [assumptions, [["base"]], None, None]},
+             {"func_name": "CPO_LINES", "args": [[[NA]], [["tam_udf"]], [[2030.0]]]}]
+    errors = [r.get("error", "") for r in client(calls)]
+    assert "assumptions holds the Excel error #N/A (row 6, column 3" in errors[0]
+    assert "scenario holds the Excel error #N/A" in errors[1]
+    assert "rack_units holds the Excel error #N/A (row 2, column 5" in errors[2]
+    assert "assumptions holds the Excel error #N/A" in errors[3]
+    assert "case_key holds the Excel error #N/A" in errors[4]
+
+
+def test_excel_error_values_give_an_error_naming_the_argument_on_the_classic_path(cells):
+    tam = next(c for c in cells if c.func == "CPO_TAM")
+    assumptions = [list(row) for row in tam.args[2]]
+    assumptions[5][2] = COM_NA
+    racks = [list(row) for row in tam.args[1]]
+    racks[1][4] = COM_NA
+    out = client([{"func_name": "CPO_TAM", "args": [tam.args[0], tam.args[1], assumptions, tam.args[3]]},
+                  {"func_name": "CPO_TAM", "args": [tam.args[0], tam.args[1], tam.args[2], [[COM_NA]]]},
+                  {"func_name": "CPO_TAM", "args": [tam.args[0], racks, tam.args[2], tam.args[3]]},
+                  {"func_name": "CPO_TAM", "args": tam.args}], "classic_client.py")
+    errors = [r.get("error", "") for r in out["results"]]
+    assert "assumptions holds the Excel error #N/A (row 6, column 3" in errors[0]
+    assert "scenario holds the Excel error #N/A" in errors[1]
+    assert "rack_units holds the Excel error #N/A (row 2, column 5" in errors[2]
+    assert math.isclose(out["results"][3]["value"], tam.expected[0][0], rel_tol=REL_TOL)
+    assert all(o == {"err_to_str": True} for opts in out["options"].values() for o in opts)
+
+
+def test_a_bull_value_edited_on_inputs_moves_the_tornado_in_the_same_recalculation(cells):
+    tornado = next(c for c in cells if c.func == "CPO_TORNADO")
+    forecast = _inputs(cells)
+    top_key = tornado.args[1][0][0]  # the input the tornado ranks first
+    table = [list(row) for row in forecast.args[0]]
+    row = next(r for r in table if r[0] == top_key)
+    row[3] = row[3] + (row[3] - row[2])  # its bull value moved twice as far from base
+    out = client([{"func_name": "CPO_CASE", "args": [table, forecast.args[1], None, None]},
+                  {"func_name": "CPO_TORNADO", "args": [None, tornado.args[1], tornado.args[2]], "feed": {"0": 0}}])
+    moved = out[1]["value"]
+    assert moved[0][0] == pytest.approx(tornado.expected[0][0], rel=1e-12)  # the bear end is untouched
+    assert abs(moved[0][1]) > abs(tornado.expected[0][1]) * 1.2  # the bull end moves with the edit
+    assert [pytest.approx(r, rel=1e-12, abs=1e-9) for r in tornado.expected[1:]] == moved[1:]  # others as they were
+
+
+def test_office_js_registers_every_function_with_docs_and_optional_flags():
+    code = ("import os, json, sys; os.environ['XLWINGS_ON_SERVER']='true'; "
+            "os.environ['XLWINGS_LICENSE_KEY']='noncommercial'; sys.path.insert(0, 'udfs'); import cpo_udfs; "
+            "from xlwings.server import custom_functions_meta; print(json.dumps(custom_functions_meta(cpo_udfs)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    meta = {f["name"]: f for f in json.loads(done.stdout)["functions"]}
+    assert set(meta) == {u.name for u in CATALOGUE}
+    for udf in CATALOGUE:
+        params = meta[udf.name]["parameters"]
+        assert [p["name"] for p in params] == [a.name for a in udf.args]
+        assert [bool(p.get("optional")) for p in params] == [a.optional for a in udf.args], udf.name
+        assert all(p["description"] for p in params) and meta[udf.name]["description"] == udf.doc
+
+
+def test_classic_vba_wrappers_have_the_catalogue_signatures():
+    vba = client([], "classic_client.py")["vba"]
+    signatures = dict(re.findall(r"^Function (CPO_\w+)\(([^)]*)\)", vba, re.MULTILINE))
+    assert set(signatures) == {u.name for u in CATALOGUE}
+    for udf in CATALOGUE:
+        expected = ", ".join(("Optional " if a.optional else "") + a.name for a in udf.args)
+        assert signatures[udf.name] == expected
+    assert "Volatile" not in vba  # pure functions: Excel recalculates them only when an argument changes
