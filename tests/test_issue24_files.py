@@ -112,3 +112,11 @@ def test_pull_refuses_to_overwrite_a_pulled_toml_edited_by_hand(built, tmp_path,
     code, _, err = run(capsys, "pull", workbook, "--output", toml, "--force")
     (bak,) = [p for p in tmp_path.iterdir() if ".bak" in p.name]
     assert code == 0 and digest(bak) == edited and bak.name.endswith(".bak.toml"), err
+
+
+def test_republishing_over_an_unedited_pm_copy_just_works(built, pm_copy, tmp_path, capsys):
+    """Before: 'holds sheets the builder did not make (Scenario_Values)': publish refused its own copy."""
+    target = tmp_path / "pm.xlsx"
+    shutil.copy(pm_copy, target)
+    code, _, err = run(capsys, "publish", built, "--output", target)
+    assert code == 0 and not [p for p in tmp_path.iterdir() if ".bak" in p.name], err

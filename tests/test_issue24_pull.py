@@ -119,12 +119,13 @@ def test_every_bad_cell_is_named_at_once_each_at_its_own_cell(built, tmp_path, c
         ws["A100"] = "supply.no_such_key"
         ws[L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2028))] = "many"
         ws.cell(row_of(book, "pricing.erosion_2027"), L.BULL_C + 1).value = -5
+        book["Elasticity"]["C4"] = 1999  # a ranking year outside the horizon
     workbook = edit(built, tmp_path, change)
     bull = f"Inputs!D{row_of(openpyxl.load_workbook(workbook), 'pricing.erosion_2027')}"
     code, err, _ = pull(capsys, workbook)
     rack = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2028))}"
     assert code == 2 and err.count("\n") == 1, err
-    for cell in ("Inputs!C17", "Inputs!A100", rack, bull):
+    for cell in ("Inputs!C17", "Inputs!A100", rack, bull, "Elasticity!C4"):
         assert cell in err, (cell, err)
     assert "Inputs!B17" not in err and "Inputs!C100" not in err
     assert "'many' is text" in err

@@ -288,8 +288,8 @@ def _rack_pairs(table: Mapping[str, Any], path: str | Path) -> list[tuple[int, f
         # ASCII digits only: str.isdigit() also takes "²" (int() then fails) and full-width "２０２８"
         if not (isinstance(year, str) and year.isascii() and year.isdigit()) or isinstance(racks, bool) \
                 or not isinstance(racks, int | float):
-            raise CpoError(f"assumptions file {path}: rack_units {short(year)} = {short(racks)}; allowed: year = number "
-                           "(a year in ASCII digits, e.g. 2028 = 30000)")
+            raise CpoError(f"assumptions file {path}: rack_units {short(year)} = {short(racks)}; allowed: "
+                           "year = number (a year in ASCII digits, e.g. 2028 = 30000)")
         if not 0 <= racks <= 1e9 or not math.isfinite(racks):
             raise CpoError(f"assumptions file {path}: rack_units {year} = {racks!r} is outside 0 to 1e9")
         pairs.append((int(year), float(racks)))

@@ -64,7 +64,7 @@ def user_file_of(typed: snapshot.InputsSnapshot, cells: dict[tuple[str, str], st
     for section, key, value in typed.described:  # recorded by the build, no cell holds them
         (base if section == "base" else by_scenario.setdefault(section, [])).append((key, value))
     user = UserFile(tuple(base), tuple((s, tuple(v)) for s, v in by_scenario.items()), typed.racks,
-                    typed.scenario, _settings(typed), typed.notes)
+                    typed.scenario, _settings(typed, problems), typed.notes)
     if problems:  # name the bad values too, in one refusal
         problems += _every_bad_cell(typed, cells)
         problems.raise_if_any()
@@ -96,8 +96,9 @@ def _every_bad_cell(typed: snapshot.InputsSnapshot, cells: dict[tuple[str, str],
     return bad
 
 
-def _settings(typed: snapshot.InputsSnapshot) -> tuple[tuple[str, Any], ...]:
-    """The [workbook] settings typed outside the assumption table, validated; errors name the cell."""
+def _settings(typed: snapshot.InputsSnapshot, problems: list[str]) -> tuple[tuple[str, Any], ...]:
+    """The [workbook] settings typed outside the assumption table, validated; errors (naming the cell) are
+    added to ``problems``."""
     settings = []
     for name, value in typed.settings().items():
         if value is None:  # a sheet an older build did not have: the default applies
@@ -107,7 +108,7 @@ def _settings(typed: snapshot.InputsSnapshot) -> tuple[tuple[str, Any], ...]:
         try:
             settings.append((name, workbook_setting(name, value, where)))
         except CpoError as exc:
-            raise CpoError(str(exc).replace(f"{where}: {name}", f"{where} {name.replace('_', ' ')}")) from None
+            problems.append(str(exc).replace(f"{where}: {name}", f"{where} {name.replace('_', ' ')}"))
     return tuple(sorted(settings))
 
 

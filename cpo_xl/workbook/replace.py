@@ -74,7 +74,8 @@ def keep_backup(target: Path) -> Path:
 def _work_at_risk(target: Path, new_digest: str) -> str | None:
     """Why replacing ``target`` could lose a person's work, or None when it holds nothing of theirs."""
     try:
-        foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
+        from cpo_xl.workbook.switch import VALUES_SHEET  # the PM copy's precomputed scenario values
+        foreign = [n for n in sheet_names(target) if n not in (*L.SHEETS, VALUES_SHEET)]
         typed, cells = read_inputs(target)
     except CpoError as exc:  # unreadable: it may still be someone's file
         return f"cannot be read as a cpo-xl workbook ({exc})"

@@ -53,6 +53,13 @@ def _norm(value: Any) -> Any:
     return float(value)
 
 
+def _differs(a: Any, b: Any) -> bool:
+    """Two inputs that differ beyond the 15 significant digits LibreOffice saves numbers with."""
+    if isinstance(_norm(a), float) and isinstance(_norm(b), float):
+        return not math.isclose(a, b, rel_tol=1e-14)
+    return bool(_norm(a) != _norm(b))
+
+
 def snapshot_digest(s: InputsSnapshot) -> str:
     """Content hash [hex] of a snapshot (numbers compared as floats)."""
     body = repr((s.scenario, tuple(tuple(_norm(v) for v in row) for row in s.rows),
@@ -225,7 +232,7 @@ def read_inputs(path: Path, problems: Problems | None = None) -> tuple[InputsSna
         if not _is_formula(live) and live not in (None, "") and scenario in SCENARIOS:
             column = f"Inputs!{L.a1(r, L.SCENARIO_COLS[scenario])}"
             was = recorded.get(key, {}).get(scenario, values[scenario])
-            if _norm(values[scenario]) != _norm(was) and _norm(values[scenario]) != _norm(live):
+            if _differs(values[scenario], was) and _differs(values[scenario], live):
                 problems.append(f"Inputs!{L.a1(r, L.LIVE_C)} {key}: {short(live)} typed over the live value, and "
                                 f"{column} changed to {short(values[scenario])}: two values for one input; "
                                 "keep one of them")
