@@ -120,3 +120,11 @@ def test_republishing_over_an_unedited_pm_copy_just_works(built, pm_copy, tmp_pa
     shutil.copy(pm_copy, target)
     code, _, err = run(capsys, "publish", built, "--output", target)
     assert code == 0 and not [p for p in tmp_path.iterdir() if ".bak" in p.name], err
+
+
+def test_the_lock_file_an_earlier_release_left_beside_an_output_is_removed(built, tmp_path, capsys):
+    workbook = tmp_path / "w.xlsx"
+    shutil.copy(built, workbook)
+    (tmp_path / ".w.xlsx.cpo-lock").write_bytes(b"")
+    assert run(capsys, "build", "--output", workbook)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.xlsx"]

@@ -139,10 +139,25 @@ def write_lock(target: Path) -> Iterator[None]:
             if time.monotonic() > deadline:
                 raise CpoError(f"{target}: another cpo-xl process has been writing it for {LOCK_WAIT_S:.0f} s")
             time.sleep(0.05)
+        _remove_old_lock(target)
         try:
             yield
         finally:
             _unlock(handle)
+
+
+def _remove_old_lock(target: Path) -> None:
+    """Delete the `.NAME.cpo-lock` an earlier release left beside the target, unless a process of that
+    release holds it."""
+    old = target.parent / f".{target.name}.cpo-lock"
+    try:
+        with open(old, "r+b") as handle:
+            if not _try_lock(handle):
+                return
+            _unlock(handle)
+        old.unlink()
+    except OSError:  # absent, or not ours to delete
+        return
 
 
 def _try_lock(handle: Any) -> bool:
