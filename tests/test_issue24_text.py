@@ -56,3 +56,24 @@ def test_xml_parts_are_budgeted_in_total(built, tmp_path):
             z.writestr(f"xl/junk{i}.xml", part)
     with pytest.raises(CpoError, match="bytes of XML"):
         files.check_file(crafted)
+
+
+def test_a_merge_over_the_whole_sheet_is_refused_before_the_guard_reads_it(built, tmp_path, capsys):
+    """The guard's full reader (openpyxl) makes one object per merged cell: one crafted merge of
+    A1:XFD1048576 would be 17 billion of them."""
+    from cpo_xl.workbook.compare import _sheet_parts
+    crafted = tmp_path / "w.xlsx"
+    with zipfile.ZipFile(built) as z:
+        part = next(p for p, name in _sheet_parts(z).items() if name == "Lasers")
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == part:
+                assert b"<mergeCell " not in data
+                data = data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
+                                    b'<mergeCell ref="A1:XFD1048576"/></mergeCells>', 1)
+            dst.writestr(item, data)
+    before = crafted.read_bytes()
+    code, _, err = run(capsys, "build", "--output", crafted)
+    assert code == 2 and "merged cells" in err and err.count("\n") == 1, err
+    assert crafted.read_bytes() == before

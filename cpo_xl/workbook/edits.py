@@ -128,6 +128,7 @@ def objects(path: Path) -> dict[str, Any]:
     The cost follows what the file holds (the cells present), not its declared dimensions."""
     import openpyxl
     files.check_file(path)
+    _check_merges(path)
     with files.reading(path):
         try:
             wb = openpyxl.load_workbook(path)
@@ -138,6 +139,29 @@ def objects(path: Path) -> dict[str, Any]:
             _sheet_objects(ws, out)
         out.update(_drawings(path))
         return out
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]{1,40})"')
+
+
+def _check_merges(path: Path) -> None:
+    """Refuse merged ranges that span more cells than a workbook may hold before openpyxl's full reader sees
+    them: it makes an object for every cell a merge covers (one merge of A1:XFD1048576 would be 17 billion)."""
+    from openpyxl.utils import range_boundaries
+    total = 0
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            for ref in _MERGE.findall(z.read(name)):
+                try:
+                    left, top, right, bottom = range_boundaries(ref.decode("ascii", "replace"))
+                except (TypeError, ValueError):
+                    continue  # openpyxl refuses it itself
+                total += (bottom - top + 1) * (right - left + 1)
+                if total > files.MAX_CELLS:
+                    raise CpoError(f"{path}: merged cells in {name} cover more than {files.MAX_CELLS:,} cells; "
+                                   "not a cpo-xl workbook")
 
 
 def _sheet_objects(ws: Any, out: dict[str, Any]) -> None:
