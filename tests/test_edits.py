@@ -66,9 +66,9 @@ def test_a_label_edit_is_named_and_refused(built, tmp_path, capsys):
     before = digest(workbook)
     code, _, err = run(capsys, "build", "--output", workbook)
     assert code == 2 and err.count("\n") == 1 and "TAM!A6" in err and "Lasers!B9" in err
-    assert digest(workbook) == before and list(tmp_path.glob("*.bak")) == []
+    assert digest(workbook) == before and list(tmp_path.glob("*.bak.xlsx")) == []
     code, _, _ = run(capsys, "build", "--output", workbook, "--force")
-    assert code == 0 and len(list(tmp_path.glob("*.bak"))) == 1  # the edited file is kept beside
+    assert code == 0 and len(list(tmp_path.glob("w.*.bak.xlsx"))) == 1  # the edited file is kept beside
 
 
 def test_an_unedited_workbook_rebuilds_without_force(built, tmp_path, capsys):
@@ -146,7 +146,7 @@ def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, 
     workbook = edited(built, tmp_path, {"TAM!A6": "an edit this release cannot tell from its own changes"})
     monkeypatch.setattr(snapshot, "builder_fingerprint", lambda: "cpo-xl 9.9.9 (assumptions other)")
     code, out, _ = run(capsys, "build", "--output", workbook)
-    backups = list(tmp_path.glob("w.xlsx.*.bak"))
+    backups = list(tmp_path.glob("w.*.bak.xlsx"))
     assert code == 0 and len(backups) == 1 and backups[0].name in out
     kept = shutil.copy(backups[0], tmp_path / "kept.xlsx")
     assert values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]
@@ -167,7 +167,7 @@ def test_a_full_disk_leaves_the_workbook_as_it_was(built, tmp_path, capsys, monk
     code, _, err = run(capsys, "build", "--output", workbook)
     assert code == 2 and err.count("\n") == 1 and "No space left on device" in err and "unchanged" in err
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert digest(workbook) == before and left == [".w.xlsx.cpo-lock", "w.xlsx"]  # no temporary, no .bak
+    assert digest(workbook) == before and left == ["w.xlsx"]  # no temporary, no .bak, no lock file
 
 
 @pytest.mark.parametrize("verb", [("simulate", "-n", 200), ("bridge", "base", "bull")])

@@ -56,7 +56,7 @@ def test_every_force_keeps_its_own_backup(built, tmp_path, capsys):
         book.save(target)
         assert run(capsys, "build", "--assumptions", other, "--output", target)[0] == 2  # refused first
         assert run(capsys, "build", "--assumptions", other, "--output", target, "--force")[0] == 0
-    backups = sorted(tmp_path.glob("w.xlsx.*.bak"))
+    backups = sorted(tmp_path.glob("w.*.bak.xlsx"))
     assert len(backups) == 2 and digest(backups[0]) != digest(backups[1])
 
 

@@ -152,7 +152,7 @@ def test_refusals_keep_the_file(workbook, capsys):
     code, _, err = run(capsys, "build", "--output", workbook)
     assert code == 2 and "inputs edited since it was built" in err and digest(workbook) == edited
     code, _, _ = run(capsys, "build", "--output", workbook, "--force")
-    (backup,) = workbook.parent.glob(workbook.name + ".*.bak")
+    (backup,) = workbook.parent.glob(workbook.stem + ".*.bak.xlsx")
     assert code == 0 and digest(backup) == edited
 
 
@@ -163,13 +163,13 @@ def test_unreadable_target_needs_force(tmp_path, capsys):
     assert code == 2 and "cannot be read as a cpo-xl workbook" in err
     assert target.read_text(encoding="utf-8") == "someone's text"
     assert run(capsys, "build", "--output", target, "--force")[0] == 0
-    (backup,) = target.parent.glob("notes.xlsx.*.bak")
+    (backup,) = target.parent.glob("notes.*.bak.xlsx")
     assert backup.read_text(encoding="utf-8") == "someone's text"
 
 
 def test_unedited_stale_workbook_is_replaced(workbook, capsys):
     assert run(capsys, "build", "--output", workbook)[0] == 0  # inputs as recorded: nothing to lose
-    assert not list(workbook.parent.glob(workbook.name + "*.bak"))
+    assert not list(workbook.parent.glob(workbook.stem + "*.bak*"))
 
 
 def test_diff_shows_the_input_and_the_outputs_it_moved(workbook, tmp_path, capsys):

@@ -242,7 +242,7 @@ def read_user_file(path: str | Path) -> UserFile:
             raw = handle.read(MAX_ASSUMPTIONS_BYTES + 1)
         if len(raw) > MAX_ASSUMPTIONS_BYTES:
             raise CpoError(f"assumptions file {path}: larger than {MAX_ASSUMPTIONS_BYTES:,} bytes")
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a byte-order mark (Notepad writes one) is not content
     except FileNotFoundError:
         raise CpoError(f"assumptions file {path}: not found") from None
     except IsADirectoryError:
@@ -285,8 +285,11 @@ def read_user_file(path: str | Path) -> UserFile:
 def _rack_pairs(table: Mapping[str, Any], path: str | Path) -> list[tuple[int, float]]:
     pairs = []
     for year, racks in table.items():
-        if not str(year).isdigit() or isinstance(racks, bool) or not isinstance(racks, int | float):
-            raise CpoError(f"assumptions file {path}: rack_units {year} = {racks!r}; allowed: year = number")
+        # ASCII digits only: str.isdigit() also takes "²" (int() then fails) and full-width "２０２８"
+        if not (isinstance(year, str) and year.isascii() and year.isdigit()) or isinstance(racks, bool) \
+                or not isinstance(racks, int | float):
+            raise CpoError(f"assumptions file {path}: rack_units {short(year)} = {short(racks)}; allowed: "
+                           "year = number (a year in ASCII digits, e.g. 2028 = 30000)")
         if not 0 <= racks <= 1e9 or not math.isfinite(racks):
             raise CpoError(f"assumptions file {path}: rack_units {year} = {racks!r} is outside 0 to 1e9")
         pairs.append((int(year), float(racks)))

@@ -258,7 +258,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     typed = snapshot.InputsSnapshot(
         scenario, tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows),
         tuple(sorted(overrides.items())), ranking_year, tolerance, tornado_year,
-        tuple((r["key"], r["comment"]) for r in rows if r["comment"]))
+        tuple((r["key"], r["comment"]) for r in rows if r["comment"]),
+        described=snapshot.described_of(user))  # issue 24: descriptive company fields, carried back by pull
     digest = snapshot.snapshot_digest(typed)
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
                        "author": "cpo-xl", "created": FIXED_DATE, "comments": f"cpo-xl {__version__}"})

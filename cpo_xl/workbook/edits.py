@@ -5,17 +5,30 @@ edits, that record is built again into a temporary file: every cell whose formul
 from the rebuild, other than the inputs `pull` carries (assumption values, scenario, rack overrides, ranking
 and tornado years, check tolerance, comments, values typed over the live column or the racks-used row), is an
 edit nothing carries: a label, a formula typed over, a note in an empty cell, a deleted row. Cached results
-of formulas and styles are not compared.
+of formulas are not compared.
+
+Beyond cell contents, everything else a person can add is compared with the rebuild too (:func:`objects`):
+cell notes, hyperlinks, fills, fonts, number formats, borders, merged cells, conditional formats, data
+validation, freeze panes, hidden rows and columns, column widths, sheet protection, tab colours, sheet
+visibility and the charts, pictures and shapes of each sheet's drawing. What the file holds that the rebuild
+does not (or holds otherwise) would be lost and is named; what the file lacks (a chart the person deleted, a
+freeze pane LibreOffice dropped) the rebuild restores, so it is not a loss.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import tempfile
+import zipfile
 from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import evaluate, replace, snapshot
+from cpo_xl.workbook import evaluate, files, replace, snapshot
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_of
 
@@ -36,6 +49,7 @@ def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
         rebuilt = Path(tmp) / "rebuilt.xlsx"
         build_workbook(rebuilt, Case(user.scenario or "base", user=user))
         expected = evaluate.read(rebuilt)
+        built_objects = objects(rebuilt)
     found = evaluate.read(target)
     skip = tracked(target)
     changed = [f"defined name {name.lower()}" for name in sorted({*found.names, *expected.names})
@@ -44,17 +58,244 @@ def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
         label = found.label(cell)
         if label not in skip and not _same(_content(found, cell), _content(expected, cell)):
             changed.append(label)
+    return changed + added_objects(objects(target), built_objects)
+
+
+def added_objects(found: dict[str, Any], built: dict[str, Any]) -> list[str]:
+    """The objects ``found`` holds that ``built`` does not hold, or holds otherwise (see the module doc)."""
+    changed = []
+    for label, value in found.items():
+        was = built.get(label)
+        if label.endswith(COUNTED) and isinstance(was, int) and value <= was:
+            continue  # fewer charts than built: the rebuild restores them
+        if value != was and not (_number(value) and _number(was) and abs(value - was) < WIDTH_TOL):
+            changed.append(f"{label} ({_shown(value)})" if not label.endswith(COUNTED) else
+                           f"{label} ({value}, {was or 0} built)")
     return changed
 
 
+COUNTED = (": charts", ": pictures", ": shapes")
+
+
+WIDTH_TOL = 0.75  # characters: LibreOffice and Excel round column widths to their own pixel grids
+
+
+def _shown(value: Any) -> str:
+    text = str(value) if not isinstance(value, bool) else ("yes" if value else "no")
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
+def _color(c: Any) -> str | None:
+    """A colour as RRGGBB (theme 0 / 1, the default white / black, spelled out as LibreOffice writes them)."""
+    if c is None:
+        return None
+    if c.type == "rgb" and isinstance(c.rgb, str):
+        return c.rgb[-6:].upper()
+    if c.type == "theme":
+        return {0: "FFFFFF", 1: "000000"}.get(c.theme, f"theme {c.theme}")
+    if c.type == "indexed":
+        return f"indexed {c.indexed}"
+    return None
+
+
+PLAIN_FONT = (False, False, None, False, "000000")
+MAX_SQREF_CELLS = 10_000  # a validation over more cells is compared as its range text
+
+
+def _sqref_cells(sqref: Any) -> list[str]:
+    """The cells of a validation's ranges one by one (LibreOffice regroups them), or the range text."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+    out = []
+    for part in str(sqref).split():
+        left, top, right, bottom = range_boundaries(part)
+        if (right - left + 1) * (bottom - top + 1) > MAX_SQREF_CELLS:
+            out.append(part)
+            continue
+        out += [f"{get_column_letter(c)}{r}" for r in range(top, bottom + 1) for c in range(left, right + 1)]
+    return out
+
+
+def _formula(text: Any) -> str:
+    """A validation bound: numbers as numbers (LibreOffice writes 1000000000 for 1000000000.0)."""
+    try:
+        return repr(float(text))
+    except (TypeError, ValueError):
+        return str(text)
+
+
+def objects(path: Path) -> dict[str, Any]:
+    """Label -> value of everything but cell contents a person can add to a workbook (see the module doc).
+    The cost follows what the file holds (the cells present), not its declared dimensions."""
+    import openpyxl
+    files.check_file(path)
+    _check_merges(path)
+    with files.reading(path):
+        try:
+            wb = openpyxl.load_workbook(path)
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is one clear line
+            raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
+        out: dict[str, Any] = {}
+        for ws in wb.worksheets:
+            _sheet_objects(ws, out)
+        out.update(_drawings(path))
+        return out
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]{1,40})"')
+
+
+def _check_merges(path: Path) -> None:
+    """Refuse merged ranges that span more cells than a workbook may hold before openpyxl's full reader sees
+    them: it makes an object for every cell a merge covers (one merge of A1:XFD1048576 would be 17 billion)."""
+    from openpyxl.utils import range_boundaries
+    total = 0
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            for ref in _MERGE.findall(z.read(name)):
+                try:
+                    left, top, right, bottom = range_boundaries(ref.decode("ascii", "replace"))
+                except (TypeError, ValueError):
+                    continue  # openpyxl refuses it itself
+                total += (bottom - top + 1) * (right - left + 1)
+                if total > files.MAX_CELLS:
+                    raise CpoError(f"{path}: merged cells in {name} cover more than {files.MAX_CELLS:,} cells; "
+                                   "not a cpo-xl workbook")
+
+
+def _sheet_objects(ws: Any, out: dict[str, Any]) -> None:
+    t = ws.title
+    if ws.freeze_panes:
+        out[f"{t}: freeze panes"] = ws.freeze_panes
+    if ws.protection.sheet:
+        out[f"{t}: sheet protection"] = True
+    if ws.sheet_properties.tabColor is not None:
+        out[f"{t}: tab colour"] = _color(ws.sheet_properties.tabColor)
+    if ws.sheet_state != "visible":
+        out[f"{t}: sheet {ws.sheet_state}"] = True
+    for rng in ws.merged_cells.ranges:
+        out[f"{t}!{rng.coord} merged"] = True
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            out[f"{t}!{cf.sqref} conditional format {rule.type} {rule.operator or ''} "
+                f"{' '.join(rule.formula or ())}".rstrip()] = True
+    for dv in ws.data_validations.dataValidation:
+        two = dv.type != "list" and (dv.operator or "between") in ("between", "notBetween")
+        bounds = (dv.formula1, dv.formula2) if two else (dv.formula1,)  # LibreOffice writes an unused second
+        rule = " ".join((str(dv.type), dv.operator or "between", *(_formula(f) for f in bounds)))
+        for cell in _sqref_cells(dv.sqref):
+            out[f"{t}!{cell} validation"] = rule
+    for key, dim in ws.column_dimensions.items():
+        if dim.hidden:
+            out[f"{t}: column {key} hidden"] = True
+        if dim.customWidth and dim.width:
+            out[f"{t}: column {key} width"] = round(float(dim.width), 2)
+    for key, dim in ws.row_dimensions.items():
+        if dim.hidden:
+            out[f"{t}: row {key} hidden"] = True
+    for c in list(ws._cells.values()):  # the cells present (iter_rows would walk the declared rectangle)
+        where = f"{t}!{c.coordinate}"
+        if c.comment is not None:
+            out[f"{where} note"] = c.comment.text
+        if c.hyperlink is not None:
+            out[f"{where} hyperlink"] = c.hyperlink.target or c.hyperlink.location
+        if not c.has_style:
+            continue
+        if c.fill.fill_type:
+            out[f"{where} fill"] = f"{c.fill.fill_type} {_color(c.fill.fgColor)}"
+        fo = c.font
+        font = (bool(fo.b), bool(fo.i), fo.u, bool(fo.strike), _color(fo.color) or "000000")
+        if font != PLAIN_FONT:
+            out[f"{where} font"] = font
+        if c.number_format != "General":
+            out[f"{where} number format"] = re.sub(r"\\([-+])", r"\1", c.number_format)
+        border = tuple(getattr(c.border, side).style for side in ("left", "right", "top", "bottom"))
+        if any(border):
+            out[f"{where} border"] = border
+
+
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+_KINDS = {"graphicFrame": "charts", "pic": "pictures", "sp": "shapes", "cxnSp": "shapes", "grpSp": "shapes"}
+
+
+def _target(base: str, ref: str) -> str:
+    """A relationship target resolved against the folder of the part that names it."""
+    if ref.startswith("/"):
+        return ref.lstrip("/")
+    parts = base.rsplit("/", 1)[0].split("/") if "/" in base else []
+    for piece in ref.split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    folder, name = part.rsplit("/", 1)
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in z.namelist():
+        return {}
+    return {r.get("Id", ""): _target(part, r.get("Target", "")) for r in ElementTree.fromstring(z.read(rels))
+            if r.tag == _PKG_REL and r.get("TargetMode") != "External"}
+
+
+def _drawings(path: Path) -> dict[str, Any]:
+    """'Sheet: charts' / 'pictures' / 'shapes' -> how many the sheet's drawing anchors (read from the parts:
+    openpyxl drops shapes and, without Pillow, pictures)."""
+    out: dict[str, Any] = {}
+    with zipfile.ZipFile(path) as z:
+        book_rels = _rels(z, "xl/workbook.xml")
+        for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
+            part = book_rels.get(sheet.get(f"{_REL}id", ""), "")
+            if part not in z.namelist():
+                continue
+            rels = _rels(z, part)
+            counts: dict[str, int] = {}
+            for drawing in ElementTree.fromstring(z.read(part)).iter(f"{_MAIN}drawing"):
+                target = rels.get(drawing.get(f"{_REL}id", ""), "")
+                if target not in z.namelist():
+                    continue
+                for anchor in ElementTree.fromstring(z.read(target)):
+                    for child in anchor:
+                        kind = _KINDS.get(child.tag.removeprefix(_XDR))
+                        if kind:
+                            counts[kind] = counts.get(kind, 0) + 1
+            for kind, n in counts.items():
+                out[f"{sheet.get('name')}: {kind}"] = n
+    return out
+
+
 def _content(book: evaluate.Book, cell: evaluate.Cell) -> object:
-    """What a person typed in a cell: its formula text, else its value."""
-    return book.formulas[cell][0] if cell in book.formulas else book.constants.get(cell)
+    """What a person typed in a cell: its formula text (as Excel reads it), else its value."""
+    return Formula(_formula_key(book.formulas[cell][0])) if cell in book.formulas else book.constants.get(cell)
+
+
+class Formula(str):
+    """A formula's text, so that it never equals a text cell with the same characters."""
+
+
+_LITERAL = re.compile(r'("(?:[^"]|"")*")')
+
+
+def _formula_key(text: str) -> str:
+    """A formula as Excel reads it: function names, references and names are case-insensitive (LibreOffice
+    saves `=cpo_version()` for `=CPO_VERSION()`); string literals keep their case."""
+    return "".join(part if part.startswith('"') else part.upper() for part in _LITERAL.split(text))
+
+
+NUMBER_REL_TOL = 1e-14  # LibreOffice saves numbers with 15 significant digits
 
 
 def _same(a: object, b: object) -> bool:
+    if isinstance(a, Formula) or isinstance(b, Formula):
+        return isinstance(a, Formula) and isinstance(b, Formula) and str(a) == str(b)
     if _number(a) and _number(b):
-        return float(a) == float(b)  # type: ignore[arg-type]
+        return math.isclose(float(a), float(b), rel_tol=NUMBER_REL_TOL)  # type: ignore[arg-type]
     return a == b or (a in (None, "") and b in (None, ""))
 
 

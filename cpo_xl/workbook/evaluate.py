@@ -85,7 +85,9 @@ def sheet_key(name: str) -> str:
 
 
 def read(path: Path) -> Book:
-    """Constants, formulas (array formulas by their anchor), defined names and cached values of a workbook."""
+    """Constants, formulas (array formulas by their anchor), defined names and cached values of a workbook.
+    Only the cells the file holds are read (not its declared dimension), each by the type the file gives it:
+    text that starts with "=" is text, never a formula."""
     with files.opened(path) as formulas_wb, files.opened(path, data_only=True) as values_wb:
         book = Book({}, {}, {}, {})
         for name, defined in formulas_wb.defined_names.items():
@@ -95,32 +97,28 @@ def read(path: Path) -> Book:
         for ws in formulas_wb.worksheets:
             title = sheet_key(ws.title)
             book.titles[title] = ws.title
-            for row, cached_row in zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False):
-                for c, v in zip(row, cached_row, strict=False):
-                    if c.value is None or not hasattr(c, "column"):
-                        continue
-                    at = (title, c.row, c.column)
-                    if isinstance(c.value, ArrayFormula):
-                        left, top, right, bottom = range_boundaries(c.value.ref)
-                        book.formulas[at] = (c.value.text, Area(title, top, left, bottom, right))
-                    elif isinstance(c.value, str) and c.value.startswith("="):
-                        book.formulas[at] = (c.value, Area(title, c.row, c.column, c.row, c.column))
-                    else:
-                        book.constants[at] = c.value
-                    book.cached[at] = v.value
-        for _, span in book.formulas.values():  # array members hold plain cached values, not constants
-            if not span.single:
-                for member in span.cells():
-                    book.constants.pop(member, None)
-                ws = values_wb[_title(values_wb, span.sheet)]
-                for row in ws.iter_rows(span.top, span.bottom, span.left, span.right):
-                    for v in row:
-                        book.cached[(span.sheet, v.row, v.column)] = v.value
+            cached = files.cell_grid(values_wb[ws.title])
+            for row, col, value, is_formula in files.present_cells(ws):
+                if value is None:
+                    continue
+                at = (title, row, col)
+                if isinstance(value, ArrayFormula):
+                    left, top, right, bottom = range_boundaries(value.ref)
+                    if (bottom - top + 1) * (right - left + 1) > MAX_RANGE_CELLS:
+                        raise CpoError(f"{path}: the array formula at {ws.title}!{value.ref} spans more than "
+                                       f"{MAX_RANGE_CELLS:,} cells")
+                    book.formulas[at] = (value.text, Area(title, top, left, bottom, right))
+                elif is_formula and isinstance(value, str):
+                    book.formulas[at] = (value, Area(title, row, col, row, col))
+                else:
+                    book.constants[at] = value
+                book.cached[at] = cached.get((row - 1, col - 1))
+            for _, span in [f for a, f in book.formulas.items() if a[0] == title]:
+                if not span.single:  # array members hold plain cached values, not constants
+                    for member in span.cells():
+                        book.constants.pop(member, None)
+                        book.cached[member] = cached.get((member[1] - 1, member[2] - 1))
         return book
-
-
-def _title(wb: Any, key: str) -> str:
-    return next(ws.title for ws in wb.worksheets if sheet_key(ws.title) == key)
 
 
 def _corner(col: str, row: str, at: Cell) -> tuple[int, int, str]:

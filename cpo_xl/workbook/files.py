@@ -23,6 +23,9 @@ from cpo_xl.engine.errors import CpoError
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes; checked before any XML is parsed (zip bombs)
 MAX_RATIO = 200  # uncompressed / compressed of one member
 MAX_PART = 5 * 1024 * 1024  # bytes of one XML part (the largest sheet of a cpo-xl workbook is ~0.13 MB)
+MAX_XML_TOTAL = 24 * 1024 * 1024  # bytes of all XML parts together (a cpo-xl workbook holds ~2 MB, ~2.8 MB
+# once LibreOffice saved it): many parts each just under MAX_PART would otherwise take minutes to parse
+MAX_MEMBERS = 2_000  # zip members (a cpo-xl workbook has ~80)
 CUSTOM_PROPS = "docProps/custom.xml"
 
 
@@ -50,6 +53,11 @@ def _check_once(name: str, size: int, mtime_ns: int) -> None:
             total = sum(m.file_size for m in members)
             if total > MAX_UNCOMPRESSED:
                 raise CpoError(f"{path}: uncompressed size {total:,} bytes exceeds the limit {MAX_UNCOMPRESSED:,}")
+            xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels", ".vml")))
+            if xml > MAX_XML_TOTAL or len(members) > MAX_MEMBERS:
+                raise CpoError(f"{path}: {len(members):,} parts holding {xml:,} bytes of XML, above the "
+                               f"{MAX_MEMBERS:,} parts / {MAX_XML_TOTAL:,} bytes of XML a cpo-xl workbook needs: "
+                               "refused")
             for m in members:
                 if m.compress_size and m.file_size / m.compress_size > MAX_RATIO and m.file_size > 10_000_000:
                     raise CpoError(f"{path}: {m.filename} expands {m.file_size / m.compress_size:.0f}x: refused")
@@ -102,23 +110,57 @@ def opened(path: Path, data_only: bool = False) -> Iterator[Any]:
         wb.close()
 
 
+MAX_CELLS = 2_000_000  # cells present in one workbook (a cpo-xl workbook holds ~25,000)
+
+
+def present_cells(ws: Any) -> Iterator[tuple[int, int, Any, bool]]:
+    """(row, column, value, is_formula) of every cell a read-only worksheet's XML holds (1-based), in file
+    order. The cost follows the cells present: openpyxl's iter_rows trusts the declared <dimension> (one cell
+    at XFD1048576 makes it walk 17 billion empty cells; a dimension of A1:C3 hides every cell outside it).
+    A formula is a cell whose type in the file is a formula, never text that starts with "="."""
+    from openpyxl.worksheet._reader import WorkSheetParser  # the parser openpyxl's read-only mode uses
+    wb = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for _, row in parser.parse():
+            for cell in row:
+                yield cell["row"], cell["column"], cell["value"], cell["data_type"] == "f"
+
+
+def cell_grid(ws: Any) -> dict[tuple[int, int], Any]:
+    """(row, column), 0-based -> value of every non-empty cell present (bounded by MAX_CELLS)."""
+    grid: dict[tuple[int, int], Any] = {}
+    for row, col, value, _ in present_cells(ws):
+        if value is not None:
+            grid[(row - 1, col - 1)] = value
+            if len(grid) > MAX_CELLS:
+                raise CpoError(f"sheet {ws.title} holds more than {MAX_CELLS:,} cells; not a cpo-xl workbook")
+    return grid
+
+
 def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
-    """'Sheet!A1' -> (formula, cached value) for every formula cell of the workbook."""
+    """'Sheet!A1' -> (formula, cached value) for every formula cell of the workbook (text that starts with
+    "=" is text)."""
+    from openpyxl.utils import get_column_letter
     with opened(path) as formulas_wb, opened(path, data_only=True) as values_wb:
-        cells, arrays = {}, {}
+        cells: dict[str, tuple[str, Any]] = {}
+        arrays: dict[str, list[tuple[str, str]]] = {}
         for ws in formulas_wb.worksheets:
-            rows = zip(ws.iter_rows(), values_wb[ws.title].iter_rows(), strict=False)
-            for row, cached_row in rows:
-                for c, v in zip(row, cached_row, strict=False):
-                    if isinstance(c.value, str) and c.value.startswith("="):
-                        cells[f"{ws.title}!{c.coordinate}"] = (c.value, v.value)
-                    elif isinstance(c.value, ArrayFormula):  # the anchor of an array formula
-                        arrays[(ws.title, c.value.ref)] = c.value.text
-                        cells[f"{ws.title}!{c.coordinate}"] = (c.value.text, v.value)
-        for (title, ref), text in arrays.items():  # members hold plain cached values
-            for row in values_wb[title][ref]:
-                for v in row:
-                    cells.setdefault(f"{title}!{v.coordinate}", (text, v.value))
+            cached = cell_grid(values_wb[ws.title])
+            for row, col, value, is_formula in present_cells(ws):
+                where = f"{ws.title}!{get_column_letter(col)}{row}"
+                if isinstance(value, ArrayFormula):  # the anchor of an array formula
+                    arrays[ws.title] = [*arrays.get(ws.title, []), (value.ref, value.text)]
+                    cells[where] = (value.text, cached.get((row - 1, col - 1)))
+                elif is_formula and isinstance(value, str):
+                    cells[where] = (value, cached.get((row - 1, col - 1)))
+            for ref, text in arrays.get(ws.title, []):  # members hold plain cached values
+                from openpyxl.utils import range_boundaries
+                left, top, right, bottom = range_boundaries(ref)
+                for (r, c), v in cached.items():
+                    if top <= r + 1 <= bottom and left <= c + 1 <= right:
+                        cells.setdefault(f"{ws.title}!{get_column_letter(c + 1)}{r + 1}", (text, v))
         return cells
 
 
@@ -129,10 +171,10 @@ def sheet_names(path: Path) -> list[str]:
 
 def backup_name(target: Path) -> Path:
     """A new .bak beside ``target``, stamped to the microsecond and never an existing file: every --force keeps
-    every earlier version."""
+    every earlier version. The real extension stays last (NAME.<stamp>.bak.xlsx), so Excel opens it as it is."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     for n in range(1000):
-        candidate = target.with_name(f"{target.name}.{stamp}{f'-{n}' if n else ''}.bak")
+        candidate = target.with_name(f"{target.stem}.{stamp}{f'-{n}' if n else ''}.bak{target.suffix}")
         if not candidate.exists():
             return candidate
     raise CpoError(f"{target}: too many backups with the same time stamp")
@@ -164,6 +206,29 @@ def expect_suffix(target: Path, suffix: str) -> None:
         raise CpoError(f"{target}: the output is {'a workbook' if suffix == '.xlsx' else 'TOML'}; name it *{suffix}")
 
 
+DIGEST_LINE = "# cpo-xl wrote the lines below; sha256 "  # second line of a TOML pull wrote
+MAX_TEXT = 1_000_000  # bytes of a text file read back (the limit of an assumptions file)
+FORCED: set[Path] = set()  # targets refuse_overwrite let through with --force (their writer keeps a .bak)
+
+
+def body_digest(body: str) -> str:
+    import hashlib
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def hand_edited(target: Path, made_by: str) -> bool:
+    """A text file cpo-xl wrote (first line ``made_by``, second the digest of the rest) edited since."""
+    try:
+        with open(target, "rb") as handle:
+            raw = handle.read(MAX_TEXT + 1)
+    except OSError:
+        return False
+    lines = raw.decode("utf-8-sig", errors="replace").split("\n", 2)
+    if len(lines) < 3 or not lines[0].startswith(made_by) or not lines[1].startswith(DIGEST_LINE):
+        return False
+    return lines[1].removeprefix(DIGEST_LINE).strip() != body_digest(lines[2])
+
+
 def refuse_overwrite(source: Path, target: Path, force: bool, made_by: str | None = None) -> None:
     """A command may not write onto its own input, nor over a text file another tool wrote (one whose first
     line is not ``made_by``) unless --force."""
@@ -181,3 +246,8 @@ def refuse_overwrite(source: Path, target: Path, force: bool, made_by: str | Non
             raise CpoError(f"{target}: cannot be read ({exc.strerror})") from None
         if not first or not first[0].startswith(made_by):
             raise CpoError(f"{target}: exists and was not written by cpo-xl; --force to overwrite it")
+        if hand_edited(target, made_by):
+            raise CpoError(f"{target}: edited by hand since cpo-xl wrote it; write to another --output, or --force "
+                           "(keeps a .bak)")
+    if made_by and force and target.exists():
+        FORCED.add(Path(os.path.realpath(target)))

@@ -8,8 +8,11 @@ has no foreign sheets, and Excel does not hold it open (``~$`` lock file); a cal
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,9 +41,10 @@ Protect = Callable[[Path], Verdict]
 def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None) -> Path | None:
     """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
     adds a caller's own test (the build's: no edit that pull does not carry). Returns the .bak kept, if any."""
-    lock = target.parent / f"~${target.name}"
-    if lock.exists():
-        raise CpoError(f"{target} is open in Excel (lock file {lock.name}); close it and try again")
+    for lock, app in ((target.parent / f"~${target.name}", "Excel"),
+                      (target.parent / f".~lock.{target.name}#", "LibreOffice")):
+        if lock.exists():
+            raise CpoError(f"{target} is open in {app} (lock file {lock.name}); close it and try again")
     if not target.exists():
         return None
     verdict = Verdict(_work_at_risk(target, new_digest))
@@ -49,16 +53,29 @@ def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = 
     if verdict.refuse and not force:
         raise CpoError(f"{target} {verdict.refuse}, or --force (keeps a .bak)")
     if verdict.refuse or verdict.backup:
-        backup = backup_name(target)
-        shutil.copy2(target, backup)
-        return backup
+        return keep_backup(target)
     return None
+
+
+def keep_backup(target: Path) -> Path:
+    """A byte-identical copy of ``target`` under :func:`backup_name`, complete or not at all (a full disk
+    leaves no cut-off .bak: the copy goes to a temporary file renamed once complete)."""
+    backup = backup_name(target)
+    with temp_beside(backup, ".bak") as tmp:
+        try:
+            shutil.copy2(target, tmp)
+        except OSError as exc:
+            raise CpoError(f"{target}: its .bak could not be written ({exc.strerror or exc}); nothing was "
+                           "changed") from None
+        os.replace(tmp, backup)
+    return backup
 
 
 def _work_at_risk(target: Path, new_digest: str) -> str | None:
     """Why replacing ``target`` could lose a person's work, or None when it holds nothing of theirs."""
     try:
-        foreign = [n for n in sheet_names(target) if n not in L.SHEETS]
+        from cpo_xl.workbook.switch import VALUES_SHEET  # the PM copy's precomputed scenario values
+        foreign = [n for n in sheet_names(target) if n not in (*L.SHEETS, VALUES_SHEET)]
         typed, cells = read_inputs(target)
     except CpoError as exc:  # unreadable: it may still be someone's file
         return f"cannot be read as a cpo-xl workbook ({exc})"
@@ -76,8 +93,9 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
                  protect: Protect | None = None) -> Path | None:
     """Write into a temporary file beside ``target`` and rename it over the target once complete; returns the
     .bak of the replaced file when one was kept."""
-    if target.name.startswith("~$"):
-        raise CpoError(f"{target}: refusing to write an Excel lock file name")
+    if target.name.startswith(("~$", ".~lock.")):
+        raise CpoError(f"{target}: refusing to write an Excel or LibreOffice lock file name")
+    target = written_path(target)
     if target.is_dir():
         raise CpoError(f"{target}: is a directory; give a file name")
     try:
@@ -92,24 +110,54 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
 LOCK_WAIT_S = 120.0
 
 
+def written_path(target: Path) -> Path:
+    """The file a write lands in: a symbolic link is written through (the file it names is replaced, the link
+    stays), as Excel does."""
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
+def lock_path(target: Path) -> Path:
+    """The lock file of one target: in the system's temporary folder, named by the target's full path, so
+    that no lock file is left beside the outputs."""
+    folder = Path(tempfile.gettempdir()) / f"cpo-xl-locks-{getattr(os, 'getuid', lambda: 0)()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    name = hashlib.sha256(str(target.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return folder / f"{name}.lock"
+
+
 @contextmanager
 def write_lock(target: Path) -> Iterator[None]:
-    """Serialise writers of one target on a lock file of our own beside it (concurrent builds take turns)."""
-    lock = target.parent / f".{target.name}.cpo-lock"
+    """Serialise writers of one target on a lock file of our own (concurrent builds take turns)."""
     try:
+        lock = lock_path(target)
         handle = open(lock, "a+b")  # noqa: SIM115 - closed below, after the unlock
     except OSError as exc:
-        raise CpoError(f"{target}: cannot write in {target.parent} ({exc.strerror})") from None
+        raise CpoError(f"{target}: cannot take the write lock ({exc.strerror})") from None
     with handle:
         deadline = time.monotonic() + LOCK_WAIT_S
         while not _try_lock(handle):
             if time.monotonic() > deadline:
                 raise CpoError(f"{target}: another cpo-xl process has been writing it for {LOCK_WAIT_S:.0f} s")
             time.sleep(0.05)
+        _remove_old_lock(target)
         try:
             yield
         finally:
             _unlock(handle)
+
+
+def _remove_old_lock(target: Path) -> None:
+    """Delete the `.NAME.cpo-lock` an earlier release left beside the target, unless a process of that
+    release holds it."""
+    old = target.parent / f".{target.name}.cpo-lock"
+    try:
+        with open(old, "r+b") as handle:
+            if not _try_lock(handle):
+                return
+            _unlock(handle)
+        old.unlink()
+    except OSError:  # absent, or not ours to delete
+        return
 
 
 def _try_lock(handle: Any) -> bool:
@@ -136,11 +184,15 @@ def _unlock(handle: Any) -> None:
 
 def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
                   protect: Protect | None) -> Path | None:
+    from xlsxwriter.exceptions import FileCreateError
     with temp_beside(target, ".xlsx") as tmp:
         try:
             digest = write(tmp)
-        except OSError as exc:  # a full disk or a vanished folder: the target stays as it was
-            raise CpoError(f"{target}: writing failed ({exc.strerror or exc}); the file is unchanged") from None
+        except (OSError, FileCreateError) as exc:  # a full disk or a vanished folder: the target stays as it was
+            # XlsxWriter wraps the OSError of its final write in FileCreateError, which is not an OSError
+            cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+            why = getattr(cause, "strerror", None) or cause
+            raise CpoError(f"{target}: writing failed ({why}); the file is unchanged") from None
         backup = guard(target, digest, force, protect)
         put_in_place(tmp, target)
         return backup

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -14,10 +16,10 @@ from typing import Any
 from defusedxml import ElementTree
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS, short
+from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, short
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.files import CUSTOM_PROPS, opened
+from cpo_xl.workbook.files import CUSTOM_PROPS, cell_grid, opened
 
 MAX_RACKS = 1e9  # racks per year, the bound rack_units has everywhere
 
@@ -34,6 +36,9 @@ class InputsSnapshot:
     tornado_year: Any = None
     notes: tuple[tuple[str, str], ...] = ()  # (key, text) of the comment column's non-empty cells
     carried: tuple[str, ...] = ()  # cells typed over a formula and folded into an input (not in the digest)
+    # descriptive company fields a TOML set (name, displaces, listed, ...): (section, key, value), section
+    # "base" or a scenario; no cell holds them, so the build record carries them (not in the digest)
+    described: tuple[tuple[str, str, Any], ...] = ()
 
     def settings(self) -> dict[str, Any]:
         """The [workbook] settings by name (L.SETTING_CELLS)."""
@@ -46,6 +51,13 @@ def _norm(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value if value is None or isinstance(value, str | bool) else repr(value)
     return float(value)
+
+
+def _differs(a: Any, b: Any) -> bool:
+    """Two inputs that differ beyond the 15 significant digits LibreOffice saves numbers with."""
+    if isinstance(_norm(a), float) and isinstance(_norm(b), float):
+        return not math.isclose(a, b, rel_tol=1e-14)
+    return bool(_norm(a) != _norm(b))
 
 
 def snapshot_digest(s: InputsSnapshot) -> str:
@@ -68,6 +80,8 @@ def snapshot_json(s: InputsSnapshot) -> str:
     """The snapshot as JSON (without ``carried``, which only describes a file someone edited), with the
     builder's fingerprint."""
     body: dict[str, Any] = {f.name: getattr(s, f.name) for f in fields(InputsSnapshot) if f.name != "carried"}
+    if not s.described:
+        del body["described"]  # a record without them reads as an older build's
     body["builder"] = builder_fingerprint()
     return json.dumps(body, sort_keys=True, allow_nan=False, separators=(",", ":"))
 
@@ -80,7 +94,9 @@ def snapshot_from_json(text: str) -> tuple[InputsSnapshot, str]:
         return InputsSnapshot(
             body["scenario"], tuple(tuple(row) for row in body["rows"]),
             tuple((int(y), float(r)) for y, r in body["racks"]), body["ranking_year"], body["tolerance"],
-            body["tornado_year"], tuple((k, t) for k, t in body["notes"])), str(body.get("builder", ""))
+            body["tornado_year"], tuple((k, t) for k, t in body["notes"]),
+            described=tuple((str(sec), str(k), v) for sec, k, v in body.get("described", ()))), \
+            str(body.get("builder", ""))
     except (ValueError, KeyError, TypeError) as exc:
         raise CpoError(f"the build record is damaged ({type(exc).__name__})") from None
 
@@ -90,7 +106,8 @@ def read_record(path: Path) -> tuple[InputsSnapshot, str] | None:
     with opened(path) as wb:
         if L.ENGINE not in wb.sheetnames:
             return None
-        column = [row[0] if row else None for row in wb[L.ENGINE].iter_rows(max_col=1, values_only=True)]
+        first = {r: v for (r, c), v in cell_grid(wb[L.ENGINE]).items() if c == 0}
+        column = [first.get(r) for r in range(max(first, default=-1) + 1)]
     if L.BUILD_RECORD_TITLE not in column:
         return None
     start = column.index(L.BUILD_RECORD_TITLE) + 1
@@ -102,24 +119,95 @@ def read_record(path: Path) -> tuple[InputsSnapshot, str] | None:
     return snapshot_from_json("".join(chunks))
 
 
-def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
+class Problems(list[str]):
+    """Every bad cell of a workbook, collected so that one refusal names them all (not only the first)."""
+
+    def raise_if_any(self) -> None:
+        if self:
+            cells = [p.split(" ", 1)[0] for p in self]
+            head = f"{len(self)} cells refused ({', '.join(cells)}): " if len(self) > 1 else ""
+            raise CpoError(head + "; ".join(self))
+
+
+# The labels beside the cells pull reads (a moved or renamed cell is refused, never read as another)
+SETTING_LABELS = {"ranking_year": "Ranking year", "tornado_year": "Tornado year",
+                  "check_tolerance": "Check tolerance (relative)"}
+RACK_LABELS = {L.INPUTS_YEARS_ROW: "Year", L.INPUTS_RACKS_ROW: "NVIDIA racks used",
+               L.INPUTS_RACKS_OVERRIDE_ROW: "Racks override", L.INPUTS_RACKS_FORECAST_ROW: "Scenario rack forecast"}
+SCENARIO_LABEL = "Scenario (bear / base / bull)"
+_NUMBER_TEXT = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?%?\s*")
+
+
+def number_of_text(value: Any) -> Any:
+    """A number stored as text ("0.25", " 1e3 ", "25%") as the number; anything else as it is."""
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        text = value.strip()
+        number = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        return number if math.isfinite(number) else value
+    return value
+
+
+def _label(value: Any) -> str:
+    return " ".join(str(value or "").split()).lower()
+
+
+def read_inputs(path: Path, problems: Problems | None = None) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
     """The workbook's inputs and, per (key, column name), the cell they sit in.
 
-    Everything a person can type is read: the assumption table by key (to the last key; a gap or a repeated
-    key is refused), the scenario, the rack overrides by their year header, the ranking and tornado years,
-    the check tolerance and the comment column. A value typed over a formula that stands for an input is
-    folded into that input: over the live column -> the active scenario's column; over the racks-used row ->
-    the rack override of that year (refused when the override cell holds another number). The cells folded
-    are listed in the snapshot's ``carried``."""
+    The table's shape is checked before anything is read: the sheets by name, the labels beside the
+    scenario, rack and settings cells, the year header and the assumption table's header row; a moved,
+    renamed or missing one is refused naming the cell. Everything a person can type is then read: the
+    assumption table by key (to the last key; a gap or a repeated key is refused), the scenario, the rack
+    overrides by their year header, the ranking and tornado years, the check tolerance and the comment
+    column. A value typed over a formula that stands for an input is folded into that input: over the live
+    column -> the active scenario's column (refused naming both cells when that column was changed too);
+    over the racks-used or the rack-forecast row -> the rack override of that year (refused when another of
+    those cells holds another number). The cells folded are listed in the snapshot's ``carried``. A number
+    stored as text is read as the number. Every bad cell is named in one refusal; given ``problems``, the bad
+    values (not a table of another shape) are added to it for the caller to raise with its own."""
+    from cpo_xl.engine.inputs import MAX_NOTE
+    shape = Problems()
     with opened(path) as wb:
         if "Inputs" not in wb.sheetnames:
             raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
-        grid_rows = list(wb["Inputs"].iter_rows(values_only=True))
-        settings = {name: _cell(wb, sheet, *cell) for name, (sheet, cell) in L.SETTING_CELLS.items()}
+        grid = cell_grid(wb["Inputs"])
+        settings: dict[str, Any] = {}
+        for name, (sheet, cell) in L.SETTING_CELLS.items():
+            where = f"{sheet}!{L.a1(*cell)}"
+            if sheet not in wb.sheetnames:
+                shape.append(f"{where} {name.replace('_', ' ')}: the sheet {sheet} is missing (renamed or "
+                                "deleted?); restore it")
+                continue
+            sheet_grid = cell_grid(wb[sheet])
+            label = sheet_grid.get((cell[0], 0))
+            if not _label(label).startswith(_label(SETTING_LABELS[name])):
+                shape.append(f"{sheet}!{L.a1(cell[0], 0)}: {short(label)} where the label "
+                                f"'{SETTING_LABELS[name]}' belongs (a row or column moved?); restore it")
+                continue
+            settings[name] = number_of_text(sheet_grid.get(cell))
+            if settings[name] in (None, ""):
+                shape.append(f"{where} {name.replace('_', ' ')}: empty; a value is required")
+    record = read_record(path)
+    recorded = {row[0]: dict(zip(SCENARIOS, row[1:], strict=True)) for row in record[0].rows} if record else {}
 
     def at(r: int, c: int) -> Any:
-        return grid_rows[r][c] if r < len(grid_rows) and c < len(grid_rows[r]) else None
+        return grid.get((r, c))
 
+    if _label(at(L.INPUTS_SCENARIO_ROW, 0)) != _label(SCENARIO_LABEL):
+        shape.append(f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 0)}: {short(at(L.INPUTS_SCENARIO_ROW, 0))} where "
+                        f"the label '{SCENARIO_LABEL}' belongs (a row moved?); restore it")
+    for r, text in RACK_LABELS.items():
+        if not _label(at(r, 0)).startswith(_label(text)):
+            shape.append(f"Inputs!{L.a1(r, 0)}: {short(at(r, 0))} where the label '{text}...' belongs "
+                            "(a row moved?); restore it")
+    for c, title in enumerate(L.INPUT_COLUMNS):
+        if _label(at(L.INPUTS_TABLE_HEADER_ROW, c)) != title:
+            shape.append(f"Inputs!{L.a1(L.INPUTS_TABLE_HEADER_ROW, c)}: column title "
+                            f"{short(at(L.INPUTS_TABLE_HEADER_ROW, c))} where '{title}' belongs (cells inserted "
+                            "or columns moved?); restore the table")
+    shape.raise_if_any()  # a table of another shape is not read at all
+    own = problems is None
+    problems = Problems() if problems is None else problems
     scenario = str(at(L.INPUTS_SCENARIO_ROW, 2) or "").strip().lower()
     rows: list[tuple[Any, ...]] = []
     cells: dict[tuple[str, str], str] = {(name, "setting"): f"{sheet}!{L.a1(*cell)}"
@@ -127,20 +215,29 @@ def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]
     cells[("scenario", "setting")] = f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 2)}"
     carried: list[str] = []
     notes: list[tuple[str, str]] = []
-    last = max((r for r in range(L.INPUTS_FIRST_KEY_ROW, len(grid_rows)) if at(r, L.KEY_C) not in (None, "")),
+    last = max((r for (r, c), v in grid.items() if c == L.KEY_C and r >= L.INPUTS_FIRST_KEY_ROW and v != ""),
                default=L.INPUTS_FIRST_KEY_ROW - 1)
     for r in range(L.INPUTS_FIRST_KEY_ROW, last + 1):  # by key, to the last key: a gap is refused, not an end
         if at(r, L.KEY_C) in (None, ""):
-            raise CpoError(f"Inputs!{L.a1(r, L.KEY_C)}: a blank row inside the assumption table; delete the row "
-                           "(inputs below it would be dropped)")
+            problems.append(f"Inputs!{L.a1(r, L.KEY_C)}: a blank row inside the assumption table; delete the row "
+                            "(inputs below it would be dropped)")
+            continue
         key = str(at(r, L.KEY_C)).strip()
         if (key, "key") in cells:
-            raise CpoError(f"Inputs!{L.a1(r, L.KEY_C)}: key {key} appears twice (first at {cells[(key, 'key')]})")
-        values = {s: at(r, L.SCENARIO_COLS[s]) for s in SCENARIOS}
-        live = at(r, L.LIVE_C)
+            problems.append(f"Inputs!{L.a1(r, L.KEY_C)}: key {short(key)} appears twice (first at "
+                            f"{cells[(key, 'key')]})")
+            continue
+        values = {s: number_of_text(at(r, L.SCENARIO_COLS[s])) for s in SCENARIOS}
+        live = number_of_text(at(r, L.LIVE_C))
         if not _is_formula(live) and live not in (None, "") and scenario in SCENARIOS:
+            column = f"Inputs!{L.a1(r, L.SCENARIO_COLS[scenario])}"
+            was = recorded.get(key, {}).get(scenario, values[scenario])
+            if _differs(values[scenario], was) and _differs(values[scenario], live):
+                problems.append(f"Inputs!{L.a1(r, L.LIVE_C)} {key}: {short(live)} typed over the live value, and "
+                                f"{column} changed to {short(values[scenario])}: two values for one input; "
+                                "keep one of them")
             values[scenario] = live  # typed over the live column: it is what drove the model
-            carried += [f"Inputs!{L.a1(r, L.LIVE_C)}", f"Inputs!{L.a1(r, L.SCENARIO_COLS[scenario])}"]
+            carried += [f"Inputs!{L.a1(r, L.LIVE_C)}", column]
         rows.append((key, *(values[s] for s in SCENARIOS)))
         for s in SCENARIOS:
             cells[(key, s)] = f"Inputs!{L.a1(r, L.SCENARIO_COLS[s])}"
@@ -148,13 +245,18 @@ def read_inputs(path: Path) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]
         cells[(key, "comment")] = f"Inputs!{L.a1(r, L.COMMENT_C)}"
         note = at(r, L.COMMENT_C)
         if note not in (None, ""):
+            if len(str(note)) > MAX_NOTE:
+                problems.append(f"Inputs!{L.a1(r, L.COMMENT_C)} comment of {key}: {len(str(note)):,} characters; "
+                                f"at most {MAX_NOTE:,}")
             notes.append((key, str(note)))
+    racks = _rack_overrides(at, cells, carried, problems)
+    if own:
+        problems.raise_if_any()
     if not rows:
         raise CpoError(f"{path}: the Inputs sheet holds no assumption rows")
-    racks = _rack_overrides(at, cells, carried)
-    return (InputsSnapshot(scenario, tuple(rows), tuple(racks), settings["ranking_year"], settings["check_tolerance"],
-                           settings["tornado_year"], tuple(notes),
-                           tuple(carried)), cells)
+    return (InputsSnapshot(scenario, tuple(rows), tuple(racks), settings.get("ranking_year"),
+                           settings.get("check_tolerance"), settings.get("tornado_year"), tuple(notes),
+                           tuple(carried), record[0].described if record else ()), cells)
 
 
 def _is_formula(value: Any) -> bool:
@@ -162,40 +264,55 @@ def _is_formula(value: Any) -> bool:
 
 
 def _rack_overrides(at: Callable[[int, int], Any], cells: dict[tuple[str, str], str],
-                    carried: list[str]) -> list[tuple[int, float]]:
-    """Racks typed for given years, read by the year header (a shifted header is refused)."""
+                    carried: list[str], problems: list[str]) -> list[tuple[int, float]]:
+    """Racks typed for given years, read by the year header (a shifted header is refused). A number typed
+    over the racks-used row or over the rack-forecast row drives the model's racks of that year (the
+    forecast feeds the racks used when the override is blank): carried as the override; two different
+    numbers among those cells are refused naming both."""
     racks = []
     for year in YEARS:
         col = L.year_col(year)
         header = at(L.INPUTS_YEARS_ROW, col)
         if isinstance(header, bool) or not isinstance(header, int | float) or header != year:
-            raise CpoError(f"Inputs!{L.a1(L.INPUTS_YEARS_ROW, col)}: year header {header!r} where {year} belongs; "
-                           "restore the year row (overrides would land in the wrong year)")
+            problems.append(f"Inputs!{L.a1(L.INPUTS_YEARS_ROW, col)}: year header {short(header)} where {year} "
+                            "belongs; restore the year row (overrides would land in the wrong year)")
+            continue
         where = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)}"
         cells[(str(year), "racks")] = where
-        value = at(L.INPUTS_RACKS_OVERRIDE_ROW, col)
-        used = at(L.INPUTS_RACKS_ROW, col)
-        if not _is_formula(used) and used not in (None, ""):  # typed over the racks-used row
-            used_cell = f"Inputs!{L.a1(L.INPUTS_RACKS_ROW, col)}"
-            if value not in (None, "") and value != used:
-                raise CpoError(f"{used_cell} racks {used!r} typed over the racks used, and {where} holds "
-                               f"{value!r}: keep one of them")
-            value = used
-            carried += [used_cell, where]
-        if value in (None, ""):
+        typed = []
+        for row in (L.INPUTS_RACKS_ROW, L.INPUTS_RACKS_OVERRIDE_ROW, L.INPUTS_RACKS_FORECAST_ROW):
+            value = number_of_text(at(row, col))
+            if row != L.INPUTS_RACKS_OVERRIDE_ROW and (_is_formula(value) or value in (None, "")):
+                continue  # the formula the builder wrote
+            if value in (None, ""):
+                continue
+            typed.append((f"Inputs!{L.a1(row, col)}", value))
+        bad = [(cell, v) for cell, v in typed if isinstance(v, bool) or not isinstance(v, int | float)
+               or not 0 <= v <= MAX_RACKS]
+        for cell, v in bad:
+            kind = "is text" if isinstance(v, str) else "is not a number" if isinstance(v, bool) or not \
+                isinstance(v, int | float) else f"is outside 0 to {MAX_RACKS:,.0f}"
+            problems.append(f"{cell} racks {year}: {short(v)} {kind}; a number of racks 0 to {MAX_RACKS:,.0f} "
+                            "is needed")
+        if bad or not typed:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_RACKS:
-            raise CpoError(f"{where} rack override {year}: {short(value)} is outside 0 to {MAX_RACKS:,.0f}")
-        racks.append((year, float(value)))
+        if len({float(v) for _, v in typed}) > 1:
+            problems.append(f"{typed[0][0]} racks {year}: " + ", ".join(f"{c} holds {short(v)}" for c, v in typed)
+                            + ": two values for one year's racks; keep one of them")
+            continue
+        racks.append((year, float(typed[0][1])))
+        if typed[0][0] != where or len(typed) > 1:
+            carried += [c for c, _ in typed if c != where] + [where]
     return racks
 
 
-def _cell(wb: Any, sheet: str, row: int, col: int) -> Any:
-    if sheet not in wb.sheetnames:
-        return None
-    for values in wb[sheet].iter_rows(min_row=row + 1, max_row=row + 1, values_only=True):
-        return values[col] if col < len(values) else None
-    return None
+def described_of(user: UserFile | None) -> tuple[tuple[str, str, Any], ...]:
+    """The descriptive company fields (DESCRIPTIVE_FIELDS) a user file sets, as (section, key, value)."""
+    if user is None:
+        return ()
+    sections = [("base", user.base), *user.scenarios]
+    return tuple((name, str(key), value) for name, pairs in sections for key, value in pairs
+                 if str(key).startswith("companies.") and str(key).rsplit(".", 1)[-1] in DESCRIPTIVE_FIELDS)
 
 
 def recorded_digest(path: Path) -> str | None:

@@ -1,0 +1,162 @@
+"""Issue 24: pull checks the table's shape before it reads, refuses two values for one input, carries the
+rack-forecast row and the descriptive company fields, and names every bad cell at once (the right cell).
+
+Before this change (each on main): an inserted cell shifted the comment column into the grades (rc 0); the
+bull column moved before bear swapped them (rc 0); an empty, moved or renamed setting became its default
+(rc 0); a value typed over the live column silently beat a different value typed in the scenario column; a
+number typed over the rack-forecast row was neither carried nor refused; `name` / `displaces` / `listed`
+from a TOML were dropped by pull; only the first bad cell was named, TRUE in C17 at B17, an unknown key in
+A100 at C100; text in a rack cell was "outside 0 to 1,000,000,000"; a comment over 2,000 characters was
+written by pull and refused later by build; a number stored as text was carried as a string.
+"""
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cpo_xl.workbook import layout as L
+from tests.conftest import run
+
+
+def edit(built: Path, tmp_path: Path, change, name: str = "w.xlsx") -> Path:
+    workbook = tmp_path / name
+    shutil.copy(built, workbook)
+    book = openpyxl.load_workbook(workbook)
+    change(book)
+    book.save(workbook)
+    return workbook
+
+
+def pull(capsys, workbook: Path) -> tuple[int, str, dict]:
+    toml = workbook.with_suffix(".toml")
+    code, _, err = run(capsys, "pull", workbook, "--output", toml)
+    data = tomllib.loads(toml.read_text(encoding="utf-8")) if code == 0 else {}
+    return code, err, data
+
+
+def row_of(book, key: str) -> int:
+    """1-based row of a key in the Inputs table."""
+    ws = book["Inputs"]
+    return next(r for r in range(L.INPUTS_FIRST_KEY_ROW + 1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+
+
+def test_cells_inserted_in_the_table_are_refused_naming_the_header(built, tmp_path, capsys):
+    # "Insert cells, shift right" over F12:F296: the label column moves to G, ..., the comment to L
+    workbook = edit(built, tmp_path, lambda b: b["Inputs"].move_range("F12:K296", cols=1))
+    code, err, _ = pull(capsys, workbook)
+    assert code == 2 and "Inputs!F12" in err and "'label'" in err and err.count("\n") == 1, err
+
+
+def test_bull_moved_before_bear_is_refused(built, tmp_path, capsys):
+    def swap(book):
+        ws = book["Inputs"]
+        for r in range(L.INPUTS_TABLE_HEADER_ROW + 1, ws.max_row + 1):
+            ws.cell(r, 2).value, ws.cell(r, 4).value = ws.cell(r, 4).value, ws.cell(r, 2).value
+    code, err, _ = pull(capsys, edit(built, tmp_path, swap))
+    assert code == 2 and "Inputs!B12" in err and "Inputs!D12" in err, err
+
+
+@pytest.mark.parametrize("how", ["empty", "row inserted", "sheet renamed"])
+def test_a_setting_pull_cannot_find_is_refused_not_defaulted(built, tmp_path, capsys, how):
+    def change(book):
+        if how == "empty":
+            book["Elasticity"]["C4"] = None
+        elif how == "row inserted":
+            book["Elasticity"].insert_rows(2)
+        else:
+            book["Elasticity"].title = "Ranking"
+    code, err, _ = pull(capsys, edit(built, tmp_path, change))
+    where = {"empty": "Elasticity!C4", "row inserted": "Elasticity!A4", "sheet renamed": "Elasticity!C4"}[how]
+    assert code == 2 and where in err, err
+
+
+def test_two_values_for_one_input_are_refused_naming_both(built, tmp_path, capsys):
+    def change(book):
+        r = row_of(book, "pricing.erosion_2027")
+        book["Inputs"].cell(r, L.LIVE_C + 1).value = 0.2  # E: typed over the live value
+        book["Inputs"].cell(r, L.BASE_C + 1).value = 0.3  # C: the base column, changed too
+    workbook = edit(built, tmp_path, change)
+    r = row_of(openpyxl.load_workbook(workbook), "pricing.erosion_2027")
+    code, err, _ = pull(capsys, workbook)
+    assert code == 2 and f"Inputs!E{r}" in err and f"Inputs!C{r}" in err, err
+
+
+def test_a_value_typed_over_the_live_column_alone_is_still_carried(built, tmp_path, capsys):
+    def change(book):
+        book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.LIVE_C + 1).value = 0.2
+    code, err, data = pull(capsys, edit(built, tmp_path, change))
+    assert code == 0 and data["pricing.erosion_2027"] == 0.2, err
+
+
+def test_racks_typed_over_the_forecast_row_are_carried(built, tmp_path, capsys):
+    col = L.year_col(2027)
+    cell = f"Inputs!{L.a1(L.INPUTS_RACKS_FORECAST_ROW, col)}"
+
+    def change(book):
+        book["Inputs"][cell.split("!")[1]] = 27351
+    code, err, data = pull(capsys, edit(built, tmp_path, change))
+    assert code == 0 and data["rack_units"] == {"2027": 27351}, err
+
+
+def test_racks_typed_over_the_forecast_row_and_a_different_override_are_refused(built, tmp_path, capsys):
+    col = L.year_col(2027)
+
+    def change(book):
+        book["Inputs"][L.a1(L.INPUTS_RACKS_FORECAST_ROW, col)] = 27351
+        book["Inputs"][L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)] = 11000
+    code, err, _ = pull(capsys, edit(built, tmp_path, change))
+    assert code == 2 and L.a1(L.INPUTS_RACKS_FORECAST_ROW, col) in err and L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, col) \
+        in err, err
+
+
+def test_every_bad_cell_is_named_at_once_each_at_its_own_cell(built, tmp_path, capsys):
+    def change(book):
+        ws = book["Inputs"]
+        ws["C17"] = True  # racks.growth_2027, base column
+        ws["A100"] = "supply.no_such_key"
+        ws[L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2028))] = "many"
+        ws.cell(row_of(book, "pricing.erosion_2027"), L.BULL_C + 1).value = -5
+        book["Elasticity"]["C4"] = 1999  # a ranking year outside the horizon
+    workbook = edit(built, tmp_path, change)
+    bull = f"Inputs!D{row_of(openpyxl.load_workbook(workbook), 'pricing.erosion_2027')}"
+    code, err, _ = pull(capsys, workbook)
+    rack = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2028))}"
+    assert code == 2 and err.count("\n") == 1, err
+    for cell in ("Inputs!C17", "Inputs!A100", rack, bull, "Elasticity!C4"):
+        assert cell in err, (cell, err)
+    assert "Inputs!B17" not in err and "Inputs!C100" not in err
+    assert "'many' is text" in err
+
+
+def test_a_long_comment_is_refused_by_pull(built, tmp_path, capsys):
+    def change(book):
+        book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.COMMENT_C + 1).value = "x" * 2001
+    workbook = edit(built, tmp_path, change)
+    r = row_of(openpyxl.load_workbook(workbook), "pricing.erosion_2027")
+    code, err, _ = pull(capsys, workbook)
+    assert code == 2 and f"Inputs!K{r}" in err and "2,001 characters" in err, err
+
+
+def test_a_number_stored_as_text_is_carried_as_a_number(built, tmp_path, capsys):
+    def change(book):
+        book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.BASE_C + 1).value = "0.21"
+    code, err, data = pull(capsys, edit(built, tmp_path, change))
+    assert code == 0 and data["pricing.erosion_2027"] == 0.21, err
+
+
+def test_descriptive_company_fields_survive_build_pull_build(tmp_path, capsys):
+    toml = tmp_path / "in.toml"
+    toml.write_text('[companies.MRVL]\nname = "Marvell Technology"\ndisplaces = "pluggables"\n'
+                    'legacy_usd_m = 500\nlegacy_year = 2025\nlisted = false\n', encoding="utf-8")
+    workbook = tmp_path / "w.xlsx"
+    code, _, err = run(capsys, "build", "--assumptions", toml, "--output", workbook)
+    assert code == 0, err
+    code, err, data = pull(capsys, workbook)
+    assert code == 0, err
+    assert data["companies.MRVL.name"] == "Marvell Technology"
+    assert data["companies.MRVL.displaces"] == "pluggables" and data["companies.MRVL.listed"] is False
+    code, _, err = run(capsys, "build", "--assumptions", workbook.with_suffix(".toml"), "--output", workbook)
+    assert code == 0, err  # the rebuild from the pulled TOML is the same workbook: no refusal
