@@ -43,8 +43,20 @@ def test_republishing_over_its_own_copy_needs_no_force_and_keeps_no_bak(built, t
         assert code == 0, err
         assert "kept as" not in out
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["PM.xlsx"]
-    stages = [line for line in err.splitlines() if line.startswith("publish [")]
-    assert [s.split("]: ")[1].split(" ")[0] for s in stages] == ["reading", "building", "checking"]
+
+
+def test_publish_names_each_stage_as_it_starts(built, tmp_path, monkeypatch, capsys):
+    """On a terminal, a line per stage on stderr (piped, nothing but a failure's one line, as `check`)."""
+    from cpo_xl.workbook.publish import publish
+    stages: list[str] = []
+    target = tmp_path / "PM.xlsx"
+    publish(built, target, progress=stages.append)
+    publish(built, target, progress=stages.append)
+    assert [s.split(" ")[0] for s in stages] == ["reading", "building", "reading", "building", "checking"]
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, _, err = run(capsys, "publish", built, "--output", target)
+    assert code == 0
+    assert [line.split("]: ")[1].split(" ")[0] for line in err.splitlines()] == ["reading", "building", "checking"]
 
 
 def test_an_edited_pm_copy_is_refused_without_force_and_kept_as_bak_with_it(pm_copy, built, tmp_path, capsys):

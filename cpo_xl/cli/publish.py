@@ -17,8 +17,11 @@ def run(args: argparse.Namespace) -> int:
     expect_suffix(target, ".xlsx")
     start = time.perf_counter()
 
-    def progress(stage: str) -> None:  # a line per stage: the copy takes 10-30 s to build
-        print(f"publish [{time.perf_counter() - start:4.1f} s]: {stage}...", file=sys.stderr, flush=True)
+    def progress(stage: str) -> None:
+        """A line per stage (the copy takes 10-30 s), on a terminal only, as `check` does: piped or in CI,
+        stderr carries nothing but a failure's one line."""
+        if sys.stderr.isatty():
+            print(f"publish [{time.perf_counter() - start:4.1f} s]: {stage}...", file=sys.stderr, flush=True)
 
     backup = publish(source, target, args.force, progress)
     print(f"wrote {target}: PM copy of {source} (no add-in needed; the scenario and ranking year switch it)"
