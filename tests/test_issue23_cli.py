@@ -2,6 +2,7 @@
 codes in the epilog, type errors that say what is expected."""
 
 import argparse
+import re
 
 import pytest
 
@@ -60,3 +61,15 @@ def test_a_type_error_says_what_is_expected_in_one_line(args, message, capsys):
 def test_whole_numbers_may_be_written_as_an_analyst_types_them():
     args = parser().parse_args(["simulate", "-n", "1e5", "--seed", "7.0"])
     assert args.n == 100_000 and args.seed == 7
+
+
+@pytest.mark.parametrize("args", [
+    ("explain", "exposure", "2030", "--ticker", "AVGO"),  # before: "legacy_usd_m = None (shipped default)"
+    ("explain", "ebit_elasticity", "2030", "--ticker", "LITE"),
+    ("summary", "--scenarios"),
+])
+def test_no_none_in_the_output(args, tmp_path, capsys):
+    from tests.conftest import run
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert not re.search(r"\bNone\b", out)
