@@ -291,7 +291,11 @@ def text(b: Bridge) -> str:
 
     def unit_of(key: str) -> str:
         return meta[key].unit if key in meta else ""
-    detail = [f"  {c.label}: " + "; ".join(f"{k} {fmt_value(x, unit_of(k))} -> {fmt_value(y, unit_of(k))}"
+    def shown(key: str, value: Any) -> str:  # None: no typed value on that side (racks: the forecast)
+        if value is None:
+            return "(forecast, not typed)" if key.startswith("rack_units.") else "(not set)"
+        return fmt_value(value, unit_of(key))
+    detail = [f"  {c.label}: " + "; ".join(f"{k} {shown(k, x)} -> {shown(k, y)}"
                                            for k, x, y in zip(c.keys, c.before, c.after, strict=True))
               for c in b.components]
     return "\n".join([

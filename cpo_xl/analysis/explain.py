@@ -232,6 +232,8 @@ def fmt_value(value: Any, unit: str = "") -> str:
     """A number for reading: a year as it is, thousands separators above 1,000, four significant digits below."""
     if isinstance(value, Mapping):
         return "; ".join(f"{k} {fmt_value(v)}" for k, v in value.items())
+    if value is None:  # an optional input with nothing on file (a company's legacy revenue)
+        return "n/a (none on file)"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if not np.isfinite(value):

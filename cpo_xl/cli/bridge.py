@@ -12,11 +12,13 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, read_user_file
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # the .xlsm: the analyst's copy for the add-in
 COLOURS = {"total": "#1F3864", "up": "#2E7D32", "down": "#C62828"}
 
 
 def side(text: str, which: str) -> tuple[str, Case]:
-    """A scenario name, an assumptions TOML or a workbook .xlsx (its Inputs, as `cpo-xl pull` reads them)."""
+    """A scenario name, an assumptions TOML or a workbook .xlsx or .xlsm (its Inputs, as `cpo-xl pull` reads
+    them; the .xlsm is the analyst's macro-enabled copy for the add-in)."""
     name = text.strip()
     if name.lower() in SCENARIOS:
         return name.lower(), Case(name.lower())
@@ -24,14 +26,14 @@ def side(text: str, which: str) -> tuple[str, Case]:
     if path.suffix.lower() == ".toml":
         user = read_user_file(path)
         return path.name, Case(user.scenario or "base", user=user)
-    if path.suffix.lower() == ".xlsx":
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
         from cpo_xl.workbook.pull import user_file_from
         if not path.is_file():
             raise CpoError(f"{which} {name}: workbook not found")
         user, _ = user_file_from(path)
         return path.name, Case(user.scenario or "base", user=user)
     raise CpoError(f"{which} {text!r} is not a scenario ({', '.join(SCENARIOS)}), an assumptions .toml or a "
-                   "workbook .xlsx")
+                   "workbook .xlsx / .xlsm")
 
 
 def waterfall_png(path: Path, b: br.Bridge) -> None:

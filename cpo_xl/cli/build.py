@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cpo_xl.cli.checks import build_warning
 from cpo_xl.cli.setup import load_case
 from cpo_xl.cli.summary import headline
 from cpo_xl.excel.functions import version_text
@@ -22,5 +23,8 @@ def run(args: argparse.Namespace) -> int:
     backup = replace.atomic_write(target, lambda p: build_workbook(p, case), force=args.force, protect=verdict)
     print(f"wrote {target} (scenario {case.scenario}, {version_text()})"
           + (f"; the file it replaced is kept as {backup.name}" if backup else ""))
+    warning = build_warning(target)
+    if warning:
+        print(warning)
     print(headline(case))
     return 0

@@ -1,4 +1,5 @@
-"""`cpo-xl check`: recalculate every formula headlessly and compare with the cached values."""
+"""`cpo-xl check`: recalculate every formula headlessly and compare with the cached values; a master check
+that is not 0 is a problem too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from cpo_xl.cli.checks import check_problem
 from cpo_xl.workbook.recalc import check
 
 SHOWN = 20  # problems listed one per line; the rest are counted per sheet
@@ -33,8 +35,12 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
     start = time.perf_counter()
     problems, cells, calls = check(path, _phase)
+    master = check_problem(path)  # the model's own checks, beside the formula mismatches
+    problems = [master, *problems] if master else problems
     seconds = time.perf_counter() - start
     for line in summary(problems):
         print(line)
-    print(f"{path}: {cells:,} formula cells checked, {calls} UDF calls, {len(problems):,} problems, {seconds:.1f} s")
+    plural = "" if len(problems) == 1 else "s"
+    print(f"{path}: {cells:,} formula cells checked, {calls} UDF calls, {len(problems):,} problem{plural}, "
+          f"{seconds:.1f} s")
     return 1 if problems else 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from pathlib import Path
 
 from cpo_xl.workbook.files import expect_suffix, refuse_overwrite
@@ -13,10 +15,20 @@ def run(args: argparse.Namespace) -> int:
     source, target = Path(args.path), Path(args.output)
     refuse_overwrite(source, target, args.force)
     expect_suffix(target, ".xlsx")
-    publish(source, target, args.force)
-    print(f"wrote {target}: PM copy of {source} (no add-in needed; the scenario and ranking year switch it)")
+    start = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        """A line per stage (the copy takes 10-30 s), on a terminal only, as `check` does: piped or in CI,
+        stderr carries nothing but a failure's one line."""
+        if sys.stderr.isatty():
+            print(f"publish [{time.perf_counter() - start:4.1f} s]: {stage}...", file=sys.stderr, flush=True)
+
+    backup = publish(source, target, args.force, progress)
+    print(f"wrote {target}: PM copy of {source} (no add-in needed; the scenario and ranking year switch it)"
+          + (f"; the copy it replaced is kept as {backup.name}" if backup else ""))
     if args.pdf:
         pdf = target.with_name(f"{target.stem}_Summary.pdf")
+        progress(f"printing the Summary to {pdf} with LibreOffice")
         summary_pdf(target, pdf)
         print(f"wrote {pdf}: the Summary as a one-page PDF")
     return 0

@@ -116,4 +116,8 @@ def run(args: argparse.Namespace) -> int:
     print(summary_text(case, year))
     if args.scenarios:
         print("\n" + scenarios_text(case, year, ticker))
+    from cpo_xl.cli.checks import summary_warning  # the model's checks (issue 23): workbook code, loaded here
+    warning = summary_warning(case)
+    if warning:
+        print("\n" + warning)
     return 0

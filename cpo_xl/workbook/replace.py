@@ -14,7 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,16 +38,18 @@ class Verdict:
 Protect = Callable[[Path], Verdict]
 
 
-def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None) -> Path | None:
+def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None,
+          own_sheets: Collection[str] = L.SHEETS) -> Path | None:
     """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
-    adds a caller's own test (the build's: no edit that pull does not carry). Returns the .bak kept, if any."""
+    adds a caller's own test (the build's: no edit that pull does not carry); ``own_sheets``: the sheets the
+    writer makes (the PM copy adds its hidden values sheet). Returns the .bak kept, if any."""
     for lock, app in ((target.parent / f"~${target.name}", "Excel"),
                       (target.parent / f".~lock.{target.name}#", "LibreOffice")):
         if lock.exists():
             raise CpoError(f"{target} is open in {app} (lock file {lock.name}); close it and try again")
     if not target.exists():
         return None
-    verdict = Verdict(_work_at_risk(target, new_digest))
+    verdict = Verdict(_work_at_risk(target, new_digest, own_sheets))
     if not verdict.refuse and protect:
         verdict = protect(target)
     if verdict.refuse and not force:
@@ -71,11 +73,10 @@ def keep_backup(target: Path) -> Path:
     return backup
 
 
-def _work_at_risk(target: Path, new_digest: str) -> str | None:
+def _work_at_risk(target: Path, new_digest: str, own_sheets: Collection[str] = L.SHEETS) -> str | None:
     """Why replacing ``target`` could lose a person's work, or None when it holds nothing of theirs."""
     try:
-        from cpo_xl.workbook.switch import VALUES_SHEET  # the PM copy's precomputed scenario values
-        foreign = [n for n in sheet_names(target) if n not in (*L.SHEETS, VALUES_SHEET)]
+        foreign = [n for n in sheet_names(target) if n not in own_sheets]
         typed, cells = read_inputs(target)
     except CpoError as exc:  # unreadable: it may still be someone's file
         return f"cannot be read as a cpo-xl workbook ({exc})"
@@ -90,7 +91,7 @@ def _work_at_risk(target: Path, new_digest: str) -> str | None:
 
 
 def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False,
-                 protect: Protect | None = None) -> Path | None:
+                 protect: Protect | None = None, own_sheets: Collection[str] = L.SHEETS) -> Path | None:
     """Write into a temporary file beside ``target`` and rename it over the target once complete; returns the
     .bak of the replaced file when one was kept."""
     if target.name.startswith(("~$", ".~lock.")):
@@ -104,7 +105,7 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
         raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
     remove_leftovers(target.parent)
     with write_lock(target):
-        return _write_locked(target, write, force, protect)
+        return _write_locked(target, write, force, protect, own_sheets)
 
 
 LOCK_WAIT_S = 120.0
@@ -183,7 +184,7 @@ def _unlock(handle: Any) -> None:
 
 
 def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
-                  protect: Protect | None) -> Path | None:
+                  protect: Protect | None, own_sheets: Collection[str] = L.SHEETS) -> Path | None:
     from xlsxwriter.exceptions import FileCreateError
     with temp_beside(target, ".xlsx") as tmp:
         try:
@@ -193,7 +194,7 @@ def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
             cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
             why = getattr(cause, "strerror", None) or cause
             raise CpoError(f"{target}: writing failed ({why}); the file is unchanged") from None
-        backup = guard(target, digest, force, protect)
+        backup = guard(target, digest, force, protect, own_sheets)
         put_in_place(tmp, target)
         return backup
 

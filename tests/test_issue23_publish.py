@@ -1,0 +1,91 @@
+"""Issue 23: `cpo-xl publish` on every path form, republishing over its own copy, an edited copy protected,
+progress while it works."""
+
+import os
+import shutil
+
+import openpyxl
+import pytest
+
+from tests.conftest import digest, pdf_pages, run
+
+
+def _need_soffice():
+    if not shutil.which("soffice") and os.environ.get("CI") != "true":
+        pytest.skip("LibreOffice not installed (outside CI)")
+
+
+@pytest.mark.slow
+def test_publish_pdf_on_the_default_output_and_on_a_relative_path(built, tmp_path, monkeypatch, capsys):
+    """Before: `cpo-xl publish --pdf` with its default output (dist/CPO_Model_PM.xlsx, relative) ended in a
+    traceback, "relative path can't be expressed as a file URI", exit 1."""
+    _need_soffice()
+    (tmp_path / "workbook").mkdir()
+    shutil.copy(built, tmp_path / "workbook" / "CPO_Model.xlsx")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "publish", "--pdf")
+    assert code == 0, err
+    pdf = tmp_path / "dist" / "CPO_Model_PM_Summary.pdf"
+    assert "wrote dist/CPO_Model_PM_Summary.pdf" in out
+    assert len(pdf_pages(pdf)) == 1
+    code, out, err = run(capsys, "publish", "workbook/CPO_Model.xlsx", "--output", "copies/../pm.xlsx", "--pdf")
+    assert code == 0, err
+    assert (tmp_path / "pm.xlsx").is_file() and len(pdf_pages(tmp_path / "pm_Summary.pdf")) == 1
+    assert not list(tmp_path.rglob(".cpo-pdf-*"))  # the work folders are gone
+
+
+def test_republishing_over_its_own_copy_needs_no_force_and_keeps_no_bak(built, tmp_path, capsys):
+    """Before: the second publish was refused, "holds sheets the builder did not make (Scenario_Values)",
+    and with --force each republish left a .bak."""
+    target = tmp_path / "PM.xlsx"
+    for _ in range(3):  # the first write, then two republishes over the copy it wrote
+        code, out, err = run(capsys, "publish", built, "--output", target)
+        assert code == 0, err
+        assert "kept as" not in out
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["PM.xlsx"]
+
+
+def test_publish_names_each_stage_as_it_starts(built, tmp_path, monkeypatch, capsys):
+    """On a terminal, a line per stage on stderr (piped, nothing but a failure's one line, as `check`)."""
+    from cpo_xl.workbook.publish import publish
+    stages: list[str] = []
+    target = tmp_path / "PM.xlsx"
+    publish(built, target, progress=stages.append)
+    publish(built, target, progress=stages.append)
+    assert [s.split(" ")[0] for s in stages] == ["reading", "building", "reading", "building", "checking"]
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, _, err = run(capsys, "publish", built, "--output", target)
+    assert code == 0
+    assert [line.split("]: ")[1].split(" ")[0] for line in err.splitlines()] == ["reading", "building", "checking"]
+
+
+def test_an_edited_pm_copy_is_refused_without_force_and_kept_as_bak_with_it(pm_copy, built, tmp_path, capsys):
+    """A note a PM typed on the Summary (saved by a spreadsheet program) is work publish must not overwrite."""
+    target = tmp_path / "PM.xlsx"
+    wb = openpyxl.load_workbook(pm_copy)
+    wb["Summary"]["A60"] = "PM note: ask about 2028 supply"
+    wb.save(target)
+    before = digest(target)
+    code, _, err = run(capsys, "publish", built, "--output", target)
+    assert code == 2
+    assert "was not written by cpo-xl publish, or was saved since" in err and "--force" in err
+    assert digest(target) == before
+    code, out, err = run(capsys, "publish", built, "--output", target, "--force")
+    assert code == 0, err
+    (bak,) = tmp_path.glob("PM.xlsx.*.bak")
+    assert digest(bak) == before and f"kept as {bak.name}" in out
+
+
+def test_a_copy_changed_in_place_behind_its_stamp_is_refused(pm_copy, built, tmp_path, capsys):
+    """A tool that rewrites one part and keeps the zip comment: the parts no longer match the stamp."""
+    import zipfile
+    target = tmp_path / "PM.xlsx"
+    with zipfile.ZipFile(pm_copy) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                data = data.replace(b"Summary", b"Summari", 1)
+            dst.writestr(info, data)
+        dst.comment = src.comment
+    code, _, err = run(capsys, "publish", built, "--output", target)
+    assert code == 2 and "was changed since cpo-xl published it" in err
