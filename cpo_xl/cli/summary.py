@@ -59,12 +59,14 @@ def company_ranking(case: Case, year: int) -> str:
 
 
 def summary_text(case: Case, year: int) -> str:
-    checks = crosscheck_points(case)[["id", "year", "metric", "relation", "published", "model", "ratio", "passes"]]
+    checks = crosscheck_points(case)[["id", "year", "metric", "relation", "published", "model", "ratio", "passes",
+                                      "status"]]
     checks = checks.assign(passes=["pass" if ok else "FLAG" for ok in checks["passes"]])
     return "\n\n".join([
         headline(case),
         headline_lines(case),
-        "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet)\n"
+        "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet; status: "
+        "verified = read at the link on the Sources sheet, else where it was only quoted)\n"
         + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio}),
         company_ranking(case, year),
     ])

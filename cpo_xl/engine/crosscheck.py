@@ -19,6 +19,8 @@ METRICS = {
     "ai_optics": "AI data-centre optics in the model's scope [US$ M]",
 }
 RELATIONS = ("same", "ceiling")
+VERIFIED = "verified"
+STATUSES = (VERIFIED, "quoted by the note, not found", "reported by the audit, not found")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,13 @@ class Published:
     relation: str = "same"  # same scope (a band) or a broader scope (a ceiling on the CPO-only line)
     reason: str = ""  # why the model departs on purpose in this year
     publisher: str = ""  # short name for tables
+    status: str = ""  # verified (read at `link`) or where it was only quoted (see STATUSES)
+    link: str = ""  # where the figure was read, when verified
 
+    @property
+    def verified(self) -> bool:
+        """True when the figure was read in a public source (the only ones test bands may use)."""
+        return self.status == VERIFIED
 
 
 @lru_cache(maxsize=1)
@@ -48,11 +56,14 @@ def published() -> tuple[Published, ...]:
         for year, value in item["points"].items():
             if item["metric"] not in METRICS or item.get("relation", "same") not in RELATIONS:
                 raise CpoError(f"published.toml {item['id']}: metric or relation unknown")
+            if item.get("status") not in STATUSES or (item["status"] == VERIFIED) != bool(item.get("link")):
+                raise CpoError(f"published.toml {item['id']}: status must be one of {STATUSES}, with a link "
+                               "exactly when verified")
             reasons = item.get("reason", "")
             reason = reasons.get(str(year), "") if isinstance(reasons, dict) else reasons
             points.append(Published(item["id"], item["source"], item["date"], item["metric"], item["scope"],
                                     int(year), float(value), item["grade"], item.get("relation", "same"),
-                                    reason, item.get("publisher", item["id"])))
+                                    reason, item.get("publisher", item["id"]), item["status"], item["link"]))
     return tuple(points)
 
 
