@@ -66,6 +66,22 @@ def crosscheck_points(case: Case) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def anchor_points(case: Case) -> pd.DataFrame:
+    """One row per disclosed near-term anchor (orders, run-rate targets, product ramps): the model line of the
+    same scope, model / disclosed, pass, and the reason where the model departs."""
+    r = run(case)
+    rows = []
+    for a in xc.anchors():
+        model = float(np.asarray(xc.anchor_line(r, a))[year_index(a.year)])
+        ratio = model / a.value
+        ok = xc.anchor_passes(ratio, a)
+        rows.append({"id": a.id, "publisher": a.publisher, "line": a.line, "ticker": a.ticker, "kind": a.kind,
+                     "year": a.year, "disclosed": a.value, "model": model, "ratio": ratio, "passes": ok,
+                     "grade": a.grade, "date": a.date, "source": a.source, "link": a.link,
+                     "reason": "" if ok else a.reason})
+    return pd.DataFrame(rows)
+
+
 def ranking(case: Case, year: int) -> pd.DataFrame:
     """Companies ranked by exposure in ``year`` (unlisted / unfilled companies last, exposure blank)."""
     r = run(case)

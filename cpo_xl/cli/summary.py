@@ -9,7 +9,7 @@ import pandas as pd
 from cpo_xl.analysis import lines
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.lines import LAYER_LABELS
-from cpo_xl.analysis.tables import crosscheck_points, ranking, tables
+from cpo_xl.analysis.tables import anchor_points, crosscheck_points, ranking, tables
 from cpo_xl.cli import fmt
 from cpo_xl.cli.setup import load_case
 from cpo_xl.engine.case import Case
@@ -68,8 +68,21 @@ def summary_text(case: Case, year: int) -> str:
         "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet; status: "
         "verified = read at the link on the Sources sheet, else where it was only quoted)\n"
         + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio}),
+        anchors_text(case),
         company_ranking(case, year),
     ])
+
+
+def anchors_text(case: Case) -> str:
+    """Disclosed near-term anchors (orders, run-rate targets, product ramps) against the model, with reasons."""
+    frame = anchor_points(case)
+    shown = frame[["id", "year", "line", "ticker", "kind", "disclosed", "model", "ratio"]].assign(
+        check=["pass" if ok else "MISS" for ok in frame["passes"]])
+    reasons = [f"  {name}: {why}" for name, why in zip(frame["id"], frame["reason"], strict=True) if why]
+    return ("Disclosed near-term anchors (model / disclosed; floor: passes at >= 1, part of a broader figure: "
+            "0.2-1; sources: engine/data/anchors.toml, docs/research/issue22.md)\n"
+            + fmt.table(shown, {"year": fmt.year, "disclosed": fmt.money, "model": fmt.money, "ratio": fmt.ratio})
+            + ("\nWhere the model departs:\n" + "\n".join(reasons) if reasons else ""))
 
 
 def scenarios_text(case: Case, year: int, ticker: str) -> str:

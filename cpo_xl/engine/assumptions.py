@@ -136,9 +136,14 @@ class Penetration(_Frozen):
 class Supply(_Frozen):
     """CPO engine capacity [3.2T-eq engine starts/yr] added toward demand at a target utilisation, no faster
     than a ramp limit [1/yr]; yields [fraction] on a learning curve; PIC wafers and their share of the
-    silicon-photonics wafer capacity that pluggables share."""
+    silicon-photonics wafer capacity that pluggables share. The near years rest on the disclosed product ramps:
+    CPO switches shipped [102.4T-eq switches/yr] in 2025-2027 (Quantum-X / Spectrum-X Photonics, TH6-Davisson)
+    are a floor under scale-out CPO bandwidth, and capacity is built for them."""
 
     starts_2025: float = Count
+    cpo_switches_2025: float = Count
+    cpo_switches_2026: float = Count
+    cpo_switches_2027: float = Count
     max_ramp: float = Field(ge=0.0, le=20.0)
     target_utilisation: float = Field(gt=0.0, le=1.0)
     engines_per_wafer: float = Positive

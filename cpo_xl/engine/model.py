@@ -152,10 +152,39 @@ class ModelResult:
 
     # penetration and supply
     @cached_property
+    def product_switches(self) -> Floats:
+        """CPO switches the disclosed product ramps ship [102.4T-eq switches/yr] = the 2025-2027 inputs, the 2027
+        level held after."""
+        return sp.product_switches(self.a.supply)
+
+    @cached_property
+    def product_share(self) -> Floats:
+        """Scale-out share the product ramps take [0-1] = product switches x 102.4 Tb/s / addressable scale-out
+        Gb/s (at most 1)."""
+        gbps = self.addressable["scale_out"].gbps
+        return np.minimum(np.divide(sp.product_gbps(self.a.supply), gbps, out=np.zeros_like(gbps), where=gbps > 0),
+                          1.0)
+
+    @cached_property
     def curve_share(self) -> Mapping[str, Floats]:
         """Demand curve by segment [0-1]: share of addressable ports before the supply cap = the segment's curve
-        (logistic L / (1 + exp(-k (t - t0))), or Gompertz, Bass, linear) in the year."""
-        return {s: segment_share(getattr(self.a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
+        (logistic L / (1 + exp(-k (t - t0))), or Gompertz, Bass, linear) in the year; scale-out at least the
+        product ramps' share."""
+        shares = {s: segment_share(getattr(self.a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
+        shares["scale_out"] = np.maximum(shares["scale_out"], self.product_share)
+        return shares
+
+    @cached_property
+    def product_binds(self) -> Floats:
+        """1 where the product ramps, not the adoption curve, set scale-out CPO demand [flag]."""
+        curve = segment_share(self.a.penetration.scale_out, YEAR_ARRAY)
+        return np.asarray(self.product_share > curve, dtype=float)
+
+    @cached_property
+    def cpo_switches(self) -> Floats:
+        """Scale-out CPO shipped in switches [102.4T-eq switches/yr] = effective scale-out share x addressable
+        scale-out Gb/s / 102,400."""
+        return self.effective_share["scale_out"] * self.addressable["scale_out"].gbps / sp.SWITCH_GBPS
 
     @cached_property
     def demand_gbps(self) -> Floats:
