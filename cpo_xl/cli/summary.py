@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cpo_xl.analysis import lines
@@ -16,6 +18,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import check_year
+from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel.functions import version_text
 
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
@@ -39,7 +42,20 @@ def headline_lines(case: Case) -> str:
     rows = {item.table_label: [_cell(v, item.fmt) for v in lines.value(r, item.path)]
             for item in lines.line_items(case) if item.summary}
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[str(y) for y in tables(case)["tam"].columns])
-    return "Headline lines\n" + frame.to_string()
+    return "Headline lines\n" + frame.to_string() + ai_optics_note(r)
+
+
+def ai_optics_note(r: Any) -> str:
+    """Why the AI-optics total falls in a year, from its drivers (empty when it never falls after 2025)."""
+    bandwidth = np.asarray(r.gbps + r.pluggable_gbps)
+    notes = []
+    for i in range(year_index(2026), len(YEARS)):
+        if r.ai_optics[i] < r.ai_optics[i - 1]:
+            notes.append(f"{YEARS[i]}: optical bandwidth {bandwidth[i] / bandwidth[i - 1] - 1:+.0%}, NVIDIA racks "
+                         f"{r.racks[i] / r.racks[i - 1] - 1:+.0%} (Kyber power per rack under the power envelope; "
+                         "port speed flat between the 1.6T and 3.2T steps), price per Gb/s "
+                         f"{r.pluggable_price[i] / r.pluggable_price[i - 1] - 1:+.0%} (erosion, Cignal AI)")
+    return ("\nAI data-centre optics falls in " + "; ".join(notes)) if notes else ""
 
 
 def company_ranking(case: Case, year: int) -> str:

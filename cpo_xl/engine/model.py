@@ -412,11 +412,21 @@ class ModelResult:
         return np.asarray(sum(self.layers[name] for name in LAYERS if name != "equipment"))
 
     @cached_property
+    def pluggable_gbps(self) -> Floats:
+        """Optical bandwidth CPO does not take [Gb/s per yr] = scale-out switch ports left + NIC-side ports left
+        (packages x NIC ports x port speed, less CPO NICs). Scale-up links CPO does not take are not counted:
+        before and beside the optical generation NVLink is copper (issue 22: counting all of them as pluggables
+        from the first optical year made the AI-optics total jump in 2028 and fall in 2029)."""
+        share, seg = self.effective_share, self.addressable
+        out = np.maximum(seg["scale_out"].gbps * (1.0 - share["scale_out"]), 0.0)
+        nic_side = dm.nic_side_gbps(self.packages, self.a.demand)
+        return out + np.maximum(nic_side - share["nic"] * seg["nic"].gbps, 0.0)
+
+    @cached_property
     def ai_optics(self) -> Floats:
-        """AI data-centre optics in the model's scope [US$ M/yr] = CPO optics + the addressable bandwidth CPO
-        does not take, at the pluggable price (pluggables, LPO and NPO together)."""
-        rest = np.maximum(self.addressable_gbps - self.gbps, 0.0)
-        return self.optics + rest * self.pluggable_price / tm.USD_PER_MUSD
+        """AI data-centre optics in the model's scope [US$ M/yr] = CPO optics + the optical bandwidth CPO does
+        not take at the pluggable price (pluggables, LPO and NPO together)."""
+        return self.optics + self.pluggable_gbps * self.pluggable_price / tm.USD_PER_MUSD
 
     @cached_property
     def cpo_share_of_optics(self) -> Floats:
