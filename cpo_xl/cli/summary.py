@@ -74,17 +74,41 @@ def company_ranking(case: Case, year: int) -> str:
                                 "net exposure": fmt.pct, "EBIT elasticity [x]": fmt.ratio}))
 
 
+def dollar_winners(case: Case, year: int) -> str:
+    """Companies by CPO revenue [US$ M] in ``year``, exposure beside it: who takes the dollars (a large company
+    with small exposure) next to who is most exposed."""
+    frame = ranking(case, year).sort_values("cpo_revenue_usd_m", ascending=False, kind="stable")
+    frame = frame[["ticker", "name", "layer", "cpo_revenue_usd_m", "exposure", "net_exposure"]].head(10)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    frame["layer"] = [LAYER_LABELS[v] for v in frame["layer"]]
+    frame = frame.rename(columns={"cpo_revenue_usd_m": "CPO revenue [US$ M]", "exposure": "gross exposure",
+                                  "net_exposure": "net exposure"})
+    return (f"Dollar winners: top 10 by CPO revenue, {year} (exposure beside it)\n"
+            + fmt.table(frame, {"CPO revenue [US$ M]": fmt.money, "gross exposure": fmt.pct,
+                                "net exposure": fmt.pct}))
+
+
+def growth_text(case: Case) -> str:
+    """CPO TAM growth by scenario over a window where every scenario has a meaningful base (US$1bn)."""
+    start, end, rates = sc.growth_window(case)
+    shown = ", ".join(f"{s} {rate:.0%}" for s, rate in rates.items())
+    return (f"CPO TAM growth {start}-{end} (CAGR from the first year every scenario reaches US$"
+            f"{sc.GROWTH_BASE_USD_M:,.0f}M, set by the disclosed product ramps): {shown}")
+
+
 def summary_text(case: Case, year: int) -> str:
     checks = crosscheck_points(case)[["id", "year", "metric", "relation", "published", "model", "ratio", "passes",
                                       "status"]]
     checks = checks.assign(passes=["pass" if ok else "FLAG" for ok in checks["passes"]])
     return "\n\n".join([
         headline(case),
+        growth_text(case),
         headline_lines(case),
         "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet; status: "
         "verified = read at the link on the Sources sheet, else where it was only quoted)\n"
         + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio}),
         anchors_text(case),
+        dollar_winners(case, year),
         company_ranking(case, year),
     ])
 
