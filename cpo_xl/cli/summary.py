@@ -105,7 +105,7 @@ def summary_text(case: Case, year: int) -> str:
         growth_text(case),
         headline_lines(case),
         "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet; status: "
-        "verified = read at the link on the Sources sheet, else where it was only quoted)\n"
+        "verified = read at its link (published.toml, docs/research/issue22.md), else where it was only quoted)\n"
         + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio}),
         anchors_text(case),
         dollar_winners(case, year),
