@@ -39,30 +39,29 @@ def test_yole_cagr():
 
 
 def test_one_tam_year_by_hand_2026():
-    """2026 is supply-bound, so its TAM follows from the supply inputs alone (defaults.toml).
+    """2026 is set by the disclosed product ramps (issue 22), so its TAM follows from supply inputs alone.
 
-    Demand asks for ~1% of ~34 Pb/s of scale-out bandwidth (~337 Tb/s, ~105k 3.2T-eq engines), which would
-    need ~680k engine starts at 85% utilisation and a 2026 good fraction of 0.55 x 0.35 x 0.95 = 0.182875.
-    The ramp allows 50,000 (2025) x (1 + 4.0) = 250,000 starts, so supply binds:
-      good engines = 250,000 x 0.182875 = 45,718.75 -> x 3,200 Gb/s = 146,300,000 Gb/s shipped
-      engines (PIC+EIC): 146.3e6 Gb/s x US$0.28 = US$40.964M -> definers 60% = 24.5784, foundry 40% = 16.3856
-      lasers: 146.3e6 / 800 Gb/s per laser = 182,875 lasers x US$40 = US$7.315M
-      fibre: 146.3e6 x US$0.03 = US$4.389M
-      equipment: capacity added (250,000 - 50,000) x (1.5/150,000 + 3.0/300,000) US$ M = US$4.0M
-      TAM = 40.964 + 7.315 + 4.389 + 4.0 = US$56.668M
+    The ramps ship 10,000 102.4T-eq CPO switches (supply.cpo_switches_2026) = 1.024e9 Gb/s = 320,000 3.2T-eq
+    good engines; capacity is built for them at the 2026 good fraction 0.55 x 0.35 x 0.95 = 0.182875:
+      starts = 320,000 / 0.182875 = 1,749,829 (2025: 1,000 switches -> 174,983 starts)
+      engines (PIC+EIC): 1.024e9 Gb/s x US$0.28 = US$286.72M -> definers 60% = 172.032, foundry 40% = 114.688
+      lasers: 1.024e9 / 800 Gb/s per laser = 1,280,000 lasers x US$40 = US$51.2M
+      fibre: 1.024e9 x US$0.03 = US$30.72M
+      equipment: capacity added (1,749,829 - 174,983) x (1.5/150,000 + 3.0/300,000) US$ M = US$31.497M
+      TAM = 286.72 + 51.2 + 30.72 + 31.497 = US$400.137M
     """
     i = year_index(2026)
-    assert RESULT.binding[i] == 1
-    assert RESULT.starts[i] == pytest.approx(250_000)
-    gbps = 250_000 * 0.55 * 0.35 * 0.95 * 3200
-    assert gbps == pytest.approx(146_300_000)
-    assert RESULT.gbps[i] == pytest.approx(gbps)
-    assert RESULT.layers["definers"][i] == pytest.approx(24.5784)
-    assert RESULT.layers["foundry_packaging"][i] == pytest.approx(16.3856)
-    assert RESULT.layers["lasers"][i] == pytest.approx(7.315)
-    assert RESULT.layers["fiber_connectivity"][i] == pytest.approx(4.389)
-    assert RESULT.layers["equipment"][i] == pytest.approx(4.0)
-    assert RESULT.tam[i] == pytest.approx(56.668)
+    assert RESULT.binding[i] == 0 and RESULT.product_binds[i] == 1
+    good = 0.55 * 0.35 * 0.95
+    assert RESULT.starts[i] == pytest.approx(320_000 / good)
+    assert RESULT.gbps[i] == pytest.approx(1.024e9)
+    assert RESULT.layers["definers"][i] == pytest.approx(172.032)
+    assert RESULT.layers["foundry_packaging"][i] == pytest.approx(114.688)
+    assert RESULT.layers["lasers"][i] == pytest.approx(51.2)
+    assert RESULT.layers["fiber_connectivity"][i] == pytest.approx(30.72)
+    equipment = (320_000 - 32_000) / good * (1.5 / 150_000 + 3.0 / 300_000)  # 2025: 1,000 x 32 engines
+    assert RESULT.layers["equipment"][i] == pytest.approx(equipment)
+    assert RESULT.tam[i] == pytest.approx(286.72 + 51.2 + 30.72 + equipment)
 
 
 def test_base_case_shows_the_research_note():

@@ -34,15 +34,30 @@ def setup() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def correlation(keys: list[str]) -> Floats:
-    """Correlation matrix [-] of the uncertain inputs (identity but for the shipped pairs present)."""
+def correlation(keys: list[str], directions: Floats | None = None) -> Floats:
+    """Correlation matrix [-] of the uncertain inputs' normal scores.
+
+    Without ``directions``: identity but for the shipped pairs present (value space). With ``directions``
+    (+1 where the bull value is above the bear value, -1 where below), the matrix is of 'bull-ness' scores: a
+    common factor of weight c (``[common] rho``) that moves every input toward its bear or bull end together,
+    plus (1 - c) x the shipped pairs turned into bull space (rho x direction_a x direction_b). Both parts are
+    positive semi-definite, so the sum is a valid correlation matrix."""
     matrix = np.eye(len(keys))
     index = {k: i for i, k in enumerate(keys)}
+    sign = np.ones(len(keys)) if directions is None else np.asarray(directions, dtype=float)
     for pair in setup().get("correlation", []):
         if pair["a"] in index and pair["b"] in index:
             i, j = index[pair["a"]], index[pair["b"]]
-            matrix[i, j] = matrix[j, i] = pair["rho"]
-    return matrix
+            matrix[i, j] = matrix[j, i] = pair["rho"] * sign[i] * sign[j]
+    if directions is None:
+        return matrix
+    common = float(setup().get("common", {}).get("rho", 0.0))
+    return np.asarray(common + (1.0 - common) * matrix, dtype=float) if len(keys) else matrix
+
+
+def directions(uncertain: dict[str, Range], keys: list[str]) -> Floats:
+    """+1 where an input's bull value is at or above its bear value, -1 where below [-]."""
+    return np.asarray([1.0 if uncertain[k].bull >= uncertain[k].bear else -1.0 for k in keys])
 
 
 def uniforms(n: int, k: int, corr: Floats, rng: np.random.Generator) -> Floats:
@@ -110,10 +125,12 @@ def draw_chunks(case: Case, n: int, seed: int) -> Iterator[dict[str, Floats]]:
     uncertain = ranges(case)
     keys = sorted(uncertain)
     kinds = setup()["distributions"]
-    corr = correlation(keys)
+    signs = directions(uncertain, keys)
+    corr = correlation(keys, signs)
     rng = np.random.default_rng(seed)
     for start in range(0, n, CHUNK):
-        u = uniforms(min(CHUNK, n - start), len(keys), corr, rng)
+        bullness = uniforms(min(CHUNK, n - start), len(keys), corr, rng)
+        u = np.where(signs > 0, bullness, 1.0 - bullness)  # back to value space: low u = low value
         yield {k: draw(uncertain[k], u[:, i], kinds.get(k, setup()["default"])) for i, k in enumerate(keys)}
 
 

@@ -94,3 +94,20 @@ def tam_by_scenario(case: Case) -> pd.DataFrame:
     """CPO TAM [US$ M] by year (columns) for each scenario (rows)."""
     data = {s: run(case.with_(scenario=s, overrides=())).tam for s in SCENARIOS}
     return pd.DataFrame(data, index=list(YEARS)).T
+
+
+# a meaningful base for a growth rate: US$300M of CPO TAM in every scenario (reached once the disclosed product
+# ramps ship, 2027; before issue 22 the 2027 base was US$0.2-0.4bn and ranked the scenarios backwards)
+GROWTH_BASE_USD_M = 300.0
+
+
+def growth_window(case: Case, end_year: int = YEARS[-1]) -> tuple[int, int, dict[str, float]]:
+    """(start, end, CAGR of CPO TAM [1/yr] by scenario) over the window from the first year in which every
+    scenario's TAM reaches US$300M to ``end_year``: a growth rate from a tiny early base ranks the scenarios
+    backwards."""
+    tams = tam_by_scenario(case)
+    reached = (tams >= GROWTH_BASE_USD_M).all(axis=0)
+    start = int(next((y for y in YEARS if reached[y] and y < end_year), end_year - 1))
+    rates = {s: float((tams.loc[s, end_year] / tams.loc[s, start]) ** (1.0 / (end_year - start)) - 1.0)
+             for s in tams.index}
+    return start, end_year, rates

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cpo_xl.analysis import lines
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.lines import LAYER_LABELS
-from cpo_xl.analysis.tables import crosscheck_points, ranking, tables
+from cpo_xl.analysis.tables import anchor_points, crosscheck_points, ranking, tables
 from cpo_xl.cli import fmt
 from cpo_xl.cli.setup import load_case
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import check_year
+from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel.functions import version_text
 
 TWO_WAY_CEILINGS = (0.4, 0.5, 0.6, 0.7, 0.8)  # scale-out ceiling L
@@ -39,7 +42,20 @@ def headline_lines(case: Case) -> str:
     rows = {item.table_label: [_cell(v, item.fmt) for v in lines.value(r, item.path)]
             for item in lines.line_items(case) if item.summary}
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[str(y) for y in tables(case)["tam"].columns])
-    return "Headline lines\n" + frame.to_string()
+    return "Headline lines\n" + frame.to_string() + ai_optics_note(r)
+
+
+def ai_optics_note(r: Any) -> str:
+    """Why the AI-optics total falls in a year, from its drivers (empty when it never falls after 2025)."""
+    bandwidth = np.asarray(r.gbps + r.pluggable_gbps)
+    notes = []
+    for i in range(year_index(2026), len(YEARS)):
+        if r.ai_optics[i] < r.ai_optics[i - 1]:
+            notes.append(f"{YEARS[i]}: optical bandwidth {bandwidth[i] / bandwidth[i - 1] - 1:+.0%}, NVIDIA racks "
+                         f"{r.racks[i] / r.racks[i - 1] - 1:+.0%} (Kyber power per rack under the power envelope; "
+                         "port speed flat between the 1.6T and 3.2T steps), price per Gb/s "
+                         f"{r.pluggable_price[i] / r.pluggable_price[i - 1] - 1:+.0%} (erosion, Cignal AI)")
+    return ("\nAI data-centre optics falls in " + "; ".join(notes)) if notes else ""
 
 
 def company_ranking(case: Case, year: int) -> str:
@@ -58,16 +74,55 @@ def company_ranking(case: Case, year: int) -> str:
                                 "net exposure": fmt.pct, "EBIT elasticity [x]": fmt.ratio}))
 
 
+def dollar_winners(case: Case, year: int) -> str:
+    """Companies by CPO revenue [US$ M] in ``year``, exposure beside it: who takes the dollars (a large company
+    with small exposure) next to who is most exposed."""
+    frame = ranking(case, year).sort_values("cpo_revenue_usd_m", ascending=False, kind="stable")
+    frame = frame[["ticker", "name", "layer", "cpo_revenue_usd_m", "exposure", "net_exposure"]].head(10)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    frame["layer"] = [LAYER_LABELS[v] for v in frame["layer"]]
+    frame = frame.rename(columns={"cpo_revenue_usd_m": "CPO revenue [US$ M]", "exposure": "gross exposure",
+                                  "net_exposure": "net exposure"})
+    return (f"Dollar winners: top 10 by CPO revenue, {year} (exposure beside it)\n"
+            + fmt.table(frame, {"CPO revenue [US$ M]": fmt.money, "gross exposure": fmt.pct,
+                                "net exposure": fmt.pct}))
+
+
+def growth_text(case: Case) -> str:
+    """CPO TAM growth by scenario over a window where every scenario has a meaningful base (US$1bn)."""
+    start, end, rates = sc.growth_window(case)
+    shown = ", ".join(f"{s} {rate:.0%}" for s, rate in rates.items())
+    return (f"CPO TAM growth {start}-{end} (CAGR from the first year every scenario reaches US$"
+            f"{sc.GROWTH_BASE_USD_M:,.0f}M, set by the disclosed product ramps): {shown}")
+
+
 def summary_text(case: Case, year: int) -> str:
-    checks = crosscheck_points(case)[["id", "year", "metric", "relation", "published", "model", "ratio", "passes"]]
+    checks = crosscheck_points(case)[["id", "year", "metric", "relation", "published", "model", "ratio", "passes",
+                                      "status"]]
     checks = checks.assign(passes=["pass" if ok else "FLAG" for ok in checks["passes"]])
     return "\n\n".join([
         headline(case),
+        growth_text(case),
         headline_lines(case),
-        "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet)\n"
+        "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet; status: "
+        "verified = read at its link (published.toml, docs/research/issue22.md), else where it was only quoted)\n"
         + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio}),
+        anchors_text(case),
+        dollar_winners(case, year),
         company_ranking(case, year),
     ])
+
+
+def anchors_text(case: Case) -> str:
+    """Disclosed near-term anchors (orders, run-rate targets, product ramps) against the model, with reasons."""
+    frame = anchor_points(case)
+    shown = frame[["id", "year", "line", "ticker", "kind", "disclosed", "model", "ratio"]].assign(
+        check=["pass" if ok else "MISS" for ok in frame["passes"]])
+    reasons = [f"  {name}: {why}" for name, why in zip(frame["id"], frame["reason"], strict=True) if why]
+    return ("Disclosed near-term anchors (model / disclosed; floor: passes at >= 1, part of a broader figure: "
+            "0.2-1; sources: engine/data/anchors.toml, docs/research/issue22.md)\n"
+            + fmt.table(shown, {"year": fmt.year, "disclosed": fmt.money, "model": fmt.money, "ratio": fmt.ratio})
+            + ("\nWhere the model departs:\n" + "\n".join(reasons) if reasons else ""))
 
 
 def scenarios_text(case: Case, year: int, ticker: str) -> str:

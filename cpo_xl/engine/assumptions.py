@@ -89,8 +89,24 @@ class Envelopes(_Frozen):
     dc_revenue_growth_terminal: float = Growth
     dc_revenue_growth_fade: float = Share
     rack_scale_share_of_dc_revenue: float = Share
-    revenue_per_rack_usd_m_2026: float = Positive
+    rack_scale_share_2025: float = Share
+    dc_share_of_nvidia_revenue: float = Field(gt=0.0, le=1.0)
+    revenue_per_rack_gb300_usd_m: float = Positive
+    revenue_per_rack_vr200_usd_m: float = Positive
+    revenue_per_rack_kyber_usd_m: float = Positive
+    vr200_share_2026: float = Share
+    vr200_share_2027: float = Share
+    kyber_share_2027: float = Share
+    kyber_share_2028: float = Share
     revenue_per_rack_growth: float = Growth
+
+    @model_validator(mode="after")
+    def _mix_at_most_one(self) -> Envelopes:
+        total = self.vr200_share_2027 + self.kyber_share_2027
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"envelopes.vr200_share_2027 + envelopes.kyber_share_2027 = {total:g}, above the "
+                             "maximum 1")
+        return self
 
 
 class Demand(_Frozen):
@@ -136,9 +152,14 @@ class Penetration(_Frozen):
 class Supply(_Frozen):
     """CPO engine capacity [3.2T-eq engine starts/yr] added toward demand at a target utilisation, no faster
     than a ramp limit [1/yr]; yields [fraction] on a learning curve; PIC wafers and their share of the
-    silicon-photonics wafer capacity that pluggables share."""
+    silicon-photonics wafer capacity that pluggables share. The near years rest on the disclosed product ramps:
+    CPO switches shipped [102.4T-eq switches/yr] in 2025-2027 (Quantum-X / Spectrum-X Photonics, TH6-Davisson)
+    are a floor under scale-out CPO bandwidth, and capacity is built for them."""
 
     starts_2025: float = Count
+    cpo_switches_2025: float = Count
+    cpo_switches_2026: float = Count
+    cpo_switches_2027: float = Count
     max_ramp: float = Field(ge=0.0, le=20.0)
     target_utilisation: float = Field(gt=0.0, le=1.0)
     engines_per_wafer: float = Positive
@@ -199,6 +220,7 @@ class CrossCheck(_Frozen):
     """Reconciliation with published forecasts: a same-scope figure passes within [1/band, band] [x]."""
 
     band: float = Field(ge=1.0, le=100.0)
+    spend_band: float = Field(ge=1.0, le=10.0)
 
 
 class Company(_Frozen):
@@ -220,6 +242,7 @@ class Company(_Frozen):
     share_2030: float = Share
     displaces: Literal["none", "pluggables", "copper"]
     displaced_share: float = Share
+    revenue_line: Literal["own", "nvidia"] = "own"  # "nvidia": total revenue is the model's NVIDIA revenue line
 
     @model_validator(mode="after")
     def _revenue_has_year(self) -> Company:

@@ -27,8 +27,13 @@ def other_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
     return company.revenue_usd_m * (1.0 + company.revenue_growth) ** (years - company.revenue_year)
 
 
-def total_revenue(company: Company, revenue_cpo: Floats, years: Floats = YEAR_ARRAY) -> Floats:
-    """Total revenue [US$ M/yr] = non-CPO revenue + CPO revenue, so exposure stays within 0-1."""
+def total_revenue(company: Company, revenue_cpo: Floats, years: Floats = YEAR_ARRAY,
+                  nvidia: Floats | None = None) -> Floats:
+    """Total revenue [US$ M/yr] = non-CPO revenue + CPO revenue, so exposure stays within 0-1; for the company
+    whose revenue line is the model's NVIDIA line, that line (its CPO revenue sits inside data centre), never
+    below the CPO revenue."""
+    if company.revenue_line == "nvidia" and nvidia is not None:
+        return np.maximum(nvidia, revenue_cpo)
     return other_revenue(company, years) + revenue_cpo
 
 

@@ -19,6 +19,8 @@ METRICS = {
     "ai_optics": "AI data-centre optics in the model's scope [US$ M]",
 }
 RELATIONS = ("same", "ceiling")
+VERIFIED = "verified"
+STATUSES = (VERIFIED, "quoted by the note, not found", "reported by the audit, not found")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,13 @@ class Published:
     relation: str = "same"  # same scope (a band) or a broader scope (a ceiling on the CPO-only line)
     reason: str = ""  # why the model departs on purpose in this year
     publisher: str = ""  # short name for tables
+    status: str = ""  # verified (read at `link`) or where it was only quoted (see STATUSES)
+    link: str = ""  # where the figure was read, when verified
 
+    @property
+    def verified(self) -> bool:
+        """True when the figure was read in a public source (the only ones test bands may use)."""
+        return self.status == VERIFIED
 
 
 @lru_cache(maxsize=1)
@@ -48,11 +56,14 @@ def published() -> tuple[Published, ...]:
         for year, value in item["points"].items():
             if item["metric"] not in METRICS or item.get("relation", "same") not in RELATIONS:
                 raise CpoError(f"published.toml {item['id']}: metric or relation unknown")
+            if item.get("status") not in STATUSES or (item["status"] == VERIFIED) != bool(item.get("link")):
+                raise CpoError(f"published.toml {item['id']}: status must be one of {STATUSES}, with a link "
+                               "exactly when verified")
             reasons = item.get("reason", "")
             reason = reasons.get(str(year), "") if isinstance(reasons, dict) else reasons
             points.append(Published(item["id"], item["source"], item["date"], item["metric"], item["scope"],
                                     int(year), float(value), item["grade"], item.get("relation", "same"),
-                                    reason, item.get("publisher", item["id"])))
+                                    reason, item.get("publisher", item["id"]), item["status"], item["link"]))
     return tuple(points)
 
 
@@ -68,6 +79,63 @@ def find(source: str, year: int) -> Published:
             return point
     years = ", ".join(str(p.year) for p in points)
     raise CpoError(f"year {year}: {key} published no figure for it; its years: {years}")
+
+
+ANCHOR_LINES = {
+    "company_cpo_revenue": "a company's CPO revenue [US$ M]",
+    "cpo_switches": "scale-out CPO shipped [102.4T-eq switches]",
+    "lasers_tam": "lasers layer [US$ M]",
+    "foundry_tam": "foundry & packaging layer [US$ M]",
+    "optics": "CPO optics revenue: engines + lasers + fibre [US$ M]",
+}
+ANCHOR_KINDS = ("floor", "part")
+PART_LOWEST = 0.2  # a 'part' anchor passes at model / disclosed in [0.2, 1]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One disclosed near-term anchor (an order, a run-rate target, a product ramp) and the model line it pins."""
+
+    id: str
+    publisher: str
+    source: str
+    date: str
+    grade: str
+    link: str
+    line: str
+    ticker: str
+    year: int
+    value: float
+    kind: str
+    reason: str
+
+
+@lru_cache(maxsize=1)
+def anchors() -> tuple[Anchor, ...]:
+    """Every disclosed anchor shipped in ``data/anchors.toml``."""
+    text = resources.files("cpo_xl.engine.data").joinpath("anchors.toml").read_text(encoding="utf-8")
+    out = []
+    for item in tomllib.loads(text)["anchor"]:
+        if item["line"] not in ANCHOR_LINES or item["kind"] not in ANCHOR_KINDS or not item.get("link"):
+            raise CpoError(f"anchors.toml {item['id']}: line or kind unknown, or no link")
+        out.append(Anchor(item["id"], item["publisher"], item["source"], item["date"], item["grade"], item["link"],
+                          item["line"], item.get("ticker", ""), int(item["year"]), float(item["value"]),
+                          item["kind"], item.get("reason", "")))
+    return tuple(out)
+
+
+def anchor_line(result: Any, anchor: Anchor) -> Any:
+    """The model line [its unit] an anchor pins (see :data:`ANCHOR_LINES`)."""
+    if anchor.line == "company_cpo_revenue":
+        return result.companies[anchor.ticker].cpo_revenue
+    return getattr(result, anchor.line)
+
+
+def anchor_passes(ratio_value: float, anchor: Anchor) -> bool:
+    """A floor passes at model / disclosed >= 1; a part of a broader figure within [0.2, 1]."""
+    if anchor.kind == "floor":
+        return ratio_value >= 1.0
+    return PART_LOWEST <= ratio_value <= 1.0
 
 
 def model_line(result: Any, metric: str) -> Any:

@@ -119,6 +119,13 @@ def scale_out_gbps(packages: Floats, asics: Floats, demand: Demand, acc: Acceler
     return (packages * demand.nic_ports_per_package * nic_gbps * fan, asics * asic_scale_out_gbps(acc, years) * fan)
 
 
+def nic_side_gbps(packages: Floats, demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
+    """NIC-side optical bandwidth of NVIDIA's scale-out [Gb/s per yr] = packages x NIC ports x port speed (the
+    transceiver at the NIC end of each link, pluggable until CPO NICs)."""
+    speed = stepped_speed(demand.port_gbps_2025, (demand.port_1600_year, demand.port_3200_year), years)
+    return np.asarray(packages * demand.nic_ports_per_package * speed, dtype=float)
+
+
 def addressable(packages: Floats, asics: Floats, demand: Demand, acc: Accelerators,
                 years: Floats = YEAR_ARRAY) -> dict[str, Segment]:
     """Addressable demand by segment (scale_out, scale_up, nic) for GPU packages and ASICs [units/yr].

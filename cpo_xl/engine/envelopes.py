@@ -81,14 +81,44 @@ def dc_revenue_usd_bn(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
                            env.dc_revenue_growth_terminal, env.dc_revenue_growth_fade, years)
 
 
+def generation_mix(env: Envelopes, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats, Floats]:
+    """Shares of NVIDIA's NVL72-equivalents by generation [fraction]: (GB200/GB300, VR200 NVL72, Kyber-class =
+    Rubin Ultra NVL144 and Feynman). GB300 through 2025; 2026 and 2027 GB300 + VR200 (+ Kyber from H2-2027);
+    2028 VR200 + Kyber; Kyber-class from 2029."""
+    vr = np.where(years == 2026, env.vr200_share_2026, np.where(years == 2027, env.vr200_share_2027, 0.0))
+    ky = np.where(years == 2027, env.kyber_share_2027, np.where(years == 2028, env.kyber_share_2028, 0.0))
+    ky = np.where(years >= 2029, 1.0, ky)
+    vr = np.where(years == 2028, 1.0 - ky, vr)
+    gb = np.where(years <= 2027, 1.0 - vr - ky, 0.0)
+    return np.asarray(gb, dtype=float), np.asarray(vr, dtype=float), np.asarray(ky, dtype=float)
+
+
 def revenue_per_rack_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
-    """NVIDIA revenue per NVL72-equivalent [US$ M] = 2026 value x (1 + growth)^(t - 2026)."""
-    return grown(env.revenue_per_rack_usd_m_2026, env.revenue_per_rack_growth, years)
+    """NVIDIA revenue per NVL72-equivalent [US$ M] = sum over generations of mix share x generation price; the
+    Kyber-class price x (1 + growth)^(t - 2028) from 2029 (Feynman and later)."""
+    gb, vr, ky = generation_mix(env, years)
+    kyber = env.revenue_per_rack_kyber_usd_m * (1.0 + np.asarray(env.revenue_per_rack_growth)) ** np.maximum(
+        years - 2028, 0.0)
+    return np.asarray(gb * env.revenue_per_rack_gb300_usd_m + vr * env.revenue_per_rack_vr200_usd_m + ky * kyber,
+                      dtype=float)
+
+
+def nvidia_revenue_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA total revenue [US$ M/yr] = data-centre revenue / data centre's share of NVIDIA revenue: the one
+    NVIDIA revenue line the envelopes and the company block share."""
+    return dc_revenue_usd_bn(env, years) * 1000.0 / env.dc_share_of_nvidia_revenue
+
+
+def rack_scale_share(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+    """Rack-scale systems' share of NVIDIA data-centre revenue [fraction]: the 2025 value (HGX and networking
+    larger while NVL72 ramped) through 2025, the steady value from 2026."""
+    return np.asarray(np.where(years <= 2025, env.rack_scale_share_2025, env.rack_scale_share_of_dc_revenue)
+                      + 0.0 * years, dtype=float)
 
 
 def spend_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
     """NVIDIA racks its data-centre revenue can pay for [NVL72-eq/yr] = revenue x rack-scale share / price."""
-    return (dc_revenue_usd_bn(env, years) * 1000.0 * env.rack_scale_share_of_dc_revenue
+    return (dc_revenue_usd_bn(env, years) * 1000.0 * rack_scale_share(env, years)
             / revenue_per_rack_usd_m(env, years))
 
 

@@ -26,7 +26,7 @@ Overrides = tuple[tuple[str, Any], ...]
 
 # Company fields that describe rather than quantify: valid keys, but not shown as numeric inputs.
 MAX_ASSUMPTIONS_BYTES = 1_000_000
-DESCRIPTIVE_FIELDS = ("name", "layer", "listed", "fiscal_year_end", "displaces", "growth_driver")
+DESCRIPTIVE_FIELDS = ("name", "layer", "listed", "fiscal_year_end", "displaces", "growth_driver", "revenue_line")
 COMPANY_FIELD_LABELS = {
     "revenue_usd_m": ("revenue baseline", "US$ M"),
     "revenue_year": ("calendar year of the revenue baseline", "year"),

@@ -127,9 +127,33 @@ class ModelResult:
         return ev.dc_revenue_usd_bn(self.a.envelopes)
 
     @cached_property
+    def nvidia_revenue(self) -> Floats:
+        """NVIDIA total revenue [US$ M/yr] = data-centre revenue / data centre's share of revenue: the one NVIDIA
+        line the spend envelope and the company block share."""
+        return ev.nvidia_revenue_usd_m(self.a.envelopes)
+
+    @cached_property
+    def revenue_per_rack(self) -> Floats:
+        """NVIDIA revenue per NVL72-equivalent [US$ M] = generation mix (GB300 / VR200 / Kyber-class) x price."""
+        return ev.revenue_per_rack_usd_m(self.a.envelopes)
+
+    @cached_property
     def rack_spend(self) -> Floats:
         """Implied spend on NVIDIA rack-scale systems [US$ bn/yr] = racks x revenue per rack."""
-        return self.racks * ev.revenue_per_rack_usd_m(self.a.envelopes) / 1000.0
+        return self.racks * self.revenue_per_rack / 1000.0
+
+    @cached_property
+    def spend_ratio(self) -> Floats:
+        """Rack spend / (data-centre revenue x rack-scale share) [x]: 1 where the spend envelope binds, below
+        where power, CoWoS or demand does; reconciled within the stated band."""
+        rack_revenue = self.dc_revenue * ev.rack_scale_share(self.a.envelopes)
+        return np.divide(self.rack_spend, rack_revenue, out=np.zeros_like(self.rack_spend), where=rack_revenue > 0)
+
+    @cached_property
+    def cowos_use(self) -> Floats:
+        """NVIDIA GPU packages / the packages its CoWoS share allows [fraction] (racks are capped at 1)."""
+        cap = ev.cowos_cap_racks(self.a.envelopes) * ev.PACKAGES_PER_RACK
+        return np.divide(self.packages, cap, out=np.zeros_like(self.packages), where=cap > 0)
 
     @cached_property
     def tiers(self) -> Floats:
@@ -152,10 +176,39 @@ class ModelResult:
 
     # penetration and supply
     @cached_property
+    def product_switches(self) -> Floats:
+        """CPO switches the disclosed product ramps ship [102.4T-eq switches/yr] = the 2025-2027 inputs, the 2027
+        level held after."""
+        return sp.product_switches(self.a.supply)
+
+    @cached_property
+    def product_share(self) -> Floats:
+        """Scale-out share the product ramps take [0-1] = product switches x 102.4 Tb/s / addressable scale-out
+        Gb/s (at most 1)."""
+        gbps = self.addressable["scale_out"].gbps
+        return np.minimum(np.divide(sp.product_gbps(self.a.supply), gbps, out=np.zeros_like(gbps), where=gbps > 0),
+                          1.0)
+
+    @cached_property
     def curve_share(self) -> Mapping[str, Floats]:
         """Demand curve by segment [0-1]: share of addressable ports before the supply cap = the segment's curve
-        (logistic L / (1 + exp(-k (t - t0))), or Gompertz, Bass, linear) in the year."""
-        return {s: segment_share(getattr(self.a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
+        (logistic L / (1 + exp(-k (t - t0))), or Gompertz, Bass, linear) in the year; scale-out at least the
+        product ramps' share."""
+        shares = {s: segment_share(getattr(self.a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
+        shares["scale_out"] = np.maximum(shares["scale_out"], self.product_share)
+        return shares
+
+    @cached_property
+    def product_binds(self) -> Floats:
+        """1 where the product ramps, not the adoption curve, set scale-out CPO demand [flag]."""
+        curve = segment_share(self.a.penetration.scale_out, YEAR_ARRAY)
+        return np.asarray(self.product_share > curve, dtype=float)
+
+    @cached_property
+    def cpo_switches(self) -> Floats:
+        """Scale-out CPO shipped in switches [102.4T-eq switches/yr] = effective scale-out share x addressable
+        scale-out Gb/s / 102,400."""
+        return self.effective_share["scale_out"] * self.addressable["scale_out"].gbps / sp.SWITCH_GBPS
 
     @cached_property
     def demand_gbps(self) -> Floats:
@@ -227,8 +280,9 @@ class ModelResult:
     @cached_property
     def effective_share(self) -> Mapping[str, Floats]:
         """Effective CPO share by segment after the supply cap [0-1] = curve share x min(1, capacity / demand)
-        (capacity rationed pro rata by bandwidth)."""
-        return self._rationed[0]
+        (capacity rationed pro rata by bandwidth); 0 where the segment has nothing addressable (no optical
+        scale-up before its first year: nothing ships, so no penetration is shown)."""
+        return {s: np.where(self.addressable[s].gbps > 0, share, 0.0) for s, share in self._rationed[0].items()}
 
     @cached_property
     def binding(self) -> Floats:
@@ -358,11 +412,21 @@ class ModelResult:
         return np.asarray(sum(self.layers[name] for name in LAYERS if name != "equipment"))
 
     @cached_property
+    def pluggable_gbps(self) -> Floats:
+        """Optical bandwidth CPO does not take [Gb/s per yr] = scale-out switch ports left + NIC-side ports left
+        (packages x NIC ports x port speed, less CPO NICs). Scale-up links CPO does not take are not counted:
+        before and beside the optical generation NVLink is copper (issue 22: counting all of them as pluggables
+        from the first optical year made the AI-optics total jump in 2028 and fall in 2029)."""
+        share, seg = self.effective_share, self.addressable
+        out = np.maximum(seg["scale_out"].gbps * (1.0 - share["scale_out"]), 0.0)
+        nic_side = dm.nic_side_gbps(self.packages, self.a.demand)
+        return out + np.maximum(nic_side - share["nic"] * seg["nic"].gbps, 0.0)
+
+    @cached_property
     def ai_optics(self) -> Floats:
-        """AI data-centre optics in the model's scope [US$ M/yr] = CPO optics + the addressable bandwidth CPO
-        does not take, at the pluggable price (pluggables, LPO and NPO together)."""
-        rest = np.maximum(self.addressable_gbps - self.gbps, 0.0)
-        return self.optics + rest * self.pluggable_price / tm.USD_PER_MUSD
+        """AI data-centre optics in the model's scope [US$ M/yr] = CPO optics + the optical bandwidth CPO does
+        not take at the pluggable price (pluggables, LPO and NPO together)."""
+        return self.optics + self.pluggable_gbps * self.pluggable_price / tm.USD_PER_MUSD
 
     @cached_property
     def cpo_share_of_optics(self) -> Floats:
@@ -386,14 +450,17 @@ class ModelResult:
         """Each company's lines (see :class:`CompanyLines`); empty when the run skips companies."""
         if not self._with_companies:
             return {}
-        return {ticker: company_lines(company, self.layers[company.layer], self.displaced[company.displaces])
+        return {ticker: company_lines(company, self.layers[company.layer], self.displaced[company.displaces],
+                                      self.nvidia_revenue)
                 for ticker, company in self.a.companies.items()}
 
 
-def company_lines(company: Company, layer_tam: Floats, displaced: Floats) -> CompanyLines:
-    """One company's lines from its layer's TAM and the legacy market CPO displaces [US$ M/yr]."""
+def company_lines(company: Company, layer_tam: Floats, displaced: Floats,
+                  nvidia: Floats | None = None) -> CompanyLines:
+    """One company's lines from its layer's TAM and the legacy market CPO displaces [US$ M/yr]; ``nvidia`` is
+    the model's NVIDIA revenue line [US$ M/yr], the total revenue of the company that uses it."""
     revenue = co.cpo_revenue(company, layer_tam)
-    total = co.total_revenue(company, revenue)
+    total = co.total_revenue(company, revenue, nvidia=nvidia)
     lost = co.displaced_revenue(displaced, company)
     exposure = co.exposure(revenue, total)
     return CompanyLines(share=co.layer_share(company), total_revenue=total, cpo_revenue=revenue, displaced=lost,
@@ -408,7 +475,8 @@ def exposures_in_year(result: ModelResult, column: int) -> dict[str, Floats]:
     out = {}
     for ticker, company in result.a.companies.items():
         revenue = co.cpo_revenue(company, np.asarray(result.layers[company.layer])[..., column:column + 1], years)
-        out[ticker] = co.exposure(revenue, co.total_revenue(company, revenue, years))[..., 0]
+        nvidia = np.asarray(result.nvidia_revenue)[..., column:column + 1]
+        out[ticker] = co.exposure(revenue, co.total_revenue(company, revenue, years, nvidia))[..., 0]
     return out
 
 

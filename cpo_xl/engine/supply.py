@@ -20,6 +20,22 @@ YIELD_BASE_YEAR = 2026
 STARTS_BASE_YEAR = 2025
 BACKCAST_GROWTH = 3.0  # pilot capacity before 2025, backcast at 4x a year whatever the scenario's ramp
 REFERENCE_ENGINE_GBPS = 3200.0  # capacity is counted in 3.2T-equivalent engines (NVIDIA's largest deployed)
+SWITCH_GBPS = 102400.0  # a 102.4T-equivalent CPO switch (TH6-Davisson, Spectrum-X Photonics SN6810)
+PRODUCT_YEARS = (2025, 2026, 2027)  # years with product-ramp inputs (supply.cpo_switches_YYYY)
+
+
+def product_switches(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+    """CPO switches the disclosed product ramps ship [102.4T-eq switches/yr]: the input of each product year,
+    held at the last product year's level after it (product lines keep shipping), 0 before the first."""
+    out = np.zeros_like(years) + 0.0 * np.asarray(supply.cpo_switches_2025)
+    for year in PRODUCT_YEARS:
+        out = np.where(years >= year, getattr(supply, f"cpo_switches_{year}"), out)
+    return np.asarray(out, dtype=float)
+
+
+def product_gbps(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+    """Scale-out CPO bandwidth the product ramps ship [Gb/s per yr] = switches x 102,400 Gb/s."""
+    return product_switches(supply, years) * SWITCH_GBPS
 
 
 def learning_yield(start: Any, cap: Any, learning: Any, years: Floats = YEAR_ARRAY) -> Floats:
@@ -56,7 +72,8 @@ def engine_starts(demand_engines: Floats, supply: Supply, years: Floats = YEAR_A
     """Engine starts capacity [3.2T-eq/yr] by year, built toward demand [3.2T-eq engines/yr].
 
     Before 2025 the 2025 capacity backcast at a fixed growth; from 2026: max(last year, min(demand / (utilisation x good
-    fraction), last year x (1 + max ramp), wafer cap)).
+    fraction), last year x (1 + max ramp), wafer cap)). In 2025 and every product year, at least the starts the
+    product ramps need (their engines / good fraction): those lines are disclosed, built whatever the ramp limit.
     """
     good = good_fraction(supply, years)
     wafer_cap = wafer_cap_starts(supply, years)
@@ -66,7 +83,9 @@ def engine_starts(demand_engines: Floats, supply: Supply, years: Floats = YEAR_A
     def full(x: Any) -> Floats:
         return np.broadcast_to(np.asarray(x, dtype=float), shape)
     wanted = full(demand_engines) / (full(supply.target_utilisation) * full(good))
-    ramp, base, cap = full(1.0 + np.asarray(supply.max_ramp)), full(supply.starts_2025), full(wafer_cap)
+    ramp, cap = full(1.0 + np.asarray(supply.max_ramp)), full(wafer_cap)
+    products = full(product_gbps(supply, years) / REFERENCE_ENGINE_GBPS) / full(good)
+    base = np.maximum(full(supply.starts_2025), products)
     starts = np.zeros(shape)
     for i, year in enumerate(years):
         if year <= STARTS_BASE_YEAR:
@@ -74,7 +93,7 @@ def engine_starts(demand_engines: Floats, supply: Supply, years: Floats = YEAR_A
             continue
         previous = starts[..., i - 1]
         limit = np.minimum(previous * ramp[..., i], cap[..., i])
-        starts[..., i] = np.maximum(previous, np.minimum(wanted[..., i], limit))
+        starts[..., i] = np.maximum(np.maximum(previous, np.minimum(wanted[..., i], limit)), products[..., i])
     return starts
 
 
