@@ -106,8 +106,9 @@ CATALOGUE: tuple[Udf, ...] = (
         "names it: tam_udf, ports, pen_all, rev_AVGO, ...).", "line's unit", '=CPO_LINE("capacity", 2028)',
         {"line": "Line name from the registry, e.g. tam_udf, ports, capacity, pen_all, exp_AVGO",
          "rack_units": "Optional racks (number or years/racks range); default: built-in forecast"}),
-    Udf("CPO_CASE", "A short key for a case (assumptions range, scenario, racks) that the block functions take "
-        "instead of the ranges: the workbook computes each case once per recalculation.", "text",
+    Udf("CPO_CASE", "A key that is the case itself (scenario, the inputs that differ from the shipped set, "
+        "bear/bull bounds, typed racks), which the block functions take instead of the ranges: any process "
+        "decodes it, in any calculation order.", "text",
         "=CPO_CASE(assumptions, scenario, rack_units)",
         {"rack_units": "Optional racks: a 2-row/2-column years/racks range, or a racks row with years",
          "years": "Optional years row that pairs with a racks row"}),

@@ -92,7 +92,7 @@ SUMMARY_CHART_COL = 9              # J: right of every table
 
 # Printed pages per sheet (A4 landscape, one page wide), at most; sheets not named print on one page. A test
 # renders the workbook with LibreOffice and holds it to these.
-PRINT_PAGES = {"Inputs": 10, "Sources": 11, "Elasticity": 2, "Sensitivity": 2, "Bridge": 2}
+PRINT_PAGES = {"Inputs": 10, "Sources": 11, "Elasticity": 2, "Sensitivity": 3, "Bridge": 2}
 
 # Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named repeat rows 1-4
 # (title, master check, header). None: nothing repeats (the Summary prints on one page).
