@@ -72,7 +72,7 @@ def test_an_edited_pm_copy_is_refused_without_force_and_kept_as_bak_with_it(pm_c
     assert digest(target) == before
     code, out, err = run(capsys, "publish", built, "--output", target, "--force")
     assert code == 0, err
-    (bak,) = tmp_path.glob("PM.xlsx.*.bak")
+    (bak,) = tmp_path.glob("PM.*.bak.xlsx")
     assert digest(bak) == before and f"kept as {bak.name}" in out
 
 

@@ -226,6 +226,14 @@ def _company_years(case: Case, written: Written,
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
+def model_args(case: Case, rows: list[dict[str, Any]], tolerance: float) -> grid.ModelArgs:
+    """What the line recipes read: ``case``, the case CPO_CASE(assumptions, scenario) builds from the Inputs
+    table ``rows`` (forecast racks, no user file), the typed racks and the Inputs table as written."""
+    table = tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows)
+    live = recall(grid.case_key(grid.ModelArgs(case, case, {}, table=table), case.scenario))
+    return grid.ModelArgs(case, live, overrides=case.typed_racks(), tolerance=tolerance, table=table)
+
+
 def _static_contents(case: Case) -> dict[str, dict[tuple[int, int], tuple[switch.Content, Any]]]:
     """Every cell of the PM copy in another scenario (written in memory, then dropped)."""
     wb = xlsxwriter.Workbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
@@ -247,10 +255,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     rows = sheets.input_rows(scenario, user)
     racks = dict(zip(YEARS, case.rack_series(), strict=True))
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
-    # the case CPO_CASE(assumptions, scenario) builds from the Inputs table: forecast racks, no user file
-    table = tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows)
-    live = recall(grid.case_key(grid.ModelArgs(case, case, {}, table=table), scenario))
-    args = grid.ModelArgs(case, live, overrides=overrides, tolerance=tolerance, table=table)
+    args = model_args(case, rows, tolerance)
+    live = args.live
     series = L.series_sheets(case)
     places = grid.place_lines(series)
     values = grid.evaluate(series, args, racks)

@@ -88,6 +88,7 @@ def of_workbook(path: Path) -> MasterCheck:
 def of_case(case: Case) -> MasterCheck:
     """The master check of the workbook ``case`` would build, computed line by line with the builder's recipes,
     only for the lines the checks read."""
+    from cpo_xl.workbook.build import model_args
     from cpo_xl.workbook.sheets import input_rows
     series = L.series_sheets(case)
     lines = {item.name: item for sheet in series for item in sheet.rows if isinstance(item, L.Line)}
@@ -104,10 +105,8 @@ def of_case(case: Case) -> MasterCheck:
     for line in flags:
         visit(line.name)
     settings = dict(case.user.workbook) if case.user else {}
-    rows = input_rows(case.scenario, case.user)
-    live = Case(case.scenario, tuple((r["key"], r[case.scenario]) for r in rows))  # as build.py's CPO_CASE
-    args = grid.ModelArgs(case, live, overrides=case.typed_racks(),
-                          tolerance=float(settings.get("check_tolerance", grid.CHECK_TOLERANCE)))
+    args = model_args(case, input_rows(case.scenario, case.user),
+                      float(settings.get("check_tolerance", grid.CHECK_TOLERANCE)))
     racks = dict(zip(YEARS, case.rack_series(), strict=True))
     values: dict[str, dict[int, float]] = {}
     for line in order:
