@@ -35,8 +35,20 @@ def summary_year_cols(ws, header_row: int) -> dict[int, int]:
     return {c.value: c.column for c in ws[header_row] if isinstance(c.value, int) and c.value in YEARS}
 
 
+def summary_facts(ws) -> dict[str, object]:
+    """The facts on the right of the Summary: label (column I) -> value (column J)."""
+    col = L.SUMMARY_FACTS_COL + 1
+    return {ws.cell(r, col).value: ws.cell(r, col + 1).value for r in range(1, ws.max_row + 1)
+            if isinstance(ws.cell(r, col).value, str)}
+
+
+def summary_sentences(ws) -> list[str]:
+    return [ws.cell(L.SUMMARY_ANSWER_ROW + 1 + i, 1).value for i in range(L.SUMMARY_SENTENCES)]
+
+
 def check_summary(book: openpyxl.Workbook, scenario: str = "base", year: int = 2030) -> None:
-    """The Summary's headline cells equal the engine's numbers of ``scenario`` (companies: in ``year``)."""
+    """The Summary's headline cells and sentences equal the engine's numbers of ``scenario`` (companies: in
+    ``year``)."""
     assert book.sheetnames[0] == L.SUMMARY
     ws = book[L.SUMMARY]
     rows = rows_by_label(ws)
@@ -49,27 +61,42 @@ def check_summary(book: openpyxl.Workbook, scenario: str = "base", year: int = 2
         assert ws.cell(rows["CPO TAM, scenario shown"], col).value == pytest.approx(float(shown.tam[i]), rel=1e-9)
         for s in ("bear", "base", "bull"):
             assert ws.cell(rows[f"CPO TAM, {s}"], col).value == pytest.approx(float(run(Case(s)).tam[i]), rel=1e-9)
-    assert ws.cell(rows[L.SUMMARY_FACTS_LABELS[0]], 2).value == scenario
-    # who benefits: the top companies by net exposure, gross beside it
-    assert ws.cell(rows[L.SUMMARY_FACTS_LABELS[3]], 2).value == year
+    facts = summary_facts(ws)
+    assert facts[L.SUMMARY_FACTS_LABELS[0]] == scenario and facts[L.SUMMARY_FACTS_LABELS[1]] == year
+    text = " ".join(summary_sentences(ws))
+    tam = float(shown.tam[year_index(2030)])
+    assert f"CPO TAM US$ {tam / 1000:.1f} bn in 2030" in text and f"({scenario})" in text
+    assert "as built" not in " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    # the dollar winners: the top companies by CPO revenue, gross and net exposure beside
     i = year_index(year)
-    nets = {t: float(c.net_exposure[i]) for t, c in shown.companies.items() if math.isfinite(c.net_exposure[i])}
-    leaders = sorted(nets, key=lambda t: -nets[t])[:L.SUMMARY_TOP]
+    revenue = {t: float(c.cpo_revenue[i]) for t, c in shown.companies.items() if math.isfinite(c.cpo_revenue[i])}
+    leaders = sorted(revenue, key=lambda t: -revenue[t])[:L.SUMMARY_TOP]
     first = rows["company"] + 1
     assert [ws.cell(first + k, 2).value for k in range(L.SUMMARY_TOP)] == leaders
     for k, t in enumerate(leaders):
-        assert ws.cell(first + k, 6).value == pytest.approx(nets[t], rel=1e-9)
-        assert ws.cell(first + k, 5).value == pytest.approx(float(shown.companies[t].exposure[i]), rel=1e-9)
-    # reconciliation flags and the inputs that move the TAM most
+        assert ws.cell(first + k, 3).value == pytest.approx(revenue[t], rel=1e-9)
+        assert ws.cell(first + k, 4).value == pytest.approx(float(shown.companies[t].exposure[i]), rel=1e-9)
+    # the cannibalised: as many names as the count, the ones with net exposure below zero
+    nets = {t: float(c.net_exposure[i]) for t, c in shown.companies.items() if math.isfinite(c.net_exposure[i])}
+    losers = sorted((t for t in nets if nets[t] < 0), key=lambda t: nets[t])
+    names = {t: c.name for t, c in Case(scenario).assumptions().companies.items()}
+    (sentence,) = [s for s in summary_sentences(ws) if s.startswith("Cannibalised")]
+    assert sentence.startswith(f"Cannibalised: {len(losers)} companies with net exposure below zero in {year}: ")
+    listed = sentence.split(": ", 2)[2].split(" (their")[0].split(", ")
+    assert [n.rsplit(" ", 1)[0] for n in listed] == [names[t] for t in losers[:L.SUMMARY_CANNIBALISED]]
+    # the reconciliation in words: the counts of the Checks sheet
     points = crosscheck_points(Case(scenario))
-    first = rows["source [scope]"] + 1
-    flags = [ws.cell(first + k, 7).value for k in range(len(points))]
-    assert flags == [0.0 if ok else 1.0 for ok in points["passes"]]
+    flagged = int((~points["passes"]).sum())
+    assert f"{len(points) - flagged} of {len(points)} within the model's band" in text
+    assert f"{flagged} flagged, each with its reason on Checks" in text
+    # the inputs that move the TAM most, with their units
     tornado = sc.tornado(Case(scenario), L.SUMMARY_INPUT_YEAR)
     first = rows["input"] + 1
     for k, item in enumerate(tornado.head(L.SUMMARY_INPUTS).itertuples()):
         assert ws.cell(first + k, 1).value == item.label
+        assert ws.cell(first + k, 2).value  # a unit
         assert ws.cell(first + k, 7).value == pytest.approx(item.swing, rel=1e-9)
+        assert item.label in text
 
 
 def test_summary_is_first_and_shows_the_engine(built):
@@ -109,7 +136,7 @@ def test_every_yellow_cell_has_a_validation_and_a_note(which, request):
             assert c.comment is not None and c.comment.text.strip(), f"{ws.title}!{c.coordinate}: no note"
             yellow.append(f"{ws.title}!{c.coordinate}")
     if which == "pm_copy":  # the PM copy's controls: the scenario and the ranking year
-        assert yellow == ["Inputs!C4", "Elasticity!C4"]
+        assert sorted(yellow) == ["Elasticity!C4", "Inputs!C4"]
     else:
         assert len(yellow) > 3 * 250
 

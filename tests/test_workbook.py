@@ -15,7 +15,9 @@ from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.recalc import check, recalculate
 from tests.conftest import pdf_pages
 
-BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER", "LARGE", "RANK"}
+# functions LibreOffice 7.4 and Excel 2016 both know (TEXT, SMALL and SUMPRODUCT: the Summary's sentences)
+BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER", "LARGE", "RANK", "TEXT",
+            "SMALL", "SUMPRODUCT"}
 SERIES = ("Demand", "Penetration", "TAM", *L.LAYER_SHEETS.values(), "Checks")
 
 

@@ -22,7 +22,7 @@ from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import recall
-from cpo_xl.workbook import grid, sheets, snapshot, switch
+from cpo_xl.workbook import grid, sheets, snapshot, summary, switch
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import HEAD_FILL, Styles, number_guard
 
@@ -120,9 +120,8 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
     _place(ws, "tornado", L.below(top, n_keys), tornado)
 
 
-def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place],
-                      companies_rows: tuple[int, int]) -> None:
-    """The Summary's chart: CPO TAM by year in bear, base and bull (the band), right of its tables."""
+def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place]) -> None:
+    """The Summary's chart: CPO TAM by year in bear, base and bull (the band), under the facts on the right."""
     chart = wb.add_chart({"type": "line"})
     styles = {"bear": {"color": "#C00000", "dash_type": "dash"}, "base": {"color": "#1F3864", "width": 2.5},
               "bull": {"color": "#00B050", "dash_type": "dash"}}
@@ -130,23 +129,13 @@ def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place]
         chart.add_series({"name": f"CPO TAM, {s}", "categories": _years_range("Scenarios"),
                           "values": _series_range(places, f"sc_tam_{s}"), "line": styles[s]})
     chart.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
-    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                      "num_font": {"size": 10}})
+    chart.set_x_axis({"num_font": {"size": 10}})
+    chart.set_legend({"position": "bottom", "font": {"size": 10}})
     spec = L.CHARTS["summary"]
     chart.set_size({"width": spec.width, "height": spec.height})
-    ws[spec.sheet].insert_chart(L.SUMMARY_FACTS_ROW, L.SUMMARY_CHART_COL, chart)
-    bars = wb.add_chart({"type": "bar"})
-    first, last = companies_rows
-    for col, name, color in ((4, "gross exposure", "#A6A6A6"), (5, "net exposure", "#1F3864")):
-        bars.add_series({"name": name, "categories": [L.SUMMARY, first, 0, last, 0],
-                         "values": [L.SUMMARY, first, col, last, col], "fill": {"color": color}})
-    bars.set_title({"name": "Who benefits: net vs gross CPO exposure (ranking year)", "name_font": {"size": 12}})
-    bars.set_x_axis({"num_format": "0%"})
-    bars.set_y_axis({"reverse": True})
-    bars.set_legend({"position": "bottom"})
-    spec = L.CHARTS["summary_exposure"]
-    bars.set_size({"width": spec.width, "height": spec.height})
-    ws[spec.sheet].insert_chart(L.below_chart(L.SUMMARY_FACTS_ROW, "summary"), L.SUMMARY_CHART_COL, bars)
+    ws[spec.sheet].insert_chart(L.SUMMARY_FACTS_ROW + len(L.SUMMARY_FACTS_LABELS) + 1, L.SUMMARY_CHART_COL, chart)
 
 
 def add_bridge_charts(wb: Any, ws: dict[str, Any], bridges: list[br.Bridge], blocks: list[L.BridgeBlock]) -> None:
@@ -160,13 +149,13 @@ def add_bridge_charts(wb: Any, ws: dict[str, Any], bridges: list[br.Bridge], blo
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
         for col, name, look in series:
             labels = {"data_labels": {"value": True, "num_format": "#,##0;#,##0;;", "position": "inside_end",
-                                      "font": {"size": 8}}} if col != L.BR_BASE_C else {}
+                                      "font": {"size": 10}}} if col != L.BR_BASE_C else {}
             chart.add_series({"name": name, "categories": [L.BRIDGE, block.first, L.BR_STEP_C, block.last, L.BR_STEP_C],
                               "values": [L.BRIDGE, block.first, col, block.last, col], "gap": 60, **look, **labels})
         chart.set_title({"name": f"CPO TAM {b.year}: {b.a} -> {b.b} (US$ M, Shapley bridge, static)"})
         chart.set_legend({"position": "bottom", "delete_series": [0]})
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        chart.set_x_axis({"num_font": {"rotation": -30, "size": 8}})
+        chart.set_x_axis({"num_font": {"rotation": -30, "size": 10}})
         _place(ws, "bridge", block.chart, chart)
 
 
@@ -302,6 +291,11 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
                    "pricing.erosion_2027", TWO_WAY_EROSIONS, tornado_year),
         sc.tornado(case, tornado_year, EXPOSURE_TICKER), EXPOSURE_TICKER, master, tornado_year)
     add_risk_charts(wb, ws, places, below, n_keys)
+    # each chart (and the cross-check table with its chart) starts a printed page, so none is cut
+    xcheck_top = L.below_chart(below["TAM"], "tam")
+    for name, breaks in (("TAM", [below["TAM"] - 1, xcheck_top]), ("Penetration", [below["Penetration"] - 1]),
+                         ("Scenarios", [below["Scenarios"] - 1]), ("Risk", [below["Risk"] - 1])):
+        ws[name].set_h_pagebreaks(breaks)
     sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,
                               companies=True, exposure_year=tornado_year)
     ranges_table = []
@@ -311,11 +305,11 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
             ranges_table.append((t, p10, p50, p90))
     sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), tornado_year)
     sheets.write_sources(ws["Sources"], st, rows)
-    refs = sheets.SummaryRefs(L.ELASTICITY_HEADER_ROW + 1, n, reconciliation_first, L.SENSITIVITY_HEADER_ROW + 1,
-                              n_keys)
-    companies_rows = sheets.write_summary(ws[L.SUMMARY], st, args, places, values, master, refs, tornado,
+    refs = summary.SummaryRefs(L.ELASTICITY_HEADER_ROW + 1, n, reconciliation_first, L.SENSITIVITY_HEADER_ROW + 1,
+                               n_keys, band_ref)
+    summary.write_summary(ws[L.SUMMARY], st, args, places, values, master, refs, tornado,
                                           ranking_year, tornado_year, assumption_date())
-    add_summary_chart(wb, ws, places, companies_rows)
+    add_summary_chart(wb, ws, places)
     bridges = [br.bridge(case.with_(scenario=a_name), case.with_(scenario=b_name), L.BRIDGE_YEAR, "tam",
                          (a_name, b_name)) for a_name, b_name in L.BRIDGE_PAIRS]
     blocks = L.bridge_blocks([len(b.components) + 2 for b in bridges])
@@ -329,7 +323,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     ws[L.ENGINE].hide()
     for name, sheet_ws in ws.items():
         if name not in (L.ENGINE, "xlwings.conf"):  # hidden sheets are not printed
-            print_setup(sheet_ws, name, scenario, static)
+            print_setup(sheet_ws, name, scenario, static, series=name in {sh.name for sh in series})
     ws[L.SUMMARY].activate()
     return Written(digest, ws, engine.blocks["Elasticity: company table"], n, ranking_year,
                    frozenset((L.ENGINE, cell) for cell in engine.recorded))
@@ -349,23 +343,32 @@ def chart_extent(ws: Any) -> tuple[int, int]:
     return last_row, last_col
 
 
-def print_setup(ws: Any, name: str, scenario: str, static: bool) -> None:
-    """A4 landscape, one page wide (the Summary on one page), a print area over the cells and charts, the header
-    rows repeated on every page, and a header/footer naming the model, the sheet, the version and the page."""
+def print_setup(ws: Any, name: str, scenario: str, static: bool, series: bool = False) -> None:
+    """A4 landscape at L.PRINT_SCALE (the Summary fitted to one page), a print area over the cells and charts,
+    the header rows (and on the time-series sheets the label columns) repeated on every page, and a header/footer
+    naming the model, the sheet, the version and the page."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6, )
-    ws.fit_to_pages(1, 1 if name == L.SUMMARY else 0)
+    if name == L.SUMMARY:
+        ws.set_margins(left=0.3, right=0.3, top=0.45, bottom=0.4)
+        ws.fit_to_pages(1, 1)
+    else:
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        ws.set_print_scale(L.PRINT_SCALE)
     chart_row, chart_col = chart_extent(ws)
     last_row, last_col = max(ws.dim_rowmax or 0, chart_row), max(ws.dim_colmax or 0, chart_col)
     ws.print_area(0, 0, last_row, last_col)
     repeat = L.PRINT_REPEAT_ROWS.get(name, (0, L.HEADER_ROW))
     if repeat is not None:
         ws.repeat_rows(*repeat)
+    columns = (L.LABEL_COL, L.KEY_COL) if series else L.PRINT_REPEAT_COLS.get(name)
+    if columns:
+        ws.repeat_columns(*columns)
     version = fn.version_text().replace("&", "&&")
-    ws.set_header(f'&L&"-,Bold"CPO market model{" (PM copy)" if static else ""}&C&A&R{version}')
+    margin = {"margin": 0.2} if name == L.SUMMARY else {}
+    ws.set_header(f'&L&"-,Bold"CPO market model{" (PM copy)" if static else ""}&C&A&R{version}', margin)
     where = "as chosen in Inputs!C4, shown in row 2" if static else f"{scenario} as built; row 2 shows the one in force"
-    ws.set_footer(f"&LScenario: {where}&RPage &P of &N")
+    ws.set_footer(f"&LScenario: {where}&RPage &P of &N", margin)
 
 
 def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float,

@@ -17,12 +17,13 @@ from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.timeline import YEARS
 
-# Summary first (the PM's page); the contract's sheets keep their order after it; the scenario, sensitivity
-# and risk sheets follow Sources.
+# Summary first (the PM's page), then the model's story (demand to TAM, layers, companies), the risks (scenarios,
+# sensitivity, Monte Carlo, the bridge), the checks, and the inputs and their sources at the back: the tab order
+# is the print order. Hidden sheets last.
 SUMMARY = "Summary"
-SHEETS = (SUMMARY, "About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
-          "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
-          "Engine", "xlwings.conf", "Bridge")
+SHEETS = (SUMMARY, "About", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
+          "Fiber_Connectivity", "Equipment", "Elasticity", "Scenarios", "Sensitivity", "Risk", "Bridge", "Checks",
+          "Inputs", "Sources", "Engine", "xlwings.conf")
 # The hidden Engine sheet holds every block array formula (one UDF call per block); the model sheets link to it.
 # LibreOffice recalculates array formulas on load (showing #NAME? without the add-in) but keeps the cached
 # values of plain formulas, so links keep every visible number on screen.
@@ -34,6 +35,9 @@ RECORD_CHUNK = 30_000  # characters per cell (Excel holds up to 32,767)
 NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
+YEAR_WIDTH = 11  # [characters] a year column: 391,857,081 with room
+SERIES_WIDTHS = (29, 11, 11)  # label, unit, key (wrapped)
+SERIES_SPLIT_YEAR = 2030  # a time-series sheet prints 2023-2029 on one page, 2030-2035 on the next
 TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5 (0-based)
 SCENARIO_SHOWN_COL = 4  # E2 "Scenario:", F2 =scenario on every sheet with a master check (printed on each page)
 
@@ -52,7 +56,8 @@ INPUTS_FIRST_KEY_ROW = 12          # row 13: first assumption
 INPUT_COLUMNS = ("key", "bear", "base", "bull", "live value", "label", "unit", "source", "date", "grade", "comment")
 KEY_C, BEAR_C, BASE_C, BULL_C, LIVE_C, LABEL_C, UNIT_C, SOURCE_C, DATE_C, GRADE_C, COMMENT_C = range(11)
 # label and source wrap (rows grow) so that the sheet prints one page wide at a readable size
-INPUT_WIDTHS = (40, 10, 10, 10, 10, 34, 14, 42, 8, 6, 12)
+# printed over two pages across at PRINT_SCALE: key to unit (A:G), then the key again with source to comment
+INPUT_WIDTHS = (34, 10, 10, 10, 10, 40, 14, 62, 8, 6, 12)
 INPUT_WRAPPED = (LABEL_C, SOURCE_C)
 INPUT_RACK_WIDTH = 9  # the year columns right of the table (rack rows only)
 SCENARIO_COLS = {"bear": BEAR_C, "base": BASE_C, "bull": BULL_C}
@@ -62,7 +67,7 @@ ASSUMPTIONS_BLOCK_COL = KEY_C  # A:D
 SENSITIVITY_YEAR_CELL = (3, 2)     # C4: the tornado year (input)
 SENSITIVITY_HEADER_ROW = 5
 SENSITIVITY_COLUMNS = ("input key", "input", "bear value", "bull value", "TAM change at bear [US$ M]",
-                       "TAM change at bull [US$ M]", "swing [US$ M]")
+                       "TAM change at bull [US$ M]", "swing [US$ M]", "unit (of the input)")
 PERCENTILES = ("0.1", "0.5", "0.9")
 
 # Elasticity sheet grid
@@ -71,35 +76,55 @@ ELASTICITY_HEADER_ROW = 5
 ELASTICITY_COLUMNS = ("ticker", "company", "layer", "CPO revenue [US$ M]", "exposure [fraction]",
                       "net exposure [fraction]", "EBIT elasticity [x]", "rank by exposure")
 
+REASON_COL = 17                    # Checks!R (hidden): the reason on file for each reconciliation row
 CHECK_TOLERANCE_CELL = (2, 2)      # Checks!C3: tolerance used by every check
 # The settings typed outside the Inputs table ([workbook] in an assumptions file): name -> (sheet, (row, col))
 SETTING_CELLS = {"ranking_year": ("Elasticity", ELASTICITY_YEAR_CELL),
                  "tornado_year": ("Sensitivity", SENSITIVITY_YEAR_CELL),
                  "check_tolerance": ("Checks", CHECK_TOLERANCE_CELL)}
 
-# Summary sheet grid: facts (scenario, version, date, ranking year) in A:B, tables in A:G, the chart from I
+# Summary sheet grid: the title with the model checks on its right; the answer in sentences across the page
+# (rows 2-8); then the tables in A:G with the facts and the TAM chart on the right (from column I)
 SUMMARY_YEARS = (2027, 2028, 2030, 2035)
-SUMMARY_TAKEAWAY_ROW = 2           # row 3: the answer in one sentence (as built)
-SUMMARY_FACTS_ROW = 3              # rows 4-8: scenario, version, assumptions date, ranking and tornado years (B)
-SUMMARY_FACTS_LABELS = ("Scenario shown (switch it on Inputs, cell C4)", "Version", "Assumptions dated (newest source)",
-                        "Company ranking year (Elasticity, cell C4)", "Tornado year (Sensitivity, cell C4)")
-SUMMARY_HEADLINE_ROW = 9           # section title; header below; TAM, TAM by scenario, penetration by segment
-SUMMARY_TOP = 5                    # beneficiaries shown
+SUMMARY_CHECKS_CELL = (0, 8)       # I1: 'Model checks', J1 in words
+SUMMARY_ANSWER_ROW = 1             # row 2: first sentence
+SUMMARY_SENTENCES = 7
+SUMMARY_HEADLINE_ROW = SUMMARY_ANSWER_ROW + SUMMARY_SENTENCES  # section title; header below
+SUMMARY_FACTS_ROW = SUMMARY_HEADLINE_ROW + 1  # facts right of the headline table: label in I, value in J
+SUMMARY_FACTS_COL = 8
+SUMMARY_FACTS_LABELS = ("Scenario (Inputs C4)", "Ranking year (Elasticity)", "Tornado year (Sensitivity)",
+                        "Assumptions dated", "Version")
+SUMMARY_VERSION_CELL = (SUMMARY_FACTS_ROW + 5, SUMMARY_FACTS_COL)  # under its label, over I:J
+SUMMARY_TOP = 5                    # dollar winners shown
+SUMMARY_CANNIBALISED = 6           # names the cannibalisation sentence lists (then 'and n more')
 SUMMARY_INPUTS = 3                 # inputs that move the 2030 TAM most
 SUMMARY_INPUT_YEAR = 2030
-SUMMARY_WIDTHS = (60, 12, 19, 16, 16, 15, 13, 3, 3)
-SUMMARY_CHART_COL = 9              # J: right of every table
+SUMMARY_RECONCILED = (("morgan_stanley", "Morgan Stanley"), ("jpmorgan", "J.P. Morgan (a floor)"),
+                      ("morgan_stanley_bull", "Morgan Stanley bull case"))
+SUMMARY_WIDTHS = (31, 7, 10, 10, 10, 10, 10, 1, 25, 13)
+SUMMARY_CHARS_PER_LINE = int(sum(SUMMARY_WIDTHS) * 1.1) - 12  # a sentence merged over A:J wraps (row heights)
+SUMMARY_CHART_COL = SUMMARY_FACTS_COL  # I: under the facts, right of the tables
 
-# Printed pages per sheet (A4 landscape, one page wide), at most; sheets not named print on one page. A test
-# renders the workbook with LibreOffice and holds it to these.
-PRINT_PAGES = {"Inputs": 10, "Sources": 11, "Elasticity": 2, "Sensitivity": 3, "Bridge": 2}
+# Printing: A4 landscape at one scale, so that the body type (11 pt) prints at 8.8 pt and chart text (10 pt) at
+# 8 pt on every sheet; a sheet wider or longer than a page splits over pages (the label columns and header rows
+# repeat) rather than shrinking. The Summary alone is fitted to one page (its layout keeps it at >= 8 pt).
+PRINT_SCALE = 80  # [%]
+# Printed pages per sheet, at most; sheets not named print on one page. A test renders the workbook with
+# LibreOffice and holds it to these.
+PRINT_PAGES = {"About": 3, "Demand": 2, "Penetration": 4, "TAM": 6, "Definers": 2, "Foundry_Packaging": 2,
+               "Lasers": 2, "Fiber_Connectivity": 2, "Equipment": 2, "Elasticity": 2, "Scenarios": 7,
+               "Sensitivity": 4, "Risk": 4, "Bridge": 4, "Checks": 8, "Inputs": 33, "Sources": 25}
 
 # Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named repeat rows 1-4
 # (title, master check, header). None: nothing repeats (the Summary prints on one page).
 PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
     SUMMARY: None, "About": (0, 1), "Inputs": (INPUTS_TABLE_HEADER_ROW, INPUTS_TABLE_HEADER_ROW),
-    "Elasticity": (0, CHECK_ROW), "Sensitivity": (0, CHECK_ROW), "Sources": (3, 3),
+    "Elasticity": (0, CHECK_ROW), "Sensitivity": (0, CHECK_ROW), "Sources": (3, 3), "Bridge": (0, CHECK_ROW),
 }
+# Columns repeated at the left of every page when a sheet splits across (first, last; 0-based): the time-series
+# sheets' label, unit and key; the key of Inputs and Sources
+PRINT_REPEAT_COLS = {"Inputs": (0, 0), "Sources": (0, 0), "Bridge": (0, 0)}
+INPUT_NUMBER = "[>=10000]#,##0;[<=-10000]-#,##0;General"  # 4,000,000 with separators; 0.15 and 2027 as typed
 
 # Blocks below the line grid are anchored to the block above them: a block's first row is the row after the
 # one above ends, plus GAP_ROWS blank rows. A chart spans ceil(height / ROW_PX) rows.
@@ -121,11 +146,12 @@ class Chart:
 
 
 CHARTS = {
-    "tam": Chart("TAM", 900, 360), "penetration": Chart("Penetration", 900, 340),
-    "crosscheck": Chart("TAM", 900, 380), "ranking": Chart("Elasticity", 760, 520),
-    "scenarios": Chart("Scenarios", 900, 360), "fan": Chart("Risk", 900, 380),
+    # charts on the time-series sheets fit the first printed page across (label columns and 2023-2029)
+    "tam": Chart("TAM", 800, 360), "penetration": Chart("Penetration", 800, 340),
+    "crosscheck": Chart("TAM", 800, 380), "ranking": Chart("Elasticity", 760, 520),
+    "scenarios": Chart("Scenarios", 800, 360), "fan": Chart("Risk", 800, 380),
     "tornado": Chart("Sensitivity", 900, 380), "bridge": Chart("Bridge", 900, 380),
-    "summary": Chart(SUMMARY, 640, 360), "summary_exposure": Chart(SUMMARY, 640, 300),
+    "summary": Chart(SUMMARY, 270, 300),
 }
 
 

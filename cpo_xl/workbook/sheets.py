@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl.analysis.bridge import Bridge, Component
 from cpo_xl.analysis.explain import fmt_value
-from cpo_xl.analysis.lines import LAYER_LABELS, SEGMENT_LABELS
+from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.analysis.tables import model_value
-from cpo_xl.engine.assumptions import SEGMENTS, Assumptions
+from cpo_xl.engine.assumptions import Assumptions
 from cpo_xl.engine.assumptions import rule as assumption_rule
 from cpo_xl.engine.case import run
 from cpo_xl.engine.crosscheck import passes, published
@@ -61,10 +60,13 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
     for year in YEARS:
         ws.write_number(L.HEADER_ROW, L.year_col(year), year, st.head)
     ws.freeze_panes(L.HEADER_ROW + 1, L.FIRST_YEAR_COL)
-    for col, width in ((L.LABEL_COL, 58), (L.UNIT_COL, 15), (L.KEY_COL, 16)):
-        ws.set_column(col, col, width)
-    ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, 13)
     lines = [item for item in sheet.rows if isinstance(item, L.Line)]
+    # label, unit and key wrap (no cut labels) in columns narrow enough that they and seven years print on one
+    # page at L.PRINT_SCALE (the years split 2023-2029 / 2030-2035, the three columns repeated)
+    for col, width in zip((L.LABEL_COL, L.UNIT_COL, L.KEY_COL), L.SERIES_WIDTHS, strict=True):
+        ws.set_column(col, col, width)
+    ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, L.YEAR_WIDTH)
+    ws.set_v_pagebreaks([L.year_col(L.SERIES_SPLIT_YEAR)])
     flag_rows = [places[ln.name].row for ln in lines if ln.kind.endswith("_flag")]
     check_rows = (min(flag_rows), max(flag_rows)) if flag_rows else None
     for offset, item in enumerate(sheet.rows):
@@ -72,10 +74,12 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
         if isinstance(item, L.Section):
             ws.write_string(row, 0, item.title, st.section)
             continue
-        ws.write_string(row, L.LABEL_COL, item.label)
-        ws.write_string(row, L.UNIT_COL, item.unit, st.unit)
+        ws.write_string(row, L.LABEL_COL, item.label, st.wrap_low)
+        ws.write_string(row, L.UNIT_COL, item.unit, st.unit_wrap)
         if item.key:
-            ws.write_string(row, L.KEY_COL, item.key, st.key)
+            ws.write_string(row, L.KEY_COL, item.key, st.key_wrap)
+        _fit_row(ws, row, [(text, width) for text, width in zip((item.label, item.unit, item.key), L.SERIES_WIDTHS,
+                                                                 strict=True)])
         fmt = st.number(item.fmt, link=item.kind in ("link", "racks"))
         if item.kind == "case":  # one key cell, in the first year column
             st.formula(ws, row, L.FIRST_YEAR_COL, grid.formula(item, row, L.FIRST_YEAR_COL, sheet.name, places),
@@ -214,15 +218,16 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     for i, item in enumerate(rows):
         r = L.INPUTS_FIRST_KEY_ROW + i
         ws.write_string(r, L.KEY_C, item["key"], st.key)
+        number = st.input_number(L.INPUT_NUMBER)
         ws.write_formula(r, L.LIVE_C, f"=INDEX({xl_rowcol_to_cell(r, L.BEAR_C)}:{xl_rowcol_to_cell(r, L.BULL_C)},"
-                                      f"MATCH(scenario,{scen_header},0))", None, item["live"])
+                                      f"MATCH(scenario,{scen_header},0))", st.number(L.INPUT_NUMBER), item["live"])
         for text_col, field in ((L.LABEL_C, "label"), (L.UNIT_C, "unit"), (L.SOURCE_C, "source"),
                                 (L.DATE_C, "date"), (L.GRADE_C, "grade"), (L.COMMENT_C, "comment")):
             ws.write_string(r, text_col, str(item[field]), st.wrap_low if text_col in L.INPUT_WRAPPED else None)
         _fit_row(ws, r, [(str(item[f]), L.INPUT_WIDTHS[c]) for c, f in ((L.LABEL_C, "label"), (L.SOURCE_C, "source"))])
         guard = input_guard(item)
         for s in SCENARIOS:
-            st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input)
+            st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input if isinstance(item[s], str) else number)
             st.guard(ws, r, L.SCENARIO_COLS[s], guard)
     ws.freeze_panes(L.INPUTS_FIRST_KEY_ROW, 2)
     for col, width in enumerate(L.INPUT_WIDTHS):
@@ -276,7 +281,8 @@ def _year_table_header(ws: Any, st: Styles, title: str, master: float,
     ws.write_number(row, col, year, st.control if control else st.input)
     st.guard(ws, row, col, year_guard(label), control=control)
     for c, text in enumerate(columns):
-        ws.write_string(header_row, c, text, st.head_left)
+        ws.write_string(header_row, c, text, st.head_wrap)
+    ws.set_row(header_row, 30)  # column titles wrap in columns sized for print
     return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
 
 
@@ -287,13 +293,16 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
                                   master, ("Tornado year", L.SENSITIVITY_YEAR_CELL, year),
                                   L.SENSITIVITY_HEADER_ROW, L.SENSITIVITY_COLUMNS)
     first = L.SENSITIVITY_HEADER_ROW + 1
+    _, meta, _ = shipped()
     for i, item in enumerate(tornado.itertuples()):
         r = first + i
-        ws.write_string(r, 0, item.key, st.key)
-        ws.write_string(r, 1, item.label)
+        ws.write_string(r, 0, item.key, st.key_wrap)
+        ws.write_string(r, 1, item.label, st.wrap_low)
+        _fit_row(ws, r, [(item.key, SENSITIVITY_WIDTHS[0]), (item.label, SENSITIVITY_WIDTHS[1])])
         ws.write_number(r, 2, float(item.bear_value))
         ws.write_number(r, 3, float(item.bull_value))
         ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(item.at_bull - item.at_bear))
+        ws.write_string(r, 7, meta[item.key].unit if item.key in meta else "", st.unit)
     last = first + len(tornado) - 1
     ends = [[float(t.at_bear - t.base), float(t.at_bull - t.base)] for t in tornado.itertuples()]
     fmts = [st.number("#,##0")] * len(ends)
@@ -310,16 +319,20 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
         for j, v in enumerate(values):
             ws.write_number(r + 3 + i, 1 + j, float(v), st.number("#,##0"))
     r += 5 + len(two_way)
-    ws.set_h_pagebreaks([r])  # the exposure tornado prints on its own page, with its title
+    # the tornado chart and the exposure tornado each start a printed page (none is cut)
+    ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, r])
     ws.write_string(r, 0, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
     ws.write_row(r + 1, 0, ("input key", "input", "exposure at bear", "exposure at bull", "swing"), st.head_left)
     for i, item in enumerate(exposure_tornado.itertuples()):
         for col, v in enumerate((item.key, item.label, item.at_bear, item.at_bull, item.swing)):
             st.value(ws, r + 2 + i, col, v if isinstance(v, str) else float(v),
                      None if isinstance(v, str) else st.number("0.00%"))
-    for col, width in enumerate((34, 50, 12, 12, 28, 28, 16)):
+    for col, width in enumerate(SENSITIVITY_WIDTHS):
         ws.set_column(col, col, width)
     return len(tornado)
+
+
+SENSITIVITY_WIDTHS = (24, 36, 9, 9, 11, 11, 10, 12)  # one page wide at L.PRINT_SCALE (key and label wrap)
 
 
 def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, float, float]], top: int,
@@ -373,7 +386,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
     source = engine.block("Elasticity: company table", f"{{=CPO_COMPANIES(case_key,Elasticity!$A${first + 1}:"
                           f"$A${last + 1},Elasticity!{year_ref})}}", table, [formats] * len(table))
     engine.links(ws, (first, 3), source, table, [formats] * len(table))
-    for col, width in enumerate((11, 24, 20, 22, 20, 24, 20, 20)):
+    for col, width in enumerate((11, 24, 20, 13, 12, 12, 12, 12)):  # one page wide at L.PRINT_SCALE
         ws.set_column(col, col, width)
     ws.freeze_panes(first, 1)
     return len(order)
@@ -400,7 +413,8 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
     ratios: list[list[float]] = []
     for i, p in enumerate(points):
         r = top + 2 + i
-        st.value(ws, r, 0, f"{p.source}: {p.scope}")
+        st.value(ws, r, 0, f"{p.source}: {p.scope}", st.wrap_low)
+        _fit_row(ws, r, [(f"{p.source}: {p.scope}", L.SERIES_WIDTHS[0])])
         ws.write_string(r, 1, p.metric, st.unit)
         ws.write_string(r, 2, p.id, st.key)
         ws.write_number(r, 3, p.year, st.input)
@@ -432,7 +446,8 @@ MONEY_METRICS = ("optics", "tam", "ai_optics")
 METRIC_UNITS = {"optics": "US$ M", "tam": "US$ M", "ai_optics": "US$ M", "ports": "800G-eq ports",
                 "ports_1600g": "1.6T-eq ports"}
 RECONCILIATION_COLUMNS = ("source [scope]", "relation", "key", "year", "published", "model", "model/pub.",
-                          "flag", "unit", "why the model departs (where flagged)")
+                          "flag", "unit", "", "why the model departs (where flagged)")  # the reason prints on
+# the page of 2030-2035 (columns K:P), beside the repeated source, relation and key
 
 
 def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea, top: int,
@@ -450,7 +465,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     for i, p in enumerate(points):
         row = first + i
         ratio = ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p)
-        ws.write_string(row, 0, f"{p.publisher} [{p.scope}]")
+        ws.write_string(row, 0, f"{p.publisher} [{p.scope}]", st.wrap_low)
         ws.write_string(row, 1, p.relation, st.unit)
         ws.write_string(row, 2, p.id, st.key)
         ws.write_number(row, 3, p.year, st.input_number("0"))
@@ -462,12 +477,17 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         ws.write_formula(row, 7, f'=IF($B{row + 1}="ceiling",IF(G{row + 1}>1,1,0),'
                                  f'IF(OR(G{row + 1}<1/{band_ref},G{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
         ws.write_string(row, 8, METRIC_UNITS[p.metric], st.unit)
-        if flag and p.reason:  # the reason wraps over the year columns to the sheet's edge (it prints whole)
-            ws.merge_range(row, 9, row, L.LAST_YEAR_COL, p.reason, st.wrap_low)
-            _fit_row(ws, row, [(p.reason, 13 * (L.LAST_YEAR_COL - 8))])
-        else:
-            ws.write_string(row, 9, "")
+        # the reason wraps over the year columns to the sheet's edge (it prints whole); a formula over the flag,
+        # the reason on file (hidden column) and the scenario, so that every flag has a reason in every scenario
+        ws.write_string(row, L.REASON_COL, p.reason)
+        why = _reason(row, scenario=args.case.scenario, flagged=bool(flag), on_file=p.reason)
+        ws.merge_range(row, REASON_START, row, L.LAST_YEAR_COL, "", st.wrap_low)
+        ws.write_formula(row, REASON_START, why[0], st.wrap_low, why[1])
+        longest = max(p.reason, *(REASON_WHEN_SCENARIO.values()), key=len)
+        _fit_row(ws, row, [(longest, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
+                           (f"{p.publisher} [{p.scope}]", L.SERIES_WIDTHS[0])])
     last = first + len(points) - 1
+    ws.set_column(L.REASON_COL, L.REASON_COL, 20, None, {"hidden": True})
     fmts = [st.number("0.00")] * len(ratios)
     source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!$C${first + 1}:$C${last + 1},"
                           f"Checks!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
@@ -479,8 +499,31 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     return first
 
 
+REASON_START = L.year_col(L.SERIES_SPLIT_YEAR)
+WITHIN = "within the band"  # the reason cell of a figure that is not flagged
+# why a figure is flagged when nothing is on file for it: bear and bull move every input to one end at once
+REASON_WHEN_SCENARIO = {
+    "bear": "The bear scenario puts every uncertain input at its low end at once, so it is meant to fall below a "
+            "central published forecast; the base case is the comparison that counts (no departure on file).",
+    "bull": "The bull scenario puts every uncertain input at its high end at once, so it is meant to rise above a "
+            "central published forecast; the base case is the comparison that counts (no departure on file).",
+    "base": "No reason on file: review the published figure or the model.",
+}
+
+
+def _reason(row: int, scenario: str, flagged: bool, on_file: str) -> tuple[str, str]:
+    """The reason cell of a reconciliation row: (formula, cached value). WITHIN when not flagged; the reason on
+    file (hidden column) when there is one; else why the scenario departs."""
+    r = row + 1
+    raw = xl_rowcol_to_cell(row, L.REASON_COL)
+    by_scenario = ",".join(f'IF(scenario="{s}","{REASON_WHEN_SCENARIO[s]}"' for s in ("bear", "bull"))
+    formula = (f'=IF(H{r}=0,"{WITHIN}",IF({raw}<>"",{raw},{by_scenario},"{REASON_WHEN_SCENARIO["base"]}"))))')
+    value = WITHIN if not flagged else on_file or REASON_WHEN_SCENARIO[scenario]
+    return formula, value
+
+
 def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_date: str) -> None:
-    for col, width in enumerate((62, 110)):
+    for col, width in enumerate((34, 90)):
         ws.set_column(col, col, width)
     ws.write_string(0, 0, "CPO market model (co-packaged optics)", st.title)
     st.master_check_row(ws, master)
@@ -522,7 +565,7 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     r = 4 + len(lines)
     ws.write_string(r, 0, "Version", st.bold)
     # a link to the Summary's =CPO_VERSION() (the version fact, second of its facts): one call, not two
-    st.formula(ws, r, 1, f"={L.SUMMARY}!{L.a1(L.SUMMARY_FACTS_ROW + 1, 1)}", None, fn.CPO_VERSION())
+    st.formula(ws, r, 1, f"={L.SUMMARY}!{L.a1(*L.SUMMARY_VERSION_CELL)}", None, fn.CPO_VERSION())
     ws.write_string(r + 2, 0, "Functions (UDF catalogue)", st.section)
     ws.write_row(r + 3, 0, ("formula", "what it returns"), st.head_left)
     for i, udf in enumerate(CATALOGUE):
@@ -531,7 +574,7 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ws.set_row(r + 4 + i, _wrapped_height(udf.doc))
 
 
-def _wrapped_height(text: str, chars_per_line: int = 105) -> float:
+def _wrapped_height(text: str, chars_per_line: int = 85) -> float:
     """Row height [points] for wrapped text in the About sheet's wide column (viewers do not auto-fit)."""
     return 15.0 * max(1, -(-len(text) // chars_per_line))
 
@@ -543,8 +586,10 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
     ws.write_row(3, 0, ("key", "label", "base value", "unit", "source", "date", "grade"), st.head_left)
     for i, item in enumerate(rows):
         for col, field in enumerate(("key", "label", "base", "unit", "source", "date", "grade")):
-            st.value(ws, 4 + i, col, item[field], st.wrap_low if field in ("label", "source") else None)
-        _fit_row(ws, 4 + i, [(item["label"], SOURCES_WIDTHS[1]), (item["source"], SOURCES_WIDTHS[4])])
+            st.value(ws, 4 + i, col, item[field], st.wrap_low if field in ("label", "source", "key") else
+                     st.number(L.INPUT_NUMBER) if field == "base" else st.unit_wrap if field == "unit" else None)
+        _fit_row(ws, 4 + i, [(item["key"], SOURCES_WIDTHS[0]), (item["label"], SOURCES_WIDTHS[1]),
+                             (item["source"], SOURCES_WIDTHS[4]), (item["unit"], SOURCES_WIDTHS[3])])
     r = 6 + len(rows)
     ws.write_string(r, 0, "Published forecasts used as cross-checks", st.section)
     ws.write_row(r + 1, 0, ("id", "source", "year", "value", "metric / scope", "date", "grade"), st.head_left)
@@ -556,208 +601,15 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
     ws.freeze_panes(4, 1)
 
 
-SOURCES_WIDTHS = (40, 40, 12, 16, 60, 9, 6)
+SOURCES_WIDTHS = (28, 28, 10, 11, 36, 8, 5)  # one page wide at L.PRINT_SCALE
 
 
 def _fit_row(ws: Any, row: int, texts: list[tuple[str, float]]) -> None:
     """Height of a row whose cells wrap (viewers do not auto-fit rows): the most lines any text needs in its
     column, at about 1.1 characters per unit of column width."""
-    lines = max(-(-len(text) // max(1, int(width * 1.1))) for text, width in texts)
+    lines = max(-(-len(text) // max(1, int(width * 1.05))) for text, width in texts)
     if lines > 1:
         ws.set_row(row, 15.0 * lines)
-
-
-@dataclass(frozen=True)
-class SummaryRefs:
-    """Where the Summary's sources sit on other sheets (first data row, 0-based, and row count)."""
-
-    elasticity_first: int
-    n_companies: int
-    reconciliation_first: int
-    sensitivity_first: int
-    n_inputs: int
-
-
-def _col_range(sheet: str, col: int, first: int, n: int) -> str:
-    c = xl_col_to_name(col)
-    return f"{sheet}!${c}${first + 1}:${c}${first + n}"
-
-
-def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place],
-                  values: dict[str, dict[int, float]], master: float, refs: SummaryRefs, tornado: Any,
-                  ranking_year: int, tornado_year: int, assumption_date: str) -> tuple[int, int]:
-    """The PM's page: headline TAM and penetration, who benefits by net exposure, the reconciliation with
-    published forecasts, the inputs that move the TAM most, scenario/version/date. Every number links to the
-    sheet that computes it (built-in formulas only); returns the first and last rows of the company table."""
-    for col, width in enumerate(L.SUMMARY_WIDTHS):
-        ws.set_column(col, col, width)
-    ws.write_string(L.TITLE_ROW, 0, "CPO market model: summary (co-packaged optics, 2023-2035)", st.title)
-    st.master_check_row(ws, master)
-    r0 = L.SUMMARY_FACTS_ROW
-    facts: list[tuple[str, Any, Any]] = [
-        ("=scenario", None, args.case.scenario), ("=CPO_VERSION()", None, fn.CPO_VERSION()),
-        ("", None, assumption_date), ("=Elasticity!$C$4", st.number("0", link=True), ranking_year),
-        ("=Sensitivity!$C$4", st.number("0", link=True), tornado_year),
-    ]
-    for i, (label, (text, fmt, value)) in enumerate(zip(L.SUMMARY_FACTS_LABELS, facts, strict=True)):
-        ws.write_string(r0 + i, 0, label, st.bold)
-        if text:
-            st.formula(ws, r0 + i, 1, text, fmt or st.bold_left, value)
-        else:
-            ws.write_string(r0 + i, 1, value, st.bold_left)
-    ws.merge_range(L.SUMMARY_TAKEAWAY_ROW, 0, L.SUMMARY_TAKEAWAY_ROW, 6,
-                   _takeaway(args, values, ranking_year), st.takeaway)
-    ws.set_row(L.SUMMARY_TAKEAWAY_ROW, 30)
-    r = _summary_headline(ws, st, places, values, L.SUMMARY_HEADLINE_ROW)
-    top = L.below(r, 0)
-    r = _summary_companies(ws, st, args, refs, top, ranking_year)
-    r = _summary_reconciliation(ws, st, args, refs, L.below(r, 0))
-    _summary_inputs(ws, st, refs, tornado, L.below(r, 0))
-    return top + 2, top + 1 + L.SUMMARY_TOP
-
-
-def _takeaway(args: grid.ModelArgs, values: dict[str, dict[int, float]], year: int) -> str:
-    """The page's answer in one sentence (computed by the build; the tables below stay live)."""
-    y = L.SUMMARY_INPUT_YEAR
-    companies = run(args.case).companies
-    i = year_index(year)
-    nets = {t: float(c.net_exposure[i]) for t, c in companies.items() if math.isfinite(float(c.net_exposure[i]))}
-    best = max(nets, key=lambda t: nets[t])
-    worst = min(nets, key=lambda t: nets[t])
-    names = {t: c.name for t, c in args.case.assumptions().companies.items()}
-    r, band = run(args.case), args.case.assumptions().crosscheck.band
-    flagged = sum(not passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)
-                  for p in published())
-    return (f"As built ({args.case.scenario}): CPO TAM US$ {values['tam_udf'][y] / 1000:,.1f} bn in {y} (bear "
-            f"{values['sc_tam_bear'][y] / 1000:,.1f}, bull {values['sc_tam_bull'][y] / 1000:,.1f}), "
-            f"{values['pen_all'][y]:.0%} of addressable ports. Most exposed net in {year}: {names[best]} ({best}, "
-            f"{nets[best]:+.0%}); most cannibalised: {names[worst]} ({worst}, {nets[worst]:+.0%}). {flagged} of "
-            f"{len(published())} published figures fall outside the model's band (why: Checks).")
-
-
-def _summary_headline(ws: Any, st: Styles, places: dict[str, grid.Place], values: dict[str, dict[int, float]],
-                      top: int) -> int:
-    """CPO TAM (the scenario shown and all three), effective penetration by segment, in the headline years."""
-    ws.write_string(top, 0, "CPO TAM and penetration in the headline years", st.section)
-    years = L.SUMMARY_YEARS
-    header = top + 1
-    ws.write_row(header, 0, ("line item", "unit"), st.head_left)
-    for j, year in enumerate(years):
-        ws.write_number(header, 2 + j, year, st.head)
-    cagr_col = 2 + len(years)
-    ws.write_string(header, cagr_col, f"CAGR {years[0]}-{str(years[-1])[2:]}", st.head)
-    rows = [("tam_udf", "CPO TAM, scenario shown", "US$ M", "#,##0", True),
-            *[(f"sc_tam_{s}", f"CPO TAM, {s}", "US$ M", "#,##0", True) for s in SCENARIOS],
-            *[(f"pen_{seg}", f"Effective CPO penetration: {SEGMENT_LABELS[seg]}", "share of ports", "0.0%", False)
-              for seg in (*SEGMENTS, "all")]]
-    first_c, last_c = xl_col_to_name(2), xl_col_to_name(1 + len(years))
-    for i, (name, label, unit, fmt, cagr) in enumerate(rows):
-        row = header + 1 + i
-        ws.write_string(row, 0, label, st.bold if i == 0 else None)
-        ws.write_string(row, 1, unit, st.unit)
-        for j, year in enumerate(years):
-            ws.write_formula(row, 2 + j, "=" + grid.cell(places, name, L.year_col(year), L.SUMMARY),
-                             st.number(fmt, link=True), values[name][year])
-        if cagr:
-            start, end = values[name][years[0]], values[name][years[-1]]
-            ws.write_formula(row, cagr_col, f"=IF({first_c}{row + 1}>0,({last_c}{row + 1}/{first_c}{row + 1})^"
-                                            f"(1/(${last_c}${header + 1}-${first_c}${header + 1}))-1,0)",
-                             st.number("0%"), (end / start) ** (1 / (years[-1] - years[0])) - 1 if start > 0 else 0.0)
-    return header + len(rows)
-
-
-def _summary_companies(ws: Any, st: Styles, args: grid.ModelArgs, refs: SummaryRefs, top: int,
-                       year: int) -> int:
-    """The top companies by net exposure (CPO revenue less the legacy revenue it displaces, over total revenue)
-    in the ranking year, with the gross exposure beside it, ranked live with LARGE over the Elasticity table."""
-    ws.write_string(top, 0, f"Who benefits: top {L.SUMMARY_TOP} by net CPO exposure in the ranking year "
-                            "(Elasticity sheet)", st.section)
-    header = top + 1
-    ws.write_row(header, 0, ("company", "ticker", "layer", "CPO rev. [US$ M]", "gross exposure", "net exposure",
-                             "rank (net)"), st.head_left)
-    first, n = refs.elasticity_first, refs.n_companies
-    col_ref = {c: _col_range("Elasticity", c, first, n) for c in range(6)}
-    companies = run(args.case).companies
-    i_year = year_index(year)
-    nets = {t: float(v) for t, c in companies.items() if math.isfinite(v := float(c.net_exposure[i_year]))}
-    leaders = sorted(nets, key=lambda t: -nets[t])[:L.SUMMARY_TOP]
-    a = args.case.assumptions()
-    for k, ticker in enumerate(leaders, start=1):
-        row = header + k
-        match = f"MATCH($F{row + 1},{col_ref[5]},0)"
-        ws.write_number(row, 6, k, st.number("0"))
-        ws.write_formula(row, 5, f"=LARGE({col_ref[5]},$G{row + 1})", st.number("0.0%"), nets[ticker])
-        line = companies[ticker]
-        cells = ((0, a.companies[ticker].name, None), (1, ticker, None),
-                 (2, LAYER_LABELS[a.companies[ticker].layer], None),
-                 (3, float(line.cpo_revenue[i_year]), st.number("#,##0")),
-                 (4, float(line.exposure[i_year]), st.number("0.0%")))
-        src = {0: 1, 1: 0, 2: 2, 3: 3, 4: 4}
-        for col, value, fmt in cells:
-            ws.write_formula(row, col, f"=INDEX({col_ref[src[col]]},{match})", fmt, value)
-    row = header + len(leaders) + 1
-    losers = sorted((t for t in nets if nets[t] < 0), key=lambda t: nets[t])
-    named = ", ".join(f"{t} {nets[t]:+.0%} (gross {float(companies[t].exposure[i_year]):.0%})" for t in losers[:4])
-    ws.merge_range(row, 0, row, 4, "Cannibalisation: net exposure subtracts the pluggable or copper revenue CPO "
-                   "displaces. Companies with net exposure below zero:", st.note)
-    ws.write_formula(row, 5, f'=COUNTIF({col_ref[5]},"<0")', st.number("0"), float(len(losers)))
-    ws.merge_range(row + 1, 0, row + 1, 6, (f"In {year} (as built): {named}. Their CPO revenue is real, but the "
-                                             "pluggable modules it replaces are a larger part of their sales today."
-                                             if losers else f"None in {year} (as built)."), st.note)
-    ws.set_row(row, 30)
-    ws.set_row(row + 1, 30)
-    return row + 1
-
-
-def _summary_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, refs: SummaryRefs, top: int) -> int:
-    """Every published forecast against the model line of its scope, with its flag (links to Checks)."""
-    ws.write_string(top, 0, "Reconciliation with published forecasts (reasons on the Checks sheet)", st.section)
-    header = top + 1
-    columns = ("source [scope]", "relation", "year", "published", "model", "model / pub.", "flag")
-    ws.write_row(header, 0, columns, st.head_left)
-    r = run(args.case)
-    band = args.case.assumptions().crosscheck.band
-    points = published()
-    flags = []
-    for i, p in enumerate(points):
-        row, src = header + 1 + i, refs.reconciliation_first + i
-        ratio = ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p)
-        flags.append(0.0 if passes(ratio, p, band) else 1.0)
-        cached = (f"{p.publisher} [{p.scope}]", p.relation, float(p.year), p.value, ratio * p.value, ratio,
-                  flags[-1])
-        fmts = (None, st.unit, st.number("0", link=True), st.number("#,##0", link=True),
-                st.number("#,##0", link=True), st.number("0.00", link=True), st.number("0", link=True))
-        for col, (src_col, value, fmt) in enumerate(zip((0, 1, 3, 4, 5, 6, 7), cached, fmts, strict=True)):
-            ws.write_formula(row, col, "=Checks!" + xl_rowcol_to_cell(src, src_col, row_abs=True, col_abs=True),
-                             fmt, value)
-    last = header + len(points)
-    ws.write_string(last + 1, 0, "Published figures flagged (not part of the master check)", st.bold)
-    ws.write_formula(last + 1, 6, f"=SUM({xl_rowcol_to_cell(header + 1, 6)}:{xl_rowcol_to_cell(last, 6)})",
-                     st.number("0"), sum(flags))
-    return last + 1
-
-
-def _summary_inputs(ws: Any, st: Styles, refs: SummaryRefs, tornado: Any, top: int) -> int:
-    """The inputs whose bear-to-bull range moves the CPO TAM most (LARGE over the Sensitivity tornado)."""
-    ws.write_string(top, 0, f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most in the tornado year "
-                            "(each alone, bear to bull)", st.section)
-    header = top + 1
-    ws.write_row(header, 0, ("input", "rank", "bear value", "bull value", "TAM at bear [+/-]", "TAM at bull [+/-]",
-                             "swing [US$ M]"), st.head_left)
-    first, n = refs.sensitivity_first, refs.n_inputs
-    col_ref = {c: _col_range("Sensitivity", c, first, n) for c in (1, 2, 3, 4, 5, 6)}
-    for k, item in enumerate(tornado.head(L.SUMMARY_INPUTS).itertuples(), start=1):
-        row = header + k
-        ws.write_number(row, 1, k, st.number("0"))
-        ws.write_formula(row, 6, f"=LARGE({col_ref[6]},$B{row + 1})", st.number("#,##0"),
-                         abs(item.at_bull - item.at_bear))
-        match = f"MATCH($G{row + 1},{col_ref[6]},0)"
-        for col, value, fmt in ((0, item.label, None), (2, float(item.bear_value), st.number("General")),
-                                (3, float(item.bull_value), st.number("General")),
-                                (4, float(item.at_bear - item.base), st.number("#,##0")),
-                                (5, float(item.at_bull - item.base), st.number("#,##0"))):
-            ws.write_formula(row, col, f"=INDEX({col_ref[col + 1 if col == 0 else col]},{match})", fmt, value)
-    return header + L.SUMMARY_INPUTS
 
 
 def write_bridge(ws: Any, st: Styles, bridges: list[Bridge], blocks: list[L.BridgeBlock], master: float) -> None:

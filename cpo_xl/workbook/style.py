@@ -60,7 +60,9 @@ class Styles:
         self.head_left = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEAD_FILL})
         self.section = wb.add_format({"bold": True, "italic": True})
         self.unit = wb.add_format({"italic": True, "font_color": "#595959"})
-        self.key = wb.add_format({"font_color": "#595959", "font_size": 9})
+        self.key = wb.add_format({"font_color": "#595959"})
+        self.key_wrap = wb.add_format({"font_color": "#595959", "text_wrap": True})
+        self.unit_wrap = wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.wrap_low = wb.add_format({"text_wrap": True})  # wrapped cells in a table of bottom-aligned rows
         self.input = wb.add_format({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1,
@@ -69,9 +71,13 @@ class Styles:
         self.check_bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.bold = wb.add_format({"bold": True})
         self.bold_top = wb.add_format({"bold": True, "valign": "top"})
+        self.bold_wrap = wb.add_format({"bold": True, "align": "left", "text_wrap": True, "valign": "top"})
         self.bold_left = wb.add_format({"bold": True, "align": "left"})
         self.bold_right = wb.add_format({"bold": True, "align": "right"})
         self.takeaway = wb.add_format({"text_wrap": True, "valign": "top", "bold": True, "font_color": HEAD_FILL})
+        self.sentence = wb.add_format({"text_wrap": True, "valign": "top", "font_color": HEAD_FILL})
+        self.head_wrap = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEAD_FILL, "text_wrap": True,
+                                        "valign": "top"})
         self.note = wb.add_format({"text_wrap": True, "valign": "top", "italic": True, "font_color": "#595959"})
         self._numbers: dict[tuple[str, bool], Any] = {}
         # the PM copy's inputs are fixed values (only the scenario cell is a control): no input fill there

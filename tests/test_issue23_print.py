@@ -1,0 +1,122 @@
+"""Issue 23: the print pack is legible and the Summary's argument holds in every scenario.
+
+The printed type size is measured on LibreOffice's PDF: pdftotext -bbox gives each word's box, and the height of
+a box is proportional to the type size. A calibration workbook with 8 pt text printed at 100% in the same
+LibreOffice run gives the height of 8 pt type in the font the renderer substitutes, so the test holds without
+knowing which font that is."""
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.crosscheck import published
+from cpo_xl.workbook import layout as L
+from cpo_xl.workbook import sheets
+from cpo_xl.workbook.build import build_workbook
+from tests.conftest import pdf_pages, pdftotext, soffice
+from tests.test_pm import pages_by_sheet
+
+MIN_PT = 8.0
+WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">')
+
+
+def word_heights(pdf: Path) -> list[list[float]]:
+    """Per page, the height [pt] of every word's box."""
+    pages = pdftotext(pdf, "-bbox").split("<page ")[1:]
+    return [[float(b) - float(a) for a, b in WORD.findall(page)] for page in pages]
+
+
+@pytest.fixture(scope="module")
+def printed(built, tmp_path_factory) -> tuple[Path, float]:
+    """The session's build and a calibration sheet (8 pt text at 100%) as PDFs of one LibreOffice run; returns
+    the build's PDF and the box height of 8 pt type [pt]."""
+    work = tmp_path_factory.mktemp("print")
+    calibration = work / "calibration.xlsx"
+    wb = xlsxwriter.Workbook(str(calibration))
+    ws = wb.add_worksheet()
+    small = wb.add_format({"font_size": MIN_PT})
+    for r in range(10):
+        ws.write_string(r, 0, "Calibration text 2030 US$ 9,899 M", small)
+    wb.close()
+    pdf, cal = soffice([built, calibration], work, "pdf")
+    heights = [h for page in word_heights(cal) for h in page]
+    return pdf, max(set(heights), key=heights.count)
+
+
+def type_sizes(pdf: Path, eight: float) -> dict[str, list[float]]:
+    """Sheet -> the printed size [pt] of every word on its pages."""
+    out: dict[str, list[float]] = {}
+    for text, heights in zip(pdf_pages(pdf), word_heights(pdf), strict=True):
+        (sheet,) = pages_by_sheet([text])
+        out.setdefault(sheet, []).extend(h / eight * MIN_PT for h in heights)
+    return out
+
+
+@pytest.mark.slow
+def test_every_printed_word_is_at_least_8_pt(printed):
+    """Before: the Summary printed at about 5 pt (its page fitted), the model sheets at 4.5 pt, Inputs at 4.8 pt
+    (measured this way). Now every word of every sheet, charts included, prints at 8 pt or more."""
+    pdf, eight = printed
+    sizes = type_sizes(pdf, eight)
+    assert list(sizes) == [n for n in L.SHEETS if n not in (L.ENGINE, "xlwings.conf")]
+    for sheet, values in sizes.items():
+        assert min(values) >= MIN_PT * 0.99, f"{sheet}: smallest word {min(values):.2f} pt"
+    summary = sorted(sizes[L.SUMMARY])
+    assert summary[len(summary) // 2] >= 9.0  # the body of the Summary (the page is fitted, not scaled)
+
+
+@pytest.mark.slow
+def test_summary_fills_one_page(printed):
+    pdf, _ = printed
+    pages = pdf_pages(pdf)
+    assert pages_by_sheet(pages)[L.SUMMARY] == 1
+    words = pdftotext(pdf, "-bbox", "-f", "1", "-l", "1")
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', words)[1])
+    lowest = max(float(b) for _, b in WORD.findall(words.split("Scenario: ")[0]))  # above the footer
+    assert lowest > 0.75 * height  # the page is filled: its content reaches the lower quarter
+
+
+def reconciliation_rows(path: Path) -> list[tuple[object, object]]:
+    """(flag, reason) of every reconciliation row on Checks."""
+    ws = openpyxl.load_workbook(path, data_only=True)["Checks"]
+    (header,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == sheets.RECONCILIATION_COLUMNS[0]]
+    return [(ws.cell(header + 1 + i, 8).value, ws.cell(header + 1 + i, sheets.REASON_START + 1).value)
+            for i in range(len(published()))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", ["bear", "base", "bull"])
+def test_every_checks_flag_has_a_reason(scenario, built, tmp_path):
+    """Before: in bull three flagged forecasts had no reason, though the Summary sends the reader to Checks."""
+    path = built
+    if scenario != "base":
+        path = tmp_path / f"{scenario}.xlsx"
+        build_workbook(path, Case(scenario))
+    rows = reconciliation_rows(path)
+    assert any(flag == 1 for flag, _ in rows)
+    for flag, reason in rows:
+        if flag == 1:
+            assert reason and not str(reason).startswith("No reason on file"), (scenario, reason)
+        else:
+            assert reason == sheets.WITHIN
+
+
+def test_flags_and_master_check_are_words_on_the_summary(built):
+    ws = openpyxl.load_workbook(built, data_only=True)[L.SUMMARY]
+    r, c = L.SUMMARY_CHECKS_CELL
+    assert ws.cell(r + 1, c + 2).value == "all hold"
+    texts = [str(cell.value) for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert not any("(0 = all checks hold)" in t for t in texts)
+    assert not any(t in ("flag", "flags") for t in texts)
+
+
+def test_summary_sentences_are_formulas(built):
+    """The PM copy's switches rewrite them: every sentence is a built-in formula, no CPO_* call."""
+    ws = openpyxl.load_workbook(built)[L.SUMMARY]
+    for i in range(L.SUMMARY_SENTENCES):
+        formula = ws.cell(L.SUMMARY_ANSWER_ROW + 1 + i, 1).value
+        assert formula.startswith("=") and "CPO_" not in formula
