@@ -367,7 +367,9 @@ def print_setup(ws: Any, name: str, scenario: str, static: bool, series: bool = 
     version = fn.version_text().replace("&", "&&")
     margin = {"margin": 0.2} if name == L.SUMMARY else {}
     ws.set_header(f'&L&"-,Bold"CPO market model{" (PM copy)" if static else ""}&C&A&R{version}', margin)
-    where = "as chosen in Inputs!C4, shown in row 2" if static else f"{scenario} as built; row 2 shows the one in force"
+    shown = "in the facts on the right" if name == L.SUMMARY else "in row 2"
+    where = (f"as chosen in Inputs!C4, shown {shown}" if static else
+             f"{scenario} as built; the one in force is shown {shown}")
     ws.set_footer(f"&LScenario: {where}&RPage &P of &N", margin)
 
 

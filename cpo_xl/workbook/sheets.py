@@ -523,7 +523,7 @@ def _reason(row: int, scenario: str, flagged: bool, on_file: str) -> tuple[str, 
 
 
 def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_date: str) -> None:
-    for col, width in enumerate((34, 90)):
+    for col, width in enumerate(ABOUT_WIDTHS):  # A:F (the master check row) one page wide at L.PRINT_SCALE
         ws.set_column(col, col, width)
     ws.write_string(0, 0, "CPO market model (co-packaged optics)", st.title)
     st.master_check_row(ws, master)
@@ -571,10 +571,14 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     for i, udf in enumerate(CATALOGUE):
         ws.write_string(r + 4 + i, 0, signature(udf), st.wrap)
         ws.write_string(r + 4 + i, 1, f"{udf.doc} [{udf.returns}]", st.wrap)
-        ws.set_row(r + 4 + i, _wrapped_height(udf.doc))
+        ws.set_row(r + 4 + i, max(_wrapped_height(f"{udf.doc} [{udf.returns}]"),
+                                  _wrapped_height(signature(udf), ABOUT_WIDTHS[0] - 2)))
 
 
-def _wrapped_height(text: str, chars_per_line: int = 85) -> float:
+ABOUT_WIDTHS = (30, 66, 5, 9, 9, 6)
+
+
+def _wrapped_height(text: str, chars_per_line: int = ABOUT_WIDTHS[1]) -> float:
     """Row height [points] for wrapped text in the About sheet's wide column (viewers do not auto-fit)."""
     return 15.0 * max(1, -(-len(text) // chars_per_line))
 

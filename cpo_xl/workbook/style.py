@@ -153,5 +153,8 @@ class Styles:
         rng = xl_rowcol_to_cell(L.CHECK_ROW, L.KEY_COL)
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": 0, "format": self.check_ok})
         ws.conditional_format(rng, {"type": "cell", "criteria": "!=", "value": 0, "format": self.check_bad})
+        words = "all hold" if master_value == 0 else "FAIL: see Checks"  # the master check in words beside it
+        ws.write_formula(L.CHECK_ROW, L.KEY_COL + 1, f'=IF({rng}=0,"all hold","FAIL: see Checks")', self.bold_left,
+                         words)
         ws.write_string(L.CHECK_ROW, L.SCENARIO_SHOWN_COL, "Scenario:", self.bold_right)
         ws.write_formula(L.CHECK_ROW, L.SCENARIO_SHOWN_COL + 1, "=scenario", self.bold_left, self.scenario)

@@ -134,7 +134,7 @@ def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
     last_col = len(L.SUMMARY_WIDTHS) - 1
     ws.write_string(L.TITLE_ROW, 0, "CPO market model: summary (co-packaged optics, 2023-2035)", st.title)
     r, c = L.SUMMARY_CHECKS_CELL
-    ws.write_string(r, c, "Model checks (Checks sheet)", st.bold)
+    ws.write_string(r, c, "Model checks (Checks)", st.bold_right)
     checks = iff("master_check=0", master == 0, "all hold", cat("FAIL: ", X("TEXT(master_check,\"0\")",
                                                                             f"{master:.0f}"), " failing flags"))
     ws.write_formula(r, c + 1, "=" + checks.f, st.bold_left, checks.v)
@@ -147,10 +147,19 @@ def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         row = L.SUMMARY_ANSWER_ROW + i
         ws.merge_range(row, 0, row, last_col, "", st.sentence)
         ws.write_formula(row, 0, "=" + sentence.f, st.sentence, sentence.v)
-        ws.set_row(row, 15.0 * max(1, -(-(len(str(sentence.v)) + 10) // L.SUMMARY_CHARS_PER_LINE)))
+        ws.set_row(row, 15.0 * max(1, -(-(len(str(sentence.v)) + _slack(sentence)) // L.SUMMARY_CHARS_PER_LINE)))
     r = _headline(ws, st, page, L.SUMMARY_HEADLINE_ROW)
     r = _winners(ws, st, page, L.below(r, 0) - 1)
     _inputs(ws, st, page, L.below(r, 0) - 1)
+
+
+def _slack(sentence: X) -> int:
+    """Characters a sentence may grow by in another scenario or ranking year (the PM copy keeps this build's row
+    heights): room for every cannibalised name the sentence can list, else for longer numbers."""
+    text = str(sentence.v)
+    if text.startswith("Cannibalised"):
+        return 10 + 30 * max(0, L.SUMMARY_CANNIBALISED - text.count("%"))
+    return 10
 
 
 def _facts(ws: Any, st: Styles, args: grid.ModelArgs, ranking_year: int, tornado_year: int,
@@ -328,10 +337,10 @@ def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:
 def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
     """The dollar winners: the top companies by CPO revenue in the ranking year, gross and net exposure beside,
     ranked live with LARGE over the Elasticity table."""
-    ws.write_string(top, 0, f"Dollar winners: top {L.SUMMARY_TOP} by CPO revenue [US$ M] in the ranking year; "
-                            "exposure = share of company revenue (Elasticity sheet)", st.section)
+    ws.write_string(top, 0, f"Dollar winners: top {L.SUMMARY_TOP} by CPO revenue [US$ M], ranking year; exposure: "
+                            "share of revenue", st.section)
     header = top + 1
-    ws.write_row(header, 0, ("company", "ticker", "CPO revenue", "gross exp.", "net exp.", "rank"), st.head_left)
+    ws.write_row(header, 0, ("company", "ticker", "CPO rev.", "gross exp.", "net exp.", "rank"), st.head_left)
     for k in range(1, L.SUMMARY_TOP + 1):
         row = header + k
         match, t = page.ranked(3, k, True)
@@ -348,10 +357,10 @@ def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
 
 def _inputs(ws: Any, st: Styles, page: Page, top: int) -> int:
     """The inputs whose bear-to-bull range moves the CPO TAM most (LARGE over the Sensitivity tornado), with units."""
-    ws.write_string(top, 0, f"What would change the view: the {L.SUMMARY_INPUTS} inputs that move the CPO TAM most "
-                            "(tornado year, each alone; TAM change and swing in US$ M)", st.section)
+    ws.write_string(top, 0, f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most (tornado year; TAM change "
+                            "[US$ M])", st.section)
     header = top + 1
-    ws.write_row(header, 0, ("input", "unit", "bear value", "bull value", "TAM at bear", "TAM at bull", "swing"),
+    ws.write_row(header, 0, ("input", "unit", "bear value", "bull value", "at bear", "at bull", "swing"),
                  st.head_left)
     first, n = page.refs.sensitivity_first, page.refs.n_inputs
     col_ref = {c: _col_range("Sensitivity", c, first, n) for c in range(8)}
