@@ -19,7 +19,8 @@ COMMON_DOCS = {
     "rack_units": "NVIDIA rack-scale systems in NVL72-equivalents (72 GPU packages): one number (racks in year) "
                   "or a 2-row/2-column range of years and racks",
     "assumptions": "Optional range: 2 columns (key, value) overriding the scenario, or 4 columns (key, bear, "
-                   "base, bull) whose column the scenario picks, as the workbook's assumptions name",
+                   "base, bull) whose column the scenario picks, as the workbook's assumptions name; or a "
+                   "CPO_CASE key (e.g. case_forecast), whose scenario then holds",
     "scenario": "Optional scenario: bear, base (default) or bull; also picks the column of a 4-column "
                 "assumptions range",
 }
