@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cpo_xl.excel.blocks import KEY_PREFIX
+from cpo_xl.excel.case_keys import KEY_PREFIX
 from cpo_xl.workbook import evaluate
 from cpo_xl.workbook.recalc import Counter, _plain, registered
 
