@@ -2,10 +2,12 @@
 item added to the registry, a row removed) has the same rows at other positions, and comparing it cell by cell
 with a rebuild, or with another file, would report every row below the change.
 
-Each sheet's rows are matched by their own key column and label (column C, the registry name, and column A, on
-every sheet the builder writes): equal runs are matched in order (difflib), a run of rows that differ in both
-files and count the same is matched row by row (a label edited in place stays that row), and what is left is a
-row only one file has (a line added or removed, a row inserted or deleted). References in formulas are then
+On the sheets whose rows the layout places (the time-series sheets, the Engine sheet, the Inputs table) rows are
+matched by their own key column and label (column C, the registry name, and column A): equal runs are matched
+in order (difflib), a run of rows that differ in both files and count the same is matched row by row (a label
+edited in place stays that row), and what is left is a row only one file has (a line added or removed, a row
+inserted or deleted). On the other sheets the data orders the rows (rankings, the tornado, the bridge steps):
+a row is matched with the row at its own position. References in formulas are then
 written in the other file's rows, so that a link that moved with its row reads the same.
 """
 
@@ -108,12 +110,21 @@ class Alignment:
 
 
 def align(a: Book, b: Book) -> Alignment:
-    """Match the rows of ``a`` and ``b`` sheet by sheet (see the module doc)."""
+    """Match the rows of ``a`` and ``b`` sheet by sheet (see the module doc). Rows are matched by key and label
+    on the sheets whose rows the layout places (the time-series sheets, with Engine, and the Inputs table, by
+    key); on the other sheets the data orders the rows (rankings, the tornado, the bridge steps), so a row is
+    matched with the row at its own position."""
     out = Alignment()
     rows_a, rows_b = _rows(a), _rows(b)
+    keyed = (series_sheets(a) & series_sheets(b)) | {sheet_key("Inputs")}
     for sheet, by_row in rows_a.items():
         other = rows_b.get(sheet, {})
         ra, rb = sorted(by_row), sorted(other)
+        if sheet not in keyed:
+            out.rows |= {(sheet, r): r for r in ra if r in other}
+            out.only_a |= {(sheet, r) for r in ra if r not in other}
+            out.only_b |= {(sheet, r) for r in rb if r not in by_row}
+            continue
         matcher = difflib.SequenceMatcher(None, [by_row[r] for r in ra], [other[r] for r in rb], autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
