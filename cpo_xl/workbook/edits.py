@@ -7,6 +7,10 @@ and tornado years, check tolerance, comments, values typed over the live column 
 edit nothing carries: a label, a formula typed over, a note in an empty cell, a deleted row. Cached results
 of formulas are not compared.
 
+Rows are matched by key and label, not by position (align.py): a file built by code with one line more or less
+(a line item added to the registry) is compared row by row with its own rows in the rebuild; the rows of a new
+line are not edits, nor are those of a model line the code no longer writes.
+
 Beyond cell contents, everything else a person can add is compared with the rebuild too (:func:`objects`):
 cell notes, hyperlinks, fills, fonts, number formats, borders, merged cells, conditional formats, data
 validation, freeze panes, hidden rows and columns, column widths, sheet protection, tab colours, sheet
