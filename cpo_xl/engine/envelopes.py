@@ -130,8 +130,18 @@ def rack_caps(env: Envelopes, years: Floats = YEAR_ARRAY) -> dict[str, Floats]:
 
 def capped(demand: Floats, caps: Mapping[str, Floats]) -> tuple[Floats, Floats]:
     """(min of demand and every cap, code of the binding one: 0 demand, 1 power, 2 cowos, 3 spend)."""
-    stack = np.stack(np.broadcast_arrays(demand, *(caps[n] for n in NAMES[1:])))
+    stack = _stacked(demand, caps)
     return np.asarray(stack.min(axis=0), dtype=float), np.asarray(stack.argmin(axis=0), dtype=float)
+
+
+def capped_value(demand: Floats, caps: Mapping[str, Floats]) -> Floats:
+    """The min of demand and every cap alone: :func:`capped`'s first value without finding the binding one
+    (over Monte Carlo draws the argmin costs 8x the min)."""
+    return np.asarray(_stacked(demand, caps).min(axis=0), dtype=float)
+
+
+def _stacked(demand: Floats, caps: Mapping[str, Floats]) -> Floats:
+    return np.stack(np.broadcast_arrays(demand, *(caps[n] for n in NAMES[1:])))
 
 
 def asic_kw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
