@@ -29,7 +29,25 @@ def faded_growth(first: Any, terminal: Any, fade: Any, first_year: int, years: F
     k years later; 0 before ``first_year``."""
     k = np.maximum(years - first_year, 0.0)
     growth = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k
-    return np.where(years >= first_year, growth, 0.0)
+    return by_year(growth, [(years < first_year, 0.0)], years)
+
+
+def by_year(series: Floats, picks: list[tuple[Any, Any]], years: Floats = YEAR_ARRAY) -> Floats:
+    """``series`` with the years of each (mask over ``years``, value) pick set to the value, later picks
+    winning: ``np.where(mask, value, series)`` pick after pick (the same values, so the same bits), written into
+    the masked columns only: over (draws, years) arrays each full-size where costs as much as the model line
+    it serves."""
+    shape = np.broadcast_shapes(np.shape(series), np.shape(years), *(np.shape(v) for _, v in picks))
+    if len(np.shape(years)) != 1:
+        out = np.asarray(series, dtype=float)
+        for mask, value in picks:
+            out = np.where(mask, value, out)
+        return np.asarray(out, dtype=float)
+    out = np.array(np.broadcast_to(series, shape), dtype=float)
+    for mask, value in picks:
+        if np.any(mask):
+            out[..., mask] = np.broadcast_to(np.asarray(value, dtype=float), shape)[..., mask]
+    return out
 
 
 def cumulative_product(factors: Floats) -> Floats:
@@ -49,10 +67,8 @@ def anchored_series(anchors: Mapping[int, Any], first: Any, terminal: Any, fade:
     last, earliest = max(anchors), min(anchors)
     growth = faded_growth(first, terminal, fade, last + 1, years)
     series = np.asarray(anchors[last]) * cumulative_product(1.0 + growth)
-    series = np.where(years < earliest, anchors[earliest], series)
-    for year, value in anchors.items():
-        series = np.where(years == year, value, series)
-    return np.asarray(series, dtype=float)
+    return by_year(series, [(years < earliest, anchors[earliest]), *((years == y, v) for y, v in anchors.items())],
+                   years)
 
 
 def nvidia_driver(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:

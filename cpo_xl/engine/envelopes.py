@@ -15,7 +15,7 @@ import numpy as np
 
 from cpo_xl.engine.assumptions import Envelopes
 from cpo_xl.engine.curves import Floats
-from cpo_xl.engine.demand import anchored_series
+from cpo_xl.engine.demand import anchored_series, by_year
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 MW_PER_GW = 1000.0
@@ -85,11 +85,12 @@ def generation_mix(env: Envelopes, years: Floats = YEAR_ARRAY) -> tuple[Floats, 
     """Shares of NVIDIA's NVL72-equivalents by generation [fraction]: (GB200/GB300, VR200 NVL72, Kyber-class =
     Rubin Ultra NVL144 and Feynman). GB300 through 2025; 2026 and 2027 GB300 + VR200 (+ Kyber from H2-2027);
     2028 VR200 + Kyber; Kyber-class from 2029."""
-    vr = np.where(years == 2026, env.vr200_share_2026, np.where(years == 2027, env.vr200_share_2027, 0.0))
-    ky = np.where(years == 2027, env.kyber_share_2027, np.where(years == 2028, env.kyber_share_2028, 0.0))
-    ky = np.where(years >= 2029, 1.0, ky)
-    vr = np.where(years == 2028, 1.0 - ky, vr)
-    gb = np.where(years <= 2027, 1.0 - vr - ky, 0.0)
+    none = np.zeros_like(years)
+    vr = by_year(none, [(years == 2026, env.vr200_share_2026), (years == 2027, env.vr200_share_2027)], years)
+    ky = by_year(none, [(years == 2027, env.kyber_share_2027), (years == 2028, env.kyber_share_2028),
+                        (years >= 2029, 1.0)], years)
+    vr = by_year(vr, [(years == 2028, 1.0 - ky)], years)
+    gb = by_year(1.0 - vr - ky, [(years > 2027, 0.0)], years)
     return np.asarray(gb, dtype=float), np.asarray(vr, dtype=float), np.asarray(ky, dtype=float)
 
 

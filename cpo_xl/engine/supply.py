@@ -14,6 +14,7 @@ import numpy as np
 
 from cpo_xl.engine.assumptions import Supply
 from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.demand import by_year
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 YIELD_BASE_YEAR = 2026
@@ -28,9 +29,7 @@ def product_switches(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
     """CPO switches the disclosed product ramps ship [102.4T-eq switches/yr]: the input of each product year,
     held at the last product year's level after it (product lines keep shipping), 0 before the first."""
     out = np.zeros_like(years) + 0.0 * np.asarray(supply.cpo_switches_2025)
-    for year in PRODUCT_YEARS:
-        out = np.where(years >= year, getattr(supply, f"cpo_switches_{year}"), out)
-    return np.asarray(out, dtype=float)
+    return by_year(out, [(years >= year, getattr(supply, f"cpo_switches_{year}")) for year in PRODUCT_YEARS], years)
 
 
 def product_gbps(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
