@@ -30,7 +30,7 @@ def interpolated(points: Mapping[int, Any], years: Floats = YEAR_ARRAY) -> Float
     out = np.zeros_like(years) + np.asarray(ordered[0][1], dtype=float)
     for (y0, v0), (y1, v1) in itertools.pairwise(ordered):
         w = np.clip((years - y0) / (y1 - y0), 0.0, 1.0)
-        out = np.where(years > y0, np.asarray(v0) + (np.asarray(v1) - v0) * w, out)
+        out = by_year(out, [(years > y0, np.asarray(v0) + (np.asarray(v1) - v0) * w)], years)
     return np.asarray(out, dtype=float)
 
 
@@ -137,8 +137,12 @@ def capped(demand: Floats, caps: Mapping[str, Floats]) -> tuple[Floats, Floats]:
 
 def capped_value(demand: Floats, caps: Mapping[str, Floats]) -> Floats:
     """The min of demand and every cap alone: :func:`capped`'s first value without finding the binding one
-    (over Monte Carlo draws the argmin costs 8x the min)."""
-    return np.asarray(_stacked(demand, caps).min(axis=0), dtype=float)
+    (over Monte Carlo draws the argmin costs 8x the min), taken pairwise in the stack's order (what the min
+    along the stack's first axis does, so the same bits) without stacking copies first."""
+    out = np.asarray(demand, dtype=float)
+    for name in NAMES[1:]:
+        out = np.minimum(out, caps[name])
+    return np.asarray(out, dtype=float)
 
 
 def _stacked(demand: Floats, caps: Mapping[str, Floats]) -> Floats:
