@@ -28,8 +28,16 @@ def faded_growth(first: Any, terminal: Any, fade: Any, first_year: int, years: F
     """Growth rate [1/yr] by year: ``first`` in ``first_year``, then terminal + (first - terminal) x fade^k
     k years later; 0 before ``first_year``."""
     k = np.maximum(years - first_year, 0.0)
-    growth = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k
-    return by_year(growth, [(years < first_year, 0.0)], years)
+    if len(np.shape(years)) != 1:
+        growth = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k
+        return by_year(growth, [(years < first_year, 0.0)], years)
+    # the same expression on the years from first_year only (the others are 0): over (draws, years) arrays the
+    # power is the costly step, and a third of the years would be thrown away
+    on = years >= first_year
+    shape = np.broadcast_shapes(np.shape(terminal), np.shape(first), np.shape(fade), np.shape(years))
+    growth = np.zeros(shape)
+    growth[..., on] = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k[on]
+    return growth
 
 
 def by_year(series: Floats, picks: list[tuple[Any, Any]], years: Floats = YEAR_ARRAY) -> Floats:
