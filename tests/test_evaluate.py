@@ -49,3 +49,45 @@ def test_a_circular_reference_is_one_clear_error(tmp_path):
 def test_an_unknown_function_is_an_error_value_not_a_crash(tmp_path):
     got = evaluate.results(_book(tmp_path, {"A1": "=NOSUCHFUNCTION(1)", "A2": "=1/0"}))
     assert str(got["DATA SHEET!A1"]).startswith("#") and got["DATA SHEET!A2"] == "#DIV/0!"
+
+
+def test_shapes_that_differ_only_in_where_they_point_share_one_compiled_function(tmp_path):
+    # B1 and B2 read different absolute rows: two shapes, one compile key; B3 reads one cell twice: another key
+    book = _book(tmp_path, {"A1": 1, "A2": 2, "B1": "=$A$1*2", "B2": "=$A$2*2", "B3": "=A1*A1"})
+    formulas = {at: evaluate.parse(text, at, span, book.names) for at, (text, span) in book.formulas.items()}
+    assert len({f.shape for f in formulas.values()}) == 3
+    assert len({evaluate.compile_key(f.shape) for f in formulas.values()}) == 2
+    assert evaluate.results(book) == {"DATA SHEET!B1": 2, "DATA SHEET!B2": 4, "DATA SHEET!B3": 1}
+
+
+def test_the_plain_pipe_gives_what_the_schedula_pipe_gives(tmp_path):
+    # each shape once through the plain steps and once through schedula's own pipe (the fallback path)
+    cells = {"A1": 2, "A2": "x", "B1": "=IF(A1>1,A1^0.5,0)", "B2": "=A2&\"y\"", "B3": "=A2+1", "B4": "=SUM(A1:A2)",
+             "B5": "=INDEX(A1:A2,2)", "B6": "=1/0", "B7": '=IF(C1="",7,C1)'}
+    book = _book(tmp_path, cells)
+    fast = evaluate.results(book)
+    plain = evaluate.Pipe.__call__
+    try:
+        evaluate.Pipe.__call__ = lambda self, *args: self.func(*args)
+        slow = evaluate.results(book)
+    finally:
+        evaluate.Pipe.__call__ = plain
+    assert fast == slow
+    assert fast["DATA SHEET!B1"] == pytest.approx(2 ** 0.5) and fast["DATA SHEET!B2"] == "xy"
+    assert fast["DATA SHEET!B3"] == "#VALUE!" and fast["DATA SHEET!B6"] == "#DIV/0!" and fast["DATA SHEET!B7"] == 7
+
+
+@pytest.mark.parametrize("text", ["=A1+B22*3", "=1E+5+0E+5", "=0E+5*A1", "=9E+5-A9", "=IF(A1,#DIV/0!,2)",
+                                  "=SUM(A1:B2)+\"x1 2\"", "='Sheet 12'!A1&\"9\"", "=10E+5", "=1.5E-3+A1"])
+def test_tokens_equal_the_tokenizer_whatever_was_tokenized_before(text):
+    from openpyxl.formula.tokenizer import Tokenizer
+
+    def outcome(tokenize, formula):
+        try:
+            return list(tokenize(formula))
+        except Exception as exc:  # noqa: BLE001 - a malformed formula must fail alike ("#DIV/5!")
+            return type(exc)
+    for other in (text, text.replace("1", "7").replace("2", "3"), text.replace("0", "5")):
+        for formula in (other, text, other):  # look-alikes first, then the formula, then again from the cache
+            assert outcome(evaluate.tokens, formula) == outcome(
+                lambda f: [(t.value, t.type, t.subtype) for t in Tokenizer(f).items], formula)

@@ -17,7 +17,8 @@ def verbs() -> dict[str, argparse.ArgumentParser]:
 
 def test_every_argument_of_every_verb_has_help_and_states_its_default():
     """Before: positional arguments and --output had no help, and no default was stated."""
-    assert set(verbs()) == {"summary", "simulate", "build", "check", "publish", "pull", "diff", "explain", "bridge"}
+    assert set(verbs()) == {"summary", "simulate", "build", "check", "publish", "pull", "diff", "explain", "bridge",
+                           "lite"}
     for name, verb in verbs().items():
         for action in verb._actions:
             if isinstance(action, argparse._HelpAction):

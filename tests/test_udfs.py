@@ -128,3 +128,17 @@ def test_junk_only_raises_the_project_error(udf, data):
         return
     if isinstance(result, float):
         assert math.isfinite(result)
+
+
+def test_a_case_key_in_place_of_the_assumptions_range_gives_the_same_tam():
+    """The workbook's CPO_TAM rows pass case_forecast (one cell) instead of the ~1,200-cell range: same case."""
+    from cpo_xl.excel.blocks import CPO_CASE
+    table = [[r["key"], r["bear"], r["base"], r["bull"]] for r in input_rows("bull", None)]
+    edited = next(row for row in table if row[0] == "penetration.scale_out.ceiling")
+    edited[3] = edited[3] * 0.9  # an edited bull cell: the key carries it
+    key = CPO_CASE(table, "bull")
+    assert fn.CPO_TAM(2028, TABLE, key) == fn.CPO_TAM(2028, TABLE, table, "bull")
+    assert fn.CPO_LAYER_TAM("lasers", 2027, TABLE, key, "bull") == fn.CPO_LAYER_TAM("lasers", 2027, TABLE, table,
+                                                                                     "bull")
+    with pytest.raises(CpoError, match="differs from the bull case that assumptions"):
+        fn.CPO_TAM(2028, TABLE, key, "base")

@@ -4,11 +4,12 @@ Pandas-free, so Monte Carlo (`cpo-xl simulate`) does not load pandas to learn wh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cpo_xl.engine.assumptions import Assumptions
 from cpo_xl.engine.case import Case
-from cpo_xl.engine.inputs import flatten, key_path, scenario_values
+from cpo_xl.engine.inputs import UserFile, flatten, key_path, scenario_values
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,18 @@ def _like(shipped: Any, value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=16)
+def scenario_ends(user: UserFile | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The bear and the bull scenario as flat {dotted key: value}, once per assumptions file (read only:
+    callers copy before changing them)."""
+    bear, bull = (flatten(scenario_values(s, user)) for s in ("bear", "bull"))
+    return bear, bull
+
+
 def ranges(case: Case) -> dict[str, Range]:
     """Every input whose bear and bull values differ, with the value in force in the case as the mode; the
     case's bounds (an edited Inputs table) replace the scenarios' ends key by key, in the same key order."""
-    bear, bull = (flatten(scenario_values(s, case.user)) for s in ("bear", "bull"))
+    bear, bull = (dict(ends) for ends in scenario_ends(case.user))
     for key, low, high in case.bounds:
         if key in bear:
             bear[key], bull[key] = _like(bear[key], low), _like(bull[key], high)

@@ -43,12 +43,22 @@ def tornado(case: Case, year: int = 2030, ticker: str | None = None) -> pd.DataF
 
 def swing(case: Case, key: str, year: int, side: str = "swing") -> float:
     """TAM at the input's bull value less TAM at its bear value [US$ M] ('low'/'high': change vs the centre)."""
+    (low, high), = swings(case, [key], year)
+    return {"swing": high - low, "low": low, "high": high}[side]
+
+
+def swings(case: Case, keys: Sequence[str], year: int) -> list[tuple[float, float]]:
+    """Per input key: the TAM change [US$ M] in ``year`` with the input at its bear and at its bull value, the
+    others as in ``case`` (the uncertain inputs and the centre found once for all keys)."""
     known = ranges(case)
-    if key not in known:
-        raise CpoError(f"input_key {key!r} has no bear/bull range; allowed: {', '.join(sorted(known))}")
     centre, ends = _ends(case, year, None)
-    at_bear, at_bull = ends(key, known[key])
-    return {"swing": at_bull - at_bear, "low": at_bear - centre, "high": at_bull - centre}[side]
+    out = []
+    for key in keys:
+        if key not in known:
+            raise CpoError(f"input_key {key!r} has no bear/bull range; allowed: {', '.join(sorted(known))}")
+        at_bear, at_bull = ends(key, known[key])
+        out.append((at_bear - centre, at_bull - centre))
+    return out
 
 
 def _ends(case: Case, year: int, ticker: str | None) -> tuple[float, Callable[[str, Range], tuple[float, float]]]:

@@ -166,6 +166,16 @@ def parser() -> argparse.ArgumentParser:
     br.add_argument("--line", default="tam", metavar="L", help="the line to bridge (default tam)")
     br.add_argument("--output-dir", default="dist", metavar="DIR",
                     help="where bridge_<line>_<year>.png goes (default dist)")
+    li = sub.add_parser("lite", help="an xlwings Lite project for Excel on the Mac and on the web",
+                        description="Write an xlwings Lite project into DIR: main.py with every CPO_* function, "
+                                    "requirements.txt, and the cpo-xl wheel it installs (built from this checkout).")
+    li.add_argument("dir", metavar="DIR", help="the folder to write into (made if missing)")
+    li.add_argument("--wheel-url", metavar="URL",
+                    help="the https URL the wheel will be served from, or of its folder, for requirements.txt "
+                         "(default: none, the wheel's file name, to replace with its URL once uploaded)")
+    li.add_argument("--force", action="store_true",
+                    help="overwrite a main.py or requirements.txt that differs from what would be written (keeps a "
+                         ".bak; default: off)")
     return p
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from cpo_xl.engine.assumptions import Assumptions
-from cpo_xl.engine.inputs import Overrides, UserFile, check_scenario, resolve
+from cpo_xl.engine.inputs import Overrides, UserFile, check_scenario, clear_scenario_cache, resolve
 from cpo_xl.engine.model import ModelResult, Racks, compute, rack_series
 
 RackPairs = tuple[tuple[int, float], ...]
@@ -85,3 +85,4 @@ def clear_cache() -> None:
     """Forget every cached case, assumption set and model run (benchmarks use it for cold timings)."""
     for cache in (run, resolve, compute):
         cache.cache_clear()
+    clear_scenario_cache()

@@ -28,8 +28,44 @@ def faded_growth(first: Any, terminal: Any, fade: Any, first_year: int, years: F
     """Growth rate [1/yr] by year: ``first`` in ``first_year``, then terminal + (first - terminal) x fade^k
     k years later; 0 before ``first_year``."""
     k = np.maximum(years - first_year, 0.0)
-    growth = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k
-    return np.where(years >= first_year, growth, 0.0)
+    if len(np.shape(years)) != 1:
+        growth = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k
+        return by_year(growth, [(years < first_year, 0.0)], years)
+    # the same expression on the years from first_year only (the others are 0): over (draws, years) arrays the
+    # power is the costly step, and a third of the years would be thrown away
+    on = years >= first_year
+    shape = np.broadcast_shapes(np.shape(terminal), np.shape(first), np.shape(fade), np.shape(years))
+    growth = np.zeros(shape)
+    growth[..., on] = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k[on]
+    return growth
+
+
+def by_year(series: Floats, picks: list[tuple[Any, Any]], years: Floats = YEAR_ARRAY) -> Floats:
+    """``series`` with the years of each (mask over ``years``, value) pick set to the value, later picks
+    winning: ``np.where(mask, value, series)`` pick after pick (the same values, so the same bits), written into
+    the masked columns only: over (draws, years) arrays each full-size where costs as much as the model line
+    it serves."""
+    shape = np.broadcast_shapes(np.shape(series), np.shape(years), *(np.shape(v) for _, v in picks))
+    if len(np.shape(years)) != 1:
+        out = np.asarray(series, dtype=float)
+        for mask, value in picks:
+            out = np.where(mask, value, out)
+        return np.asarray(out, dtype=float)
+    out = np.array(np.broadcast_to(series, shape), dtype=float)
+    for mask, value in picks:
+        if np.any(mask):
+            out[..., mask] = np.broadcast_to(np.asarray(value, dtype=float), shape)[..., mask]
+    return out
+
+
+def cumulative_product(factors: Floats) -> Floats:
+    """Running product along the years (last) axis [the factors' unit]: ``np.cumprod(factors, axis=-1)``, the
+    same products in the same order (so the same bits), one column at a time: over a (draws, years) array
+    numpy's cumprod along the short last axis is 2x slower."""
+    out = np.array(factors, dtype=float)
+    for i in range(1, out.shape[-1]):
+        np.multiply(out[..., i - 1], out[..., i], out=out[..., i])
+    return out
 
 
 def anchored_series(anchors: Mapping[int, Any], first: Any, terminal: Any, fade: Any,
@@ -38,11 +74,9 @@ def anchored_series(anchors: Mapping[int, Any], first: Any, terminal: Any, fade:
     at faded growth [per yr]."""
     last, earliest = max(anchors), min(anchors)
     growth = faded_growth(first, terminal, fade, last + 1, years)
-    series = np.asarray(anchors[last]) * np.cumprod(1.0 + growth, axis=-1)
-    series = np.where(years < earliest, anchors[earliest], series)
-    for year, value in anchors.items():
-        series = np.where(years == year, value, series)
-    return np.asarray(series, dtype=float)
+    series = np.asarray(anchors[last]) * cumulative_product(1.0 + growth)
+    return by_year(series, [(years < earliest, anchors[earliest]), *((years == y, v) for y, v in anchors.items())],
+                   years)
 
 
 def nvidia_driver(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:
@@ -93,11 +127,21 @@ def asic_scale_out_gbps(acc: Accelerators, years: Floats = YEAR_ARRAY) -> Floats
 
 @dataclass(frozen=True)
 class Segment:
-    """Addressable quantities of one segment [per yr]: 800G-eq ports, engines, bandwidth [Gb/s]."""
+    """Addressable quantities of one segment [per yr]: bandwidth [Gb/s] and engine size [Gb/s]; 800G-eq ports,
+    engines and lasers derived from them on use (a Monte Carlo run needs only the bandwidth)."""
 
-    ports: Floats
-    engines: Floats
     gbps: Floats
+    engine_gbps: Floats
+
+    @property
+    def ports(self) -> Floats:
+        """800G-equivalent ports [ports/yr] = Gb/s / 800."""
+        return self.gbps / PORT_GBPS
+
+    @property
+    def engines(self) -> Floats:
+        """Optical engines [engines/yr] = Gb/s / engine size."""
+        return self.gbps / self.engine_gbps
 
     @property
     def lasers(self) -> Floats:
@@ -107,7 +151,7 @@ class Segment:
 
 def segment(gbps: Floats, engine_gbps: Floats) -> Segment:
     """A segment from its bandwidth [Gb/s] and engine size [Gb/s]."""
-    return Segment(gbps / PORT_GBPS, gbps / engine_gbps, gbps)
+    return Segment(gbps, engine_gbps)
 
 
 def scale_out_gbps(packages: Floats, asics: Floats, demand: Demand, acc: Accelerators,

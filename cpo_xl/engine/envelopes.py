@@ -15,7 +15,7 @@ import numpy as np
 
 from cpo_xl.engine.assumptions import Envelopes
 from cpo_xl.engine.curves import Floats
-from cpo_xl.engine.demand import anchored_series
+from cpo_xl.engine.demand import anchored_series, by_year
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 MW_PER_GW = 1000.0
@@ -30,7 +30,7 @@ def interpolated(points: Mapping[int, Any], years: Floats = YEAR_ARRAY) -> Float
     out = np.zeros_like(years) + np.asarray(ordered[0][1], dtype=float)
     for (y0, v0), (y1, v1) in itertools.pairwise(ordered):
         w = np.clip((years - y0) / (y1 - y0), 0.0, 1.0)
-        out = np.where(years > y0, np.asarray(v0) + (np.asarray(v1) - v0) * w, out)
+        out = by_year(out, [(years > y0, np.asarray(v0) + (np.asarray(v1) - v0) * w)], years)
     return np.asarray(out, dtype=float)
 
 
@@ -85,11 +85,12 @@ def generation_mix(env: Envelopes, years: Floats = YEAR_ARRAY) -> tuple[Floats, 
     """Shares of NVIDIA's NVL72-equivalents by generation [fraction]: (GB200/GB300, VR200 NVL72, Kyber-class =
     Rubin Ultra NVL144 and Feynman). GB300 through 2025; 2026 and 2027 GB300 + VR200 (+ Kyber from H2-2027);
     2028 VR200 + Kyber; Kyber-class from 2029."""
-    vr = np.where(years == 2026, env.vr200_share_2026, np.where(years == 2027, env.vr200_share_2027, 0.0))
-    ky = np.where(years == 2027, env.kyber_share_2027, np.where(years == 2028, env.kyber_share_2028, 0.0))
-    ky = np.where(years >= 2029, 1.0, ky)
-    vr = np.where(years == 2028, 1.0 - ky, vr)
-    gb = np.where(years <= 2027, 1.0 - vr - ky, 0.0)
+    none = np.zeros_like(years)
+    vr = by_year(none, [(years == 2026, env.vr200_share_2026), (years == 2027, env.vr200_share_2027)], years)
+    ky = by_year(none, [(years == 2027, env.kyber_share_2027), (years == 2028, env.kyber_share_2028),
+                        (years >= 2029, 1.0)], years)
+    vr = by_year(vr, [(years == 2028, 1.0 - ky)], years)
+    gb = by_year(1.0 - vr - ky, [(years > 2027, 0.0)], years)
     return np.asarray(gb, dtype=float), np.asarray(vr, dtype=float), np.asarray(ky, dtype=float)
 
 
@@ -130,8 +131,22 @@ def rack_caps(env: Envelopes, years: Floats = YEAR_ARRAY) -> dict[str, Floats]:
 
 def capped(demand: Floats, caps: Mapping[str, Floats]) -> tuple[Floats, Floats]:
     """(min of demand and every cap, code of the binding one: 0 demand, 1 power, 2 cowos, 3 spend)."""
-    stack = np.stack(np.broadcast_arrays(demand, *(caps[n] for n in NAMES[1:])))
+    stack = _stacked(demand, caps)
     return np.asarray(stack.min(axis=0), dtype=float), np.asarray(stack.argmin(axis=0), dtype=float)
+
+
+def capped_value(demand: Floats, caps: Mapping[str, Floats]) -> Floats:
+    """The min of demand and every cap alone: :func:`capped`'s first value without finding the binding one
+    (over Monte Carlo draws the argmin costs 8x the min), taken pairwise in the stack's order (what the min
+    along the stack's first axis does, so the same bits) without stacking copies first."""
+    out = np.asarray(demand, dtype=float)
+    for name in NAMES[1:]:
+        out = np.minimum(out, caps[name])
+    return np.asarray(out, dtype=float)
+
+
+def _stacked(demand: Floats, caps: Mapping[str, Floats]) -> Floats:
+    return np.stack(np.broadcast_arrays(demand, *(caps[n] for n in NAMES[1:])))
 
 
 def asic_kw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:

@@ -78,7 +78,7 @@ class ModelResult:
     @cached_property
     def rack_forecast(self) -> Floats:
         """The scenario's rack forecast [NVL72-eq racks/yr] = min(demand, every envelope), typed racks aside."""
-        return ev.capped(self.racks_demand, self.rack_caps)[0]
+        return ev.capped_value(self.racks_demand, self.rack_caps)
 
     @cached_property
     def rack_binding(self) -> Floats:
@@ -225,7 +225,7 @@ class ModelResult:
     def starts(self) -> Floats:
         """Engine starts capacity [3.2T-eq/yr] = max(last year, min(demand / (utilisation x good fraction), last year
         x (1 + max ramp), PIC wafers left to CPO x engines per wafer)); 2025 anchored, backcast before."""
-        return sp.engine_starts(self.demand_gbps / sp.REFERENCE_ENGINE_GBPS, self.a.supply)
+        return sp.engine_starts(self.demand_gbps / sp.REFERENCE_ENGINE_GBPS, self.a.supply, good=self._good_fraction)
 
     @cached_property
     def wafers(self) -> Floats:
@@ -248,10 +248,16 @@ class ModelResult:
         return sp.yields(self.a.supply)[1]
 
     @cached_property
+    def _good_fraction(self) -> Floats:
+        """Good engines per start [fraction] = 3D yield x assembly yield x test yield (yields on learning curves
+        toward their caps)."""
+        return sp.good_fraction(self.a.supply)
+
+    @cached_property
     def capacity(self) -> Floats:
         """Good engines the supply chain can deliver [3.2T-eq engines/yr] = starts x 3D yield x assembly yield x test
         yield (yields on learning curves toward their caps)."""
-        return self.starts * sp.good_fraction(self.a.supply)
+        return self.starts * self._good_fraction
 
     @cached_property
     def capacity_gbps(self) -> Floats:
@@ -505,7 +511,7 @@ def check_year(year: object, argument: str = "year") -> int:
 
 def rack_forecast(a: Any) -> Floats:
     """The scenario's NVIDIA rack forecast [NVL72-eq racks/yr] = min(demand, every envelope)."""
-    return ev.capped(dm.nvidia_driver(a.racks), ev.rack_caps(a.envelopes))[0]
+    return ev.capped_value(dm.nvidia_driver(a.racks), ev.rack_caps(a.envelopes))
 
 
 def rack_series(assumptions: Assumptions, given: Mapping[int, float] | None = None) -> Racks:

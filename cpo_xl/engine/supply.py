@@ -14,6 +14,7 @@ import numpy as np
 
 from cpo_xl.engine.assumptions import Supply
 from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.demand import by_year
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 YIELD_BASE_YEAR = 2026
@@ -28,9 +29,7 @@ def product_switches(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
     """CPO switches the disclosed product ramps ship [102.4T-eq switches/yr]: the input of each product year,
     held at the last product year's level after it (product lines keep shipping), 0 before the first."""
     out = np.zeros_like(years) + 0.0 * np.asarray(supply.cpo_switches_2025)
-    for year in PRODUCT_YEARS:
-        out = np.where(years >= year, getattr(supply, f"cpo_switches_{year}"), out)
-    return np.asarray(out, dtype=float)
+    return by_year(out, [(years >= year, getattr(supply, f"cpo_switches_{year}")) for year in PRODUCT_YEARS], years)
 
 
 def product_gbps(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
@@ -38,17 +37,26 @@ def product_gbps(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
     return product_switches(supply, years) * SWITCH_GBPS
 
 
-def learning_yield(start: Any, cap: Any, learning: Any, years: Floats = YEAR_ARRAY) -> Floats:
-    """Yield [fraction]: the 2026 value up to 2026, then closing ``learning`` of the gap to ``cap`` per year."""
+def gap_left(learning: Any, years: Floats = YEAR_ARRAY) -> Floats:
+    """Share of the 2026 yield gap still open [fraction] = (1 - learning)^(years after 2026)."""
+    return np.asarray((1.0 - np.asarray(learning)) ** np.maximum(years - YIELD_BASE_YEAR, 0.0), dtype=float)
+
+
+def learning_yield(start: Any, cap: Any, learning: Any, years: Floats = YEAR_ARRAY,
+                   left: Floats | None = None) -> Floats:
+    """Yield [fraction]: the 2026 value up to 2026, then closing ``learning`` of the gap to ``cap`` per year
+    (``left``: :func:`gap_left` of the same learning, when the caller has it)."""
     top = np.maximum(cap, start)
-    gap = (top - start) * (1.0 - np.asarray(learning)) ** np.maximum(years - YIELD_BASE_YEAR, 0.0)
+    gap = (top - start) * (gap_left(learning, years) if left is None else left)
     return np.asarray(top - gap, dtype=float)
 
 
 def yields(supply: Supply, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
-    """(3D packaging yield, assembly yield) [fraction] by year."""
-    return (learning_yield(supply.yield_3d_2026, supply.yield_3d_cap, supply.yield_learning, years),
-            learning_yield(supply.yield_assembly_2026, supply.yield_assembly_cap, supply.yield_learning, years))
+    """(3D packaging yield, assembly yield) [fraction] by year (one learning rate for both)."""
+    start, cap, learning = supply.yield_3d_2026, supply.yield_3d_cap, supply.yield_learning  # read in this order
+    left = gap_left(learning, years)
+    return (learning_yield(start, cap, learning, years, left),
+            learning_yield(supply.yield_assembly_2026, supply.yield_assembly_cap, learning, years, left))
 
 
 def good_fraction(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
@@ -68,14 +76,16 @@ def wafer_cap_starts(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
     return sip_wafers(supply, years) * supply.cpo_share_of_sip_wafers * supply.engines_per_wafer
 
 
-def engine_starts(demand_engines: Floats, supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+def engine_starts(demand_engines: Floats, supply: Supply, years: Floats = YEAR_ARRAY,
+                  good: Floats | None = None) -> Floats:
     """Engine starts capacity [3.2T-eq/yr] by year, built toward demand [3.2T-eq engines/yr].
 
     Before 2025 the 2025 capacity backcast at a fixed growth; from 2026: max(last year, min(demand / (utilisation x good
     fraction), last year x (1 + max ramp), wafer cap)). In 2025 and every product year, at least the starts the
     product ramps need (their engines / good fraction): those lines are disclosed, built whatever the ramp limit.
+    ``good``: :func:`good_fraction`, when the caller has it.
     """
-    good = good_fraction(supply, years)
+    good = good_fraction(supply, years) if good is None else good
     wafer_cap = wafer_cap_starts(supply, years)
     shape = np.broadcast_shapes(np.shape(demand_engines), np.shape(good), np.shape(wafer_cap),
                                 np.shape(supply.max_ramp), np.shape(supply.starts_2025))

@@ -14,7 +14,7 @@ import numpy as np
 
 from cpo_xl.engine.assumptions import Equipment, Pricing
 from cpo_xl.engine.curves import Floats
-from cpo_xl.engine.demand import LASER_GBPS, faded_growth
+from cpo_xl.engine.demand import LASER_GBPS, by_year, cumulative_product, faded_growth
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 PRICE_BASE_YEAR = 2026
@@ -26,9 +26,9 @@ def price_index(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
     going back before 2026."""
     erosion = faded_growth(pricing.erosion_2027, pricing.erosion_terminal, pricing.erosion_fade,
                            PRICE_BASE_YEAR + 1, years)
-    after = np.cumprod(1.0 - erosion, axis=-1)
+    after = cumulative_product(1.0 - erosion)
     before = (1.0 - np.asarray(pricing.erosion_2027)) ** np.minimum(years - PRICE_BASE_YEAR, 0.0)
-    return np.asarray(np.where(years < PRICE_BASE_YEAR, before, after), dtype=float)
+    return by_year(after, [(years < PRICE_BASE_YEAR, before)], years)
 
 
 def eroded(price_2026: Any, erosion: Any, years: Floats = YEAR_ARRAY) -> Floats:

@@ -12,80 +12,22 @@ ranges themselves.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from cpo_xl.analysis import lines
 from cpo_xl.engine import crosscheck as xc
-from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.case import run
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS, flatten, scenario_values
 from cpo_xl.engine.timeline import year_index
 from cpo_xl.excel import args as ea
-from cpo_xl.excel.functions import MORE_CACHES, _case, _simulation, excel_safe
+from cpo_xl.excel.case_keys import case_key, recall
+from cpo_xl.excel.functions import _case, _simulation, excel_safe
 
-KEY_PREFIX = "cpo-case/1"
 COMPANY_FIELDS = ("cpo_revenue", "exposure", "net_exposure", "ebit_elasticity")
 NOT_DEFINED = "n/a"
-
-
-@lru_cache(maxsize=1)
-def _shipped() -> tuple[str, dict[str, dict[str, Any]]]:
-    """(digest, flattened values by scenario) of the shipped assumptions a key's differences are taken from."""
-    values = {s: flatten(scenario_values(s)) for s in SCENARIOS}
-    text = json.dumps(values, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:12], values
-
-
-def _racks_text(value: float) -> float:
-    """Racks as 12 significant digits: the key is the same text on every machine (the engine's forecast may
-    differ in the last bit between machines); the model moves by < 1e-12 relative."""
-    return float(f"{float(value):.12g}")
-
-
-def case_key(case: Case) -> str:
-    """The text key of a case (no user file): 'cpo-case/1 SCENARIO DIGEST {json}' where the JSON holds the
-    overrides and bear/bull bounds that differ from the shipped values and the typed racks."""
-    if case.user is not None:
-        raise ValueError("a case key holds cell values only; a case with an assumptions file has none")
-    digest, shipped = _shipped()
-    own, bear, bull = shipped[case.scenario], shipped["bear"], shipped["bull"]
-    payload = {
-        "overrides": [[k, v] for k, v in case.overrides if k not in own or own[k] != v],
-        "bounds": [[k, lo, hi] for k, lo, hi in case.bounds
-                   if k not in bear or bear[k] != lo or bull.get(k) != hi],
-        "racks": [[y, _racks_text(r)] for y, r in case.racks],
-    }
-    text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
-    return f"{KEY_PREFIX} {case.scenario} {digest} {text}"
-
-
-def recall(key: Any) -> Case:
-    """The case a key describes (decoded by content: no earlier call needed); CpoError for anything else."""
-    if not isinstance(key, str) or not key.startswith(KEY_PREFIX + " "):
-        raise CpoError(f"case_key {str(key)[:40]!r} is not a CPO_CASE key; point it at a CPO_CASE cell")
-    return _decoded(key)
-
-
-@lru_cache(maxsize=256)
-def _decoded(key: str) -> Case:
-    try:
-        _, scenario, digest, text = key.split(" ", 3)
-        payload = json.loads(text)
-        case = Case(scenario, tuple((str(k), v) for k, v in payload["overrides"]),
-                    racks=tuple((int(y), float(r)) for y, r in payload["racks"]),
-                    bounds=tuple((str(k), lo, hi) for k, lo, hi in payload["bounds"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CpoError(f"case_key {key[:40]!r}... is damaged ({exc}); point it at a CPO_CASE cell") from None
-    if digest != _shipped()[0]:
-        raise CpoError(f"case_key was made with assumptions {digest}, this add-in ships {_shipped()[0]}: "
-                       "recalculate its CPO_CASE cell, or rebuild the workbook (cpo-xl build)")
-    return case
 
 
 def _names(value: Any, argument: str) -> list[str]:
@@ -139,9 +81,6 @@ def CPO_LINES(case_key: Any, line_names: Any, years: Any) -> list[list[Any]]:
     return rows
 
 
-MORE_CACHES.extend([_decoded, _shipped])
-
-
 @excel_safe
 def CPO_COMPANIES(case_key: Any, tickers: Any, year: Any) -> list[list[Any]]:
     case = recall(case_key)
@@ -158,8 +97,7 @@ def CPO_COMPANIES(case_key: Any, tickers: Any, year: Any) -> list[list[Any]]:
 def CPO_TORNADO(case_key: Any, input_keys: Any, year: Any) -> list[list[float]]:
     from cpo_xl.analysis import scenarios  # pandas: loaded on the first tornado, not at import
     case, y = recall(case_key), ea.year(year)
-    return [[scenarios.swing(case, key, y, "low"), scenarios.swing(case, key, y, "high")]
-            for key in _names(input_keys, "input_keys")]
+    return [[low, high] for low, high in scenarios.swings(case, _names(input_keys, "input_keys"), y)]
 
 
 @excel_safe

@@ -2,13 +2,15 @@
 
 Each signature lives in one place, the plain function in :mod:`cpo_xl.excel.functions`: the catalogue reads
 argument names and which are optional from it, and adds a doc for each (an argument without a doc, or a doc
-without an argument, fails at import). The xlwings module ``udfs/cpo_udfs.py``, the README's function table
-and the workbook's About sheet are all generated from here, so none of them can drift.
+without an argument, fails at import). The xlwings module ``udfs/cpo_udfs.py``, the xlwings Lite ``main.py``
+that ``cpo-xl lite`` writes, the README's function table and the workbook's About sheet are all generated from
+here, so none of them can drift.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,8 @@ COMMON_DOCS = {
     "rack_units": "NVIDIA rack-scale systems in NVL72-equivalents (72 GPU packages): one number (racks in year) "
                   "or a 2-row/2-column range of years and racks",
     "assumptions": "Optional range: 2 columns (key, value) overriding the scenario, or 4 columns (key, bear, "
-                   "base, bull) whose column the scenario picks, as the workbook's assumptions name",
+                   "base, bull) whose column the scenario picks, as the workbook's assumptions name; or a "
+                   "CPO_CASE key (e.g. case_forecast), whose scenario then holds",
     "scenario": "Optional scenario: bear, base (default) or bull; also picks the column of a 4-column "
                 "assumptions range",
 }
@@ -214,4 +217,46 @@ def module_source() -> str:
         call = ", ".join(a.name for a in udf.args)
         module = module_of(udf.name)
         parts.append(f"\n\n@catalogued\ndef {udf.name}({params}):\n    return {module}.{udf.name}({call})\n")
+    return "".join(parts)
+
+
+LITE_HEADER = '''"""cpo-xl's functions for xlwings Lite (Excel on the Mac, on the web and on Windows): the main.py tab.
+
+GENERATED from cpo_xl/excel/catalogue.py by `cpo-xl lite` (cpo-xl {version}); rerun it rather than editing.
+Self-contained: each function forwards to the engine in the cpo-xl wheel that requirements.txt installs, and
+its description and argument docs are the catalogue's, as in the Windows module udfs/cpo_udfs.py. err_to_str:
+an error cell arrives as its text ('#N/A'), which the function refuses naming the argument; without it the
+error would arrive as None, an empty cell, and the model would silently use a default. Array results
+(CPO_FIT, CPO_TABLE, the block functions) spill on their own.
+"""
+
+from xlwings import arg, func
+
+from cpo_xl.excel import blocks
+from cpo_xl.excel import functions as fn
+'''
+
+
+def _literal(text: str) -> str:
+    """A double-quoted Python string literal (JSON's escapes are Python's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _docstring(text: str) -> str:
+    """A docstring: triple-quoted when that is safe, else a plain literal (still the docstring)."""
+    return _literal(text) if '"' in text or "\\" in text else f'"""{text}"""'
+
+
+def lite_source(version: str) -> str:
+    """The text of an xlwings Lite ``main.py``: every catalogue function with xlwings' ``@func``/``@arg``
+    decorators written out (Lite registers what it finds in main.py). Unlike :func:`module_source`, no
+    ``category`` and no ``expand="table"``: both are options of classic xlwings only, and Lite spills arrays."""
+    parts = [LITE_HEADER.format(version=version)]
+    for udf in CATALOGUE:
+        params = ", ".join(f"{a.name}=None" if a.optional else a.name for a in udf.args)
+        call = ", ".join(a.name for a in udf.args)
+        decorators = "".join(f"@arg({_literal(a.name)}, doc={_literal(a.doc)}, err_to_str=True)\n"
+                             for a in udf.args)
+        parts.append(f"\n\n@func\n{decorators}def {udf.name}({params}):\n    {_docstring(udf.doc)}\n"
+                     f"    return {module_of(udf.name)}.{udf.name}({call})\n")
     return "".join(parts)

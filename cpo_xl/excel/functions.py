@@ -29,6 +29,7 @@ from cpo_xl.engine.model import ModelResult
 from cpo_xl.engine.supply import REFERENCE_ENGINE_GBPS
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import args as ea
+from cpo_xl.excel import case_keys as ck
 
 MEASURES = ("exposure", "net_exposure", "ebit")
 MORE_CACHES: list[Any] = []  # caches of modules built on this one (the block functions register theirs)
@@ -138,6 +139,13 @@ def _thawed(value: Any) -> Any:
 
 
 def _parse_case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
+    if ck.is_key(assumptions):  # a CPO_CASE cell: the case it names, with these racks when they are given
+        case = ck.recall(assumptions)
+        if not ea.is_blank(scenario) and _scenario(scenario) != case.scenario:
+            raise CpoError(f"scenario {scenario!r} differs from the {case.scenario} case that assumptions (a "
+                           "CPO_CASE key) names; leave scenario empty")
+        racks = _racks(rack_units, year)
+        return case.with_(racks=racks) if racks else case
     name = _scenario(scenario)
     return Case(name, ea.overrides(assumptions, name), racks=_racks(rack_units, year), bounds=ea.bounds(assumptions))
 
@@ -338,8 +346,9 @@ def CPO_VERSION() -> str:
 
 def clear_caches() -> None:
     """Forget every cached assumption set, model run and table (benchmarks use it for cold timings)."""
+    from cpo_xl.analysis.ranges import scenario_ends
     from cpo_xl.analysis.tables import tables
     clear_cache()
-    for cache in (tables, _sensitivity, _simulation, version_text, _cached_case, lines.line_items, *MORE_CACHES,
-                  *CONTENT_CACHES):
+    for cache in (tables, scenario_ends, ck.recall_cache, ck.shipped_cache, _sensitivity, _simulation,
+                  version_text, _cached_case, lines.line_items, *MORE_CACHES, *CONTENT_CACHES):
         cache.cache_clear()

@@ -1,5 +1,10 @@
-"""`cpo-xl diff A B`: what changed inside two workbooks: inputs, every registry line on the sheets (found
-through the layout spec), formulas, each value with its unit.
+"""`cpo-xl diff A B`: what changed inside two workbooks: inputs, every registry line on the sheets, formulas,
+each value with its unit.
+
+Each file is read through its own rows, not through this code's layout: a model line is a row that links to the
+Engine sheet, named by its sheet and label; rows are matched between the files by key and label (align.py), so
+that across a code change that adds or removes a line, the line is reported as added or removed and every other
+row is compared with its own (formulas with their references written in the other file's rows).
 
 A cell's kind is read from the file (a text cell that starts with "=" is text, not a formula). Formulas that
 differ only because the build lays a sheet out after the inputs (the Bridge sheet's steps follow the inputs that
@@ -11,8 +16,8 @@ from __future__ import annotations
 import math
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +25,8 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import files, snapshot
+from cpo_xl.workbook import align, evaluate, files, snapshot
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.grid import place_lines
 
 MAX_FORMULAS_SHOWN = 40
 MAX_LINES_SHOWN = 200
@@ -31,29 +35,35 @@ MAX_LINES_SHOWN = 200
 @dataclass(frozen=True)
 class Summary:
     inputs: dict[tuple[str, str], Any]  # (key, bear/base/bull or 'racks'/'scenario') -> value
-    lines: dict[tuple[str, int], Any]  # (registry line label, year) -> cached value
+    lines: dict[tuple[str, int], Any]  # (sheet: line label, year) -> cached value
     formulas: dict[str, str]
-    units: dict[str, str]  # registry line label or input key -> its unit
+    units: dict[str, str]  # sheet: line label or input key -> its unit
+    book: evaluate.Book | None = None  # the file as read (rows matched against the other file's)
+    line_rows: dict[str, align.Row] = field(default_factory=dict)  # sheet: line label -> its row
 
 
-def model_rows(path: Path) -> dict[str, tuple[str, int, str, str]]:
-    """Every registry line on the workbook's sheets: name -> (sheet, 0-based row, label, unit), from the layout
-    spec of the workbook's own case (its inputs; the default case when they do not validate)."""
-    from cpo_xl.workbook.pull import user_file_from
-    try:
-        user, _ = user_file_from(path)
-        case = Case(user.scenario or "base", user=user)
-    except CpoError:
-        case = Case()
-    sheets = L.series_sheets(case)
-    places = place_lines(sheets)
-    return {line.name: (places[line.name].sheet, places[line.name].row, line.label, line.unit)
-            for sheet in sheets if sheet.name != L.ENGINE for line in sheet.rows
-            if isinstance(line, L.Line) and line.kind == "link" and line.refs[0].startswith("e_")}
+def model_rows(book: evaluate.Book) -> dict[str, tuple[align.Row, str, str]]:
+    """Every model line on the workbook's own sheets (a row whose first year cell links to the Engine sheet):
+    'Sheet: label' -> (row, label, unit), in sheet and row order; a label repeated on a sheet gets ' (2)'."""
+    order = {sheet: i for i, sheet in enumerate(book.titles)}
+    engine = evaluate.sheet_key(L.ENGINE)
+    out: dict[str, tuple[align.Row, str, str]] = {}
+    for sheet, row in sorted(align.line_rows(book), key=lambda r: (order.get(r[0], 0), r[1])):
+        if sheet == engine:
+            continue
+        label = align.signature(book.constants.get((sheet, row, L.LABEL_COL + 1)))
+        unit = align.signature(book.constants.get((sheet, row, L.UNIT_COL + 1)))
+        name = base = f"{book.titles[sheet]}: {label}"
+        n = 1
+        while name in out:
+            n += 1
+            name = f"{base} ({n})"
+        out[name] = ((sheet, row), label, unit)
+    return out
 
 
 def summarize(path: Path) -> Summary:
-    """Inputs, the cached values of every registry line and every formula of a workbook."""
+    """Inputs, the cached values of every model line and every formula of a workbook."""
     typed, _ = snapshot.read_inputs(path)
     inputs: dict[tuple[str, str], Any] = {("scenario", "scenario"): typed.scenario}
     for key, *values in typed.rows:
@@ -63,20 +73,15 @@ def summarize(path: Path) -> Summary:
     inputs[("tornado year", "Sensitivity")] = typed.tornado_year
     inputs[("check tolerance", "Checks")] = typed.tolerance
     inputs |= {(key, "comment"): text for key, text in typed.notes}
-    rows = model_rows(path)
-    with files.opened(path, data_only=True) as values:
-        grids = {sheet: list(values[sheet].iter_rows(values_only=True))
-                 for sheet in {where[0] for where in rows.values()} if sheet in values.sheetnames}
+    book = evaluate.read(path)
+    rows = model_rows(book)
     lines: dict[tuple[str, int], Any] = {}
     units = {key: meta.unit for key, meta in shipped()[1].items()}
     units |= {str(year): "NVL72-eq racks" for year, _ in typed.racks}
-    for sheet, row, label, unit in rows.values():
-        grid = grids.get(sheet, [])
-        units[f"{sheet}: {label}"] = unit
-        if row < len(grid):
-            lines |= {(f"{sheet}: {label}", y): grid[row][L.year_col(y)] for y in YEARS
-                      if L.year_col(y) < len(grid[row])}
-    return Summary(inputs, lines, formula_cells(path), units)
+    for name, ((sheet, row), _, unit) in rows.items():
+        units[name] = unit
+        lines |= {(name, y): book.cached.get((sheet, row, L.year_col(y) + 1)) for y in YEARS}
+    return Summary(inputs, lines, formula_cells(path), units, book, {name: r[0] for name, r in rows.items()})
 
 
 def formula_cells(path: Path) -> dict[str, str]:
@@ -101,20 +106,67 @@ def formula_cells(path: Path) -> dict[str, str]:
     return out
 
 
-def as_built(path: Path, cells: set[str], own: dict[str, str]) -> set[str]:
-    """Of ``cells``, those whose formula in ``path`` (``own``) is the one this cpo-xl's build of the workbook's
-    own inputs writes there (nothing when its inputs do not validate)."""
+Pair = tuple[evaluate.Cell | None, evaluate.Cell | None]  # one cell's place in A and in B (None: its row is absent)
+
+
+def _text(book: evaluate.Book, cell: evaluate.Cell | None) -> str | None:
+    return book.formulas[cell][0] if cell is not None and cell in book.formulas else None
+
+
+def formula_changes(a: evaluate.Book, b: evaluate.Book, rows: align.Alignment) -> tuple[list[Pair], Counter[str]]:
+    """The cells whose formula differs between ``a`` and ``b`` (rows matched; ``a``'s references written in
+    ``b``'s rows), and, counted per sheet apart, the formula cells of model lines only one book has."""
+    lines_a, lines_b = align.line_rows(a), align.line_rows(b)
+    changed: list[Pair] = []
+    apart: Counter[str] = Counter()
+    seen: set[evaluate.Cell] = set()
+    for cell, (text, _) in a.formulas.items():
+        there = rows.cell(cell)
+        if there is None:
+            if (cell[0], cell[1]) in lines_a:
+                apart[a.titles[cell[0]]] += 1
+            else:
+                changed.append((cell, None))
+            continue
+        seen.add(there)
+        if rows.formula(text, cell[0]) != _text(b, there):
+            changed.append((cell, there))
+    for cell in b.formulas.keys() - seen:
+        if (cell[0], cell[1]) in rows.only_b:
+            if (cell[0], cell[1]) in lines_b:
+                apart[b.titles[cell[0]]] += 1
+            else:
+                changed.append((None, cell))
+        else:
+            changed.append((rows.back(cell), cell))
+    return changed, apart
+
+
+def as_built(path: Path, book: evaluate.Book) -> Callable[[evaluate.Cell | None], bool]:
+    """Whether a cell of ``book`` (read from ``path``) holds the formula this cpo-xl's build of the workbook's
+    own inputs writes there (rows matched; never when its inputs do not validate; a cell whose row the file
+    lacks holds what the build writes when the build has no such row either)."""
     from cpo_xl.workbook.build import build_workbook
     from cpo_xl.workbook.pull import user_file_from
     try:
         user, _ = user_file_from(path)
     except CpoError:
-        return set()
+        return lambda cell: False
     with tempfile.TemporaryDirectory() as tmp:
         rebuilt = Path(tmp) / "rebuilt.xlsx"
         build_workbook(rebuilt, Case(user.scenario or "base", user=user))
-        expected = formula_cells(rebuilt)
-    return {ref for ref in cells if own.get(ref) == expected.get(ref)}
+        expected = evaluate.read(rebuilt)
+    rows = align.align(book, expected)
+
+    def check(cell: evaluate.Cell | None) -> bool:
+        if cell is None:
+            return True
+        there = rows.cell(cell)
+        if there is None:
+            return False
+        own = _text(book, cell)
+        return (rows.formula(own, cell[0]) if own is not None else None) == _text(expected, there)
+    return check
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -147,28 +199,51 @@ def _table(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]])
 
 def diff_text(a: Path, b: Path) -> str:
     old, new = summarize(a), summarize(b)
+    book_a, book_b = old.book, new.book
+    assert book_a is not None and book_b is not None  # summarize reads the book
     units = {**old.units, **new.units}
     inputs = [(k, col, units.get(k, "") if col not in ("comment", "scenario") else "",
                _fmt(old.inputs.get((k, col))), _fmt(new.inputs.get((k, col))))
               for k, col in sorted(set(old.inputs) | set(new.inputs), key=str)
               if not _same(old.inputs.get((k, col)), new.inputs.get((k, col)))]
-    moved = _moved_lines(old.lines, new.lines, units)
-    differ = {ref for ref in set(old.formulas) | set(new.formulas) if old.formulas.get(ref) != new.formulas.get(ref)}
-    laid_out: set[str] = set()
+    added = [(name, units.get(name, "")) for name in new.line_rows if name not in old.line_rows]
+    removed = [(name, units.get(name, "")) for name in old.line_rows if name not in new.line_rows]
+    both = set(old.line_rows) & set(new.line_rows)
+    moved = _moved_lines({k: v for k, v in old.lines.items() if k[0] in both},
+                         {k: v for k, v in new.lines.items() if k[0] in both}, units)
+    rows = align.align(book_a, book_b)
+    differ, apart = formula_changes(book_a, book_b, rows)
+    laid_out: list[Pair] = []
     if differ and inputs:  # the layout may follow the inputs: keep only what a build of each side does not explain
-        laid_out = as_built(a, differ, old.formulas) & as_built(b, differ, new.formulas)
-    changed = [(ref, old.formulas.get(ref, "(none)"), new.formulas.get(ref, "(none)"))
-               for ref in sorted(differ - laid_out)]
-    return "\n\n".join([
-        f"cpo-xl diff {a} -> {b}",
-        _table("Inputs changed", ("key", "column", "unit", "old", "new"), inputs),
+        built_a, built_b = as_built(a, book_a), as_built(b, book_b)
+        laid_out = [(ca, cb) for ca, cb in differ if built_a(ca) and built_b(cb)]
+    def ref(ca: evaluate.Cell | None, cb: evaluate.Cell | None) -> str:
+        """The cell as the newer file places it (the older's place when only the older has its row)."""
+        return align.where(book_b, cb) if cb else align.where(book_a, ca) if ca else ""
+    changed = sorted(((ref(ca, cb), _text(book_a, ca) or "(none)", _text(book_b, cb) or "(none)")
+                      for ca, cb in differ if (ca, cb) not in laid_out), key=lambda r: r[0])
+    laid_out_refs = {ref(ca, cb) for ca, cb in laid_out}
+    sections = [f"cpo-xl diff {a} -> {b}",
+                _table("Inputs changed", ("key", "column", "unit", "old", "new"), inputs)]
+    if added or removed:
+        sections.append(_table("Model lines added", ("sheet: line", "unit"), added))
+        sections.append(_table("Model lines removed", ("sheet: line", "unit"), removed))
+    sections += [
         _shown(_table("Model lines changed", ("sheet: line", "unit", "years changed", "largest in", "old", "new",
                                               "change"), moved[:MAX_LINES_SHOWN]), len(moved), MAX_LINES_SHOWN),
         _shown(_table("Formulas changed", ("cell", "old", "new"), changed[:MAX_FORMULAS_SHOWN]), len(changed),
                MAX_FORMULAS_SHOWN)
-        + (f"\n(not counted: {_laid_out_text(laid_out)} differ as a build of each workbook's own inputs lays "
-           "them out: moved with the inputs, not edited)" if laid_out else ""),
-    ])
+        + (f"\n(not counted: {_laid_out_text(laid_out_refs)} differ as a build of each workbook's own inputs lays "
+           "them out: moved with the inputs, not edited)" if laid_out_refs else "")
+        + (f"\n(not counted: {_cells_text(apart)} of the model lines added or removed)" if apart else ""),
+    ]
+    return "\n\n".join(sections)
+
+
+def _cells_text(per_sheet: Counter[str]) -> str:
+    """'26 formula cells (Demand 13, Engine 13)'."""
+    n = sum(per_sheet.values())
+    return f"{n} formula cell{'s' if n != 1 else ''} ({', '.join(f'{s} {k}' for s, k in per_sheet.most_common())})"
 
 
 def _laid_out_text(cells: set[str]) -> str:

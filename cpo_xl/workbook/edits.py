@@ -7,6 +7,10 @@ and tornado years, check tolerance, comments, values typed over the live column 
 edit nothing carries: a label, a formula typed over, a note in an empty cell, a deleted row. Cached results
 of formulas are not compared.
 
+Rows are matched by key and label, not by position (align.py): a file built by code with one line more or less
+(a line item added to the registry) is compared row by row with its own rows in the rebuild; the rows of a new
+line are not edits, nor are those of a model line the code no longer writes.
+
 Beyond cell contents, everything else a person can add is compared with the rebuild too (:func:`objects`):
 cell notes, hyperlinks, fills, fonts, number formats, borders, merged cells, conditional formats, data
 validation, freeze panes, hidden rows and columns, column widths, sheet protection, tab colours, sheet
@@ -28,7 +32,7 @@ from defusedxml import ElementTree
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import evaluate, files, replace, snapshot
+from cpo_xl.workbook import align, evaluate, files, replace, snapshot
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_of
 
@@ -43,7 +47,9 @@ def tracked(path: Path) -> set[str]:
 
 def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
     """'Sheet!A1' of every cell, other than the tracked inputs, whose content differs from a rebuild of the
-    recorded inputs."""
+    recorded inputs. Rows are matched by key and label (align.py), so that a build by code that adds or removes
+    a line compares each row with its own: the cells of a line only the rebuild has (new) or only the file has
+    (a model line the code no longer writes) are not edits; any other row only the file has is."""
     user = user_file_of(recorded, {})
     with tempfile.TemporaryDirectory() as tmp:
         rebuilt = Path(tmp) / "rebuilt.xlsx"
@@ -52,13 +58,37 @@ def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
         built_objects = objects(rebuilt)
     found = evaluate.read(target)
     skip = tracked(target)
+    rows = align.align(found, expected)
+    gone = rows.only_a & align.line_rows(found)  # lines the code no longer writes
+    found_names = {name: rows.area(area) for name, area in found.names.items()}
     changed = [f"defined name {name.lower()}" for name in sorted({*found.names, *expected.names})
-               if found.names.get(name) != expected.names.get(name)]
-    for cell in sorted({*found.constants, *found.formulas, *expected.constants, *expected.formulas}):
+               if found_names.get(name) != expected.names.get(name)]
+    seen: set[evaluate.Cell] = set()
+    for cell in sorted({*found.constants, *found.formulas}):
         label = found.label(cell)
-        if label not in skip and not _same(_content(found, cell), _content(expected, cell)):
+        if label in skip or (cell[0], cell[1]) in gone:
+            continue
+        there = rows.cell(cell)
+        if there is not None:
+            seen.add(there)
+        mine = _content(found, cell, rows)
+        if there is None or not _same(mine, _content(expected, there)):
             changed.append(label)
-    return changed + added_objects(objects(target), built_objects)
+    for cell in sorted({*expected.constants, *expected.formulas} - seen):
+        if (cell[0], cell[1]) in rows.only_b:
+            continue  # a row the rebuild adds (a new line): nothing of the file's is lost
+        mapped = rows.back(cell)
+        label = found.label(mapped) if mapped else align.where(expected, cell)
+        if label not in skip and not _same(None, _content(expected, cell)):  # a cell the file lacks
+            changed.append(label)
+    found_objects: dict[str, Any] = {}
+    for label, value in objects(target).items():
+        moved = rows.label(label, found.titles)
+        if moved is not None:
+            found_objects[moved] = value
+        elif not align.label_rows(label) & gone:
+            found_objects[label] = value  # in a row only the file has, not a line: lost unless named
+    return changed + added_objects(found_objects, built_objects)
 
 
 def added_objects(found: dict[str, Any], built: dict[str, Any]) -> list[str]:
@@ -270,9 +300,13 @@ def _drawings(path: Path) -> dict[str, Any]:
     return out
 
 
-def _content(book: evaluate.Book, cell: evaluate.Cell) -> object:
-    """What a person typed in a cell: its formula text (as Excel reads it), else its value."""
-    return Formula(_formula_key(book.formulas[cell][0])) if cell in book.formulas else book.constants.get(cell)
+def _content(book: evaluate.Book, cell: evaluate.Cell, rows: align.Alignment | None = None) -> object:
+    """What a person typed in a cell: its formula text (as Excel reads it; with ``rows``, its references
+    written in the rows of the book it is compared with), else its value."""
+    if cell not in book.formulas:
+        return book.constants.get(cell)
+    text = book.formulas[cell][0]
+    return Formula(_formula_key(rows.formula(text, cell[0]) if rows else text))
 
 
 class Formula(str):

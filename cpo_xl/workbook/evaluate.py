@@ -151,25 +151,66 @@ def parse(text: str, at: Cell, span: Area, names: dict[str, Area]) -> Formula:
     shape: list[str] = []
     areas: list[Area] = []
     seen: dict[str, int] = {}
-    for token in Tokenizer(text).items:
-        if token.type == Token.OPERAND and token.subtype == Token.RANGE:
-            area, canonical = resolve(token.value, at, names)
+    for value, kind, subtype in tokens(text):
+        if kind == Token.OPERAND and subtype == Token.RANGE:
+            area, canonical = resolve(value, at, names)
             if canonical not in seen:
                 seen[canonical] = len(areas)
                 areas.append(area)
             shape.append(f"\x00{seen[canonical]}:{'c' if area.single else 'r'}:{canonical}")
         else:
-            shape.append(token.value)
+            shape.append(value)
     return Formula(tuple(shape), tuple(areas), span)
 
 
+_DIGITS = str.maketrans("123456789", "111111111")  # 0 stays 0: "#DIV/0!" and "0E+5" tokenize apart
+_SPANS: dict[str, tuple[tuple[int, str, str], ...]] = {}  # digit pattern -> (length, type, subtype) per token
+_MAX_SPANS = 50_000
+
+
+def tokens(text: str) -> list[tuple[str, str, str]]:
+    """(value, type, subtype) of each token of a formula, exactly as openpyxl's Tokenizer gives them.
+
+    The Tokenizer looks at digits only as digits (a number's digits, a row number; a scientific number's
+    leading digit 1-9, the 0 of "#DIV/0!"), so formulas that differ only in their digits 1-9 tokenize alike:
+    one tokenization per pattern (~600 for the 3,700 formulas of the model, as many for a PM copy), the
+    others cut at the same places. A formula whose tokens do not spell it exactly is tokenized on its own."""
+    pattern = text.translate(_DIGITS)
+    spans = _SPANS.get(pattern)
+    if spans is None:
+        items = [(t.value, t.type, t.subtype) for t in Tokenizer(text).items]
+        if text.startswith("=") and "".join(value for value, _, _ in items) == text[1:]:
+            if len(_SPANS) >= _MAX_SPANS:
+                _SPANS.clear()
+            _SPANS[pattern] = tuple((len(value), kind, subtype) for value, kind, subtype in items)
+        return items
+    out, start = [], 1
+    for length, kind, subtype in spans:
+        out.append((text[start:start + length], kind, subtype))
+        start += length
+    return out
+
+
+def compile_key(shape: tuple[str, ...]) -> tuple[str, ...]:
+    """What a shape compiles to: its text with each reference reduced to its index and kind (cell or range).
+
+    Compilation never sees where a reference points (each becomes a dummy input), so shapes that differ only
+    in their references (e.g. a PM copy's `INDEX(Scenario_Values!$B$133:$D$133, ...)` row after row) share
+    one compiled function."""
+    return tuple(":".join(piece.split(":", 2)[:2]) if piece.startswith("\x00") else piece for piece in shape)
+
+
 def compile_shape(shape: tuple[str, ...]) -> tuple[Any, list[int]]:
-    """Compile one shape with `formulas`; returns the function and, per positional input, the area index."""
+    """Compile one shape with `formulas`; returns the function and, per positional input, the area index.
+
+    The function runs `formulas`' own compiled steps (its Excel functions and operators) in the order of its
+    schedula pipe without schedula's per-call bookkeeping (:class:`Pipe`); any step that fails re-runs the
+    cell through the schedula pipe itself, so errors read as they always did."""
     import formulas
     parts = []
     for piece in shape:
         if piece.startswith("\x00"):
-            index, kind, _ = piece[1:].split(":", 2)
+            index, kind = piece[1:].split(":", 2)[:2]
             k = int(index) + 1
             parts.append(f"XA{k}" if kind == "c" else f"XB{k}:XC{k}")  # dummies, one per distinct reference
         else:
@@ -181,7 +222,77 @@ def compile_shape(shape: tuple[str, ...]) -> tuple[Any, list[int]]:
         if not m:
             raise CpoError(f"cannot evaluate the input {str(name)[:60]!r}")
         order.append(int(m[1]) - 1)
-    return func, order
+    return Pipe.of(func), order
+
+
+class Pipe:
+    """A compiled `formulas` function (a schedula DispatchPipe) as a plain list of steps.
+
+    The steps are the pipe's own nodes in its own order: each data node takes its input, its default value
+    (a literal) or the output of the function before it, through the node's filters; each function node calls
+    its function on its inputs (schedula's NONE dropped, as schedula does). That is what schedula does for a
+    pipe of plain data and function nodes, without building a workflow graph per call (~20x the cost of the
+    functions themselves). A pipe with any other kind of node is called as it is."""
+
+    def __init__(self, func: Any, steps: list[tuple[bool, Any, Any, Any]] | None) -> None:
+        self.func = func
+        self.steps = steps
+        self.inputs = list(func.inputs)
+        self.output = func.outputs[0] if func.outputs and len(func.outputs) == 1 else None
+
+    @classmethod
+    def of(cls, func: Any) -> Pipe:
+        steps: list[tuple[bool, Any, Any, Any]] = []
+        defaults = {k: v["value"] for k, v in func.dsp.default_values.items()}
+        plain_nodes = {"type", "index", "wait_inputs", "filters", "inputs", "outputs", "function", "solve_cycle",
+                       "extra_inputs"}
+        for task, _, sub_dispatchers in func.pipe:
+            node_id, solution = task[-1]
+            node = solution.nodes[node_id]
+            if sub_dispatchers or solution.dsp is not func.dsp or set(node) - plain_nodes:
+                return cls(func, None)
+            if node["type"] == "data":
+                if node.get("wait_inputs") or "function" in node:
+                    return cls(func, None)
+                steps.append((True, node_id, defaults.get(node_id, _MISSING), tuple(node.get("filters", ()))))
+            elif node["type"] == "function":
+                steps.append((False, node["function"], tuple(node["inputs"]), tuple(node["outputs"])))
+            else:
+                return cls(func, None)
+        return cls(func, steps if len(func.outputs or ()) == 1 else None)
+
+    def __call__(self, *args: Any) -> Any:
+        if self.steps is None:
+            return self.func(*args)
+        try:
+            return self._run(self.steps, args)
+        except Exception:  # noqa: BLE001 - the schedula pipe gives the error its usual form (or a value)
+            return self.func(*args)
+
+    def _run(self, steps: list[tuple[bool, Any, Any, Any]], args: tuple[Any, ...]) -> Any:
+        import schedula
+        none = schedula.NONE
+        values: dict[Any, Any] = dict(zip(self.inputs, args, strict=True))
+        for is_data, a, b, c in steps:
+            if is_data:
+                value = values.get(a, b)
+                if value is _MISSING:
+                    raise KeyError(a)
+                for f in c:
+                    value = f(value)
+                if value is none:
+                    values.pop(a, None)
+                else:
+                    values[a] = value
+            else:
+                result = a(*[v for v in (values[k] for k in b) if v is not none])
+                for name, value in zip(c, result if len(c) > 1 else (result,), strict=True):
+                    if value is not none:
+                        values[name] = value
+        return values[self.output]
+
+
+_MISSING = object()
 
 
 def plain(value: Any) -> Any:
@@ -206,6 +317,14 @@ def evaluate(book: Book) -> dict[Cell, Any]:
             owner[cell] = anchor
     parsed: dict[Cell, Formula | str] = {}
     graph: dict[Cell, set[Cell]] = {}
+    area_owners: dict[Area, set[Cell]] = {}  # an area's formula cells, once per area (the assumptions block is
+    # read by every UDF call)
+
+    def owners(area: Area) -> set[Cell]:
+        if area not in area_owners:
+            area_owners[area] = {owner[c] for c in area.cells() if c in owner}
+        return area_owners[area]
+
     for anchor, (text, span) in book.formulas.items():
         try:
             formula = parse(text, anchor, span, book.names)
@@ -213,7 +332,7 @@ def evaluate(book: Book) -> dict[Cell, Any]:
             parsed[anchor], graph[anchor] = f"#UNSUPPORTED ({exc})", set()
             continue
         parsed[anchor] = formula
-        graph[anchor] = {owner[c] for area in formula.areas for c in area.cells() if c in owner} - {anchor}
+        graph[anchor] = set().union(*(owners(area) for area in formula.areas)) - {anchor}
     try:
         order = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as exc:
@@ -225,11 +344,18 @@ def evaluate(book: Book) -> dict[Cell, Any]:
         value = values[cell] if cell in owner else book.constants.get(cell)
         return schedula.EMPTY if value is None else value
 
+    grids: dict[Area, Any] = {}
+
     def argument(area: Area) -> Any:
+        """A cell's value, or a range's values as a 2-D object array. A range is read once: every formula cell
+        in it is evaluated before anything that reads it (dependency order), so later reads see the same
+        values; each reader gets its own copy of the array."""
         if area.single:
             return read_cell((area.sheet, area.top, area.left))
-        return np.array([[read_cell((area.sheet, r, c)) for c in range(area.left, area.right + 1)]
-                         for r in range(area.top, area.bottom + 1)], dtype=object)
+        if area not in grids:
+            grids[area] = np.array([[read_cell((area.sheet, r, c)) for c in range(area.left, area.right + 1)]
+                                    for r in range(area.top, area.bottom + 1)], dtype=object)
+        return grids[area].copy()
 
     for anchor in order:
         f = parsed[anchor]
@@ -238,9 +364,10 @@ def evaluate(book: Book) -> dict[Cell, Any]:
             result: Any = f
         else:
             try:
-                if f.shape not in compiled:
-                    compiled[f.shape] = compile_shape(f.shape)
-                func, inputs = compiled[f.shape]
+                key = compile_key(f.shape)
+                if key not in compiled:
+                    compiled[key] = compile_shape(f.shape)
+                func, inputs = compiled[key]
                 result = func(*(argument(f.areas[i]) for i in inputs))
             except Exception as exc:  # noqa: BLE001 - a formula that fails is a problem to report, not a crash
                 result = f"#ERROR ({type(exc).__name__}: {str(exc)[:120]})"

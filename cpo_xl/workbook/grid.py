@@ -18,7 +18,9 @@ from cpo_xl.workbook import layout as L
 
 CHECK_TOLERANCE = 1e-6
 ADDIN_KINDS = ("addin_tam", "addin_layer")
-ADDIN_TAIL = "rack_units,assumptions,scenario"  # the workbook's names: the add-in reads the analyst's cells
+# the workbook's names: racks as used, and the Inputs column as its CPO_CASE key (one cell, where the
+# assumptions range would marshal ~1,200 cells into each of the ~80 calls of a recalculation)
+ADDIN_TAIL = "rack_units,case_forecast"
 TOLERANCE_REF = "Checks!" + xl_rowcol_to_cell(*L.CHECK_TOLERANCE_CELL, row_abs=True, col_abs=True)
 
 
@@ -123,10 +125,10 @@ def value(line: L.Line, year: int, args: ModelArgs, values: dict[str, dict[int, 
         return float(np.percentile(fn._simulation(args.live)[:, year_index(year)], 100 * float(line.key)))
     if line.kind in ADDIN_KINDS:  # the function's own result on the cells the formula reads
         rack_units = [[float(y) for y in YEARS], [float(racks[y]) for y in YEARS]]
-        table, scenario = [list(row) for row in args.table], args.case.scenario
+        key = case_key(args, args.case.scenario)  # case_forecast: the Inputs column as a CPO_CASE key
         if line.kind == "addin_layer":
-            return fn.CPO_LAYER_TAM(line.key, float(year), rack_units, table, scenario)
-        return fn.CPO_TAM(float(year), rack_units, table, scenario)
+            return fn.CPO_LAYER_TAM(line.key, float(year), rack_units, key)
+        return fn.CPO_TAM(float(year), rack_units, key)
     if line.kind == "case":  # the racks row it refers to, if any, is above it
         return case_key(args, line.key, [values[line.refs[0]][y] for y in YEARS] if line.refs else None)
     if line.kind == "rack_used":

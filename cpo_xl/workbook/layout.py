@@ -21,9 +21,10 @@ from cpo_xl.engine.timeline import YEARS
 # sensitivity, Monte Carlo, the bridge), the checks, and the inputs and their sources at the back: the tab order
 # is the print order. Hidden sheets last.
 SUMMARY = "Summary"
-SHEETS = (SUMMARY, "About", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
-          "Fiber_Connectivity", "Equipment", "Elasticity", "Scenarios", "Sensitivity", "Risk", "Bridge", "Checks",
-          "Inputs", "Sources", "Engine", "xlwings.conf")
+# The order is the workbook contract (ARCHITECTURE.md): tabs and the printed pack follow it.
+SHEETS = (SUMMARY, "About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
+          "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
+          "Engine", "xlwings.conf", "Bridge")
 # The hidden Engine sheet holds every block array formula (one UDF call per block); the model sheets link to it.
 # LibreOffice recalculates array formulas on load (showing #NAME? without the add-in) but keeps the cached
 # values of plain formulas, so links keep every visible number on screen.

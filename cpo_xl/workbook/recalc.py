@@ -19,13 +19,17 @@ from cpo_xl.workbook import evaluate, files
 REL_TOL = 1e-9
 
 
+_SIMPLE = (float, int, str)  # exactly these types (not bool, np.float64, ...) are already the UDF's shapes
+
+
 def _plain(value: Any) -> Any:
     """A `formulas` argument (Ranges, arrays, sentinels) -> the shapes Excel hands a UDF."""
     import formulas
     if isinstance(value, formulas.ranges.Ranges):
         value = value.value
     if isinstance(value, np.ndarray):
-        rows = [[_plain(cell) for cell in row] for row in np.atleast_2d(value)]
+        rows = [[cell if type(cell) in _SIMPLE else _plain(cell) for cell in row]
+                for row in np.atleast_2d(value).tolist()]
         if len(rows) == 1 and len(rows[0]) == 1:
             return rows[0][0]
         return rows
@@ -67,7 +71,7 @@ def registered(counter: Counter) -> dict[str, Callable[..., Any]]:
 def _size(value: Any) -> int:
     """Cells an argument spans (a scalar is one)."""
     if isinstance(value, list):
-        return sum(_size(v) for v in value)
+        return sum(_size(v) if isinstance(v, list) else 1 for v in value)
     return 1
 
 
