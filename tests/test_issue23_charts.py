@@ -72,3 +72,8 @@ def test_fan_chart_has_a_linear_value_axis_with_separators(built, places):
     values = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", fan)
     for name in ("pctl_0.1", "pctl_0.5", "pctl_0.9"):
         assert _row_ref("Risk", places[name].row) in values
+
+
+def test_scenarios_chart_is_linear_like_the_summary(built):
+    (chart,) = charts_of(built, "Scenarios")
+    assert "<c:logBase" not in chart and 'formatCode="#,##0"' in chart

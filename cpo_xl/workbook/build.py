@@ -57,6 +57,8 @@ def _place(ws: dict[str, Any], name: str, row: int, chart: Any) -> None:
 
 AXIS_FONT = {"size": 10}  # chart text at 10 pt prints at 8 pt (L.PRINT_SCALE)
 GRIDLINES = {"visible": True, "line": {"color": "#D9D9D9"}}
+SCENARIO_LOOKS = {"bear": {"color": "#C00000", "dash_type": "dash"}, "base": {"color": "#1F3864", "width": 2.5},
+                  "bull": {"color": "#00B050", "dash_type": "dash"}}  # the Summary's and the Scenarios sheet's
 
 
 def add_demand_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int]) -> None:
@@ -121,12 +123,17 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
 def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
                     n_keys: int) -> None:
     """Scenario TAM lines, the Monte Carlo fan chart and the tornado."""
+    # a linear axis with separators and the Summary's colours (a log axis squeezed the bear-bull band into lines)
     scen = wb.add_chart({"type": "line"})
     for s in SCENARIOS:
         scen.add_series({"name": f"CPO TAM ({s})", "categories": _years_range("Scenarios"),
-                         "values": _series_range(places, f"sc_tam_{s}")})
-    scen.set_title({"name": "CPO TAM by scenario (US$ M)"})
-    scen.set_y_axis({"log_base": 10})
+                         "values": _series_range(places, f"sc_tam_{s}"), "line": SCENARIO_LOOKS[s],
+                         "marker": {"type": "none"}})
+    scen.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
+    scen.set_x_axis({"name": "Year", "name_font": AXIS_FONT, "num_font": AXIS_FONT})
+    scen.set_y_axis({"name": "CPO TAM [US$ M]", "name_font": AXIS_FONT, "num_font": AXIS_FONT, "num_format": "#,##0",
+                     "min": 0, "major_gridlines": GRIDLINES})
+    scen.set_legend({"position": "bottom", "font": AXIS_FONT})
     _place(ws, "scenarios", below["Scenarios"], scen)
     # a linear axis with separators, as on the Summary (a log axis squeezed the P10-P90 band into a line): P10
     # and P90 are the band's edges in one colour, P50 thick inside; Excel also shades the band (up/down bars
@@ -161,11 +168,9 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
 def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place]) -> None:
     """The Summary's chart: CPO TAM by year in bear, base and bull (the band), under the facts on the right."""
     chart = wb.add_chart({"type": "line"})
-    styles = {"bear": {"color": "#C00000", "dash_type": "dash"}, "base": {"color": "#1F3864", "width": 2.5},
-              "bull": {"color": "#00B050", "dash_type": "dash"}}
     for s in SCENARIOS:
         chart.add_series({"name": f"CPO TAM, {s}", "categories": _years_range("Scenarios"),
-                          "values": _series_range(places, f"sc_tam_{s}"), "line": styles[s]})
+                          "values": _series_range(places, f"sc_tam_{s}"), "line": SCENARIO_LOOKS[s]})
     chart.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                       "num_font": {"size": 10}})
