@@ -55,8 +55,35 @@ def _place(ws: dict[str, Any], name: str, row: int, chart: Any) -> None:
     ws[spec.sheet].insert_chart(row, 0, chart)
 
 
+AXIS_FONT = {"size": 10}  # chart text at 10 pt prints at 8 pt (L.PRINT_SCALE)
+GRIDLINES = {"visible": True, "line": {"color": "#D9D9D9"}}
+SCENARIO_LOOKS = {"bear": {"color": "#C00000", "dash_type": "dash"}, "base": {"color": "#1F3864", "width": 2.5},
+                  "bull": {"color": "#00B050", "dash_type": "dash"}}  # the Summary's and the Scenarios sheet's
+
+
+def add_demand_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int]) -> None:
+    """Under the Demand sheet's lines: NVIDIA rack demand, each envelope and the rack forecast (the least of
+    them; the racks used when racks are typed) by year."""
+    chart = wb.add_chart({"type": "line"})
+    looks = {"racks": {"color": "#1F3864", "width": 7, "transparency": 55},  # first: a wide band under the rest
+             "racks_demand": {"color": "#7F7F7F", "width": 2, "dash_type": "dash"},
+             "rack_cap_power": {"color": "#C00000", "width": 1.5}, "rack_cap_cowos": {"color": "#ED7D31", "width": 1.5},
+             "rack_cap_spend": {"color": "#00B050", "width": 1.5}}
+    for name, label in L.DEMAND_CHART_LINES:
+        chart.add_series({"name": label, "categories": _years_range("Demand"), "values": _series_range(places, name),
+                          "line": looks[name], "marker": {"type": "none"}})
+    chart.set_title({"name": "NVIDIA racks: demand, each envelope and the forecast (NVL72-eq racks/yr)",
+                     "name_font": {"size": 12}})
+    chart.set_x_axis({"name": "Year", "name_font": AXIS_FONT, "num_font": AXIS_FONT})
+    chart.set_y_axis({"name": "NVL72-eq racks/yr", "name_font": AXIS_FONT, "num_font": AXIS_FONT,
+                      "num_format": "#,##0", "min": 0, "major_gridlines": GRIDLINES})
+    chart.set_legend({"position": "bottom", "font": AXIS_FONT})
+    _place(ws, "demand", below["Demand"], chart)
+
+
 def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
                n_companies: int, xcheck_rows: tuple[int, int]) -> None:
+    add_demand_chart(wb, sheets, places, below)
     tam = wb.add_chart({"type": "column", "subtype": "stacked"})
     for layer, label in LAYER_LABELS.items():
         tam.add_series({"name": label, "categories": _years_range("TAM"),
@@ -96,19 +123,37 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
 def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
                     n_keys: int) -> None:
     """Scenario TAM lines, the Monte Carlo fan chart and the tornado."""
+    # a linear axis with separators and the Summary's colours (a log axis squeezed the bear-bull band into lines)
     scen = wb.add_chart({"type": "line"})
     for s in SCENARIOS:
         scen.add_series({"name": f"CPO TAM ({s})", "categories": _years_range("Scenarios"),
-                         "values": _series_range(places, f"sc_tam_{s}")})
-    scen.set_title({"name": "CPO TAM by scenario (US$ M)"})
-    scen.set_y_axis({"log_base": 10})
+                         "values": _series_range(places, f"sc_tam_{s}"), "line": SCENARIO_LOOKS[s],
+                         "marker": {"type": "none"}})
+    scen.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
+    scen.set_x_axis({"name": "Year", "name_font": AXIS_FONT, "num_font": AXIS_FONT})
+    scen.set_y_axis({"name": "CPO TAM [US$ M]", "name_font": AXIS_FONT, "num_font": AXIS_FONT, "num_format": "#,##0",
+                     "min": 0, "major_gridlines": GRIDLINES})
+    scen.set_legend({"position": "bottom", "font": AXIS_FONT})
     _place(ws, "scenarios", below["Scenarios"], scen)
+    # a linear axis with separators, as on the Summary (a log axis squeezed the P10-P90 band into a line): P10
+    # and P90 are the band's edges in one colour, P50 thick inside; Excel also shades the band (up/down bars
+    # between the first series and the last), which LibreOffice does not draw
     fan = wb.add_chart({"type": "line"})
-    for name, label in (("pctl_0.9", "P90"), ("pctl_0.5", "P50"), ("pctl_0.1", "P10"),
-                        ("tam_deterministic", "Deterministic")):
+    edge = {"color": "#2E75B6", "width": 2}
+    for name, label, look in (("pctl_0.1", "P10 (bottom of the band)", edge),
+                              ("pctl_0.5", "P50", {"color": "#1F3864", "width": 3}),
+                              ("tam_deterministic", "Deterministic", {"color": "#C00000", "width": 1.5,
+                                                                      "dash_type": "dash"}),
+                              ("pctl_0.9", "P90 (top of the band)", edge)):
         fan.add_series({"name": label, "categories": _years_range("Risk"), "values": _series_range(places, name),
-                        "line": {"dash_type": "dash"} if label == "Deterministic" else {}})
-    fan.set_title({"name": "CPO TAM fan chart: P10 / P50 / P90 (US$ M)"})
+                        "line": look, "marker": {"type": "none"}})
+    band = {"fill": {"color": "#DEEBF7"}, "border": {"none": True}}
+    fan.set_up_down_bars({"up": band, "down": band})
+    fan.set_title({"name": "CPO TAM, Monte Carlo: P50 inside the P10-P90 band (US$ M)", "name_font": {"size": 12}})
+    fan.set_x_axis({"name": "Year", "name_font": AXIS_FONT, "num_font": AXIS_FONT})
+    fan.set_y_axis({"name": "CPO TAM [US$ M]", "name_font": AXIS_FONT, "num_font": AXIS_FONT, "num_format": "#,##0",
+                    "min": 0, "major_gridlines": GRIDLINES})
+    fan.set_legend({"position": "bottom", "font": AXIS_FONT})
     _place(ws, "fan", below["Risk"], fan)
     tornado = wb.add_chart({"type": "bar"})
     top = L.SENSITIVITY_HEADER_ROW + 1
@@ -123,11 +168,9 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
 def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place]) -> None:
     """The Summary's chart: CPO TAM by year in bear, base and bull (the band), under the facts on the right."""
     chart = wb.add_chart({"type": "line"})
-    styles = {"bear": {"color": "#C00000", "dash_type": "dash"}, "base": {"color": "#1F3864", "width": 2.5},
-              "bull": {"color": "#00B050", "dash_type": "dash"}}
     for s in SCENARIOS:
         chart.add_series({"name": f"CPO TAM, {s}", "categories": _years_range("Scenarios"),
-                          "values": _series_range(places, f"sc_tam_{s}"), "line": styles[s]})
+                          "values": _series_range(places, f"sc_tam_{s}"), "line": SCENARIO_LOOKS[s]})
     chart.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                       "num_font": {"size": 10}})
@@ -293,7 +336,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     add_risk_charts(wb, ws, places, below, n_keys)
     # each chart (and the cross-check table with its chart) starts a printed page, so none is cut
     xcheck_top = L.below_chart(below["TAM"], "tam")
-    for name, breaks in (("TAM", [below["TAM"] - 1, xcheck_top]), ("Penetration", [below["Penetration"] - 1]),
+    for name, breaks in (("Demand", [below["Demand"] - 1]), ("TAM", [below["TAM"] - 1, xcheck_top]),
+                         ("Penetration", [below["Penetration"] - 1]),
                          ("Scenarios", [below["Scenarios"] - 1]), ("Risk", [below["Risk"] - 1])):
         ws[name].set_h_pagebreaks(breaks)
     sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,

@@ -112,7 +112,8 @@ SUMMARY_CHART_COL = SUMMARY_FACTS_COL  # I: under the facts, right of the tables
 PRINT_SCALE = 80  # [%]
 # Printed pages per sheet, at most; sheets not named print on one page. A test renders the workbook with
 # LibreOffice and holds it to these.
-PRINT_PAGES = {"About": 3, "Demand": 2, "Penetration": 4, "TAM": 6, "Definers": 2, "Foundry_Packaging": 2,
+# (Demand: its lines over two pages across, then its chart on a page of its own)
+PRINT_PAGES = {"About": 3, "Demand": 3, "Penetration": 4, "TAM": 6, "Definers": 2, "Foundry_Packaging": 2,
                "Lasers": 2, "Fiber_Connectivity": 2, "Equipment": 2, "Elasticity": 2, "Scenarios": 7,
                "Sensitivity": 4, "Risk": 4, "Bridge": 4, "Checks": 8, "Inputs": 33, "Sources": 25}
 
@@ -148,12 +149,20 @@ class Chart:
 
 CHARTS = {
     # charts on the time-series sheets fit the first printed page across (label columns and 2023-2029)
+    "demand": Chart("Demand", 800, 480),
     "tam": Chart("TAM", 800, 360), "penetration": Chart("Penetration", 800, 340),
     "crosscheck": Chart("TAM", 800, 380), "ranking": Chart("Elasticity", 760, 520),
     "scenarios": Chart("Scenarios", 800, 360), "fan": Chart("Risk", 800, 380),
     "tornado": Chart("Sensitivity", 900, 380), "bridge": Chart("Bridge", 900, 380),
     "summary": Chart(SUMMARY, 270, 300),
 }
+# The Demand chart: rack demand, each envelope and the racks used (the forecast, the least of them, unless racks
+# are typed on Inputs), by the Demand sheet's line names, with the legend names
+# (the forecast first: drawn as a wide band under the envelope that binds)
+DEMAND_CHART_LINES = (("racks", "Rack forecast: the least of demand and the envelopes (racks used)"),
+                      ("racks_demand", "Rack demand (before the envelopes)"),
+                      ("rack_cap_power", "Power envelope"), ("rack_cap_cowos", "CoWoS envelope"),
+                      ("rack_cap_spend", "Spend envelope"))
 
 
 def below(top: int, rows: int) -> int:
