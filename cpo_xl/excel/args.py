@@ -12,12 +12,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from cpo_xl.engine.case import Bounds
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 RackKey = tuple[tuple[int, float], ...]
-Bounds = tuple[tuple[str, Any, Any], ...]  # (dotted key, bear value, bull value) from a 4-column range
 EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
                 "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!")
 _ERROR_SET = frozenset(EXCEL_ERRORS)
@@ -32,9 +32,16 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _excel_error(value: Any, argument: str) -> None:
+def _error_text(value: Any) -> str | None:
+    """The Excel error a cell holds ('#N/A', ...), or None."""
     if isinstance(value, str) and value.strip().upper() in _ERROR_SET:
-        raise CpoError(f"{argument} holds the Excel error {value.strip().upper()}; fix the cell it points to")
+        return value.strip().upper()
+    return None
+
+
+def _excel_error(value: Any, argument: str) -> None:
+    if error := _error_text(value):
+        raise CpoError(f"{argument} holds the Excel error {error}; fix the cell it points to")
 
 
 def reject_errors(value: Any, argument: str) -> None:
@@ -45,9 +52,9 @@ def reject_errors(value: Any, argument: str) -> None:
     for i, row in enumerate(value):
         cells = row if isinstance(row, list | tuple) else (row,)
         for j, cell in enumerate(cells):
-            if isinstance(cell, str) and cell.strip().upper() in _ERROR_SET:
+            if error := _error_text(cell):
                 where = f"row {i + 1}, column {j + 1}" if isinstance(row, list | tuple) else f"cell {i + 1}"
-                raise CpoError(f"{argument} holds the Excel error {cell.strip().upper()} ({where} of the range); "
+                raise CpoError(f"{argument} holds the Excel error {error} ({where} of the range); "
                                "fix the cell it points to")
 
 
@@ -180,27 +187,23 @@ def table(value: Any, argument: str = "assumptions") -> list[list[Any]]:
     return out
 
 
-def overrides(value: Any, scenario: str = "base", argument: str = "assumptions") -> tuple[tuple[str, Any], ...]:
-    """An assumptions range -> ((key, value), ...) for ``scenario``; None -> ().
+def case_inputs(value: Any, scenario: str = "base",
+                argument: str = "assumptions") -> tuple[tuple[tuple[str, Any], ...], Bounds]:
+    """An assumptions range, read once -> (((key, value), ...) for ``scenario``, (key, bear, bull) bounds);
+    None -> ((), ()).
 
-    2 columns (key, value): overrides of the scenario's defaults. 4 columns (key, bear, base, bull), as the
-    workbook's ``assumptions`` name: the scenario picks its column, so the same range gives bear, base or
-    bull values by the scenario argument alone.
+    2 columns (key, value): overrides of the scenario's defaults, no bounds. 4 columns (key, bear, base, bull),
+    as the workbook's ``assumptions`` name: the scenario picks its column, so the same range gives bear, base or
+    bull values by the scenario argument alone, and the bear and bull columns are what the tornado and Monte
+    Carlo move each input between.
     """
     rows = table(value, argument)
     if not rows:
-        return ()
+        return (), ()
     column = 1 if len(rows[0]) == 2 else 1 + SCENARIOS.index(scenario)  # columns 2-4: bear, base, bull
-    return tuple((row[0], row[column]) for row in rows)
-
-
-def bounds(value: Any, argument: str = "assumptions") -> Bounds:
-    """The (key, bear, bull) values of a 4-column assumptions range (what the tornado and Monte Carlo move each
-    input between); () for a 2-column range or none."""
-    rows = table(value, argument)
-    if not rows or len(rows[0]) != 4:
-        return ()
-    return tuple((row[0], row[1], row[3]) for row in rows)
+    overrides = tuple((row[0], row[column]) for row in rows)
+    bounds = tuple((row[0], row[1], row[3]) for row in rows) if len(rows[0]) == 4 else ()
+    return overrides, bounds
 
 
 def numbers(value: Any, argument: str) -> list[float]:

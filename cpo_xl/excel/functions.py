@@ -147,7 +147,8 @@ def _parse_case(rack_units: Any, assumptions: Any, scenario: Any, year: int | No
         racks = _racks(rack_units, year)
         return case.with_(racks=racks) if racks else case
     name = _scenario(scenario)
-    return Case(name, ea.overrides(assumptions, name), racks=_racks(rack_units, year), bounds=ea.bounds(assumptions))
+    overrides, bounds = ea.case_inputs(assumptions, name)
+    return Case(name, overrides, racks=_racks(rack_units, year), bounds=bounds)
 
 
 def _result(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> ModelResult:
