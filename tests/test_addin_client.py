@@ -218,7 +218,7 @@ def _inputs(cells: list[UdfCell]) -> UdfCell:
 
 def test_two_cases_differing_only_by_racks_give_different_keys_and_blocks(cells):
     forecast = _inputs(cells)
-    typed = next(c for c in cells if c.where == "Inputs!D5")  # =CPO_CASE(assumptions, scenario, rack_units)
+    typed = next(c for c in cells if c.where == "Inputs!D5")  # =CPO_CASE(case_forecast, scenario, rack_units)
     lines = next(c for c in cells if c.func == "CPO_LINES" and c.key_args.get(0) == "Inputs!D5")
     years = lines.args[2]
     doubled = [typed.args[2][0], [2 * r for r in typed.args[2][1]]]

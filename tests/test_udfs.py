@@ -89,6 +89,22 @@ def test_unchanged_assumptions_range_does_not_rebuild_the_model():
     assert engine.cache_info().misses == runs == 1
 
 
+def test_a_cached_result_is_never_another_calls():
+    # the content cache keys on marshal's bytes: values equal under == but of other types (0, 0.0, False),
+    # and cells marshal cannot write (a date), must each get their own result, never a neighbour's
+    import datetime as dt
+    fn.clear_caches()
+    erosion = "pricing.erosion_2027"
+    as_float = udfs.CPO_TAM(2030, 150000.0, [[erosion, 0.0]], "bull")
+    assert udfs.CPO_TAM(2030, 150000.0, [[erosion, 0]], "bull") == as_float  # int 0: the same number
+    assert udfs.CPO_TAM(2030, 150000.0, [[erosion, 0.05]], "bull") != as_float
+    with pytest.raises(CpoError, match="year"):  # a date cell: the tuple key, and the parser names it
+        udfs.CPO_TAM(dt.datetime(2030, 1, 1), 150000.0)
+    keys = {fn._content((2030, [[erosion, value]])) for value in (0, 0.0, False, -0.0)}
+    assert len(keys) == 4  # equal under ==, four keys
+    assert fn._content((dt.date(2030, 1, 1),)) == ((dt.date(2030, 1, 1)),)
+
+
 def test_udf_module_is_generated_from_the_catalogue_and_fresh():
     assert (ROOT / "udfs" / "cpo_udfs.py").read_text(encoding="utf-8") == module_source(), \
         "udfs/cpo_udfs.py is stale: run python scripts/update_udfs.py"

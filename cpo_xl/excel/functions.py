@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import marshal
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -34,22 +35,28 @@ from cpo_xl.excel import case_keys as ck
 MEASURES = ("exposure", "net_exposure", "ebit")
 MORE_CACHES: list[Any] = []  # caches of modules built on this one (the block functions register theirs)
 F = TypeVar("F", bound=Callable[..., Any])
+MARSHAL_VERSION = 4  # short ASCII strings copied as they are (2 re-encodes each as UTF-8: 1.6x slower)
 
 
-class _Content:
-    """The argument values of one call as a cache key: hashed once (an assumptions range is ~1,100 cells)."""
+def _content(args: tuple[Any, ...]) -> bytes | tuple[Any, ...]:
+    """The argument values of one call as a cache key, by content alone.
 
-    __slots__ = ("args", "hash")
+    marshal's bytes: about 2x faster than hashing and comparing ~1,200 fresh cell objects as tuples (the
+    assumptions range: 60 -> ~30 us a warm call), and exact: equal bytes load back to equal values of equal
+    types (1, 1.0 and True differ), so a hit is never a different call; two equal calls that marshal
+    differently only miss. Cell types marshal cannot write (a date) fall back to the frozen tuples; an
+    unhashable value raises TypeError (the call then runs uncached)."""
+    try:
+        return marshal.dumps(args, MARSHAL_VERSION)
+    except ValueError:
+        key = tuple(frozen(a) for a in args)
+        hash(key)
+        return key
 
-    def __init__(self, args: tuple[Any, ...]) -> None:
-        self.args = tuple(frozen(a) for a in args)
-        self.hash = hash(self.args)  # TypeError for an unhashable cell value: the call is then not cached
 
-    def __hash__(self) -> int:
-        return self.hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Content) and self.hash == other.hash and self.args == other.args
+def _arguments(key: bytes | tuple[Any, ...]) -> tuple[Any, ...]:
+    """The call's arguments back from its :func:`_content` key (fresh lists: the function may keep them)."""
+    return marshal.loads(key) if isinstance(key, bytes) else tuple(_thawed(a) for a in key)
 
 
 CONTENT_CACHES: list[Any] = []  # one per UDF: results by argument content
@@ -72,8 +79,8 @@ def excel_safe(func: F) -> F:
         return func(*args)
 
     @lru_cache(maxsize=512)
-    def by_content(key: _Content) -> Any:
-        return checked(tuple(_thawed(a) for a in key.args))
+    def by_content(key: bytes | tuple[Any, ...]) -> Any:
+        return checked(_arguments(key))
 
     CONTENT_CACHES.append(by_content)
 
@@ -81,7 +88,7 @@ def excel_safe(func: F) -> F:
     def wrapper(*args: Any) -> Any:
         try:
             try:
-                key = _Content(args)
+                key = _content(args)
             except TypeError:  # an unhashable cell value: computed without the cache (the parser names it)
                 return _copy(checked(args))
             return _copy(by_content(key))

@@ -73,13 +73,16 @@ def formula(line: L.Line, row: int, col: int, sheet: str, places: dict[str, Plac
     """The Excel formula of a line in one year column."""
     def ref(i: int) -> str:
         return cell(places, line.refs[i], col, sheet)
-    if line.kind == "case":  # a CPO_CASE cell: the scenario in column C, the racks row it refers to if any
+    if line.kind == "case":  # a CPO_CASE cell: the scenario in column C; refs: its racks row, the key it starts from
         scenario = f"${xl_col_to_name(L.KEY_COL)}${row + 1}"
         if not line.refs:
             return f"=CPO_CASE(assumptions,{scenario})"
         racks_row = places[line.refs[0]].row + 1
         first_c, last_c = xl_col_to_name(L.FIRST_YEAR_COL), xl_col_to_name(L.LAST_YEAR_COL)
-        return (f"=CPO_CASE(assumptions,{scenario},${first_c}${racks_row}:${last_c}${racks_row},"
+        # The forecast-racks key above, not the ~1,200-cell assumptions range again: the same case with these
+        # racks, and one cell for Excel to hand over (the range is marshalled and hashed on every call)
+        start = xl_rowcol_to_cell(places[line.refs[1]].row, L.FIRST_YEAR_COL, row_abs=True, col_abs=True)
+        return (f"=CPO_CASE({start},{scenario},${first_c}${racks_row}:${last_c}${racks_row},"
                 f"${first_c}${L.HEADER_ROW + 1}:${last_c}${L.HEADER_ROW + 1})")
     if line.kind in ADDIN_KINDS:  # the add-in itself, over the year in the header row: what a click shows
         year = xl_rowcol_to_cell(L.HEADER_ROW, col, row_abs=True)

@@ -156,7 +156,7 @@ def _case_cells(ws: Any, st: Styles, keys: tuple[str, str]) -> None:
     ws.write_string(L.INPUTS_CASE_ROW, 0, "Model case keys: forecast racks (C), racks used (D)", st.bold)
     ws.write_string(L.INPUTS_CASE_ROW, 1, "key", st.unit)
     st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_FORECAST_COL, "=CPO_CASE(assumptions,scenario)", st.key, keys[0])
-    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_KEY_COL, "=CPO_CASE(assumptions,scenario,rack_units)", st.key, keys[1])
+    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_KEY_COL, "=CPO_CASE(case_forecast,scenario,rack_units)", st.key, keys[1])
 
 
 def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int, float],
