@@ -213,6 +213,9 @@ class UserFile:
     scenario: str | None = None  # the scenario the workbook showed
     workbook: tuple[tuple[str, Any], ...] = ()  # [workbook]: WORKBOOK_SETTINGS typed in the workbook
     notes: tuple[tuple[str, str], ...] = ()  # [notes]: the Inputs comment column, by dotted key
+    # [cell_notes.COLUMN]: notes a person put on Inputs cells, (column, dotted key or rack year, text), sorted;
+    # COLUMN is an Inputs column title (bear, base, ...) or "racks" (the rack override row, by year)
+    cell_notes: tuple[tuple[str, str, str], ...] = ()
 
     def for_scenario(self, scenario: str) -> Overrides:
         return dict(self.scenarios).get(scenario, ())
@@ -250,6 +253,27 @@ def _notes(table: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(notes.items()))
 
 
+def _cell_notes(table: Any, where: str) -> tuple[tuple[str, str, str], ...]:
+    """[cell_notes.COLUMN] tables of key (or rack year) = text -> sorted (column, key, text). The workbook
+    checks the column names (the Inputs sheet's own); the keys and the text are checked here."""
+    if not isinstance(table, dict):
+        raise CpoError(f"{where}: [cell_notes] must hold tables [cell_notes.COLUMN] of key = text")
+    out = []
+    for column, notes in table.items():
+        if not isinstance(notes, dict):
+            raise CpoError(f"{where}: [cell_notes.{column}] must be a table of key = text")
+        for key, text in flatten(notes).items():
+            if not isinstance(text, str) or len(text) > MAX_NOTE:
+                raise CpoError(f"{where}: cell note {column} {key} must be text of at most {MAX_NOTE:,} characters")
+            year_ok = key.isascii() and key.isdigit() and FIRST_YEAR <= int(key) <= LAST_YEAR
+            if column == "racks" and not year_ok:
+                raise CpoError(f"{where}: cell note racks {key}: not a year {FIRST_YEAR}-{LAST_YEAR}")
+            if column != "racks" and key not in known_keys():
+                raise CpoError(f"{where}: cell note {column} {key}: no such assumption")
+            out.append((str(column), key, text))
+    return tuple(sorted(out))
+
+
 def read_user_file(path: str | Path) -> UserFile:
     """Parse a user assumptions TOML (nested tables or dotted keys; optional [scenarios.bear] etc.)."""
     try:
@@ -281,6 +305,7 @@ def read_user_file(path: str | Path) -> UserFile:
         raise CpoError(f"assumptions file {path}: [workbook] must be a table of setting = value")
     workbook = tuple(sorted((k, workbook_setting(k, v, f"assumptions file {path}")) for k, v in settings.items()))
     notes = _notes(data.pop("notes", {}), f"assumptions file {path}")
+    cell_notes = _cell_notes(data.pop("cell_notes", {}), f"assumptions file {path}")
     if not isinstance(racks, dict):
         raise CpoError(f"assumptions file {path}: [rack_units] must be a table of year = racks")
     for section in (data, *sections.values()):
@@ -294,6 +319,7 @@ def read_user_file(path: str | Path) -> UserFile:
         scenario=None if scenario is None else check_scenario(scenario),
         workbook=workbook,
         notes=notes,
+        cell_notes=cell_notes,
     )
 
 

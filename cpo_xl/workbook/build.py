@@ -22,7 +22,7 @@ from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import recall
-from cpo_xl.workbook import grid, sheets, snapshot, summary, switch
+from cpo_xl.workbook import grid, notes, sheets, snapshot, summary, switch
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import HEAD_FILL, Styles, number_guard
 
@@ -297,7 +297,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
         scenario, tuple((r["key"], r["bear"], r["base"], r["bull"]) for r in rows),
         tuple(sorted(overrides.items())), ranking_year, tolerance, tornado_year,
         tuple((r["key"], r["comment"]) for r in rows if r["comment"]),
-        described=snapshot.described_of(user))  # issue 24: descriptive company fields, carried back by pull
+        described=snapshot.described_of(user),  # issue 24: descriptive company fields, carried back by pull
+        cell_notes=user.cell_notes if user else ())  # and a person's notes on input cells
     digest = snapshot.snapshot_digest(typed)
     wb.set_properties({"title": "CPO market model" + (" (PM copy, static)" if static else ""),
                        "author": "cpo-xl", "created": FIXED_DATE, "comments": f"cpo-xl {__version__}"})
@@ -312,7 +313,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
         wb.define_name(name, ref)
     keys = (grid.case_key(args, scenario), grid.case_key(args, scenario, [racks[y] for y in YEARS]))
     sheets.write_inputs(ws["Inputs"], wb, st, rows, scenario, racks, forecast, overrides, master, keys,
-                        places["e_inputs_rack_forecast"].row)
+                        places["e_inputs_rack_forecast"].row, notes.by_cell(user))
     below = {}
     for sheet in series:
         sheets.write_series_sheet(ws[sheet.name], sheet, st, places, values, master)

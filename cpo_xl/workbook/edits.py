@@ -32,7 +32,7 @@ from defusedxml import ElementTree
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import align, evaluate, files, replace, snapshot
+from cpo_xl.workbook import align, evaluate, files, parts, replace, snapshot
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.pull import user_file_of
 
@@ -40,7 +40,7 @@ SHOWN = 10  # cells named in the refusal; the rest are counted
 
 
 def tracked(path: Path) -> set[str]:
-    """'Sheet!A1' of every cell whose content `pull` carries."""
+    """'Sheet!A1' of every cell whose content `pull` carries, and 'Sheet!A1 note' of each note it carries."""
     typed, cells = snapshot.read_inputs(path)
     return {*cells.values(), *typed.carried}
 
@@ -83,6 +83,8 @@ def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
             changed.append(label)
     found_objects: dict[str, Any] = {}
     for label, value in objects(target).items():
+        if label in skip:
+            continue  # a person's note on an input cell: pull carries it ([cell_notes])
         moved = rows.label(label, found.titles)
         if moved is not None:
             found_objects[moved] = value
@@ -245,33 +247,8 @@ def _sheet_objects(ws: Any, out: dict[str, Any]) -> None:
             out[f"{where} border"] = border
 
 
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 _KINDS = {"graphicFrame": "charts", "pic": "pictures", "sp": "shapes", "cxnSp": "shapes", "grpSp": "shapes"}
-
-
-def _target(base: str, ref: str) -> str:
-    """A relationship target resolved against the folder of the part that names it."""
-    if ref.startswith("/"):
-        return ref.lstrip("/")
-    parts = base.rsplit("/", 1)[0].split("/") if "/" in base else []
-    for piece in ref.split("/"):
-        if piece == "..":
-            parts = parts[:-1]
-        elif piece not in ("", "."):
-            parts.append(piece)
-    return "/".join(parts)
-
-
-def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
-    folder, name = part.rsplit("/", 1)
-    rels = f"{folder}/_rels/{name}.rels"
-    if rels not in z.namelist():
-        return {}
-    return {r.get("Id", ""): _target(part, r.get("Target", "")) for r in ElementTree.fromstring(z.read(rels))
-            if r.tag == _PKG_REL and r.get("TargetMode") != "External"}
 
 
 def _drawings(path: Path) -> dict[str, Any]:
@@ -279,15 +256,11 @@ def _drawings(path: Path) -> dict[str, Any]:
     openpyxl drops shapes and, without Pillow, pictures)."""
     out: dict[str, Any] = {}
     with zipfile.ZipFile(path) as z:
-        book_rels = _rels(z, "xl/workbook.xml")
-        for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
-            part = book_rels.get(sheet.get(f"{_REL}id", ""), "")
-            if part not in z.namelist():
-                continue
-            rels = _rels(z, part)
+        for name, part in parts.sheet_parts(z):
+            rels = parts.rels(z, part)
             counts: dict[str, int] = {}
-            for drawing in ElementTree.fromstring(z.read(part)).iter(f"{_MAIN}drawing"):
-                target = rels.get(drawing.get(f"{_REL}id", ""), "")
+            for drawing in ElementTree.fromstring(z.read(part)).iter(f"{parts.MAIN}drawing"):
+                target = rels.get(drawing.get(f"{parts.REL}id", ""), "")
                 if target not in z.namelist():
                     continue
                 for anchor in ElementTree.fromstring(z.read(target)):
@@ -296,7 +269,7 @@ def _drawings(path: Path) -> dict[str, Any]:
                         if kind:
                             counts[kind] = counts.get(kind, 0) + 1
             for kind, n in counts.items():
-                out[f"{sheet.get('name')}: {kind}"] = n
+                out[f"{name}: {kind}"] = n
     return out
 
 

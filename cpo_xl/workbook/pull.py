@@ -64,7 +64,7 @@ def user_file_of(typed: snapshot.InputsSnapshot, cells: dict[tuple[str, str], st
     for section, key, value in typed.described:  # recorded by the build, no cell holds them
         (base if section == "base" else by_scenario.setdefault(section, [])).append((key, value))
     user = UserFile(tuple(base), tuple((s, tuple(v)) for s, v in by_scenario.items()), typed.racks,
-                    typed.scenario, _settings(typed, problems), typed.notes)
+                    typed.scenario, _settings(typed, problems), typed.notes, typed.cell_notes)
     if problems:  # name the bad values too, in one refusal
         problems += _every_bad_cell(typed, cells)
         problems.raise_if_any()
@@ -142,6 +142,8 @@ def toml_text(user: UserFile, source: Path) -> str:
         data["workbook"] = dict(user.workbook)
     if user.notes:
         data["notes"] = {key: text for key, text in user.notes}
+    for column, key, text in user.cell_notes:  # [cell_notes.base] "pricing.erosion_2027" = "..."
+        data.setdefault("cell_notes", {}).setdefault(column, {})[key] = text
     header = f"{PULL_HEADER} {source.name}; rebuild with: cpo-xl build --assumptions FILE\n"
     body = tomli_w.dumps(data)
     return header + f"{files.DIGEST_LINE}{files.body_digest(body)}\n" + body

@@ -21,18 +21,19 @@ from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEARS, year_index
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import COMPANY_FIELDS, NOT_DEFINED
 from cpo_xl.excel.catalogue import CATALOGUE, signature
-from cpo_xl.workbook import grid
+from cpo_xl.workbook import grid, notes
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import Guard, Styles, number_guard
 
 MODEL_TAIL = ",rack_units,assumptions,scenario"
+NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
 
 
 def input_rows(scenario: str, user: UserFile | None) -> list[dict[str, Any]]:
     """One row per numeric (or curve-choice) assumption: key, label, unit, bear/base/bull, source, date, grade."""
     _, meta, _ = shipped()
     by_scenario = {s: flatten(scenario_values(s, user)) for s in SCENARIOS}
-    notes = dict(user.notes) if user else {}
+    comments = dict(user.notes) if user else {}
     rows = []
     for key, base in by_scenario["base"].items():
         if key.rsplit(".", 1)[-1] in DESCRIPTIVE_FIELDS or base is None or isinstance(base, bool):
@@ -42,7 +43,7 @@ def input_rows(scenario: str, user: UserFile | None) -> list[dict[str, Any]]:
                      **{s: _number(by_scenario[s][key]) for s in SCENARIOS},
                      "live": _number(by_scenario[scenario][key]),
                      "source": m.source if m else "user file", "date": m.date if m else "",
-                     "grade": m.grade if m else "", "comment": notes.get(key, "")})
+                     "grade": m.grade if m else "", "comment": comments.get(key, "")})
     return rows
 
 
@@ -160,7 +161,7 @@ def _case_cells(ws: Any, st: Styles, keys: tuple[str, str]) -> None:
 
 
 def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int, float],
-               overrides: dict[int, float], forecast_row: int) -> None:
+               overrides: dict[int, float], forecast_row: int, person_notes: dict[int, str]) -> None:
     """Years, racks used (= typed override, else the scenario forecast), the override row, and the forecast
     from the engine (one CPO_LINES block: the one implementation of the racks.* inputs)."""
     ws.write_string(L.INPUTS_YEARS_ROW - 1, 0, "NVIDIA rack-scale systems by year, NVL72-equivalents (drive every "
@@ -188,16 +189,16 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
             ws.write_blank(L.INPUTS_RACKS_OVERRIDE_ROW, col, None, st.input)
         st.guard(ws, L.INPUTS_RACKS_OVERRIDE_ROW, col, number_guard(
             "decimal", 0, 1e9, title=f"NVIDIA racks {year}", message=f"Unit: NVL72-eq racks in {year}. Allowed: "
-            "0 to 1e9, or blank for the scenario forecast.", note=f"Racks override {year} [NVL72-eq racks]: optional; "
-            "typed racks are taken as given (Checks flags any above an envelope). Blank: the scenario forecast. "
-            "Source: the analyst."))
+            "0 to 1e9, or blank for the scenario forecast.", note=person_notes.get(year) or notes.rack_note(year)))
         over, fc = f"{c}{L.INPUTS_RACKS_OVERRIDE_ROW + 1}", f"{c}{L.INPUTS_RACKS_FORECAST_ROW + 1}"
         st.formula(ws, L.INPUTS_RACKS_ROW, col, f'=IF({over}="",{fc},{over})', st.number("#,##0"), racks[year])
 
 
 def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scenario: str,
                  racks: dict[int, float], forecast: dict[int, float], overrides: dict[int, float],
-                 master: float, keys: tuple[str, str], forecast_row: int) -> None:
+                 master: float, keys: tuple[str, str], forecast_row: int,
+                 person_notes: dict[tuple[str, str], str]) -> None:
+    """The Inputs sheet; ``person_notes``: (column, key or rack year) -> a note pull carried (notes.by_cell)."""
     title = ("Inputs: every assumption (PM copy: fixed values; the scenario cell C4 switches every number)"
              if st.static else "Inputs: every assumption (yellow cells are inputs)")
     ws.write_string(L.TITLE_ROW, 0, title, st.title)
@@ -211,7 +212,8 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
         + ("PM copy: switching it switches every number (precomputed values)." if st.static else
            "Switches every model sheet; the Scenarios sheet shows all three.")), control=True)
     _case_cells(ws, st, keys)
-    _rack_rows(ws, st, racks, forecast, overrides, forecast_row)
+    _rack_rows(ws, st, racks, forecast, overrides, forecast_row,
+               {int(k): t for (c, k), t in person_notes.items() if c == notes.RACKS})
     ws.write_row(L.INPUTS_TABLE_HEADER_ROW, 0, L.INPUT_COLUMNS, st.head_left)
     scen_header = xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BEAR_C, row_abs=True, col_abs=True) + ":" + \
         xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BULL_C, row_abs=True, col_abs=True)
@@ -225,22 +227,24 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
                                 (L.DATE_C, "date"), (L.GRADE_C, "grade"), (L.COMMENT_C, "comment")):
             ws.write_string(r, text_col, str(item[field]), st.wrap_low if text_col in L.INPUT_WRAPPED else None)
         _fit_row(ws, r, [(str(item[f]), L.INPUT_WIDTHS[c]) for c, f in ((L.LABEL_C, "label"), (L.SOURCE_C, "source"))])
-        guard = input_guard(item)
         for s in SCENARIOS:
             st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input if isinstance(item[s], str) else number)
-            st.guard(ws, r, L.SCENARIO_COLS[s], guard)
+            st.guard(ws, r, L.SCENARIO_COLS[s], input_guard(item, person_notes.get((s, item["key"]))))
+        for c, column in enumerate(L.INPUT_COLUMNS):  # a person's notes on the row's other cells
+            if column not in L.SCENARIO_COLS and (column, item["key"]) in person_notes:
+                ws.write_comment(r, c, person_notes[(column, item["key"])], NOTE_SIZE)
     ws.freeze_panes(L.INPUTS_FIRST_KEY_ROW, 2)
     for col, width in enumerate(L.INPUT_WIDTHS):
         ws.set_column(col, col, width, st.wrap_low if col in L.INPUT_WRAPPED else None)
     ws.set_column(len(L.INPUT_COLUMNS), L.LAST_YEAR_COL, L.INPUT_RACK_WIDTH)
 
 
-def input_guard(item: dict[str, Any]) -> Guard:
-    """Validation from the schema's type and bounds of the row's key, and its source, date and grade as a note."""
+def input_guard(item: dict[str, Any], note: str | None = None) -> Guard:
+    """Validation from the schema's type and bounds of the row's key, and its source, date and grade as a note
+    (or a person's own note on the cell, carried by pull)."""
     rule = assumption_rule(item["key"])
     unit = item["unit"] or "see label"
-    note = (f"{item['label']} [{unit}]\nSource: {item['source']}\nDate: {item['date'] or 'n/a'}   "
-            f"Grade: {item['grade'] or 'n/a'}")
+    note = note or notes.value_note(item["key"])
     message = f"Unit: {unit}. Allowed: {rule.text()}."
     if rule.kind == "list":
         return Guard({"validate": "list", "source": list(rule.choices)}, item["key"][-32:], message, note)

@@ -19,6 +19,8 @@ from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, short
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
+from cpo_xl.workbook import notes as in_notes
+from cpo_xl.workbook import parts
 from cpo_xl.workbook.files import CUSTOM_PROPS, cell_grid, opened
 
 MAX_RACKS = 1e9  # racks per year, the bound rack_units has everywhere
@@ -39,6 +41,7 @@ class InputsSnapshot:
     # descriptive company fields a TOML set (name, displaces, listed, ...): (section, key, value), section
     # "base" or a scenario; no cell holds them, so the build record carries them (not in the digest)
     described: tuple[tuple[str, str, Any], ...] = ()
+    cell_notes: tuple[tuple[str, str, str], ...] = ()  # a person's notes on input cells: (column, key, text)
 
     def settings(self) -> dict[str, Any]:
         """The [workbook] settings by name (L.SETTING_CELLS)."""
@@ -64,7 +67,7 @@ def snapshot_digest(s: InputsSnapshot) -> str:
     """Content hash [hex] of a snapshot (numbers compared as floats)."""
     body = repr((s.scenario, tuple(tuple(_norm(v) for v in row) for row in s.rows),
                  tuple((y, float(r)) for y, r in s.racks), _norm(s.ranking_year), _norm(s.tolerance),
-                 _norm(s.tornado_year), s.notes))
+                 _norm(s.tornado_year), s.notes, *((s.cell_notes,) if s.cell_notes else ())))
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
@@ -80,8 +83,9 @@ def snapshot_json(s: InputsSnapshot) -> str:
     """The snapshot as JSON (without ``carried``, which only describes a file someone edited), with the
     builder's fingerprint."""
     body: dict[str, Any] = {f.name: getattr(s, f.name) for f in fields(InputsSnapshot) if f.name != "carried"}
-    if not s.described:
-        del body["described"]  # a record without them reads as an older build's
+    for optional in ("described", "cell_notes"):
+        if not body[optional]:
+            del body[optional]  # a record without them reads as an older build's
     body["builder"] = builder_fingerprint()
     return json.dumps(body, sort_keys=True, allow_nan=False, separators=(",", ":"))
 
@@ -95,7 +99,8 @@ def snapshot_from_json(text: str) -> tuple[InputsSnapshot, str]:
             body["scenario"], tuple(tuple(row) for row in body["rows"]),
             tuple((int(y), float(r)) for y, r in body["racks"]), body["ranking_year"], body["tolerance"],
             body["tornado_year"], tuple((k, t) for k, t in body["notes"]),
-            described=tuple((str(sec), str(k), v) for sec, k, v in body.get("described", ()))), \
+            described=tuple((str(sec), str(k), v) for sec, k, v in body.get("described", ())),
+            cell_notes=tuple((str(c), str(k), str(t)) for c, k, t in body.get("cell_notes", ()))), \
             str(body.get("builder", ""))
     except (ValueError, KeyError, TypeError) as exc:
         raise CpoError(f"the build record is damaged ({type(exc).__name__})") from None
@@ -215,6 +220,17 @@ def read_inputs(path: Path, problems: Problems | None = None) -> tuple[InputsSna
     cells[("scenario", "setting")] = f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 2)}"
     carried: list[str] = []
     notes: list[tuple[str, str]] = []
+    found_notes = parts.sheet_notes(path, "Inputs")
+    cell_notes: list[tuple[str, str, str]] = []
+
+    def person_note(r: int, c: int, column: str, key: str) -> None:
+        """A note on an input cell that is not the builder's: an input pull carries."""
+        text = found_notes.get((r, c))
+        if text is not None and not in_notes.same_note(text, in_notes.builder_note(column, key)):
+            if len(text) > MAX_NOTE:
+                problems.append(f"Inputs!{L.a1(r, c)} note of {key}: {len(text):,} characters; at most {MAX_NOTE:,}")
+            cell_notes.append((column, key, text))
+            cells[(key, f"note {column}")] = f"Inputs!{L.a1(r, c)} note"
     last = max((r for (r, c), v in grid.items() if c == L.KEY_C and r >= L.INPUTS_FIRST_KEY_ROW and v != ""),
                default=L.INPUTS_FIRST_KEY_ROW - 1)
     for r in range(L.INPUTS_FIRST_KEY_ROW, last + 1):  # by key, to the last key: a gap is refused, not an end
@@ -249,6 +265,10 @@ def read_inputs(path: Path, problems: Problems | None = None) -> tuple[InputsSna
                 problems.append(f"Inputs!{L.a1(r, L.COMMENT_C)} comment of {key}: {len(str(note)):,} characters; "
                                 f"at most {MAX_NOTE:,}")
             notes.append((key, str(note)))
+        for c, column in enumerate(L.INPUT_COLUMNS):
+            person_note(r, c, column, key)
+    for year in YEARS:
+        person_note(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(year), in_notes.RACKS, str(year))
     racks = _rack_overrides(at, cells, carried, problems)
     if own:
         problems.raise_if_any()
@@ -256,7 +276,7 @@ def read_inputs(path: Path, problems: Problems | None = None) -> tuple[InputsSna
         raise CpoError(f"{path}: the Inputs sheet holds no assumption rows")
     return (InputsSnapshot(scenario, tuple(rows), tuple(racks), settings.get("ranking_year"),
                            settings.get("check_tolerance"), settings.get("tornado_year"), tuple(notes),
-                           tuple(carried), record[0].described if record else ()), cells)
+                           tuple(carried), record[0].described if record else (), tuple(sorted(cell_notes))), cells)
 
 
 def _is_formula(value: Any) -> bool:
@@ -350,4 +370,7 @@ def edited_cells(typed: InputsSnapshot, cells: dict[tuple[str, str], str], recor
     now_notes, was_notes = dict(typed.notes), dict(recorded.notes)
     changed += [cells.get((key, "comment"), f"Inputs comment of {key}") for key in sorted({*now_notes, *was_notes})
                 if now_notes.get(key) != was_notes.get(key)]
+    now_cell, was_cell = ({(c, k): t for c, k, t in s.cell_notes} for s in (typed, recorded))
+    changed += [cells.get((k, f"note {c}"), f"Inputs note on {c} of {k} (deleted)")
+                for c, k in sorted({*now_cell, *was_cell}) if now_cell.get((c, k)) != was_cell.get((c, k))]
     return changed

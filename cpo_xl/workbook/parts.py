@@ -1,0 +1,68 @@
+"""A workbook's parts read straight from its zip: which part is which sheet, and the notes of a sheet.
+
+For what openpyxl's read-only mode leaves out (notes, drawings) without its full reader, which makes an object
+for every cell. The file was checked first (files.check_file: sizes, members, zip bombs)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+COMMENTS = REL.strip("{}") + "/comments"
+
+
+def target(base: str, ref: str) -> str:
+    """A relationship target resolved against the folder of the part that names it."""
+    if ref.startswith("/"):
+        return ref.lstrip("/")
+    pieces = base.rsplit("/", 1)[0].split("/") if "/" in base else []
+    for piece in ref.split("/"):
+        if piece == "..":
+            pieces = pieces[:-1]
+        elif piece not in ("", "."):
+            pieces.append(piece)
+    return "/".join(pieces)
+
+
+def rels(z: zipfile.ZipFile, part: str, kind: str | None = None) -> dict[str, str]:
+    """Relationship id -> the part it points to (internal targets only; of one type, given ``kind``)."""
+    folder, name = part.rsplit("/", 1)
+    path = f"{folder}/_rels/{name}.rels"
+    if path not in z.namelist():
+        return {}
+    return {r.get("Id", ""): target(part, r.get("Target", "")) for r in ElementTree.fromstring(z.read(path))
+            if r.tag == PKG_REL and r.get("TargetMode") != "External" and kind in (None, r.get("Type"))}
+
+
+def sheet_parts(z: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
+    """(sheet name, its part) for every worksheet the workbook lists and the zip holds."""
+    book_rels = rels(z, "xl/workbook.xml")
+    for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).iter(f"{MAIN}sheet"):
+        part = book_rels.get(sheet.get(f"{REL}id", ""), "")
+        if part in z.namelist():
+            yield str(sheet.get("name")), part
+
+
+def sheet_notes(path: Path, title: str) -> dict[tuple[int, int], str]:
+    """(row, column), 0-based -> the text of each cell note on the sheet ``title`` (Excel's "notes", the
+    xlsx comments part; rich text runs joined, line ends as \\n)."""
+    from openpyxl.comments.comment_sheet import CommentSheet
+    from openpyxl.utils.cell import coordinate_to_tuple
+    out: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as z:
+        for name, part in sheet_parts(z):
+            if name != title:
+                continue
+            for comments in rels(z, part, COMMENTS).values():
+                if comments not in z.namelist():
+                    continue
+                for record in CommentSheet.from_tree(ElementTree.fromstring(z.read(comments))).commentList:
+                    row, col = coordinate_to_tuple(record.ref)
+                    out[(row - 1, col - 1)] = record.content.replace("\r\n", "\n")
+    return out
