@@ -108,7 +108,7 @@ def test_summary_is_first_and_shows_the_engine(built):
 def test_pm_copy_opens_on_the_summary(pm_copy):
     book = openpyxl.load_workbook(pm_copy, data_only=True)
     assert book.active.title == L.SUMMARY
-    assert book.sheetnames[:len(L.SHEETS) - 1] == [n for n in L.SHEETS if n != "xlwings.conf"]
+    assert book.sheetnames[:len(L.PM_ORDER) - 1] == [n for n in L.PM_ORDER if n != "xlwings.conf"]  # story order
     assert book[switch.VALUES_SHEET].sheet_state == "hidden"
     check_summary(book)
 

@@ -131,6 +131,10 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--pdf", action="store_true",
                      help="also write the Summary as a one-page PDF beside the copy, NAME_Summary.pdf (needs "
                           "LibreOffice; default: off)")
+    pub.add_argument("--pack", action="store_true",
+                     help="also print every sheet to NAME_pack.pdf beside the copy, in the copy's story order: "
+                          "Summary, the model, risks and checks, then Inputs and Sources (needs LibreOffice, "
+                          "~1 min; default: off)")
     pl = sub.add_parser("pull", help="the Inputs of an edited workbook -> an assumptions TOML",
                         description="Read every input of an edited workbook, validate it, and write the TOML that "
                                     "`cpo-xl build --assumptions` turns back into those inputs.")

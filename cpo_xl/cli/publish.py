@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from cpo_xl.workbook.files import expect_suffix, refuse_overwrite
-from cpo_xl.workbook.publish import publish, summary_pdf
+from cpo_xl.workbook.publish import print_pdf, publish, summary_pdf
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,4 +31,9 @@ def run(args: argparse.Namespace) -> int:
         progress(f"printing the Summary to {pdf} with LibreOffice")
         summary_pdf(target, pdf)
         print(f"wrote {pdf}: the Summary as a one-page PDF")
+    if args.pack:
+        pack = target.with_name(f"{target.stem}_pack.pdf")
+        progress(f"printing every sheet to {pack} with LibreOffice")
+        print_pdf(target, pack)
+        print(f"wrote {pack}: the print pack (Summary, the model's story, risks and checks, then Inputs and Sources)")
     return 0

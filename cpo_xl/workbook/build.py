@@ -100,9 +100,10 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     first, last = xcheck_rows
     xc = wb.add_chart({"type": "bar"})
     for col, name in ((4, "Published"), (6, "Model")):
-        xc.add_series({"name": name, "categories": ["TAM", first, 2, last, 3],
+        xc.add_series({"name": name, "categories": ["TAM", first, L.XCHECK_LABEL_COL, last, L.XCHECK_LABEL_COL],
                        "values": ["TAM", first, col, last, col]})
-    xc.set_title({"name": "Bottom-up model vs published (US$ M)"})
+    xc.set_title({"name": "Bottom-up model vs published (US$ M; * quoted, not verified)"})
+    xc.set_y_axis({"reverse": True, "num_font": {"size": 8}})  # the table's order, top to bottom
     xc.set_x_axis({"log_base": 10})
     _place(sheets, "crosscheck", L.below(first, last - first + 1), xc)
     ex = wb.add_chart({"type": "bar"})
@@ -306,7 +307,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
     wb.calc_on_load = False  # XlsxWriter has no public switch for fullCalcOnLoad in auto mode; a test pins it
     st = Styles(wb, static=static, scenario=scenario)
-    names = [n for n in L.SHEETS if not (static and n == "xlwings.conf")]
+    names = [n for n in (L.PM_ORDER if static else L.SHEETS) if not (static and n == "xlwings.conf")]
     ws = {name: wb.add_worksheet(name) for name in names}
     sheets.write_about(ws["About"], st, scenario, master, assumption_date())
     for name, ref in L.defined_names(len(rows)).items():

@@ -25,6 +25,12 @@ SUMMARY = "Summary"
 SHEETS = (SUMMARY, "About", "Inputs", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
           "Fiber_Connectivity", "Equipment", "Elasticity", "Checks", "Sources", "Scenarios", "Sensitivity", "Risk",
           "Engine", "xlwings.conf", "Bridge")
+# The PM copy's tab (and so print) order tells the story: the answer, the reader's guide, the model from demand
+# to the companies, the risks, the checks, then the inputs and their sources at the back (issue 23). The
+# analyst's workbook keeps SHEETS, the contract order (ARCHITECTURE.md).
+PM_ORDER = (SUMMARY, "About", "Demand", "Penetration", "TAM", "Definers", "Foundry_Packaging", "Lasers",
+            "Fiber_Connectivity", "Equipment", "Elasticity", "Scenarios", "Sensitivity", "Risk", "Bridge", "Checks",
+            "Inputs", "Sources", "Engine", "xlwings.conf")
 # The hidden Engine sheet holds every block array formula (one UDF call per block); the model sheets link to it.
 # LibreOffice recalculates array formulas on load (showing #NAME? without the add-in) but keeps the cached
 # values of plain formulas, so links keep every visible number on screen.
@@ -46,6 +52,7 @@ SCENARIO_SHOWN_COL = 4  # E2 "Scenario:", F2 =scenario on every sheet with a mas
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
 INPUTS_CASE_ROW = 4                # C5 / D5: the CPO_CASE keys (names `case_forecast`, `case_key`)
 CASE_FORECAST_COL, CASE_KEY_COL = 2, 3
+XCHECK_LABEL_COL = 7  # TAM sheet, cross-check table: the chart label of each published figure (column H)
 INPUTS_YEARS_ROW = 6               # D7:P7 timeline (name `years`)
 INPUTS_RACKS_ROW = 7               # D8:P8 racks used (with the years row: name `rack_units`)
 INPUTS_RACKS_OVERRIDE_ROW = 8      # D9:P9 optional racks typed by the analyst (input)

@@ -86,14 +86,22 @@ def untouched(path: Path) -> replace.Verdict:
 
 
 def summary_pdf(xlsx: Path, target: Path) -> None:
-    """The Summary sheet of ``xlsx`` (its first page: the Summary prints on one) as a PDF at ``target``, by
-    LibreOffice in a throw-away profile; the PDF is written beside the target, then renamed into place. Paths
-    may be relative: LibreOffice gets absolute ones (its profile only as a file URI)."""
+    """The Summary sheet of ``xlsx`` (its first page: the Summary prints on one) as a PDF at ``target``."""
+    print_pdf(xlsx, target, pages="1")
+
+
+def print_pdf(xlsx: Path, target: Path, pages: str | None = None) -> None:
+    """``xlsx`` printed to a PDF at ``target`` (every visible sheet in tab order, or the ``pages`` range, e.g.
+    "1"), by LibreOffice in a throw-away profile; the PDF is written beside the target, then renamed into place.
+    Paths may be relative: LibreOffice gets absolute ones (its profile only as a file URI)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         raise CpoError("--pdf needs LibreOffice: no soffice on PATH (install it, or open the PM copy and print "
                        "the Summary sheet)")
-    options = json.dumps({"PageRange": {"type": "string", "value": "1"}})
+    settings = {"ExportBookmarks": {"type": "boolean", "value": "true"}}  # one bookmark per sheet
+    if pages:
+        settings["PageRange"] = {"type": "string", "value": pages}
+    options = json.dumps(settings)
     with tempfile.TemporaryDirectory(prefix=".cpo-pdf-", dir=target.parent) as work:
         folder = Path(work).resolve()
         try:

@@ -411,8 +411,8 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
                            top: int) -> tuple[int, int]:
     """Published figures vs the model (ratio through CPO_CROSSCHECK); returns (first, last) data rows."""
     ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
-    ws.write_row(top + 1, 0, ("source", "metric", "key", "year", "published", "model / published", "model"),
-                 st.head_left)
+    ws.write_row(top + 1, 0, ("source", "metric", "key", "year", "published", "model / published", "model",
+                              "chart label"), st.head_left)
     points = [p for p in published() if p.metric in MONEY_METRICS]
     ratios: list[list[float]] = []
     for i, p in enumerate(points):
@@ -427,12 +427,21 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
         ratio = ratio_to(float(model_value(run(args.case), p.metric)[year_index(p.year)]), p)
         ratios.append([ratio])
         ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), ratio * p.value)
+        label = chart_label(p)  # the bar's name on the chart below: who and which year (follows column D)
+        ws.write_formula(r, L.XCHECK_LABEL_COL, f'="{label} "&D{r + 1}', None, f"{label} {p.year}")
     first, last = top + 2, top + 1 + len(points)
     fmts = [st.number("0.00")] * len(ratios)
     source = engine.block("TAM: cross-checks", f"{{=CPO_RATIOS(case_key,TAM!$C${first + 1}:$C${last + 1},"
                           f"TAM!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
     engine.links(ws, (first, 5), source, ratios, fmts)
     return top + 2, top + 1 + len(points)
+
+
+def chart_label(p: Any) -> str:
+    """A published figure's short name on a chart: the publisher, * when it was only quoted (not verified), and
+    "all AI optics" for a figure of the broader market (TrendForce publishes both in the same years)."""
+    name = (p.publisher or p.id).split(" (")[0] + ("" if p.verified else "*")
+    return name + (" all AI optics" if p.metric == "ai_optics" else "")
 
 
 def _guard_published(ws: Any, st: Styles, row: int, p: Any) -> None:
@@ -560,7 +569,9 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ("Legend: black text", "Calculation on this sheet"),
         ("Legend: green text", "Link to another sheet"),
         ("Master check", "Row 2 of every sheet; 0 = every line on the Checks sheet holds"),
-        ("Regenerate", "cpo-xl build; inputs edited here flow back with cpo-xl pull"),
+        ("Regenerate", "Ask the analyst for a new copy (cpo-xl publish): this copy is a snapshot, nothing typed "
+                       "here flows back to the model" if st.static else
+                       "cpo-xl build; inputs edited here flow back with cpo-xl pull"),
     ]
     for i, (a, b) in enumerate(lines):
         ws.write_string(3 + i, 0, a, st.bold_top)
@@ -570,6 +581,14 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     ws.write_string(r, 0, "Version", st.bold)
     # a link to the Summary's =CPO_VERSION() (the version fact, second of its facts): one call, not two
     st.formula(ws, r, 1, f"={L.SUMMARY}!{L.a1(*L.SUMMARY_VERSION_CELL)}", None, fn.CPO_VERSION())
+    if st.static:  # a PM has no add-in: the functions are what made the numbers, not something to call
+        ws.write_string(r + 2, 0, "How the numbers were made", st.bold_top)
+        made = (f"In the analyst's live model every number comes from the cpo-xl add-in's {len(CATALOGUE)} Excel "
+                "functions (e.g. =CPO_TAM(2028, rack_units)) over the Inputs sheet; in this copy they are fixed "
+                "values, precomputed for each scenario. The Sources sheet gives each input's source, date and grade.")
+        ws.write_string(r + 2, 1, made, st.wrap)
+        ws.set_row(r + 2, _wrapped_height(made))
+        return
     ws.write_string(r + 2, 0, "Functions (UDF catalogue)", st.section)
     ws.write_row(r + 3, 0, ("formula", "what it returns"), st.head_left)
     for i, udf in enumerate(CATALOGUE):
