@@ -103,6 +103,13 @@ def test_a_cached_result_is_never_another_calls():
     keys = {fn._content((2030, [[erosion, value]])) for value in (0, 0.0, False, -0.0)}
     assert len(keys) == 4  # equal under ==, four keys
     assert fn._content((dt.date(2030, 1, 1),)) == ((dt.date(2030, 1, 1)),)
+    # numpy values marshal as their raw bytes: computed, never cached, never mistaken for each other
+    import numpy as np
+    racks = udfs.CPO_TAM(2030, 150000.0)
+    assert udfs.CPO_TAM(2030, np.float64(150000.0)) == racks
+    same_bytes = np.frombuffer(np.float64(150000.0).tobytes(), dtype=np.int64)[0]  # 4,756,... as an int64
+    with pytest.raises(CpoError):  # ~4.8e18 racks: outside the allowed range, not the float's cached TAM
+        udfs.CPO_TAM(2030, same_bytes)
 
 
 def test_udf_module_is_generated_from_the_catalogue_and_fresh():

@@ -6,6 +6,7 @@ here: each picks a line out of the cached engine result. Only :class:`CpoError` 
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 import marshal
@@ -42,10 +43,13 @@ def _content(args: tuple[Any, ...]) -> bytes | tuple[Any, ...]:
     """The argument values of one call as a cache key, by content alone.
 
     marshal's bytes: about 2x faster than hashing and comparing ~1,200 fresh cell objects as tuples (the
-    assumptions range: 60 -> ~30 us a warm call), and exact: equal bytes load back to equal values of equal
-    types (1, 1.0 and True differ), so a hit is never a different call; two equal calls that marshal
-    differently only miss. Cell types marshal cannot write (a date) fall back to the frozen tuples; an
-    unhashable value raises TypeError (the call then runs uncached)."""
+    assumptions range: 60 -> ~30 us a warm call). Exact for the types Excel hands over (None, bool, int, float,
+    str in lists): equal bytes load back to equal values of equal types (0, 0.0 and False differ). Other
+    objects marshal as something else (a numpy array or scalar as its raw bytes), so :class:`ContentCache`
+    keeps a result only for a call of Excel's types; a hit is then such a call too (equal bytes load back
+    alike). Two equal calls that marshal differently (objects shared otherwise) only miss. Cell types marshal
+    cannot write (a date) fall back to frozen tuples; an unhashable value raises TypeError (the call then runs
+    uncached)."""
     try:
         return marshal.dumps(args, MARSHAL_VERSION)
     except ValueError:
@@ -54,12 +58,45 @@ def _content(args: tuple[Any, ...]) -> bytes | tuple[Any, ...]:
         return key
 
 
-def _arguments(key: bytes | tuple[Any, ...]) -> tuple[Any, ...]:
-    """The call's arguments back from its :func:`_content` key (fresh lists: the function may keep them)."""
-    return marshal.loads(key) if isinstance(key, bytes) else tuple(_thawed(a) for a in key)
+EXCEL_TYPES = (type(None), bool, int, float, str)
 
 
-CONTENT_CACHES: list[Any] = []  # one per UDF: results by argument content
+def excel_typed(value: Any) -> bool:
+    """True for what Excel hands a UDF: None, bool, int, float or str, or lists / tuples of them (nested)."""
+    if type(value) in EXCEL_TYPES:
+        return True
+    return type(value) in (list, tuple) and all(excel_typed(v) for v in value)
+
+
+MISSING = object()
+
+
+class ContentCache:
+    """Results by :func:`_content` key, the most recent ``size`` of them (least recently used dropped)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.results: collections.OrderedDict[Any, Any] = collections.OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        """The cached result, or MISSING."""
+        result = self.results.get(key, MISSING)
+        if result is not MISSING:
+            self.results.move_to_end(key)
+        return result
+
+    def put(self, key: Any, args: tuple[Any, ...], result: Any) -> None:
+        """Keep ``result`` when the call was of Excel's types (see :func:`_content`)."""
+        if excel_typed(args):
+            self.results[key] = result
+            if len(self.results) > self.size:
+                self.results.popitem(last=False)
+
+    def cache_clear(self) -> None:
+        self.results.clear()
+
+
+CONTENT_CACHES: list[ContentCache] = []  # one per UDF: results by argument content
 
 
 def excel_safe(func: F) -> F:
@@ -78,11 +115,8 @@ def excel_safe(func: F) -> F:
             ea.reject_errors(value, name)
         return func(*args)
 
-    @lru_cache(maxsize=512)
-    def by_content(key: bytes | tuple[Any, ...]) -> Any:
-        return checked(_arguments(key))
-
-    CONTENT_CACHES.append(by_content)
+    cache = ContentCache(512)
+    CONTENT_CACHES.append(cache)
 
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
@@ -91,7 +125,11 @@ def excel_safe(func: F) -> F:
                 key = _content(args)
             except TypeError:  # an unhashable cell value: computed without the cache (the parser names it)
                 return _copy(checked(args))
-            return _copy(by_content(key))
+            result = cache.get(key)
+            if result is MISSING:
+                result = checked(args)
+                cache.put(key, args, result)
+            return _copy(result)
         except CpoError:
             raise
         except Exception as exc:  # noqa: BLE001 - the UDF contract: no other exception may escape
