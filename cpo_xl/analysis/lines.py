@@ -121,6 +121,8 @@ STATIC: list[LineItem] = [
                  ("addressable", s, "engines")))],
     LineItem("ports", "CPO ports shipped", "800G-eq ports", "demand", ("ports",), sheet="Demand", summary=True),
     LineItem("engines", "CPO optical engines shipped", "engines", "demand", ("engines",), sheet="Demand"),
+    LineItem("cpo_switches", "Scale-out CPO shipped, in 102.4T-eq switches", "switches", "demand", ("cpo_switches",),
+             sheet="Demand"),  # what the switch ramps (NVIDIA Spectrum-X / Quantum-X, Broadcom) are counted in
     LineItem("lasers", "External lasers shipped", "lasers", "demand", ("lasers",)),
     LineItem("gbps", "CPO bandwidth shipped", "Gb/s", "demand", ("gbps",)),
     *[LineItem(f"curve_{s}", f"{SEGMENT_LABELS[s]} demand curve", "share", "penetration",

@@ -18,6 +18,7 @@ from cpo_xl.analysis import montecarlo
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.engine.case import Case
+from cpo_xl.engine.crosscheck import published
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
@@ -103,7 +104,7 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
         xc.add_series({"name": name, "categories": ["TAM", first, L.XCHECK_LABEL_COL, last, L.XCHECK_LABEL_COL],
                        "values": ["TAM", first, col, last, col]})
     xc.set_title({"name": "Bottom-up model vs published (US$ M; * quoted, not verified)"})
-    xc.set_y_axis({"reverse": True, "num_font": {"size": 8}})  # the table's order, top to bottom
+    xc.set_y_axis({"reverse": True, "num_font": AXIS_FONT})  # the table's order, top to bottom
     xc.set_x_axis({"log_base": 10})
     _place(sheets, "crosscheck", L.below(first, last - first + 1), xc)
     ex = wb.add_chart({"type": "bar"})
@@ -326,6 +327,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
     band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
     reconciliation_first = sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"], band_ref)
+    sheets.write_anchors(ws["Checks"], st, args, places,  # below the reconciliation and its count row
+                         reconciliation_first + len(published()) + 3)
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl.analysis.bridge import Bridge, Component
@@ -14,7 +15,7 @@ from cpo_xl.analysis.tables import model_value
 from cpo_xl.engine.assumptions import Assumptions
 from cpo_xl.engine.assumptions import rule as assumption_rule
 from cpo_xl.engine.case import run
-from cpo_xl.engine.crosscheck import passes, published
+from cpo_xl.engine.crosscheck import ANCHOR_LINES, PART_LOWEST, anchor_line, anchor_passes, anchors, passes, published
 from cpo_xl.engine.crosscheck import ratio as ratio_to
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEARS, year_index
@@ -510,6 +511,64 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
                      float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)
                                else 1.0 for p in points)))
     return first
+
+
+ANCHOR_COLUMNS = ("publisher [what was disclosed]", "kind", "key", "year", "disclosed", "model", "model/discl.",
+                  "flag", "unit", "", "why the model departs (where flagged)")
+# the model line an anchor pins -> the workbook line that shows it (a link, so Excel's edits move it)
+ANCHOR_PLACES = {"cpo_switches": "cpo_switches", "lasers_tam": "tam_lasers", "foundry_tam": "tam_foundry_packaging",
+                 "optics": "optics"}
+HOLDS = "holds"  # the reason cell of an anchor that is not flagged
+
+
+def anchor_place(anchor: Any) -> str:
+    """The line (grid place name) of an anchor's model line: a company's CPO revenue, or a layer / total line."""
+    return f"rev_{anchor.ticker}" if anchor.line == "company_cpo_revenue" else ANCHOR_PLACES[anchor.line]
+
+
+def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place], top: int) -> int:
+    """Disclosed near-term anchors (orders, run-rate targets, product ramps; engine/data/anchors.toml) against
+    the model line of the same scope: the model value links to its line, the ratio and the flag are formulas
+    (a floor holds at model / disclosed >= 1; a part of a broader figure within [0.2, 1]), and the reason on
+    file shows where one is flagged. Not part of the master check. Returns the row after the block."""
+    ws.write_string(top, 0, "Disclosed near-term anchors: company orders, run-rate targets, product ramps "
+                            "(flags are not part of the master check)", st.section)
+    ws.write_row(top + 1, 0, ANCHOR_COLUMNS, st.head_left)
+    r = run(args.case)
+    first = top + 2
+    for i, a in enumerate(anchors()):
+        row, excel_row = first + i, first + i + 1
+        model = float(np.asarray(anchor_line(r, a))[year_index(a.year)])
+        ratio = model / a.value
+        flagged = not anchor_passes(ratio, a)
+        label = f"{a.publisher} [{a.source.split(':')[0]}]"
+        ws.write_string(row, 0, label, st.wrap_low)
+        ws.write_string(row, 1, a.kind, st.unit)
+        ws.write_string(row, 2, a.id, st.key)
+        ws.write_number(row, 3, a.year, st.number("0"))
+        ws.write_number(row, 4, a.value, st.number("#,##0"))
+        ws.write_comment(row, 4, f"{a.source} ({a.date}), grade {a.grade}: {a.link}", NOTE_SIZE)
+        p = places[anchor_place(a)]
+        link = f"{p.sheet}!{xl_rowcol_to_cell(p.row, L.year_col(a.year))}"
+        ws.write_formula(row, 5, f"={link}", st.number("#,##0", link=True), model)
+        ws.write_formula(row, 6, f"=F{excel_row}/E{excel_row}", st.number("0.00"), ratio)
+        test = (f"G{excel_row}<1" if a.kind == "floor" else
+                f"OR(G{excel_row}<{PART_LOWEST},G{excel_row}>1)")
+        ws.write_formula(row, 7, f"=IF({test},1,0)", st.number("0"), float(flagged))
+        ws.write_string(row, 8, ANCHOR_LINES[a.line].rsplit("[", 1)[1].rstrip("]"), st.unit)
+        ws.write_string(row, L.REASON_COL, a.reason)
+        ws.merge_range(row, REASON_START, row, L.LAST_YEAR_COL, "", st.wrap_low)
+        raw = xl_rowcol_to_cell(row, L.REASON_COL)
+        ws.write_formula(row, REASON_START, f'=IF(H{excel_row}=0,"{HOLDS}",{raw})', st.wrap_low,
+                         a.reason if flagged else HOLDS)
+        _fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
+                           (label, L.SERIES_WIDTHS[0])])
+    last = first + len(anchors()) - 1
+    ws.write_string(last + 2, 0, "Anchor flags (count; see the reasons)", st.bold)
+    flags = sum(0.0 if anchor_passes(float(np.asarray(anchor_line(r, a))[year_index(a.year)]) / a.value, a)
+                else 1.0 for a in anchors())
+    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"), flags)
+    return last + 3
 
 
 REASON_START = L.year_col(L.SERIES_SPLIT_YEAR)
