@@ -225,7 +225,7 @@ def test_two_cases_differing_only_by_racks_give_different_keys_and_blocks(cells)
     calls = [{"func_name": "CPO_CASE", "args": forecast.args},
              {"func_name": "CPO_CASE", "args": typed.args},  # the same racks as the forecast, typed
              {"func_name": "CPO_CASE", "args": [typed.args[0], typed.args[1], doubled]},
-             *[{"func_name": "CPO_LINES", "args": [None, [["racks_line"], ["tam_udf"]], years], "feed": {"0": k}}
+             *[{"func_name": "CPO_LINES", "args": [None, [["racks_line"], ["tam"]], years], "feed": {"0": k}}
                for k in range(3)]]
     out = client(calls)
     keys = [o["value"][0][0] for o in out[:3]]

@@ -165,3 +165,13 @@ def test_a_case_key_in_place_of_the_assumptions_range_gives_the_same_tam():
                                                                                      "bull")
     with pytest.raises(CpoError, match="differs from the bull case that assumptions"):
         fn.CPO_TAM(2028, TABLE, key, "base")
+
+
+def test_the_tam_line_has_one_name_and_the_old_one_still_works():
+    # issue 21: the registry called the TAM `tam_udf` where the engine, explain and bridge say `tam`; a workbook
+    # built earlier passes "tam_udf" to CPO_LINE / CPO_LINES, so the old name stays an alias
+    from cpo_xl.analysis.lines import line_items
+    names = [item.name for item in line_items(Case())]
+    assert "tam" in names and "tam_udf" not in names
+    assert udfs.CPO_LINE("tam_udf", 2030) == udfs.CPO_LINE("tam", 2030) == pytest.approx(
+        run(Case()).tam[2030 - 2023], rel=1e-12)

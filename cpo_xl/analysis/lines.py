@@ -146,7 +146,7 @@ STATIC: list[LineItem] = [
       for s in (*SEGMENTS, "all")],
     *[LineItem(f"tam_{layer}", LAYER_LABELS[layer], "US$ M", "tam", ("layers", layer), sheet="TAM")
       for layer in LAYERS],
-    LineItem("tam_udf", "CPO TAM", "US$ M", "tam", ("tam",), sheet="TAM", sheet_label="CPO TAM (CPO_TAM)",
+    LineItem("tam", "CPO TAM", "US$ M", "tam", ("tam",), sheet="TAM", sheet_label="CPO TAM (CPO_TAM)",
              summary=True),
     LineItem("optics_line", "CPO optics revenue (engines + lasers + fibre)", "US$ M", "tam", ("optics",),
              summary=True),
@@ -207,9 +207,19 @@ def line_items(case: Case) -> list[LineItem]:
                                      for t, c in companies.items()})]
 
 
+# names a line had in earlier releases, still accepted (a workbook built then keeps working)
+ALIASES = {"tam_udf": "tam"}  # the TAM was `tam_udf` in the registry, `tam` in the engine, explain and bridge
+
+
+def canonical(name: str) -> str:
+    """A line's name as the registry spells it (an earlier release's alias resolved)."""
+    return ALIASES.get(name, name)
+
+
 def find(case: Case, name: str) -> LineItem:
-    """The line item called ``name``; CpoError listing the names when unknown."""
+    """The line item called ``name`` (or an alias of it); CpoError listing the names when unknown."""
     items = {item.name: item for item in line_items(case)}
+    name = canonical(name)
     if name not in items:
         hint = difflib.get_close_matches(name, list(items), n=3)
         also = f"; did you mean {', '.join(hint)}?" if hint else ""

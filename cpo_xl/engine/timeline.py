@@ -6,7 +6,6 @@ FIRST_YEAR = 2023
 LAST_YEAR = 2035
 YEARS: tuple[int, ...] = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
 YEAR_ARRAY = np.array(YEARS, dtype=float)
-N_YEARS = len(YEARS)
 
 
 def year_index(year: int) -> int:

@@ -73,7 +73,7 @@ def CPO_LINES(case_key: Any, line_names: Any, years: Any) -> list[list[Any]]:
     ys = _years(years)
     result, items = run(case), {item.name: item for item in lines.line_items(case)}
     rows = []
-    for name in _names(line_names, "line_names"):
+    for name in map(lines.canonical, _names(line_names, "line_names")):
         if name not in items:
             lines.find(case, name)  # raises with suggestions
         values = lines.value(result, items[name].path)

@@ -106,8 +106,8 @@ CATALOGUE: tuple[Udf, ...] = (
     Udf("CPO_RACKS", "The scenario's NVIDIA rack forecast in racks/yr, from its racks.* inputs (the engine's one "
         "forecast; the Inputs sheet shows it).", "racks", "=CPO_RACKS(2028)"),
     Udf("CPO_LINE", "Any line of the model registry in a year, in its unit (the key column of a model sheet "
-        "names it: tam_udf, ports, pen_all, rev_AVGO, ...).", "line's unit", '=CPO_LINE("capacity", 2028)',
-        {"line": "Line name from the registry, e.g. tam_udf, ports, capacity, pen_all, exp_AVGO",
+        "names it: tam, ports, pen_all, rev_AVGO, ...).", "line's unit", '=CPO_LINE("capacity", 2028)',
+        {"line": "Line name from the registry, e.g. tam, ports, capacity, pen_all, exp_AVGO",
          "rack_units": "Optional racks (number or years/racks range); default: built-in forecast"}),
     Udf("CPO_CASE", "A key that is the case itself (scenario, the inputs that differ from the shipped set, "
         "bear/bull bounds, typed racks), which the block functions take instead of the ranges: any process "

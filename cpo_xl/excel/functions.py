@@ -331,7 +331,7 @@ def CPO_RACKS(year: Any, assumptions: Any = None, scenario: Any = None) -> float
 def CPO_LINE(line: Any, year: Any, rack_units: Any = None, assumptions: Any = None, scenario: Any = None) -> float:
     y = ea.year(year)
     if not isinstance(line, str) or ea.is_blank(line):
-        raise CpoError(f"line {line!r} is not a line name such as 'tam_udf' (see the key column of a model sheet)")
+        raise CpoError(f"line {line!r} is not a line name such as 'tam' (see the key column of a model sheet)")
     case = _case(rack_units, assumptions, scenario, y)
     item = lines.find(case, line.strip())
     return _finite(float(lines.value(run(case), item.path)[year_index(y)]), f"line {item.name} in {y}")

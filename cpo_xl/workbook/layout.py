@@ -346,7 +346,7 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
         Line("tam_addin", "CPO TAM (=CPO_TAM, live from the add-in)", "US$ M", "addin_tam"),
         *[reg.row(f"tam_{layer}") for layer in LAYERS],
         Line("tam_sum", "CPO TAM (sum of layers)", "US$ M", "sum", refs=tuple(f"tam_{la}" for la in LAYERS)),
-        reg.row("tam_udf"),
+        reg.row("tam"),
         Line("optics", "Optics-only TAM (engines + lasers + fibre)", "US$ M", "sum",
              refs=tuple(f"tam_{la}" for la in LAYERS if la != "equipment")),
         *reg.rest("TAM"),
@@ -377,13 +377,13 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
     sheets.append(SeriesSheet("Risk", "Risk: Monte Carlo range of the CPO TAM (10,000 seeded draws)", [
         *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "pctl", key=q, case="case_forecast")
           for q in PERCENTILES],
-        Line("tam_deterministic", "CPO TAM, deterministic (this scenario)", "US$ M", "link", refs=("tam_udf",)),
+        Line("tam_deterministic", "CPO TAM, deterministic (this scenario)", "US$ M", "link", refs=("tam",)),
     ]))
     checks = SeriesSheet("Checks", "Checks: each line is 0 when it holds", [
-        Line("chk_tam", "TAM: sum of layers equals CPO_TAM", "flag", "diff_flag", refs=("tam_sum", "tam_udf"),
+        Line("chk_tam", "TAM: sum of layers equals CPO_TAM", "flag", "diff_flag", refs=("tam_sum", "tam"),
              fmt="0"),
         Line("chk_addin_tam", "Add-in: =CPO_TAM on the TAM sheet equals the model block", "flag", "diff_flag",
-             refs=("tam_addin", "tam_udf"), fmt="0"),
+             refs=("tam_addin", "tam"), fmt="0"),
         *[Line(f"chk_addin_{la}", f"Add-in: =CPO_LAYER_TAM on {LAYER_SHEETS[la]} equals the model block", "flag",
                "diff_flag", refs=(f"layer_{la}", f"tam_{la}"), fmt="0") for la in LAYERS],
         Line("chk_capacity", "Ports shipped within capacity", "flag", "excess_flag",
@@ -456,7 +456,7 @@ def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
             Line(f"sc_case_{s}", f"Model case ({s})", "key", "case", key=s,
                  refs=(f"sc_racks_{s}", f"sc_fc_case_{s}")),
             *[row(f"sc_{s}_{layer}", f"tam_{layer}", f"{LAYER_LABELS[layer]} TAM ({s})") for layer in LAYERS],
-            row(f"sc_tam_{s}", "tam_udf", f"CPO TAM ({s})"),
+            row(f"sc_tam_{s}", "tam", f"CPO TAM ({s})"),
             row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", PCT),
             *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} CPO exposure ({s})", "0.00%") for t in leaders],
         ]

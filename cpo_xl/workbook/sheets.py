@@ -26,7 +26,6 @@ from cpo_xl.workbook import grid, notes
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import Guard, Styles, number_guard
 
-MODEL_TAIL = ",rack_units,assumptions,scenario"
 NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
 
 

@@ -185,8 +185,8 @@ def _facts(ws: Any, st: Styles, args: grid.ModelArgs, ranking_year: int, tornado
 
 def _sentences(page: Page, tornado_year: int) -> list[X]:
     y1, y2 = L.SUMMARY_INPUT_YEAR, LAST
-    tam = cat("The answer: CPO TAM US$ ", bn(page.line("tam_udf", y1)), " bn in ", str(y1), ", US$ ",
-              bn(page.line("tam_udf", y2)), " bn in ", str(y2), " (", X("scenario", page.args.case.scenario),
+    tam = cat("The answer: CPO TAM US$ ", bn(page.line("tam", y1)), " bn in ", str(y1), ", US$ ",
+              bn(page.line("tam", y2)), " bn in ", str(y2), " (", X("scenario", page.args.case.scenario),
               "), ", text(page.line("pen_all", y1), "0%"), " of addressable ports in ", str(y1), ". Range in ",
               str(y1), ": bear-bull US$ ", bn(page.line("sc_tam_bear", y1)), "-", bn(page.line("sc_tam_bull", y1)),
               " bn, Monte Carlo P10-P90 US$ ", bn(page.line("pctl_0.1", y1)), "-", bn(page.line("pctl_0.9", y1)),
@@ -313,7 +313,7 @@ def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:
         ws.write_number(header, 2 + j, year, st.head)
     cagr_col = 2 + len(years)
     ws.write_string(header, cagr_col, f"CAGR {str(years[0])[2:]}-{str(years[-1])[2:]}", st.head)
-    rows = [("tam_udf", "CPO TAM, scenario shown", "US$ M", "#,##0", True),
+    rows = [("tam", "CPO TAM, scenario shown", "US$ M", "#,##0", True),
             *[(f"sc_tam_{s}", f"CPO TAM, {s}", "US$ M", "#,##0", True) for s in SCENARIOS],
             ("pctl_0.1", "CPO TAM, Monte Carlo P10", "US$ M", "#,##0", True),
             ("pctl_0.9", "CPO TAM, Monte Carlo P90", "US$ M", "#,##0", True),
