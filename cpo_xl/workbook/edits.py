@@ -311,20 +311,28 @@ def _number(value: object) -> bool:
 
 
 def verdict(target: Path) -> replace.Verdict:
-    """May a build replace ``target``: refused naming the cells of edits pull does not carry; a .bak kept when
-    the file was built by other cpo-xl code (its edits cannot be told from that code's changes)."""
+    """May a build replace ``target``: refused naming the cells of edits pull does not carry, when this code
+    built it; a .bak kept when another version built it, or other code whose layout differs and the file
+    differs from a rebuild (its edits cannot be told from that code's changes; the documented loop after a
+    code change). A file of other code with no difference (a line added) is replaced without one."""
     try:
         record = snapshot.read_record(target)
         if record is None:
             return replace.Verdict(backup="it has no build record (an older cpo-xl made it)")
         recorded, builder = record
-        if builder != snapshot.builder_fingerprint():
+        version, _, layout = builder.partition(snapshot.LAYOUT_MARK)
+        now_version, _, now_layout = snapshot.builder_fingerprint().partition(snapshot.LAYOUT_MARK)
+        if version != now_version:
             return replace.Verdict(backup="another version of cpo-xl built it")
         changed = untracked(target, recorded)
     except CpoError as exc:
         return replace.Verdict(refuse=f"cannot be compared with what was built ({exc})")
     if not changed:
         return replace.Verdict()
+    if layout != now_layout:  # the documented loop after a code change: replaced, the old file kept whole
+        return replace.Verdict(backup=f"other cpo-xl code built it (another layout), so its {len(changed):,} "
+                                      f"differences from a rebuild ({', '.join(changed[:3])}...) may be that "
+                                      "code's changes rather than edits")
     more = f" and {len(changed) - SHOWN:,} more" if len(changed) > SHOWN else ""
     return replace.Verdict(refuse=f"holds edits that cpo-xl pull does not carry, at {', '.join(changed[:SHOWN])}"
                                 f"{more}; undo them")

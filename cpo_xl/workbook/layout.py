@@ -7,7 +7,9 @@ Each :class:`Line` owns one row and yields both its formula and its cached value
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -468,3 +470,12 @@ def year_col(year: int) -> int:
 
 
 LAST_YEAR_COL = FIRST_YEAR_COL + len(YEARS) - 1
+
+
+@lru_cache(maxsize=1)
+def layout_digest() -> str:
+    """A digest [12 hex] of what this code lays out: the sheets, the Inputs columns and every row of the model
+    sheets (name, label, unit, kind, references) for the shipped case. A file whose build record names another
+    digest was built by other cpo-xl code, so its differences from a rebuild may be that code's, not edits."""
+    text = repr((SHEETS, PM_ORDER, INPUT_COLUMNS, series_sheets(Case())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -71,12 +71,15 @@ def snapshot_digest(s: InputsSnapshot) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
+LAYOUT_MARK = " layout "
+
+
 def builder_fingerprint() -> str:
-    """The package version and the shipped assumptions' fingerprint: a file built by another release (other
-    layout) or on other shipped data (other sources text) may differ from a rebuild for reasons that are not
-    a person's edits. Within one release the layout is the same by definition. The one version string."""
+    """The package version, the shipped assumptions' fingerprint and the layout's digest: a file built by
+    another release, on other shipped data (other sources text) or by code that lays the sheets out otherwise
+    (a line added or renamed) may differ from a rebuild for reasons that are not a person's edits."""
     from cpo_xl.excel.functions import version_text
-    return version_text()
+    return f"{version_text()}{LAYOUT_MARK}{L.layout_digest()}"
 
 
 def snapshot_json(s: InputsSnapshot) -> str:
