@@ -168,6 +168,7 @@ def test_cli_bridge_prints_the_table_and_writes_the_waterfall(cli, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and str(png) in out.stdout
 
 
+@pytest.mark.slow
 def test_cli_bridge_reads_a_toml_and_a_workbook(cli, tmp_path):
     toml = tmp_path / "mine.toml"
     toml.write_text('scenario = "base"\n"pricing.erosion_2027" = 0.25\n[rack_units]\n2030 = 40000\n',
@@ -193,6 +194,7 @@ def test_cli_bridge_bad_arguments_exit_2_in_one_line(cli, args, message, tmp_pat
     assert out.stderr.strip().count("\n") == 0 and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_cli_diff_bridge_between_two_workbooks(cli, tmp_path, built):
     bull = tmp_path / "bull.xlsx"
     made = cli("build", "--scenario", "bull", "--output", str(bull))

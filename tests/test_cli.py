@@ -81,6 +81,7 @@ def cli_without(module: str, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
 
 
+@pytest.mark.slow
 def test_without_matplotlib_simulate_and_bridge_print_their_tables_and_say_why_no_chart(tmp_path):
     """The add-in install has no `charts` extra: the verbs still give their numbers, exit 0, write no PNG."""
     sim = cli_without("matplotlib", "simulate", "-n", "500", "--output-dir", str(tmp_path))
@@ -92,6 +93,7 @@ def test_without_matplotlib_simulate_and_bridge_print_their_tables_and_say_why_n
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_simulate_loads_neither_pandas_nor_the_workbook_code(tmp_path):
     """pandas costs `simulate` 0.15 s of its < 1 s budget: its path (draws, percentiles, text tables) is
     pandas-free; matplotlib loads only to draw."""
@@ -107,6 +109,7 @@ def test_simulate_rejects_a_bad_draw_count(run, tmp_path):
     assert out.returncode == 2 and "draws 0 is outside" in out.stderr
 
 
+@pytest.mark.slow
 def test_textconv_lists_inputs_outputs_and_formulas(run):
     out = run("diff", "--textconv", str(REPO / "workbook" / "CPO_Model.xlsx"))
     assert out.returncode == 0
@@ -123,6 +126,7 @@ def test_check_lists_twenty_problems_then_counts_the_rest_per_sheet():
     assert lines[-1] == "... 25 more; per sheet: TAM 30, LASERS 15"
 
 
+@pytest.mark.slow
 def test_check_names_its_phases_as_they_start(built):
     from cpo_xl.workbook.recalc import check
     phases: list[str] = []
