@@ -69,11 +69,30 @@ def pdf_pages(pdf: Path) -> list[str]:
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
 
+CALIBRATION_PT = 8.0  # the type size of the calibration sheet rendered beside the build
+
+
 @pytest.fixture(scope="session")
-def rendered(built, tmp_path_factory) -> Path:
-    """The session's build as one PDF (LibreOffice, cached values as stored): one render per test run."""
-    (pdf,) = soffice([built], tmp_path_factory.mktemp("render"), "pdf")
-    return pdf
+def rendered_with_calibration(built, tmp_path_factory) -> tuple[Path, Path]:
+    """The session's build and a calibration sheet (CALIBRATION_PT text at 100%) as PDFs of one LibreOffice run
+    (cached values as stored): one render of the build per test run, shared by every test that reads it."""
+    import xlsxwriter
+    work = tmp_path_factory.mktemp("render")
+    calibration = work / "calibration.xlsx"
+    wb = xlsxwriter.Workbook(str(calibration))
+    ws = wb.add_worksheet()
+    small = wb.add_format({"font_size": CALIBRATION_PT})
+    for r in range(10):
+        ws.write_string(r, 0, "Calibration text 2030 US$ 9,899 M", small)
+    wb.close()
+    pdf, cal = soffice([built, calibration], work, "pdf")
+    return pdf, cal
+
+
+@pytest.fixture(scope="session")
+def rendered(rendered_with_calibration) -> Path:
+    """The session's build as one PDF (LibreOffice, cached values as stored)."""
+    return rendered_with_calibration[0]
 
 
 def pdf_text(xlsx: Path, workdir: Path, recalc: bool = False) -> str:
@@ -83,9 +102,13 @@ def pdf_text(xlsx: Path, workdir: Path, recalc: bool = False) -> str:
 
 
 def run(capsys, *args):
-    """`cpo-xl ARGS` in-process: (exit code, stdout, stderr)."""
+    """`cpo-xl ARGS` in-process: (exit code, stdout, stderr). An argument argparse refuses exits as the console
+    script does (its SystemExit code, 2, and its message on stderr)."""
     from cpo_xl.cli.main import main
-    code = main([str(a) for a in args])
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -158,6 +158,7 @@ def _is_case(c: UdfCell) -> bool:
     return c.func == "CPO_CASE"
 
 
+@pytest.mark.slow
 def test_the_workbook_shows_the_add_in_where_the_numbers_are(cells):
     # the mission's formulas stand on the sheets: the TAM headline over 13 years, each layer over 13 years
     tam = [c for c in cells if c.func == "CPO_TAM" and c.where.startswith("TAM!")]
@@ -167,11 +168,13 @@ def test_the_workbook_shows_the_add_in_where_the_numbers_are(cells):
     assert len(cells) <= 100  # the call budget of one full recalculation
 
 
+@pytest.mark.slow
 def test_every_udf_cell_in_dependency_order_then_blocks_last(cells):
     ordered = sorted(cells, key=lambda c: not _is_case(c))  # keys first, every dependent call last
     assert mismatches(ordered, client(requests(ordered))) == []
 
 
+@pytest.mark.slow
 def test_every_udf_cell_in_reverse_order_before_any_key_is_computed(cells):
     ordered = sorted(cells, key=_is_case)  # blocks first: no CPO_CASE has run in this process
     assert mismatches(ordered, client(requests(ordered, feed=False))) == []
@@ -184,6 +187,7 @@ def _blocks(cells: list[UdfCell]) -> list[UdfCell]:
     return [c for c in cells if c.key_args and (c.func not in firsts or firsts[c.func] is c)]
 
 
+@pytest.mark.slow
 def test_each_block_right_after_its_key_with_the_other_keys_in_between(cells):
     # the order that used to give 2030 P90 11,992 instead of 12,361: the other CPO_CASE cells (same ranges,
     # other racks or scenario) run between a key and the block that reads it
@@ -196,6 +200,7 @@ def test_each_block_right_after_its_key_with_the_other_keys_in_between(cells):
     assert mismatches(ordered, client(requests(ordered))) == []
 
 
+@pytest.mark.slow
 def test_every_udf_cell_in_seeded_random_orders(cells):
     for seed in (1, 2):
         ordered = list(cells)
@@ -216,6 +221,7 @@ def _inputs(cells: list[UdfCell]) -> UdfCell:
     return next(c for c in cells if c.where == "Inputs!C5")  # =CPO_CASE(assumptions, scenario)
 
 
+@pytest.mark.slow
 def test_two_cases_differing_only_by_racks_give_different_keys_and_blocks(cells):
     forecast = _inputs(cells)
     typed = next(c for c in cells if c.where == "Inputs!D5")  # =CPO_CASE(case_forecast, scenario, rack_units)
@@ -239,6 +245,7 @@ def test_two_cases_differing_only_by_racks_give_different_keys_and_blocks(cells)
     assert double[1][-1] > 1.3 * same[1][-1]
 
 
+@pytest.mark.slow
 def test_excel_error_values_give_an_error_naming_the_argument_on_the_office_js_path(cells):
     tam, forecast = next(c for c in cells if c.func == "CPO_TAM"), _inputs(cells)
     table, scenario = forecast.args[0], forecast.args[1]  # the assumptions range and the scenario cell
@@ -259,6 +266,7 @@ def test_excel_error_values_give_an_error_naming_the_argument_on_the_office_js_p
     assert "case_key holds the Excel error #N/A" in errors[4]
 
 
+@pytest.mark.slow
 def test_excel_error_values_give_an_error_naming_the_argument_on_the_classic_path(cells):
     tam, forecast = next(c for c in cells if c.func == "CPO_TAM"), _inputs(cells)
     table, scenario = forecast.args[0], forecast.args[1]  # the assumptions range and the scenario cell
@@ -278,6 +286,7 @@ def test_excel_error_values_give_an_error_naming_the_argument_on_the_classic_pat
     assert all(o == {"err_to_str": True} for opts in out["options"].values() for o in opts)
 
 
+@pytest.mark.slow
 def test_a_bull_value_edited_on_inputs_moves_the_tornado_in_the_same_recalculation(cells):
     tornado = next(c for c in cells if c.func == "CPO_TORNADO")
     forecast = _inputs(cells)
@@ -293,6 +302,7 @@ def test_a_bull_value_edited_on_inputs_moves_the_tornado_in_the_same_recalculati
     assert [pytest.approx(r, rel=1e-12, abs=1e-9) for r in tornado.expected[1:]] == moved[1:]  # others as they were
 
 
+@pytest.mark.slow
 def test_office_js_registers_every_function_with_docs_and_optional_flags():
     code = ("import os, json, sys; os.environ['XLWINGS_ON_SERVER']='true'; "
             "os.environ['XLWINGS_LICENSE_KEY']='noncommercial'; sys.path.insert(0, 'udfs'); import cpo_udfs; "
@@ -307,6 +317,7 @@ def test_office_js_registers_every_function_with_docs_and_optional_flags():
         assert all(p["description"] for p in params) and meta[udf.name]["description"] == udf.doc
 
 
+@pytest.mark.slow
 def test_classic_vba_wrappers_have_the_catalogue_signatures():
     vba = client([], "classic_client.py")["vba"]
     signatures = dict(re.findall(r"^Function (CPO_\w+)\(([^)]*)\)", vba, re.MULTILINE))

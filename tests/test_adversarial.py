@@ -93,6 +93,7 @@ cell_value = st.one_of(st.none(), st.booleans(), st.integers(-10**15, 10**15), s
                        st.just("x" * 5000))
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=40)  # each rewrites and pulls a workbook (~0.25 s)
 @given(input_cells, cell_value)
 def test_a_bad_cell_in_the_inputs_is_kept_or_refused(built, tmp_path_factory, capsys, ref, value):
@@ -133,6 +134,7 @@ def _damaged(built: Path, folder: Path, capsys, verb: str, data) -> None:
     assert bad.read_bytes() == content or (verb == "build" and code == 0)
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=60)
 @given(st.data())
 @pytest.mark.parametrize("verb", ["check", "pull", "publish"])
@@ -140,6 +142,7 @@ def test_damaged_files_end_in_one_line(built, tmp_path_factory, capsys, verb, da
     _damaged(built, tmp_path_factory.mktemp("damaged"), capsys, verb, data)
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=6)  # each reads the good file too (~1 s)
 @given(st.data())
 @pytest.mark.parametrize("verb", ["diff", "build"])

@@ -2,9 +2,8 @@
 
 import itertools
 import math
-import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from cpo_xl.analysis.ranges import ranges
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.timeline import year_index
+from tests.conftest import run as run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 RANGES = ranges(Case())  # every input with different bear and bull values: (bear, base, bull)
@@ -148,11 +148,19 @@ def test_bad_line_and_year_are_one_clear_error():
         br.bridge(Case(), Case("bull"), 2050)
 
 
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "cpo_xl.cli", *args], capture_output=True, text=True, cwd=cwd)
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """`cpo-xl ARGS` in-process (tests.conftest.run), in folder ``cwd`` when given: an object with returncode,
+    stdout and stderr."""
+    def cli_(*args, cwd=None):
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        code, out, err = run_cli(capsys, *args)
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return cli_
 
 
-def test_cli_bridge_prints_the_table_and_writes_the_waterfall(tmp_path):
+def test_cli_bridge_prints_the_table_and_writes_the_waterfall(cli, tmp_path):
     out = cli("bridge", "base", "bull", "--year", "2030", "--output-dir", str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert "Bridge of CPO TAM (tam) 2030" in out.stdout and "Method: exact Shapley values" in out.stdout
@@ -160,7 +168,8 @@ def test_cli_bridge_prints_the_table_and_writes_the_waterfall(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and str(png) in out.stdout
 
 
-def test_cli_bridge_reads_a_toml_and_a_workbook(tmp_path):
+@pytest.mark.slow
+def test_cli_bridge_reads_a_toml_and_a_workbook(cli, tmp_path):
     toml = tmp_path / "mine.toml"
     toml.write_text('scenario = "base"\n"pricing.erosion_2027" = 0.25\n[rack_units]\n2030 = 40000\n',
                     encoding="utf-8")
@@ -179,13 +188,14 @@ def test_cli_bridge_reads_a_toml_and_a_workbook(tmp_path):
     (("bridge", "base", "bull", "--line", "nosuch"), "line 'nosuch' is unknown"),
     (("bridge", "base", "bull", "--year", "x"), "invalid int value"),
 ])
-def test_cli_bridge_bad_arguments_exit_2_in_one_line(args, message, tmp_path):
+def test_cli_bridge_bad_arguments_exit_2_in_one_line(cli, args, message, tmp_path):
     out = cli(*args, cwd=tmp_path)
     assert out.returncode == 2 and message in out.stderr
     assert out.stderr.strip().count("\n") == 0 and "Traceback" not in out.stderr
 
 
-def test_cli_diff_bridge_between_two_workbooks(tmp_path, built):
+@pytest.mark.slow
+def test_cli_diff_bridge_between_two_workbooks(cli, tmp_path, built):
     bull = tmp_path / "bull.xlsx"
     made = cli("build", "--scenario", "bull", "--output", str(bull))
     assert made.returncode == 0, made.stderr

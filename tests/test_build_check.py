@@ -68,17 +68,20 @@ def cached_number_count(path: Path) -> int:
                    if n.startswith(("xl/worksheets/", "xl/charts/")))
 
 
+@pytest.mark.slow
 def test_committed_workbook_has_the_content_of_a_fresh_build(built):
     differences = compare(COMMITTED, built)
     assert differences == [], "\n".join(report(differences))
 
 
+@pytest.mark.slow
 def test_two_builds_on_one_machine_are_byte_identical(built, tmp_path):
     again = tmp_path / "again.xlsx"
     build_workbook(again)
     assert again.read_bytes() == built.read_bytes()
 
 
+@pytest.mark.slow
 def test_one_ulp_on_every_cached_number_still_passes_build_check(built, tmp_path, capsys):
     perturbed = tmp_path / "CPO_Model.xlsx"
     rewrite(built, perturbed, nudge_numbers(ulps=1))
@@ -89,6 +92,7 @@ def test_one_ulp_on_every_cached_number_still_passes_build_check(built, tmp_path
     assert "same content as a fresh build" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_number_moved_by_1e6_relative_fails_and_names_the_cell(built, tmp_path, capsys):
     changed = tmp_path / "CPO_Model.xlsx"
 
@@ -105,6 +109,7 @@ def test_a_number_moved_by_1e6_relative_fails_and_names_the_cell(built, tmp_path
     assert "more differences" in out
 
 
+@pytest.mark.slow
 def test_a_changed_formula_fails_and_names_the_cell(built, tmp_path):
     changed = tmp_path / "formula.xlsx"
     with zipfile.ZipFile(built) as z:
@@ -122,6 +127,7 @@ def test_a_changed_formula_fails_and_names_the_cell(built, tmp_path):
     assert lines[0] == f"TAM!{cell}: {text}*1 -> {text}"
 
 
+@pytest.mark.slow
 def test_a_changed_style_fails_and_names_the_cell(built, tmp_path):
     changed = tmp_path / "style.xlsx"
     with zipfile.ZipFile(built) as z:
@@ -136,6 +142,7 @@ def test_a_changed_style_fails_and_names_the_cell(built, tmp_path):
     assert lines == [f"TAM!{cell.decode()}: s={int(style) + 1} -> s={style.decode()}"]
 
 
+@pytest.mark.slow
 def test_a_changed_text_fails_through_the_shared_strings(built, tmp_path):
     changed = tmp_path / "text.xlsx"
     rewrite(built, changed, lambda name, data: data.replace(b"CPO TAM", b"CPO SAM", 1)
@@ -152,6 +159,7 @@ def test_numbers_compare_within_tolerance_and_text_exactly():
     assert not same_text("1", "")
 
 
+@pytest.mark.slow
 def test_neither_the_workbook_nor_the_pm_copy_asks_excel_to_recalculate_on_load(built, tmp_path):
     pm = tmp_path / "pm.xlsx"
     build_workbook(pm, static=True)

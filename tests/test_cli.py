@@ -1,30 +1,44 @@
-"""The command line: one clear line and exit 2 on bad input, tables on good input."""
+"""The command line: one clear line and exit 2 on bad input, tables on good input.
+
+The verbs run in-process (tests.conftest.run: main() with the output captured); the tests about a fresh
+interpreter (what it imports, a missing module) still start one. `python -m cpo_xl.cli` itself runs in
+test_edits.py (piped into head) and test_hardening.py (concurrent builds)."""
 
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import run as cli
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "cpo_xl.cli", *args], capture_output=True, text=True)
+@pytest.fixture
+def run(capsys):
+    """`cpo-xl ARGS` in-process: an object with returncode, stdout and stderr (as subprocess.run gives)."""
+    def run_(*args):
+        code, out, err = cli(capsys, *args)
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return run_
 
 
-def test_summary_prints_the_tables():
+def test_summary_prints_the_tables(run):
     out = run("summary", "--year", "2030")
     assert out.returncode == 0
     for text in ("TAM by layer", "Supply binds [1 = yes]", "cross-checks", "Company ranking by net CPO exposure, 2030"):
         assert text in out.stdout
 
 
-def test_unknown_scenario_exits_2_in_one_line():
+def test_unknown_scenario_exits_2_in_one_line(run):
     out = run("summary", "--scenario", "nosuch")
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0 and "scenario 'nosuch' is unknown" in out.stderr
 
 
-def test_malformed_assumptions_file_exits_2(tmp_path):
+def test_malformed_assumptions_file_exits_2(run, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("x = [", encoding="utf-8")
     out = run("summary", "--assumptions", str(bad))
@@ -34,14 +48,14 @@ def test_malformed_assumptions_file_exits_2(tmp_path):
     assert out.returncode == 2 and "racks.cy2026: -1" in out.stderr
 
 
-def test_check_rejects_a_non_xlsx(tmp_path):
+def test_check_rejects_a_non_xlsx(run, tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_text("not a zip", encoding="utf-8")
     out = run("check", str(bad))
     assert out.returncode == 2 and "not a zip" in out.stderr
 
 
-def test_summary_scenarios_side_by_side():
+def test_summary_scenarios_side_by_side(run):
     out = run("summary", "--scenarios", "--ticker", "mrvl")
     assert out.returncode == 0
     for text in ("CPO TAM by scenario", "Scenarios side by side, 2030", "Tornado: CPO TAM 2030",
@@ -49,7 +63,7 @@ def test_summary_scenarios_side_by_side():
         assert text in out.stdout
 
 
-def test_simulate_prints_percentiles_and_writes_the_fan_chart(tmp_path):
+def test_simulate_prints_percentiles_and_writes_the_fan_chart(run, tmp_path):
     out = run("simulate", "-n", "2000", "--seed", "3", "--output-dir", str(tmp_path))
     assert out.returncode == 0
     assert "CPO TAM percentiles" in out.stdout and "P90" in out.stdout
@@ -67,6 +81,7 @@ def cli_without(module: str, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
 
 
+@pytest.mark.slow
 def test_without_matplotlib_simulate_and_bridge_print_their_tables_and_say_why_no_chart(tmp_path):
     """The add-in install has no `charts` extra: the verbs still give their numbers, exit 0, write no PNG."""
     sim = cli_without("matplotlib", "simulate", "-n", "500", "--output-dir", str(tmp_path))
@@ -78,6 +93,7 @@ def test_without_matplotlib_simulate_and_bridge_print_their_tables_and_say_why_n
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_simulate_loads_neither_pandas_nor_the_workbook_code(tmp_path):
     """pandas costs `simulate` 0.15 s of its < 1 s budget: its path (draws, percentiles, text tables) is
     pandas-free; matplotlib loads only to draw."""
@@ -88,12 +104,13 @@ def test_simulate_loads_neither_pandas_nor_the_workbook_code(tmp_path):
     assert not modules & {"pandas", "openpyxl", "xlsxwriter", "formulas", "xlwings"}
 
 
-def test_simulate_rejects_a_bad_draw_count(tmp_path):
+def test_simulate_rejects_a_bad_draw_count(run, tmp_path):
     out = run("simulate", "-n", "0", "--output-dir", str(tmp_path))
     assert out.returncode == 2 and "draws 0 is outside" in out.stderr
 
 
-def test_textconv_lists_inputs_outputs_and_formulas():
+@pytest.mark.slow
+def test_textconv_lists_inputs_outputs_and_formulas(run):
     out = run("diff", "--textconv", str(REPO / "workbook" / "CPO_Model.xlsx"))
     assert out.returncode == 0
     assert "input pricing.erosion_2027 [base] = 0.2" in out.stdout
@@ -109,6 +126,7 @@ def test_check_lists_twenty_problems_then_counts_the_rest_per_sheet():
     assert lines[-1] == "... 25 more; per sheet: TAM 30, LASERS 15"
 
 
+@pytest.mark.slow
 def test_check_names_its_phases_as_they_start(built):
     from cpo_xl.workbook.recalc import check
     phases: list[str] = []

@@ -40,6 +40,7 @@ def values(path: Path, *refs: str) -> list[object]:
     return [book[r.split("!")[0]][r.split("!")[1]].value for r in refs]
 
 
+@pytest.mark.slow
 def test_typed_cells_survive_pull_then_build(built, tmp_path, capsys):
     r = row_of(built, "pricing.erosion_2027")
     live, base = f"Inputs!{L.a1(r - 1, L.LIVE_C)}", f"Inputs!{L.a1(r - 1, L.BASE_C)}"
@@ -61,6 +62,7 @@ def test_typed_cells_survive_pull_then_build(built, tmp_path, capsys):
     assert values(workbook, live)[0].startswith("=")  # the live formula is back, fed by the base column
 
 
+@pytest.mark.slow
 def test_a_label_edit_is_named_and_refused(built, tmp_path, capsys):
     workbook = edited(built, tmp_path, {"TAM!A6": "my own label", "Lasers!B9": 42})
     before = digest(workbook)
@@ -71,12 +73,14 @@ def test_a_label_edit_is_named_and_refused(built, tmp_path, capsys):
     assert code == 0 and len(list(tmp_path.glob("w.*.bak.xlsx"))) == 1  # the edited file is kept beside
 
 
+@pytest.mark.slow
 def test_an_unedited_workbook_rebuilds_without_force(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
     assert run(capsys, "build", "--output", workbook)[0] == 0
 
 
+@pytest.mark.slow
 def test_racks_typed_over_the_used_row_and_the_override_row_disagreeing_are_refused(built, tmp_path, capsys):
     used = f"Inputs!{L.a1(L.INPUTS_RACKS_ROW, L.year_col(2027))}"
     override = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2027))}"
@@ -85,6 +89,7 @@ def test_racks_typed_over_the_used_row_and_the_override_row_disagreeing_are_refu
     assert code == 2 and used in err and override in err and not (tmp_path / "p.toml").exists()
 
 
+@pytest.mark.slow
 def test_a_shifted_year_header_is_refused(built, tmp_path, capsys):
     header = f"Inputs!{L.a1(L.INPUTS_YEARS_ROW, L.year_col(2026))}"
     workbook = edited(built, tmp_path, {header: 2027})
@@ -119,6 +124,7 @@ def _with_cell_xml(built: Path, target: Path, cell: str, xml: bytes) -> None:
             zout.writestr(info, data)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("xml", [b'<c r="C14"><v>nan</v></c>', b'<c r="C14"><v>inf</v></c>',
                                  b'<c r="C14" t="d"><v>99999-99-99</v></c>'])
 @pytest.mark.parametrize("verb", ["check", "pull", "diff", "publish"])
@@ -133,6 +139,7 @@ def test_an_unreadable_cell_is_one_line_for_every_reader(built, tmp_path, capsys
     assert digest(bad) == before and not (tmp_path / "p.toml").exists() and not (tmp_path / "pm.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
     r = row_of(built, "pricing.erosion_2027")
     workbook = edited(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.COMMENT_C)}": "desk view",
@@ -141,6 +148,7 @@ def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
     assert code == 0 and "desk view" in out and "2031" in out and "tornado year" in out
 
 
+@pytest.mark.slow
 def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, capsys, monkeypatch):
     from cpo_xl.workbook import snapshot
     workbook = edited(built, tmp_path, {"TAM!A6": "an edit this release cannot tell from its own changes"})
@@ -152,6 +160,7 @@ def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, 
     assert values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]
 
 
+@pytest.mark.slow
 def test_a_full_disk_leaves_the_workbook_as_it_was(built, tmp_path, capsys, monkeypatch):
     import errno
 
@@ -199,6 +208,7 @@ def test_a_bad_output_folder_is_refused_before_the_work(tmp_path, capsys):
             assert code == 2 and out == "" and fragment in err and err.count("\n") == 1, (verb, folder, err)
 
 
+@pytest.mark.slow
 def test_the_chart_is_written_when_the_tables_are_piped_into_head(tmp_path):
     for verb, name in (("simulate -n 300", "fan_chart.png"), ("bridge base bull", "bridge_tam_2030.png")):
         cmd = f"'{sys.executable}' -m cpo_xl.cli {verb} --output-dir '{tmp_path}' | head -1"
@@ -218,6 +228,7 @@ def test_an_output_the_system_refuses_is_one_line(capsys, args):
     assert code == 2 and err.count("\n") == 1 and "/sys/cpo-xl-test" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_review_findings_end_in_one_line(built, tmp_path, capsys):
     """Found by an adversarial review: each ended in a traceback, an out-of-memory kill or silence."""
     toml = tmp_path / "s.toml"
@@ -236,6 +247,7 @@ def test_review_findings_end_in_one_line(built, tmp_path, capsys):
         assert code == 2 and err.count("\n") == 1 and fragment in err, (args, err)
 
 
+@pytest.mark.slow
 def test_a_deleted_assumption_row_is_named_not_defaulted(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
@@ -249,6 +261,7 @@ def test_a_deleted_assumption_row_is_named_not_defaulted(built, tmp_path, capsys
     assert code == 2 and f"Inputs row of {key} (deleted)" in err
 
 
+@pytest.mark.slow
 def test_inputs_edited_since_the_build_are_named(built, tmp_path, capsys):
     r = row_of(built, "pricing.erosion_2027")
     workbook = edited(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.BULL_C)}": 0.3})
@@ -256,6 +269,7 @@ def test_inputs_edited_since_the_build_are_named(built, tmp_path, capsys):
     assert code == 2 and f"Inputs!{L.a1(r - 1, L.BULL_C)}" in err and "pull" in err
 
 
+@pytest.mark.slow
 def test_outputs_are_named_for_what_they_hold(built, tmp_path, capsys):
     for args, fragment in [(("build", "--output", tmp_path / "w.txt"), "name it *.xlsx"),
                            (("publish", built, "--output", tmp_path / "pm.csv"), "name it *.xlsx"),
@@ -265,6 +279,7 @@ def test_outputs_are_named_for_what_they_hold(built, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_removed_defined_name_is_an_edit(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)

@@ -1,8 +1,7 @@
 """explain: the tree of a line lists every input the line depends on, with the engine's own values."""
 
 import json
-import subprocess
-import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from cpo_xl.engine.model import rack_forecast
 from cpo_xl.engine.model import run as run_params
 from cpo_xl.engine.params import to_params, with_values
 from cpo_xl.engine.timeline import FIRST_YEAR, year_index
+from tests.conftest import run as run_cli
 
 
 def moved_by(case: Case, path: tuple[str, ...], year: int) -> set[str]:
@@ -122,11 +122,16 @@ def test_bad_arguments_name_what_is_allowed(line, year, ticker, message):
     assert message in str(err.value)
 
 
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cpo_xl.cli", *args], capture_output=True, text=True)
+@pytest.fixture
+def cli(capsys):
+    """`cpo-xl ARGS` in-process (tests.conftest.run): an object with returncode, stdout and stderr."""
+    def cli_(*args):
+        code, out, err = run_cli(capsys, *args)
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return cli_
 
 
-def test_cli_explain_text_and_json():
+def test_cli_explain_text_and_json(cli):
     out = cli("explain", "tam", "2030")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("cpo-xl explain tam 2030: scenario base;") and "CPO TAM (tam) = " in out.stdout
@@ -144,7 +149,7 @@ def test_cli_explain_text_and_json():
     (("explain", "tam", "2030", "--format", "xml"), "invalid choice"),
     (("explain", "tam", "2030", "--scenario", "worst"), "scenario 'worst' is unknown"),
 ])
-def test_cli_explain_bad_arguments_exit_2_in_one_line(args, message):
+def test_cli_explain_bad_arguments_exit_2_in_one_line(cli, args, message):
     out = cli(*args)
     assert out.returncode == 2 and message in out.stderr
     assert out.stderr.strip().count("\n") == 0 and "Traceback" not in out.stderr

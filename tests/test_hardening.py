@@ -40,6 +40,7 @@ def test_an_infinite_cagr_is_refused():
         cpo_udfs.CPO_CAGR(1, 1e300, 2020, 2020.001)
 
 
+@pytest.mark.slow
 def test_every_force_keeps_its_own_backup(built, tmp_path, capsys):
     target = tmp_path / "w.xlsx"
     shutil.copy(built, target)
@@ -60,6 +61,7 @@ def test_every_force_keeps_its_own_backup(built, tmp_path, capsys):
     assert len(backups) == 2 and digest(backups[0]) != digest(backups[1])
 
 
+@pytest.mark.slow
 def test_pull_and_publish_never_write_onto_their_input(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
@@ -71,6 +73,7 @@ def test_pull_and_publish_never_write_onto_their_input(built, tmp_path, capsys):
     assert digest(workbook) == before
 
 
+@pytest.mark.slow
 def test_pull_does_not_overwrite_a_file_it_did_not_write(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
@@ -99,6 +102,7 @@ def _edited(built, tmp_path, edit):
     return workbook
 
 
+@pytest.mark.slow
 def test_a_blank_row_inside_the_inputs_is_refused_not_an_end(built, tmp_path, capsys):
     from cpo_xl.workbook import layout as L
     workbook = _edited(built, tmp_path, lambda ws: ws.insert_rows(L.INPUTS_FIRST_KEY_ROW + 20))
@@ -107,6 +111,7 @@ def test_a_blank_row_inside_the_inputs_is_refused_not_an_end(built, tmp_path, ca
     assert not (tmp_path / "p.toml").exists()
 
 
+@pytest.mark.slow
 def test_a_duplicate_key_row_is_refused(built, tmp_path, capsys):
     from cpo_xl.workbook import layout as L
 
@@ -117,6 +122,7 @@ def test_a_duplicate_key_row_is_refused(built, tmp_path, capsys):
     assert code == 2 and "appears twice" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("racks", [1e12, -5])
 def test_an_absurd_rack_override_is_refused(built, tmp_path, capsys, racks):
     from cpo_xl.workbook import layout as L
@@ -155,6 +161,7 @@ def test_an_output_that_is_a_directory_or_under_a_file_is_one_line(tmp_path, cap
     assert code == 2 and "cannot create its folder" in err
 
 
+@pytest.mark.slow
 def test_concurrent_builds_to_one_path_take_turns(tmp_path):
     import subprocess
     target = tmp_path / "w.xlsx"

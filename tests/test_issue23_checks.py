@@ -46,6 +46,7 @@ def test_the_typed_racks_break_every_envelope(racks_toml):
     assert len(failing) == 3 and all(years == TYPED_YEARS for years in failing.values())
 
 
+@pytest.mark.slow
 def test_build_prints_the_master_check_and_exits_0_then_check_exits_1(racks_toml, tmp_path, capsys):
     """Before: `build` exited 0 saying nothing and `check` printed "0 problems" (exit 0) with the master check
     at 9 on the Checks sheet."""
@@ -74,6 +75,7 @@ def test_summary_prints_the_master_check_only_when_it_is_not_0(racks_toml, capsy
     assert code == 0 and "master check" not in out
 
 
+@pytest.mark.slow
 def test_a_clean_build_says_nothing_about_the_checks(built, capsys):
     assert mc.of_workbook(built) == mc.MasterCheck(0.0)
     code, out, _ = cli(capsys, "check", built)

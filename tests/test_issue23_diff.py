@@ -33,6 +33,7 @@ def section(out: str, title: str) -> str:
     return out[start:] if end < 0 else out[start:end]
 
 
+@pytest.mark.slow
 def test_input_only_edits_report_no_formula_change_and_units_on_every_line(built, slower_erosion, capsys):
     """Before: "Formulas changed (11)" (Bridge rows: the base -> bear bridge has other steps when the erosion
     moves) and no unit on any line."""
@@ -51,6 +52,7 @@ def test_input_only_edits_report_no_formula_change_and_units_on_every_line(built
     assert tam[unit_col:].startswith("US$ M")
 
 
+@pytest.mark.slow
 def test_a_formula_typed_over_is_still_reported_beside_input_edits(built, slower_erosion, tmp_path, capsys):
     """The rebuild explains only what a build lays out: a formula a person changed, in a workbook whose inputs
     changed too, stays a formula change."""
@@ -69,6 +71,7 @@ def test_a_formula_typed_over_is_still_reported_beside_input_edits(built, slower
     assert "Bridge!" not in block and "not counted:" in out
 
 
+@pytest.mark.slow
 def test_a_text_cell_that_starts_with_equals_is_text(built, tmp_path, capsys):
     """A comment typed as text "=see the 10-K" (Excel stores it as a string when typed with a leading
     apostrophe) is an input comment, not a formula. Before: listed under "Formulas changed" as well."""
@@ -86,6 +89,7 @@ def test_a_text_cell_that_starts_with_equals_is_text(built, tmp_path, capsys):
     assert f"{sheet}!{ref}" not in section(out, "Formulas changed")
 
 
+@pytest.mark.slow
 def test_diff_bridge_of_typed_racks_prints_no_none(built, tmp_path, capsys):
     """Before: "Racks typed for 2028: rack_units.2028 None -> 900,000"."""
     toml = tmp_path / "racks.toml"
@@ -99,6 +103,7 @@ def test_diff_bridge_of_typed_racks_prints_no_none(built, tmp_path, capsys):
     assert re.search(r"^2028\s+racks override\s+NVL72-eq racks\s+\(blank\)\s+900,000", out, re.M)
 
 
+@pytest.mark.slow
 def test_textconv_gives_units(built, capsys):
     code, out, _ = run(capsys, "diff", "--textconv", built)
     assert code == 0

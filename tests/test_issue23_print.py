@@ -10,17 +10,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import xlsxwriter
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook import sheets
 from cpo_xl.workbook.build import build_workbook
-from tests.conftest import pdf_pages, pdftotext, soffice
+from tests.conftest import CALIBRATION_PT, pdf_pages, pdftotext
 from tests.test_pm import pages_by_sheet
 
-MIN_PT = 8.0
+MIN_PT = CALIBRATION_PT  # 8 pt: the calibration sheet's type size
 WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">')
 
 
@@ -31,18 +30,10 @@ def word_heights(pdf: Path) -> list[list[float]]:
 
 
 @pytest.fixture(scope="module")
-def printed(built, tmp_path_factory) -> tuple[Path, float]:
-    """The session's build and a calibration sheet (8 pt text at 100%) as PDFs of one LibreOffice run; returns
-    the build's PDF and the box height of 8 pt type [pt]."""
-    work = tmp_path_factory.mktemp("print")
-    calibration = work / "calibration.xlsx"
-    wb = xlsxwriter.Workbook(str(calibration))
-    ws = wb.add_worksheet()
-    small = wb.add_format({"font_size": MIN_PT})
-    for r in range(10):
-        ws.write_string(r, 0, "Calibration text 2030 US$ 9,899 M", small)
-    wb.close()
-    pdf, cal = soffice([built, calibration], work, "pdf")
+def printed(rendered_with_calibration) -> tuple[Path, float]:
+    """The session's build and a calibration sheet (8 pt text at 100%) as PDFs of one LibreOffice run (the
+    session's render); returns the build's PDF and the box height of 8 pt type [pt]."""
+    pdf, cal = rendered_with_calibration
     heights = [h for page in word_heights(cal) for h in page]
     return pdf, max(set(heights), key=heights.count)
 

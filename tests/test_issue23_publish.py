@@ -34,6 +34,7 @@ def test_publish_pdf_on_the_default_output_and_on_a_relative_path(built, tmp_pat
     assert not list(tmp_path.rglob(".cpo-pdf-*"))  # the work folders are gone
 
 
+@pytest.mark.slow
 def test_republishing_over_its_own_copy_needs_no_force_and_keeps_no_bak(built, tmp_path, capsys):
     """Before: the second publish was refused, "holds sheets the builder did not make (Scenario_Values)",
     and with --force each republish left a .bak."""
@@ -45,6 +46,7 @@ def test_republishing_over_its_own_copy_needs_no_force_and_keeps_no_bak(built, t
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["PM.xlsx"]
 
 
+@pytest.mark.slow
 def test_publish_names_each_stage_as_it_starts(built, tmp_path, monkeypatch, capsys):
     """On a terminal, a line per stage on stderr (piped, nothing but a failure's one line, as `check`)."""
     from cpo_xl.workbook.publish import publish
@@ -59,6 +61,7 @@ def test_publish_names_each_stage_as_it_starts(built, tmp_path, monkeypatch, cap
     assert [line.split("]: ")[1].split(" ")[0] for line in err.splitlines()] == ["reading", "building", "checking"]
 
 
+@pytest.mark.slow
 def test_an_edited_pm_copy_is_refused_without_force_and_kept_as_bak_with_it(pm_copy, built, tmp_path, capsys):
     """A note a PM typed on the Summary (saved by a spreadsheet program) is work publish must not overwrite."""
     target = tmp_path / "PM.xlsx"
@@ -76,6 +79,7 @@ def test_an_edited_pm_copy_is_refused_without_force_and_kept_as_bak_with_it(pm_c
     assert digest(bak) == before and f"kept as {bak.name}" in out
 
 
+@pytest.mark.slow
 def test_a_copy_changed_in_place_behind_its_stamp_is_refused(pm_copy, built, tmp_path, capsys):
     """A tool that rewrites one part and keeps the zip comment: the parts no longer match the stamp."""
     import zipfile

@@ -48,6 +48,7 @@ def test_the_copy_is_macro_enabled(xlsm):
         assert MACRO_MAIN in z.read("[Content_Types].xml").decode() and "xl/vbaProject.bin" in z.namelist()
 
 
+@pytest.mark.slow
 def test_bridge_reads_an_xlsm(xlsm, built, tmp_path, capsys):
     """Before: "B '...CPO_Model.xlsm' is not a scenario (bear, base, bull), an assumptions .toml or a
     workbook .xlsx", exit 2. The workbook holds the base inputs, so bull -> it bridges bull back to base."""
@@ -58,6 +59,7 @@ def test_bridge_reads_an_xlsm(xlsm, built, tmp_path, capsys):
     assert out.replace("CPO_Model.xlsm", "CPO_Model.xlsx") == base_out
 
 
+@pytest.mark.slow
 def test_pull_diff_and_publish_read_an_xlsm(xlsm, built, tmp_path, capsys):
     code, out, err = run(capsys, "pull", xlsm, "--output", tmp_path / "my.toml")
     assert code == 0, err

@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import digest, run
 
 
+@pytest.mark.slow
 def test_a_full_disk_inside_xlsxwriter_is_one_line_and_the_target_is_unchanged(built, tmp_path, capsys, monkeypatch):
     import xlsxwriter.workbook
     workbook = tmp_path / "w.xlsx"
@@ -30,6 +31,7 @@ def test_a_full_disk_inside_xlsxwriter_is_one_line_and_the_target_is_unchanged(b
     assert digest(workbook) == before and sorted(p.name for p in tmp_path.iterdir()) == ["w.xlsx"]
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_keeping_the_bak_leaves_no_partial_bak(built, tmp_path, capsys, monkeypatch):
     import openpyxl
     workbook = tmp_path / "w.xlsx"
@@ -64,6 +66,7 @@ def test_a_toml_with_a_byte_order_mark_is_read(tmp_path, capsys):
     assert code == 0 and "bull" in out, err
 
 
+@pytest.mark.slow
 def test_libreoffice_lock_file_is_honoured(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
@@ -73,6 +76,7 @@ def test_libreoffice_lock_file_is_honoured(built, tmp_path, capsys):
     assert code == 2 and "LibreOffice" in err and digest(workbook) == before, err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
 def test_a_symlinked_output_is_written_through_and_no_lock_file_is_left(built, tmp_path, capsys):
     real = tmp_path / "store" / "real.xlsx"
@@ -87,6 +91,7 @@ def test_a_symlinked_output_is_written_through_and_no_lock_file_is_left(built, t
     assert sorted(p.name for p in real.parent.iterdir()) == ["real.xlsx"]  # no .real.xlsx.cpo-lock
 
 
+@pytest.mark.slow
 def test_a_bak_keeps_the_real_extension_last(built, tmp_path, capsys):
     import openpyxl
     workbook = tmp_path / "w.xlsx"
@@ -99,6 +104,7 @@ def test_a_bak_keeps_the_real_extension_last(built, tmp_path, capsys):
     assert bak.name.startswith("w.") and bak.name.endswith(".bak.xlsx")
 
 
+@pytest.mark.slow
 def test_pull_refuses_to_overwrite_a_pulled_toml_edited_by_hand(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
@@ -114,6 +120,7 @@ def test_pull_refuses_to_overwrite_a_pulled_toml_edited_by_hand(built, tmp_path,
     assert code == 0 and digest(bak) == edited and bak.name.endswith(".bak.toml"), err
 
 
+@pytest.mark.slow
 def test_republishing_over_an_unedited_pm_copy_just_works(built, pm_copy, tmp_path, capsys):
     """Before: 'holds sheets the builder did not make (Scenario_Values)': publish refused its own copy."""
     target = tmp_path / "pm.xlsx"
@@ -122,6 +129,7 @@ def test_republishing_over_an_unedited_pm_copy_just_works(built, pm_copy, tmp_pa
     assert code == 0 and not [p for p in tmp_path.iterdir() if ".bak" in p.name], err
 
 
+@pytest.mark.slow
 def test_the_lock_file_an_earlier_release_left_beside_an_output_is_removed(built, tmp_path, capsys):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)

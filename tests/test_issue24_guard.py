@@ -58,6 +58,7 @@ EXPECTED = ("TAM!B2 note", "TAM!A6 hyperlink", "TAM!B30 fill", "TAM!D6:P6 condit
             "Scenarios: tab colour", "Inputs: pictures", "Risk: charts")
 
 
+@pytest.mark.slow
 def test_every_kind_of_object_a_person_adds_is_named(built, tmp_path):
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
@@ -71,6 +72,7 @@ def test_every_kind_of_object_a_person_adds_is_named(built, tmp_path):
     assert len(found) == len(EXPECTED), found  # nothing the builder made is reported
 
 
+@pytest.mark.slow
 def test_an_openpyxl_round_trip_without_edits_is_not_an_edit(built, tmp_path):
     workbook = tmp_path / "w.xlsx"
     openpyxl.load_workbook(built).save(workbook)
@@ -78,6 +80,7 @@ def test_an_openpyxl_round_trip_without_edits_is_not_an_edit(built, tmp_path):
     assert edits.untracked(workbook, recorded) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["note", "chart"])
 def test_build_refuses_naming_the_object_and_force_keeps_a_bak(built, tmp_path, capsys, kind):
     workbook = tmp_path / "w.xlsx"
@@ -102,6 +105,7 @@ def test_build_refuses_naming_the_object_and_force_keeps_a_bak(built, tmp_path, 
     assert code == 0 and len(baks) == 1 and digest(baks[0]) == before, (out, err)
 
 
+@pytest.mark.slow
 def test_a_dimension_that_hides_a_cell_does_not_hide_it_from_the_guard(built, tmp_path):
     """openpyxl's read-only mode trusts <dimension>: a label typed at Z500 under a dimension of A1:C3 was
     invisible to the guard (and to pull)."""

@@ -27,6 +27,7 @@ def _cells(workbook):
     return L.a1(int(base[1:]) - 1, L.LABEL_C), base, racks
 
 
+@pytest.mark.slow
 def test_notes_on_input_cells_go_through_pull_and_come_back_on_their_cells(built, tmp_path, capsys):
     workbook, toml = tmp_path / "w.xlsx", tmp_path / "mine.toml"
     shutil.copy(built, workbook)

@@ -43,6 +43,7 @@ def row_of(book, key: str) -> int:
     return next(r for r in range(L.INPUTS_FIRST_KEY_ROW + 1, ws.max_row + 1) if ws.cell(r, 1).value == key)
 
 
+@pytest.mark.slow
 def test_cells_inserted_in_the_table_are_refused_naming_the_header(built, tmp_path, capsys):
     # "Insert cells, shift right" over F12:F296: the label column moves to G, ..., the comment to L
     workbook = edit(built, tmp_path, lambda b: b["Inputs"].move_range("F12:K296", cols=1))
@@ -50,6 +51,7 @@ def test_cells_inserted_in_the_table_are_refused_naming_the_header(built, tmp_pa
     assert code == 2 and "Inputs!F12" in err and "'label'" in err and err.count("\n") == 1, err
 
 
+@pytest.mark.slow
 def test_bull_moved_before_bear_is_refused(built, tmp_path, capsys):
     def swap(book):
         ws = book["Inputs"]
@@ -59,6 +61,7 @@ def test_bull_moved_before_bear_is_refused(built, tmp_path, capsys):
     assert code == 2 and "Inputs!B12" in err and "Inputs!D12" in err, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["empty", "row inserted", "sheet renamed"])
 def test_a_setting_pull_cannot_find_is_refused_not_defaulted(built, tmp_path, capsys, how):
     def change(book):
@@ -73,6 +76,7 @@ def test_a_setting_pull_cannot_find_is_refused_not_defaulted(built, tmp_path, ca
     assert code == 2 and where in err, err
 
 
+@pytest.mark.slow
 def test_two_values_for_one_input_are_refused_naming_both(built, tmp_path, capsys):
     def change(book):
         r = row_of(book, "pricing.erosion_2027")
@@ -84,6 +88,7 @@ def test_two_values_for_one_input_are_refused_naming_both(built, tmp_path, capsy
     assert code == 2 and f"Inputs!E{r}" in err and f"Inputs!C{r}" in err, err
 
 
+@pytest.mark.slow
 def test_a_value_typed_over_the_live_column_alone_is_still_carried(built, tmp_path, capsys):
     def change(book):
         book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.LIVE_C + 1).value = 0.2
@@ -91,6 +96,7 @@ def test_a_value_typed_over_the_live_column_alone_is_still_carried(built, tmp_pa
     assert code == 0 and data["pricing.erosion_2027"] == 0.2, err
 
 
+@pytest.mark.slow
 def test_racks_typed_over_the_forecast_row_are_carried(built, tmp_path, capsys):
     col = L.year_col(2027)
     cell = f"Inputs!{L.a1(L.INPUTS_RACKS_FORECAST_ROW, col)}"
@@ -101,6 +107,7 @@ def test_racks_typed_over_the_forecast_row_are_carried(built, tmp_path, capsys):
     assert code == 0 and data["rack_units"] == {"2027": 27351}, err
 
 
+@pytest.mark.slow
 def test_racks_typed_over_the_forecast_row_and_a_different_override_are_refused(built, tmp_path, capsys):
     col = L.year_col(2027)
 
@@ -112,6 +119,7 @@ def test_racks_typed_over_the_forecast_row_and_a_different_override_are_refused(
         in err, err
 
 
+@pytest.mark.slow
 def test_every_bad_cell_is_named_at_once_each_at_its_own_cell(built, tmp_path, capsys):
     def change(book):
         ws = book["Inputs"]
@@ -131,6 +139,7 @@ def test_every_bad_cell_is_named_at_once_each_at_its_own_cell(built, tmp_path, c
     assert "'many' is text" in err
 
 
+@pytest.mark.slow
 def test_a_long_comment_is_refused_by_pull(built, tmp_path, capsys):
     def change(book):
         book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.COMMENT_C + 1).value = "x" * 2001
@@ -140,6 +149,7 @@ def test_a_long_comment_is_refused_by_pull(built, tmp_path, capsys):
     assert code == 2 and f"Inputs!K{r}" in err and "2,001 characters" in err, err
 
 
+@pytest.mark.slow
 def test_a_number_stored_as_text_is_carried_as_a_number(built, tmp_path, capsys):
     def change(book):
         book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.BASE_C + 1).value = "0.21"
@@ -147,6 +157,7 @@ def test_a_number_stored_as_text_is_carried_as_a_number(built, tmp_path, capsys)
     assert code == 0 and data["pricing.erosion_2027"] == 0.21, err
 
 
+@pytest.mark.slow
 def test_descriptive_company_fields_survive_build_pull_build(tmp_path, capsys):
     toml = tmp_path / "in.toml"
     toml.write_text('[companies.MRVL]\nname = "Marvell Technology"\ndisplaces = "pluggables"\n'

@@ -20,6 +20,7 @@ from cpo_xl.workbook import evaluate, files
 from tests.conftest import run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "=> raised after GTC"])
 def test_text_that_starts_with_an_equals_sign_is_text(tmp_path, capsys, text):
     toml = tmp_path / "a.toml"
@@ -33,6 +34,7 @@ def test_text_that_starts_with_an_equals_sign_is_text(tmp_path, capsys, text):
     assert code == 0 and "Traceback" not in err, (out, err)
 
 
+@pytest.mark.slow
 def test_one_cell_at_the_last_address_costs_one_cell(built, tmp_path):
     """The sheet declares A1:XFD1048576; reading it must visit the cells present, not 17 billion."""
     workbook = tmp_path / "w.xlsx"
@@ -58,6 +60,7 @@ def test_xml_parts_are_budgeted_in_total(built, tmp_path):
         files.check_file(crafted)
 
 
+@pytest.mark.slow
 def test_a_merge_over_the_whole_sheet_is_refused_before_the_guard_reads_it(built, tmp_path, capsys):
     """The guard's full reader (openpyxl) makes one object per merged cell: one crafted merge of
     A1:XFD1048576 would be 17 billion of them."""

@@ -105,6 +105,7 @@ def test_summary_is_first_and_shows_the_engine(built):
     check_summary(book)
 
 
+@pytest.mark.slow
 def test_pm_copy_opens_on_the_summary(pm_copy):
     book = openpyxl.load_workbook(pm_copy, data_only=True)
     assert book.active.title == L.SUMMARY
@@ -125,7 +126,7 @@ def validated(ws) -> set[str]:
     return cells
 
 
-@pytest.mark.parametrize("which", ["built", "pm_copy"])
+@pytest.mark.parametrize("which", ["built", pytest.param("pm_copy", marks=pytest.mark.slow)])  # the copy: a publish
 def test_every_yellow_cell_has_a_validation_and_a_note(which, request):
     book = openpyxl.load_workbook(request.getfixturevalue(which))
     yellow = []
@@ -235,7 +236,7 @@ def chart_anchors(path) -> dict[str, list[tuple[int, int, int, int]]]:
     return out
 
 
-@pytest.mark.parametrize("which", ["built", "pm_copy"])
+@pytest.mark.parametrize("which", ["built", pytest.param("pm_copy", marks=pytest.mark.slow)])  # the copy: a publish
 def test_no_chart_covers_a_cell(which, request):
     path = request.getfixturevalue(which)
     book = openpyxl.load_workbook(path)

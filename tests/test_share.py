@@ -11,7 +11,6 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.publish import publish
 from cpo_xl.workbook.snapshot import read_inputs
 from tests.conftest import digest, pdf_text, run
 
@@ -31,9 +30,10 @@ def workbook(built, tmp_path) -> Path:
 
 
 @pytest.mark.slow
-def test_pm_copy_recalculates_in_libreoffice(workbook, tmp_path):
-    pm = tmp_path / "pm" / "CPO_Model_PM.xlsx"
-    publish(workbook, pm)
+def test_pm_copy_recalculates_in_libreoffice(pm_copy, tmp_path):
+    pm = tmp_path / "pm" / "CPO_Model_PM.xlsx"  # the session's PM copy (publish of the session's build)
+    pm.parent.mkdir()
+    shutil.copy(pm_copy, pm)
     book = openpyxl.load_workbook(pm)
     assert "xlwings.conf" not in book.sheetnames and "Checks" in book.sheetnames and "Sources" in book.sheetnames
     formulas = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
@@ -52,6 +52,7 @@ def test_pm_copy_recalculates_in_libreoffice(workbook, tmp_path):
         assert f"{r.tam[YEARS.index(year)]:,.0f}" in text
 
 
+@pytest.mark.slow
 def test_round_trip_three_edits(workbook, tmp_path, capsys):
     edits = {"pricing.erosion_2027": 0.18, "companies.AVGO.share_2030": 0.2, "supply.engines_per_wafer": 250}
     book = openpyxl.load_workbook(workbook)
@@ -73,6 +74,7 @@ def test_round_trip_three_edits(workbook, tmp_path, capsys):
     assert values["TAM"].cell(tam_row, L.year_col(2030) + 1).value == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_pull_names_the_cell_and_writes_nothing(workbook, tmp_path, capsys):
     book = openpyxl.load_workbook(workbook)
     row = input_row(workbook, "pricing.erosion_2027")
@@ -110,6 +112,7 @@ def _no_inputs(src: Path, path: Path) -> None:
     book.save(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("maker", "fragment"), [
     (lambda src, p: p.write_bytes(b""), "the file is empty"),
     (lambda src, p: p.write_text("hello", encoding="utf-8"), "not a zip archive"),
@@ -129,6 +132,7 @@ def test_bad_files_exit_2_and_write_nothing(built, tmp_path, capsys, maker, frag
     assert digest(bad) == before and not (tmp_path / "out.toml").exists()
 
 
+@pytest.mark.slow
 def test_refusals_keep_the_file(workbook, capsys):
     original = digest(workbook)
     lock = workbook.parent / f"~${workbook.name}"
@@ -156,6 +160,7 @@ def test_refusals_keep_the_file(workbook, capsys):
     assert code == 0 and digest(backup) == edited
 
 
+@pytest.mark.slow
 def test_unreadable_target_needs_force(tmp_path, capsys):
     target = tmp_path / "notes.xlsx"
     target.write_text("someone's text", encoding="utf-8")
@@ -167,11 +172,13 @@ def test_unreadable_target_needs_force(tmp_path, capsys):
     assert backup.read_text(encoding="utf-8") == "someone's text"
 
 
+@pytest.mark.slow
 def test_unedited_stale_workbook_is_replaced(workbook, capsys):
     assert run(capsys, "build", "--output", workbook)[0] == 0  # inputs as recorded: nothing to lose
     assert not list(workbook.parent.glob(workbook.stem + "*.bak*"))
 
 
+@pytest.mark.slow
 def test_diff_shows_the_input_and_the_outputs_it_moved(workbook, tmp_path, capsys):
     toml = tmp_path / "a.toml"
     toml.write_text('"pricing.erosion_2027" = 0.15\n', encoding="utf-8")
@@ -188,6 +195,7 @@ def test_diff_shows_the_input_and_the_outputs_it_moved(workbook, tmp_path, capsy
     assert "+" in tam  # slower erosion: higher prices, higher TAM
 
 
+@pytest.mark.slow
 def test_text_is_never_written_as_a_formula(tmp_path, capsys):
     toml = tmp_path / "a.toml"
     toml.write_text('"companies.NVDA.name" = "=HYPERLINK(\\"http://x\\")"\n', encoding="utf-8")

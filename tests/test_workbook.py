@@ -134,6 +134,7 @@ def _edit_sheet_xml(source: Path, target: Path, old: bytes, new: bytes) -> None:
     assert done, old
 
 
+@pytest.mark.slow
 def test_check_reports_a_cached_value_that_its_formula_does_not_give(built, tmp_path):
     # a division row, e.g. <f>IF(D5=0,0,D6/D5)</f>: its formula is kept and its cached value doubled
     formula = re.search(rb"<f>(IF\(\w+=0,0,\w+/\w+\))</f><v>([0-9.eE+-]+)</v>", _sheet_bytes(built))
@@ -146,6 +147,7 @@ def test_check_reports_a_cached_value_that_its_formula_does_not_give(built, tmp_
     assert len(problems) == 1 and "recalculated" in problems[0]
 
 
+@pytest.mark.slow
 def test_check_evaluates_a_changed_formula_rather_than_trusting_the_cache(built, tmp_path):
     # Checks!D1 (master_check) = SUM of the check rows = 0; adding 1 inside the formula must show as 1 != 0
     formula = re.search(rb'<c r="D1"[^>]*><f>(SUM\([^<]*\))</f>', _sheet_bytes(built))
