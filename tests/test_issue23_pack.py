@@ -30,6 +30,7 @@ def test_publish_pack_prints_the_story_then_inputs_and_sources(built, tmp_path, 
     assert numbers == list(range(1, len(pages) + 1))  # the footers count the pack in its own order
 
 
+@pytest.mark.slow
 def test_the_pm_copy_tabs_tell_the_story_and_the_model_keeps_the_contract_order(built, pm_copy):
     assert openpyxl.load_workbook(built, read_only=True).sheetnames == list(L.SHEETS)
     pm = [n for n in openpyxl.load_workbook(pm_copy, read_only=True).sheetnames if n in L.PM_ORDER]

@@ -4,6 +4,7 @@ Before: it listed the 24 CPO_* functions with their arguments (which a PM cannot
 and said "inputs edited here flow back with cpo-xl pull" (a PM copy is never pulled)."""
 
 import openpyxl
+import pytest
 
 from cpo_xl.excel.catalogue import CATALOGUE, signature
 
@@ -13,6 +14,7 @@ def _about_text(path) -> str:
     return "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
 
 
+@pytest.mark.slow
 def test_the_pm_copy_about_sheet_lists_no_function_to_call_and_promises_no_pull(pm_copy, built):
     pm, model = _about_text(pm_copy), _about_text(built)
     assert "pull" not in pm and "flows back" not in pm.replace("nothing typed here flows back", "")

@@ -104,7 +104,7 @@ STATIC: list[LineItem] = [
     LineItem("product_switches", "CPO switches the disclosed product ramps ship", "102.4T-eq switches", "demand",
              ("product_switches",)),
     LineItem("cpo_switches", "Scale-out CPO shipped", "102.4T-eq switches", "demand", ("cpo_switches",),
-             summary=True),
+             sheet="Demand", summary=True),  # on Demand: the line the switch-ramp anchor on Checks links to
     LineItem("asic_demand", "Custom-ASIC demand before the power envelope", "accelerators", "demand",
              ("asic_demand",), sheet="Demand"),
     LineItem("asic_cap", "Envelope: ASICs the data-centre power allows", "accelerators", "demand", ("asic_cap",),
@@ -121,8 +121,6 @@ STATIC: list[LineItem] = [
                  ("addressable", s, "engines")))],
     LineItem("ports", "CPO ports shipped", "800G-eq ports", "demand", ("ports",), sheet="Demand", summary=True),
     LineItem("engines", "CPO optical engines shipped", "engines", "demand", ("engines",), sheet="Demand"),
-    LineItem("cpo_switches", "Scale-out CPO shipped, in 102.4T-eq switches", "switches", "demand", ("cpo_switches",),
-             sheet="Demand"),  # what the switch ramps (NVIDIA Spectrum-X / Quantum-X, Broadcom) are counted in
     LineItem("lasers", "External lasers shipped", "lasers", "demand", ("lasers",)),
     LineItem("gbps", "CPO bandwidth shipped", "Gb/s", "demand", ("gbps",)),
     *[LineItem(f"curve_{s}", f"{SEGMENT_LABELS[s]} demand curve", "share", "penetration",
