@@ -45,15 +45,16 @@ def tracked(path: Path) -> set[str]:
     return {*cells.values(), *typed.carried}
 
 
-def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
+def untracked(target: Path, recorded: snapshot.InputsSnapshot, fresh: Path | None = None) -> list[str]:
     """'Sheet!A1' of every cell, other than the tracked inputs, whose content differs from a rebuild of the
     recorded inputs. Rows are matched by key and label (align.py), so that a build by code that adds or removes
     a line compares each row with its own: the cells of a line only the rebuild has (new) or only the file has
     (a model line the code no longer writes) are not edits; any other row only the file has is."""
-    user = user_file_of(recorded, {})
     with tempfile.TemporaryDirectory() as tmp:
-        rebuilt = Path(tmp) / "rebuilt.xlsx"
-        build_workbook(rebuilt, Case(user.scenario or "base", user=user))
+        rebuilt = fresh if fresh is not None and _built_from(fresh, recorded) else Path(tmp) / "rebuilt.xlsx"
+        if rebuilt != fresh:
+            user = user_file_of(recorded, {})
+            build_workbook(rebuilt, Case(user.scenario or "base", user=user))
         expected = evaluate.read(rebuilt)
         built_objects = objects(rebuilt)
     found = evaluate.read(target)
@@ -91,6 +92,13 @@ def untracked(target: Path, recorded: snapshot.InputsSnapshot) -> list[str]:
         elif not align.label_rows(label) & gone:
             found_objects[label] = value  # in a row only the file has, not a line: lost unless named
     return changed + added_objects(found_objects, built_objects)
+
+
+def _built_from(fresh: Path, recorded: snapshot.InputsSnapshot) -> bool:
+    """True when ``fresh`` (the file this build is about to write) was built from exactly the recorded inputs by
+    this code, so it is the rebuild the comparison needs (a build over its own output: no second build)."""
+    record = snapshot.read_record(fresh)
+    return record is not None and snapshot.snapshot_json(record[0]) == snapshot.snapshot_json(recorded)
 
 
 def added_objects(found: dict[str, Any], built: dict[str, Any]) -> list[str]:
@@ -310,7 +318,7 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def verdict(target: Path) -> replace.Verdict:
+def verdict(target: Path, fresh: Path | None = None) -> replace.Verdict:
     """May a build replace ``target``: refused naming the cells of edits pull does not carry, when this code
     built it; a .bak kept when another version built it, or other code whose layout differs and the file
     differs from a rebuild (its edits cannot be told from that code's changes; the documented loop after a
@@ -324,7 +332,7 @@ def verdict(target: Path) -> replace.Verdict:
         now_version, _, now_layout = snapshot.builder_fingerprint().partition(snapshot.LAYOUT_MARK)
         if version != now_version:
             return replace.Verdict(backup="another version of cpo-xl built it")
-        changed = untracked(target, recorded)
+        changed = untracked(target, recorded, fresh)
     except CpoError as exc:
         return replace.Verdict(refuse=f"cannot be compared with what was built ({exc})")
     if not changed:

@@ -48,7 +48,7 @@ def publish(source: Path, target: Path, force: bool = False, progress: Progress 
         stamp(path)
         return digest
 
-    def protect(existing: Path) -> replace.Verdict:
+    def protect(existing: Path, _fresh: Path | None) -> replace.Verdict:
         progress(f"checking that {existing} is the copy publish wrote (no edits to lose)")
         return untouched(existing)
 

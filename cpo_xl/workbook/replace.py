@@ -35,11 +35,11 @@ class Verdict:
     backup: str | None = None  # why a .bak is kept although it may be replaced
 
 
-Protect = Callable[[Path], Verdict]
+Protect = Callable[[Path, Path | None], Verdict]  # (file to replace, the fresh file if written)
 
 
 def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None,
-          own_sheets: Collection[str] = L.SHEETS) -> Path | None:
+          own_sheets: Collection[str] = L.SHEETS, fresh: Path | None = None) -> Path | None:
     """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
     adds a caller's own test (the build's: no edit that pull does not carry); ``own_sheets``: the sheets the
     writer makes (the PM copy adds its hidden values sheet). Returns the .bak kept, if any."""
@@ -51,7 +51,7 @@ def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = 
         return None
     verdict = Verdict(_work_at_risk(target, new_digest, own_sheets))
     if not verdict.refuse and protect:
-        verdict = protect(target)
+        verdict = protect(target, fresh)
     if verdict.refuse and not force:
         raise CpoError(f"{target} {verdict.refuse}, or --force (keeps a .bak)")
     if verdict.refuse or verdict.backup:
@@ -194,7 +194,7 @@ def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
             cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
             why = getattr(cause, "strerror", None) or cause
             raise CpoError(f"{target}: writing failed ({why}); the file is unchanged") from None
-        backup = guard(target, digest, force, protect, own_sheets)
+        backup = guard(target, digest, force, protect, own_sheets, fresh=tmp)
         put_in_place(tmp, target)
         return backup
 

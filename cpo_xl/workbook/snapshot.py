@@ -10,6 +10,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +110,21 @@ def snapshot_from_json(text: str) -> tuple[InputsSnapshot, str]:
         raise CpoError(f"the build record is damaged ({type(exc).__name__})") from None
 
 
+def file_version(path: Path) -> tuple[str, int, int, int]:
+    """(path, inode, size, modification time [ns]): what a cache of a file's reading is keyed by (a write
+    through a temporary file and rename gives a new inode; an edit in place a new time)."""
+    st = path.stat()
+    return str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def read_record(path: Path) -> tuple[InputsSnapshot, str] | None:
-    """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record."""
+    """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record
+    (read once per file version: a build's guard asks three times)."""
+    return _record(path, file_version(path))
+
+
+@lru_cache(maxsize=8)
+def _record(path: Path, version: tuple[str, int, int, int]) -> tuple[InputsSnapshot, str] | None:
     with opened(path) as wb:
         if L.ENGINE not in wb.sheetnames:
             return None
@@ -160,6 +174,20 @@ def _label(value: Any) -> str:
 
 
 def read_inputs(path: Path, problems: Problems | None = None) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
+    """The workbook's inputs and, per (key, column name), the cell they sit in (read once per file version
+    when the caller collects no ``problems`` of its own: a build's guard asks twice); see :func:`_read_inputs`."""
+    if problems is not None:
+        return _read_inputs(path, problems)
+    typed, cells = _inputs(path, file_version(path))
+    return typed, dict(cells)
+
+
+@lru_cache(maxsize=8)
+def _inputs(path: Path, version: tuple[str, int, int, int]) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
+    return _read_inputs(path, None)
+
+
+def _read_inputs(path: Path, problems: Problems | None) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
     """The workbook's inputs and, per (key, column name), the cell they sit in.
 
     The table's shape is checked before anything is read: the sheets by name, the labels beside the
