@@ -60,10 +60,23 @@ def directions(uncertain: dict[str, Range], keys: list[str]) -> Floats:
     return np.asarray([1.0 if uncertain[k].bull >= uncertain[k].bear else -1.0 for k in keys])
 
 
+# OpenBLAS runs a matrix product on the calling thread while rows x k x k stays at or below 4 x 65,536 (its
+# GEMM_MULTITHREAD_THRESHOLD); above, it wakes a worker thread that then spins after every product, on a
+# 2-core machine taking the core the model runs on between chunks (3-4 s of CPU over 1e6 draws). Rows of a
+# product are computed the same way whichever thread does them, so the blocks give the same bits.
+BLAS_CELLS = 2**17  # rows x k x k of one product: half OpenBLAS's threshold
+
+
 def uniforms(n: int, k: int, corr: Floats, rng: np.random.Generator) -> Floats:
-    """(n, k) correlated uniforms from a Gaussian copula."""
-    normals = rng.standard_normal((n, k)) @ np.linalg.cholesky(corr).T
-    return np.asarray(ndtr(normals))
+    """(n, k) correlated uniforms from a Gaussian copula (the correlating product taken in row blocks that
+    OpenBLAS keeps on the calling thread: see BLAS_CELLS)."""
+    normals = rng.standard_normal((n, k))
+    factor = np.linalg.cholesky(corr).T
+    rows = max(1, BLAS_CELLS // max(1, k * k))
+    out = np.empty_like(normals)
+    for start in range(0, n, rows):
+        np.matmul(normals[start:start + rows], factor, out=out[start:start + rows])
+    return np.asarray(ndtr(out, out=out))
 
 
 def draw(r: Range, u: Floats, kind: str) -> Floats:
