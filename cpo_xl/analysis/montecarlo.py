@@ -168,7 +168,9 @@ def outcome_chunks(case: Case, n: int, seed: int, companies: bool = False, expos
     for values in draw_chunks(case, n, seed):
         size = len(next(iter(values.values()))) if values else min(CHUNK, n - start)
         a = with_draws(base, values) if values else base
-        result = run(a, rack_forecast(a) if fixed is None else fixed, with_companies=False)
+        # racks None: the run's own rack forecast, so its AI power and data-centre revenue lines serve the rack
+        # caps, the ASIC cap and NVIDIA's revenue once (each is costly over draws)
+        result = run(a, fixed, with_companies=False)
         exposures = exposures_in_year(result, column) if companies else {}
         yield (np.broadcast_to(result.tam, (size, len(YEARS))),
                {t: np.broadcast_to(e, (size,)).astype(np.float32) for t, e in exposures.items()})
