@@ -84,10 +84,23 @@ def anchored_series(anchors: Mapping[int, Any], first: Any, terminal: Any, fade:
     """Reported values for the anchor years (the first one held before them), then the last anchor compounded
     at faded growth [per yr]."""
     last, earliest = max(anchors), min(anchors)
-    growth = faded_growth(first, terminal, fade, last + 1, years)
-    series = np.asarray(anchors[last]) * cumulative_product(1.0 + growth)
-    return by_year(series, [(years < earliest, anchors[earliest]), *((years == y, v) for y, v in anchors.items())],
-                   years)
+    picks = [(years < earliest, anchors[earliest]), *((years == y, v) for y, v in anchors.items())]
+    if len(np.shape(years)) != 1:
+        growth = faded_growth(first, terminal, fade, last + 1, years)
+        return by_year(np.asarray(anchors[last]) * cumulative_product(1.0 + growth), picks, years)
+    # compounded over the years after the last anchor only: up to it the growth is 0, each factor exactly 1 and
+    # each running product exactly 1, so the value the last anchor itself (x times 1 is x); the same bits as
+    # compounding every year, without the (draws, years) passes over the years the anchors overwrite
+    after, upto = columns(years > last), columns(years <= last)
+    growth = faded_growth(first, terminal, fade, last + 1, years[after])
+    shape = np.broadcast_shapes(np.shape(years), np.shape(first), np.shape(terminal), np.shape(fade),
+                                *(np.shape(v) for v in anchors.values()))
+    out = np.empty(shape)
+    out[..., after] = np.asarray(anchors[last]) * cumulative_product(1.0 + growth)
+    out[..., upto] = anchors[last]
+    for mask, value in picks:  # as by_year: later picks win
+        out[..., columns(mask)] = value
+    return out
 
 
 def nvidia_driver(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:
