@@ -19,6 +19,7 @@ from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.draws import with_draws
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.model import exposures_in_year, rack_forecast, run
+from cpo_xl.engine.params import to_params
 from cpo_xl.engine.timeline import YEARS
 
 DEFAULT_SEED = 20261126
@@ -162,7 +163,7 @@ def outcome_chunks(case: Case, n: int, seed: int, companies: bool = False, expos
     company's exposure in ``exposure_year`` (float32, as kept). Racks typed in the case (or its file) fix the
     rack series; otherwise racks follow the drawn rack inputs. The same seed gives the same chunks."""
     column = YEARS.index(exposure_year)
-    base = case.assumptions()
+    base = to_params(case.assumptions())  # once: converting the validated set costs ~4 ms, per chunk 0.4 s in 1e6
     fixed = np.asarray(case.rack_series(), dtype=float) if case.typed_racks() else None
     start = 0
     for values in draw_chunks(case, n, seed):
