@@ -33,11 +33,21 @@ def faded_growth(first: Any, terminal: Any, fade: Any, first_year: int, years: F
         return by_year(growth, [(years < first_year, 0.0)], years)
     # the same expression on the years from first_year only (the others are 0): over (draws, years) arrays the
     # power is the costly step, and a third of the years would be thrown away
-    on = years >= first_year
+    on = columns(years >= first_year)
     shape = np.broadcast_shapes(np.shape(terminal), np.shape(first), np.shape(fade), np.shape(years))
     growth = np.zeros(shape)
     growth[..., on] = terminal + (np.asarray(first) - terminal) * np.asarray(fade) ** k[on]
     return growth
+
+
+def columns(mask: Any) -> Any:
+    """The years (last axis) a 1-D mask selects, as a slice when they are contiguous (a comparison of the
+    sorted timeline with a year always is), else the mask: indexing (draws, years) arrays by a slice takes a
+    view, by a mask a copy through numpy's slow fancy-index path (over Monte Carlo draws, 10x the arithmetic)."""
+    picked = np.flatnonzero(mask)
+    if len(picked) and picked[-1] - picked[0] == len(picked) - 1:
+        return slice(int(picked[0]), int(picked[-1]) + 1)
+    return mask
 
 
 def by_year(series: Floats, picks: list[tuple[Any, Any]], years: Floats = YEAR_ARRAY) -> Floats:
@@ -54,7 +64,8 @@ def by_year(series: Floats, picks: list[tuple[Any, Any]], years: Floats = YEAR_A
     out = np.array(np.broadcast_to(series, shape), dtype=float)
     for mask, value in picks:
         if np.any(mask):
-            out[..., mask] = np.broadcast_to(np.asarray(value, dtype=float), shape)[..., mask]
+            picked = columns(mask)
+            out[..., picked] = np.broadcast_to(np.asarray(value, dtype=float), shape)[..., picked]
     return out
 
 
@@ -73,10 +84,23 @@ def anchored_series(anchors: Mapping[int, Any], first: Any, terminal: Any, fade:
     """Reported values for the anchor years (the first one held before them), then the last anchor compounded
     at faded growth [per yr]."""
     last, earliest = max(anchors), min(anchors)
-    growth = faded_growth(first, terminal, fade, last + 1, years)
-    series = np.asarray(anchors[last]) * cumulative_product(1.0 + growth)
-    return by_year(series, [(years < earliest, anchors[earliest]), *((years == y, v) for y, v in anchors.items())],
-                   years)
+    picks = [(years < earliest, anchors[earliest]), *((years == y, v) for y, v in anchors.items())]
+    if len(np.shape(years)) != 1:
+        growth = faded_growth(first, terminal, fade, last + 1, years)
+        return by_year(np.asarray(anchors[last]) * cumulative_product(1.0 + growth), picks, years)
+    # compounded over the years after the last anchor only: up to it the growth is 0, each factor exactly 1 and
+    # each running product exactly 1, so the value the last anchor itself (x times 1 is x); the same bits as
+    # compounding every year, without the (draws, years) passes over the years the anchors overwrite
+    after, upto = columns(years > last), columns(years <= last)
+    growth = faded_growth(first, terminal, fade, last + 1, years[after])
+    shape = np.broadcast_shapes(np.shape(years), np.shape(first), np.shape(terminal), np.shape(fade),
+                                *(np.shape(v) for v in anchors.values()))
+    out = np.empty(shape)
+    out[..., after] = np.asarray(anchors[last]) * cumulative_product(1.0 + growth)
+    out[..., upto] = anchors[last]
+    for mask, value in picks:  # as by_year: later picks win
+        out[..., columns(mask)] = value
+    return out
 
 
 def nvidia_driver(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:

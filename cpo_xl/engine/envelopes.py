@@ -51,9 +51,11 @@ def rack_mw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
     return interpolated({2025: env.rack_mw_2025, 2028: env.rack_mw_2028, 2030: env.rack_mw_2030}, years)
 
 
-def power_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
-    """NVIDIA racks the power envelope allows [NVL72-eq/yr] = AI IT GW x NVIDIA share / MW per rack."""
-    return ai_it_power_gw(env, years) * env.nvidia_share_of_ai_power * MW_PER_GW / rack_mw(env, years)
+def power_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY, power: Floats | None = None) -> Floats:
+    """NVIDIA racks the power envelope allows [NVL72-eq/yr] = AI IT GW x NVIDIA share / MW per rack (``power``:
+    :func:`ai_it_power_gw` [GW/yr], when the caller has it: over Monte Carlo draws it is a costly line)."""
+    power = ai_it_power_gw(env, years) if power is None else power
+    return power * env.nvidia_share_of_ai_power * MW_PER_GW / rack_mw(env, years)
 
 
 def rack_power_gw(racks: Floats, env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
@@ -104,10 +106,12 @@ def revenue_per_rack_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats
                       dtype=float)
 
 
-def nvidia_revenue_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def nvidia_revenue_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY, revenue: Floats | None = None) -> Floats:
     """NVIDIA total revenue [US$ M/yr] = data-centre revenue / data centre's share of NVIDIA revenue: the one
-    NVIDIA revenue line the envelopes and the company block share."""
-    return dc_revenue_usd_bn(env, years) * 1000.0 / env.dc_share_of_nvidia_revenue
+    NVIDIA revenue line the envelopes and the company block share (``revenue``: :func:`dc_revenue_usd_bn`
+    [US$ bn/yr], when the caller has it)."""
+    revenue = dc_revenue_usd_bn(env, years) if revenue is None else revenue
+    return revenue * 1000.0 / env.dc_share_of_nvidia_revenue
 
 
 def rack_scale_share(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
@@ -117,16 +121,19 @@ def rack_scale_share(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
                       + 0.0 * years, dtype=float)
 
 
-def spend_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
-    """NVIDIA racks its data-centre revenue can pay for [NVL72-eq/yr] = revenue x rack-scale share / price."""
-    return (dc_revenue_usd_bn(env, years) * 1000.0 * rack_scale_share(env, years)
-            / revenue_per_rack_usd_m(env, years))
+def spend_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY, revenue: Floats | None = None) -> Floats:
+    """NVIDIA racks its data-centre revenue can pay for [NVL72-eq/yr] = revenue x rack-scale share / price
+    (``revenue``: :func:`dc_revenue_usd_bn` [US$ bn/yr], when the caller has it)."""
+    revenue = dc_revenue_usd_bn(env, years) if revenue is None else revenue
+    return revenue * 1000.0 * rack_scale_share(env, years) / revenue_per_rack_usd_m(env, years)
 
 
-def rack_caps(env: Envelopes, years: Floats = YEAR_ARRAY) -> dict[str, Floats]:
-    """Each envelope's cap on NVIDIA racks [NVL72-eq/yr]."""
-    return {"power": power_cap_racks(env, years), "cowos": cowos_cap_racks(env, years),
-            "spend": spend_cap_racks(env, years)}
+def rack_caps(env: Envelopes, years: Floats = YEAR_ARRAY, power: Floats | None = None,
+              revenue: Floats | None = None) -> dict[str, Floats]:
+    """Each envelope's cap on NVIDIA racks [NVL72-eq/yr] (``power``, ``revenue``: the AI IT power [GW/yr] and
+    data-centre revenue [US$ bn/yr] lines, when the caller has them)."""
+    return {"power": power_cap_racks(env, years, power), "cowos": cowos_cap_racks(env, years),
+            "spend": spend_cap_racks(env, years, revenue)}
 
 
 def capped(demand: Floats, caps: Mapping[str, Floats]) -> tuple[Floats, Floats]:
@@ -154,6 +161,8 @@ def asic_kw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
     return interpolated({2025: env.asic_kw_2025, 2030: env.asic_kw_2030}, years)
 
 
-def asic_power_cap(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
-    """ASICs the power envelope allows [units/yr] = AI IT GW x ASIC share / kW per ASIC."""
-    return ai_it_power_gw(env, years) * env.asic_share_of_ai_power * KW_PER_GW / asic_kw(env, years)
+def asic_power_cap(env: Envelopes, years: Floats = YEAR_ARRAY, power: Floats | None = None) -> Floats:
+    """ASICs the power envelope allows [units/yr] = AI IT GW x ASIC share / kW per ASIC (``power``:
+    :func:`ai_it_power_gw` [GW/yr], when the caller has it)."""
+    power = ai_it_power_gw(env, years) if power is None else power
+    return power * env.asic_share_of_ai_power * KW_PER_GW / asic_kw(env, years)

@@ -50,7 +50,7 @@ class ModelResult:
     Carlo). Units in each docstring.
     """
 
-    def __init__(self, a: Any, racks: Floats, with_companies: bool = True) -> None:
+    def __init__(self, a: Any, racks: Floats | None, with_companies: bool = True) -> None:
         self.a = a  # plain frozen parameters (cpo_xl.engine.params), possibly holding draw arrays
         self._racks = racks
         self._with_companies = with_companies
@@ -60,7 +60,7 @@ class ModelResult:
     def racks(self) -> Floats:
         """NVIDIA rack-scale systems shipped [NVL72-eq racks/yr] = the scenario's rack forecast, or the racks typed
         for the year."""
-        return self._racks
+        return self.rack_forecast if self._racks is None else self._racks
 
     @cached_property
     def racks_demand(self) -> Floats:
@@ -73,7 +73,7 @@ class ModelResult:
         """Each envelope's cap on NVIDIA racks [NVL72-eq racks/yr]: power = AI IT power x NVIDIA share / MW per rack;
         cowos = CoWoS wafers x NVIDIA share x packages per wafer / 72; spend = NVIDIA data-centre revenue x
         rack-scale share / revenue per rack."""
-        return ev.rack_caps(self.a.envelopes)
+        return ev.rack_caps(self.a.envelopes, power=self.ai_power_gw, revenue=self.dc_revenue)
 
     @cached_property
     def rack_forecast(self) -> Floats:
@@ -99,7 +99,7 @@ class ModelResult:
     @cached_property
     def asic_cap(self) -> Floats:
         """ASICs the power envelope allows [units/yr] = AI IT power x ASIC share of it / kW per ASIC."""
-        return ev.asic_power_cap(self.a.envelopes)
+        return ev.asic_power_cap(self.a.envelopes, power=self.ai_power_gw)
 
     @cached_property
     def asics(self) -> Floats:
@@ -130,7 +130,7 @@ class ModelResult:
     def nvidia_revenue(self) -> Floats:
         """NVIDIA total revenue [US$ M/yr] = data-centre revenue / data centre's share of revenue: the one NVIDIA
         line the spend envelope and the company block share."""
-        return ev.nvidia_revenue_usd_m(self.a.envelopes)
+        return ev.nvidia_revenue_usd_m(self.a.envelopes, revenue=self.dc_revenue)
 
     @cached_property
     def revenue_per_rack(self) -> Floats:
@@ -532,7 +532,8 @@ def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
     return run(to_params(assumptions), np.asarray(racks, dtype=float))
 
 
-def run(a: Any, rack_arr: Floats, with_companies: bool = True) -> ModelResult:
+def run(a: Any, rack_arr: Floats | None, with_companies: bool = True) -> ModelResult:
     """The model, uncached. Broadcasts over draws: numeric assumptions may be (draws, 1) arrays (Monte Carlo),
-    racks (years,) or (draws, years); every line is then (draws, years)."""
+    racks (years,) or (draws, years); every line is then (draws, years). ``rack_arr`` None: racks follow the
+    run's own rack forecast line (:func:`rack_forecast` of ``a``, computed from the lines the run shares)."""
     return ModelResult(a, rack_arr, with_companies)

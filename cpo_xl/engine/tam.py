@@ -14,7 +14,7 @@ import numpy as np
 
 from cpo_xl.engine.assumptions import Equipment, Pricing
 from cpo_xl.engine.curves import Floats
-from cpo_xl.engine.demand import LASER_GBPS, by_year, cumulative_product, faded_growth
+from cpo_xl.engine.demand import LASER_GBPS, by_year, columns, cumulative_product, faded_growth
 from cpo_xl.engine.timeline import YEAR_ARRAY
 
 PRICE_BASE_YEAR = 2026
@@ -24,11 +24,25 @@ USD_PER_MUSD = 1e6
 def price_index(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
     """Optics price index, 2026 = 1 [x]: compounded by the fading erosion after 2026, by the 2027 erosion
     going back before 2026."""
+    if len(np.shape(years)) != 1:
+        erosion = faded_growth(pricing.erosion_2027, pricing.erosion_terminal, pricing.erosion_fade,
+                               PRICE_BASE_YEAR + 1, years)
+        after = cumulative_product(1.0 - erosion)
+        before = (1.0 - np.asarray(pricing.erosion_2027)) ** np.minimum(years - PRICE_BASE_YEAR, 0.0)
+        return by_year(after, [(years < PRICE_BASE_YEAR, before)], years)
+    # each part on its own years: up to 2026 the erosion is 0, each factor and running product exactly 1 (the
+    # 2026 index); the power going back is kept for the years before 2026 only. The same bits as computing
+    # both over every year, without the (draws, years) passes over the years thrown away.
+    later, earlier = columns(years > PRICE_BASE_YEAR), columns(years < PRICE_BASE_YEAR)
+    shape = np.broadcast_shapes(np.shape(years), np.shape(pricing.erosion_2027), np.shape(pricing.erosion_terminal),
+                                np.shape(pricing.erosion_fade))
+    index = np.ones(shape)
     erosion = faded_growth(pricing.erosion_2027, pricing.erosion_terminal, pricing.erosion_fade,
-                           PRICE_BASE_YEAR + 1, years)
-    after = cumulative_product(1.0 - erosion)
-    before = (1.0 - np.asarray(pricing.erosion_2027)) ** np.minimum(years - PRICE_BASE_YEAR, 0.0)
-    return by_year(after, [(years < PRICE_BASE_YEAR, before)], years)
+                           PRICE_BASE_YEAR + 1, years[later])
+    index[..., later] = cumulative_product(1.0 - erosion)
+    index[..., earlier] = (1.0 - np.asarray(pricing.erosion_2027)) ** np.minimum(years[earlier] - PRICE_BASE_YEAR,
+                                                                                  0.0)
+    return index
 
 
 def eroded(price_2026: Any, erosion: Any, years: Floats = YEAR_ARRAY) -> Floats:
