@@ -469,7 +469,8 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     broader scopes), with the reason where the model departs on purpose. Not part of the master check."""
     ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
                     st.section)
-    ws.write_row(top + 1, 0, RECONCILIATION_COLUMNS, st.head_left)
+    ws.write_row(top + 1, 0, RECONCILIATION_COLUMNS[:-1], st.head_left)
+    ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, RECONCILIATION_COLUMNS[-1], st.head_left)
     r = run(args.case)
     band = args.case.assumptions().crosscheck.band
     points = published()
@@ -512,7 +513,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     return first
 
 
-ANCHOR_COLUMNS = ("publisher [what was disclosed]", "kind", "key", "year", "disclosed", "model", "model/discl.",
+ANCHOR_COLUMNS = ("publisher", "kind", "key", "year", "disclosed", "model", "model/discl.",
                   "flag", "unit", "", "why the model departs (where flagged)")
 # the model line an anchor pins -> the workbook line that shows it (a link, so Excel's edits move it)
 ANCHOR_PLACES = {"cpo_switches": "cpo_switches", "lasers_tam": "tam_lasers", "foundry_tam": "tam_foundry_packaging",
@@ -530,9 +531,12 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
     the model line of the same scope: the model value links to its line, the ratio and the flag are formulas
     (a floor holds at model / disclosed >= 1; a part of a broader figure within [0.2, 1]), and the reason on
     file shows where one is flagged. Not part of the master check. Returns the row after the block."""
-    ws.write_string(top, 0, "Disclosed near-term anchors: company orders, run-rate targets, product ramps "
-                            "(flags are not part of the master check)", st.section)
-    ws.write_row(top + 1, 0, ANCHOR_COLUMNS, st.head_left)
+    # a short title: it prints whole beside the repeated columns A:C on the page of the reasons too
+    ws.write_string(top, 0, "Disclosed near-term anchors (not in the master check)", st.section)
+    ws.write_comment(top, 0, "Company orders, run-rate targets and product ramps (engine/data/anchors.toml); "
+                             "the note on each disclosed figure gives its source, date, grade and link.", NOTE_SIZE)
+    ws.write_row(top + 1, 0, ANCHOR_COLUMNS[:-1], st.head_left)
+    ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, ANCHOR_COLUMNS[-1], st.head_left)
     r = run(args.case)
     first = top + 2
     for i, a in enumerate(anchors()):
@@ -540,7 +544,7 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         model = float(np.asarray(anchor_line(r, a))[year_index(a.year)])
         ratio = model / a.value
         flagged = not anchor_passes(ratio, a)
-        label = f"{a.publisher} [{a.source.split(':')[0]}]"
+        label = a.publisher  # what was disclosed, when and where: the note on the disclosed figure
         ws.write_string(row, 0, label, st.wrap_low)
         ws.write_string(row, 1, a.kind, st.unit)
         ws.write_string(row, 2, a.id, st.key)
