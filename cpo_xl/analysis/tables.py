@@ -9,6 +9,7 @@ import pandas as pd
 
 from cpo_xl.analysis import lines
 from cpo_xl.analysis.lines import LineItem
+from cpo_xl.analysis.reconcile import anchored, reconciled
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.model import ModelResult, exposure_order
@@ -53,33 +54,22 @@ def tables(case: Case) -> dict[str, pd.DataFrame]:
 def crosscheck_points(case: Case) -> pd.DataFrame:
     """One row per published figure: source, scope, year, published, model, ratio, within the band, and its
     verification status (verified with the link it was read at, or where it was only quoted)."""
-    r = run(case)
-    band = case.assumptions().crosscheck.band
-    rows = []
-    for p in xc.published():
-        model = float(model_value(r, p.metric)[year_index(p.year)])
-        ratio = xc.ratio(model, p)
-        ok = xc.passes(ratio, p, band)
-        rows.append({"id": p.id, "source": p.source, "metric": p.metric, "scope": p.scope, "relation": p.relation,
-                     "year": p.year, "published": p.value, "model": model, "ratio": ratio, "grade": p.grade,
-                     "passes": ok, "reason": "" if ok else p.reason, "status": p.status, "link": p.link})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([
+        {"id": p.id, "source": p.source, "metric": p.metric, "scope": p.scope, "relation": p.relation,
+         "year": p.year, "published": p.value, "model": c.model, "ratio": c.ratio, "grade": p.grade,
+         "passes": c.passes, "reason": "" if c.passes else p.reason, "status": p.status, "link": p.link}
+        for c in reconciled(case) for p in (c.point,)])
 
 
 def anchor_points(case: Case) -> pd.DataFrame:
     """One row per disclosed near-term anchor (orders, run-rate targets, product ramps): the model line of the
     same scope, model / disclosed, pass, and the reason where the model departs."""
-    r = run(case)
-    rows = []
-    for a in xc.anchors():
-        model = float(np.asarray(xc.anchor_line(r, a))[year_index(a.year)])
-        ratio = model / a.value
-        ok = xc.anchor_passes(ratio, a)
-        rows.append({"id": a.id, "publisher": a.publisher, "line": a.line, "ticker": a.ticker, "kind": a.kind,
-                     "year": a.year, "disclosed": a.value, "model": model, "ratio": ratio, "passes": ok,
-                     "grade": a.grade, "date": a.date, "source": a.source, "link": a.link,
-                     "reason": "" if ok else a.reason})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([
+        {"id": a.id, "publisher": a.publisher, "line": a.line, "ticker": a.ticker, "kind": a.kind,
+         "year": a.year, "disclosed": a.value, "model": c.model, "ratio": c.ratio, "passes": c.passes,
+         "grade": a.grade, "date": a.date, "source": a.source, "link": a.link,
+         "reason": "" if c.passes else a.reason}
+        for c in anchored(case) for a in (c.anchor,)])
 
 
 def ranking(case: Case, year: int) -> pd.DataFrame:

@@ -488,8 +488,8 @@ def exposures_in_year(result: ModelResult, column: int) -> dict[str, Floats]:
 
 def exposure_order(result: ModelResult, column: int) -> list[str]:
     """Tickers ranked by CPO exposure [fraction] in one year (``column`` of the timeline), highest first; ties
-    by CPO revenue [US$ M/yr], highest first; companies with no exposure (no revenue on file) last, in file
-    order. The one ranking every table and the Monte Carlo output use."""
+    by CPO revenue [US$ M/yr], highest first; companies with no exposure (no revenue on file) last, by CPO
+    revenue too. The one ranking every table, the Elasticity sheet and the Monte Carlo output use."""
     def key(ticker: str) -> tuple[bool, float, float]:
         lines = result.companies[ticker]
         exposure, revenue = float(lines.exposure[column]), float(lines.cpo_revenue[column])

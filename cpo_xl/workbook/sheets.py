@@ -5,19 +5,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl.analysis.bridge import Bridge, Component
 from cpo_xl.analysis.explain import fmt_value
 from cpo_xl.analysis.lines import LAYER_LABELS
-from cpo_xl.analysis.tables import model_value
+from cpo_xl.analysis.reconcile import anchored, reconciled
 from cpo_xl.engine.assumptions import Assumptions
 from cpo_xl.engine.assumptions import rule as assumption_rule
 from cpo_xl.engine.case import run
-from cpo_xl.engine.crosscheck import ANCHOR_LINES, PART_LOWEST, anchor_line, anchor_passes, anchors, passes, published
-from cpo_xl.engine.crosscheck import ratio as ratio_to
+from cpo_xl.engine.crosscheck import ANCHOR_LINES, PART_LOWEST, published
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
+from cpo_xl.engine.model import exposure_order
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEARS, year_index
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import COMPANY_FIELDS, NOT_DEFINED
@@ -366,11 +365,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
     # None where undefined (private, no revenue baseline)
     exposures = {t: v if math.isfinite(v := float(lines[t].exposure[year_index(year)])) else None
                  for t in a.companies}
-    def by_exposure(ticker: str) -> float:  # highest first; private / unfilled last
-        value = exposures[ticker]
-        return -value if value is not None else 1.0
-
-    order = sorted(a.companies, key=by_exposure)
+    order = exposure_order(run(args.case), year_index(year))  # the one ranking (ties by CPO revenue)
     first = L.ELASTICITY_HEADER_ROW + 1
     exp_range = f"$E${first + 1}:$E${first + len(order)}"
     for i, ticker in enumerate(order):
@@ -413,10 +408,10 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
     ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
     ws.write_row(top + 1, 0, ("source", "metric", "key", "year", "published", "model / published", "model",
                               "chart label"), st.head_left)
-    points = [p for p in published() if p.metric in MONEY_METRICS]
+    checked = [c for c in reconciled(args.case) if c.point.metric in MONEY_METRICS]
     ratios: list[list[float]] = []
-    for i, p in enumerate(points):
-        r = top + 2 + i
+    for i, c in enumerate(checked):
+        r, p = top + 2 + i, c.point
         st.value(ws, r, 0, f"{p.source}: {p.scope}", st.wrap_low)
         _fit_row(ws, r, [(f"{p.source}: {p.scope}", L.SERIES_WIDTHS[0])])
         ws.write_string(r, 1, p.metric, st.unit)
@@ -424,17 +419,16 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
         ws.write_number(r, 3, p.year, st.input)
         ws.write_number(r, 4, p.value, st.input)
         _guard_published(ws, st, r, p)
-        ratio = ratio_to(float(model_value(run(args.case), p.metric)[year_index(p.year)]), p)
-        ratios.append([ratio])
-        ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), ratio * p.value)
+        ratios.append([c.ratio])
+        ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), c.ratio * p.value)
         label = chart_label(p)  # the bar's name on the chart below: who and which year (follows column D)
         ws.write_formula(r, L.XCHECK_LABEL_COL, f'="{label} "&D{r + 1}', None, f"{label} {p.year}")
-    first, last = top + 2, top + 1 + len(points)
+    first, last = top + 2, top + 1 + len(checked)
     fmts = [st.number("0.00")] * len(ratios)
     source = engine.block("TAM: cross-checks", f"{{=CPO_RATIOS(case_key,TAM!$C${first + 1}:$C${last + 1},"
                           f"TAM!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
     engine.links(ws, (first, 5), source, ratios, fmts)
-    return top + 2, top + 1 + len(points)
+    return top + 2, top + 1 + len(checked)
 
 
 def chart_label(p: Any) -> str:
@@ -471,14 +465,11 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
                     st.section)
     ws.write_row(top + 1, 0, RECONCILIATION_COLUMNS[:-1], st.head_left)
     ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, RECONCILIATION_COLUMNS[-1], st.head_left)
-    r = run(args.case)
-    band = args.case.assumptions().crosscheck.band
-    points = published()
+    checked = reconciled(args.case)
     ratios: list[list[float]] = []
     first = top + 2
-    for i, p in enumerate(points):
-        row = first + i
-        ratio = ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p)
+    for i, c in enumerate(checked):
+        row, p, ratio = first + i, c.point, c.ratio
         ws.write_string(row, 0, f"{p.publisher} [{p.scope}]", st.wrap_low)
         ws.write_string(row, 1, p.relation, st.unit)
         ws.write_string(row, 2, p.id, st.key)
@@ -487,7 +478,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         _guard_published(ws, st, row, p)
         ws.write_formula(row, 5, f"=E{row + 1}*G{row + 1}", st.number("#,##0"), ratio * p.value)
         ratios.append([ratio])
-        flag = 0.0 if passes(ratio, p, band) else 1.0
+        flag = 0.0 if c.passes else 1.0
         ws.write_formula(row, 7, f'=IF($B{row + 1}="ceiling",IF(G{row + 1}>1,1,0),'
                                  f'IF(OR(G{row + 1}<1/{band_ref},G{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
         ws.write_string(row, 8, METRIC_UNITS[p.metric], st.unit)
@@ -500,7 +491,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         longest = max(p.reason, *(REASON_WHEN_SCENARIO.values()), key=len)
         _fit_row(ws, row, [(longest, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
                            (f"{p.publisher} [{p.scope}]", L.SERIES_WIDTHS[0])])
-    last = first + len(points) - 1
+    last = first + len(checked) - 1
     ws.set_column(L.REASON_COL, L.REASON_COL, 20, None, {"hidden": True})
     fmts = [st.number("0.00")] * len(ratios)
     source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!$C${first + 1}:$C${last + 1},"
@@ -508,8 +499,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     engine.links(ws, (first, 6), source, ratios, fmts)
     ws.write_string(last + 2, 0, "Reconciliation flags (count; see the reasons)", st.bold)
     ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"),
-                     float(sum(0.0 if passes(ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p), p, band)
-                               else 1.0 for p in points)))
+                     float(sum(not c.passes for c in checked)))
     return first
 
 
@@ -537,13 +527,10 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
                              "the note on each disclosed figure gives its source, date, grade and link.", NOTE_SIZE)
     ws.write_row(top + 1, 0, ANCHOR_COLUMNS[:-1], st.head_left)
     ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, ANCHOR_COLUMNS[-1], st.head_left)
-    r = run(args.case)
+    checked = anchored(args.case)
     first = top + 2
-    for i, a in enumerate(anchors()):
-        row, excel_row = first + i, first + i + 1
-        model = float(np.asarray(anchor_line(r, a))[year_index(a.year)])
-        ratio = model / a.value
-        flagged = not anchor_passes(ratio, a)
+    for i, c in enumerate(checked):
+        row, excel_row, a, model, ratio, flagged = first + i, first + i + 1, c.anchor, c.model, c.ratio, not c.passes
         label = a.publisher  # what was disclosed, when and where: the note on the disclosed figure
         ws.write_string(row, 0, label, st.wrap_low)
         ws.write_string(row, 1, a.kind, st.unit)
@@ -566,11 +553,10 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
                          a.reason if flagged else HOLDS)
         _fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
                            (label, L.SERIES_WIDTHS[0])])
-    last = first + len(anchors()) - 1
+    last = first + len(checked) - 1
     ws.write_string(last + 2, 0, "Anchor flags (count; see the reasons)", st.bold)
-    flags = sum(0.0 if anchor_passes(float(np.asarray(anchor_line(r, a))[year_index(a.year)]) / a.value, a)
-                else 1.0 for a in anchors())
-    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"), flags)
+    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"),
+                     float(sum(not c.passes for c in checked)))
     return last + 3
 
 

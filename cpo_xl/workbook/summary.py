@@ -13,10 +13,8 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from cpo_xl.analysis.tables import model_value
+from cpo_xl.analysis.reconcile import reconciled
 from cpo_xl.engine.case import run
-from cpo_xl.engine.crosscheck import passes, published
-from cpo_xl.engine.crosscheck import ratio as ratio_to
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
@@ -275,12 +273,12 @@ def _view(page: Page, tornado_year: int) -> X:
 def _reconciliation(page: Page) -> list[X]:
     """The reconciliation in two sentences: how many published figures sit in the band, and the 2030 CPO-only
     figures of the same scope (model / published); the full table and every flag's reason are on Checks."""
-    r = run(page.args.case)
     band = page.args.case.assumptions().crosscheck.band
-    points = published()
+    checked = reconciled(page.args.case)
+    points = [c.point for c in checked]
     first = page.refs.reconciliation_first
-    ratios = [ratio_to(float(model_value(r, p.metric)[year_index(p.year)]), p) for p in points]
-    flags = [0.0 if passes(q, p, band) else 1.0 for q, p in zip(ratios, points, strict=True)]
+    ratios = [c.ratio for c in checked]
+    flags = [0.0 if c.passes else 1.0 for c in checked]
     flag_range = f"Checks!$H${first + 1}:$H${first + len(points)}"
     n_flag = X(f"SUM({flag_range})", float(sum(flags)))
     within = X(f"{len(points)}-{n_flag.f}", float(len(points) - sum(flags)))
