@@ -41,7 +41,6 @@ ENGINE = "Engine"
 # that a later build can tell a person's edits from what the builder wrote (workbook/edits.py)
 BUILD_RECORD_TITLE = "cpo-xl build record: the inputs this file was built from (JSON)"
 RECORD_CHUNK = 30_000  # characters per cell (Excel holds up to 32,767)
-NAMES = ("rack_units", "assumptions", "scenario", "years", "master_check")
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
 YEAR_WIDTH = 11  # [characters] a year column: 391,857,081 with room
