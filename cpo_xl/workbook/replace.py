@@ -8,7 +8,6 @@ has no foreign sheets, and Excel does not hold it open (``~$`` lock file); a cal
 
 from __future__ import annotations
 
-import filecmp
 import hashlib
 import os
 import shutil
@@ -50,8 +49,6 @@ def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = 
             raise CpoError(f"{target} is open in {app} (lock file {lock.name}); close it and try again")
     if not target.exists():
         return None
-    if fresh is not None and filecmp.cmp(target, fresh, shallow=False):
-        return None  # byte for byte what is about to replace it (a rebuild of an unedited build): nothing to lose
     verdict = Verdict(_work_at_risk(target, new_digest, own_sheets))
     if not verdict.refuse and protect:
         verdict = protect(target, fresh)
