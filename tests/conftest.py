@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -111,6 +112,18 @@ def run(capsys, *args):
         code = exit_.code if isinstance(exit_.code, int) else 1
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """`cpo-xl ARGS` in-process (:func:`run`), in folder ``cwd`` when given: an object with returncode, stdout
+    and stderr, as subprocess.run gives."""
+    def cli_(*args, cwd=None):
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        code, out, err = run(capsys, *args)
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return cli_
 
 
 def digest(path: Path) -> str:

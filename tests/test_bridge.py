@@ -3,7 +3,6 @@
 import itertools
 import math
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,7 +15,6 @@ from cpo_xl.analysis.ranges import ranges
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.timeline import year_index
-from tests.conftest import run as run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 RANGES = ranges(Case())  # every input with different bear and bull values: (bear, base, bull)
@@ -146,18 +144,6 @@ def test_bad_line_and_year_are_one_clear_error():
         br.bridge(Case(), Case("bull"), 2030, "layers")
     with pytest.raises(CpoError, match="outside the model horizon"):
         br.bridge(Case(), Case("bull"), 2050)
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """`cpo-xl ARGS` in-process (tests.conftest.run), in folder ``cwd`` when given: an object with returncode,
-    stdout and stderr."""
-    def cli_(*args, cwd=None):
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        code, out, err = run_cli(capsys, *args)
-        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-    return cli_
 
 
 def test_cli_bridge_prints_the_table_and_writes_the_waterfall(cli, tmp_path):

@@ -7,22 +7,16 @@ test_edits.py (piped into head) and test_hardening.py (concurrent builds)."""
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-
-from tests.conftest import run as cli
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def run(capsys):
-    """`cpo-xl ARGS` in-process: an object with returncode, stdout and stderr (as subprocess.run gives)."""
-    def run_(*args):
-        code, out, err = cli(capsys, *args)
-        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-    return run_
+def run(cli):
+    """`cpo-xl ARGS` in-process (tests.conftest's cli): returncode, stdout and stderr."""
+    return cli
 
 
 def test_summary_prints_the_tables(run):

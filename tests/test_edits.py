@@ -103,6 +103,12 @@ def test_a_shifted_year_header_is_refused(built, tmp_path, capsys):
     ("[workbook]\ncheck_tolerance = 5.0\n", "outside"),
     ("[workbook]\nshoe_size = 9\n", "unknown"),
     ('[notes]\n"no.such.key" = "x"\n', "no such assumption"),
+    # issue 24: [cell_notes.COLUMN] tables (tests/test_issue24_notes.py carries the good ones)
+    ('[cell_notes.colour]\n"pricing.erosion_2027" = "x"\n',
+     "[cell_notes.colour] pricing.erosion_2027: no such Inputs column"),
+    ('[cell_notes.base]\n"no.such.key" = "x"\n', "cell note base no.such.key: no such assumption"),
+    ('[cell_notes.racks]\n"２０２８" = "x"\n', "cell note racks ２０２８: not a year"),
+    ('[cell_notes.racks]\n"2028" = 5\n', "cell note racks 2028 must be text"),
 ])
 def test_bad_workbook_settings_in_a_toml_are_one_line(tmp_path, capsys, text, fragment):
     toml = tmp_path / "a.toml"

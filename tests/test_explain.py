@@ -1,7 +1,6 @@
 """explain: the tree of a line lists every input the line depends on, with the engine's own values."""
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,7 +14,6 @@ from cpo_xl.engine.model import rack_forecast
 from cpo_xl.engine.model import run as run_params
 from cpo_xl.engine.params import to_params, with_values
 from cpo_xl.engine.timeline import FIRST_YEAR, year_index
-from tests.conftest import run as run_cli
 
 
 def moved_by(case: Case, path: tuple[str, ...], year: int) -> set[str]:
@@ -120,15 +118,6 @@ def test_bad_arguments_name_what_is_allowed(line, year, ticker, message):
     with pytest.raises(CpoError) as err:
         ex.explain(Case(), line, year, ticker)
     assert message in str(err.value)
-
-
-@pytest.fixture
-def cli(capsys):
-    """`cpo-xl ARGS` in-process (tests.conftest.run): an object with returncode, stdout and stderr."""
-    def cli_(*args):
-        code, out, err = run_cli(capsys, *args)
-        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-    return cli_
 
 
 def test_cli_explain_text_and_json(cli):

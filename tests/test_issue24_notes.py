@@ -4,7 +4,8 @@ Before: a note on any Inputs cell made `build` refuse ("Inputs!F20 note"), and `
 .bak; pull did not read notes. Now a note on an input cell - any column of an assumption row, or a rack
 override cell - that differs from the builder's own note is an input: `build` asks for `pull` first (as for an
 edited value), `pull` writes it under [cell_notes.COLUMN], and the build writes it back on the same cell.
-A note anywhere else is still refused naming the cell (test_issue24_guard.py)."""
+A note anywhere else is still refused naming the cell (test_issue24_guard.py); a bad [cell_notes] table in a
+TOML is one line naming column and key (test_edits.py)."""
 
 import shutil
 import tomllib
@@ -67,18 +68,3 @@ def test_notes_on_input_cells_go_through_pull_and_come_back_on_their_cells(built
     assert tomllib.loads(again.read_text(encoding="utf-8"))["cell_notes"] == notes
     assert run(capsys, "build", "--assumptions", again, "--output", workbook)[0] == 0
     assert list(tmp_path.glob("*.bak*")) == []
-
-
-@pytest.mark.parametrize(("toml", "message"), [
-    ('[cell_notes.colour]\n"pricing.erosion_2027" = "x"\n',
-     "[cell_notes.colour] pricing.erosion_2027: no such Inputs column"),
-    ('[cell_notes.base]\n"no.such.key" = "x"\n', "cell note base no.such.key: no such assumption"),
-    ('[cell_notes.racks]\n"２０２８" = "x"\n', "cell note racks ２０２８: not a year"),
-    ('[cell_notes.racks]\n"2028" = 5\n', "cell note racks 2028 must be text"),
-])
-def test_a_bad_cell_note_in_a_toml_is_one_line_naming_it(tmp_path, capsys, toml, message):
-    path = tmp_path / "bad.toml"
-    path.write_text(toml, encoding="utf-8")
-    code, _, err = run(capsys, "build", "--assumptions", path, "--output", tmp_path / "w.xlsx")
-    assert code == 2 and message in err and err.count("\n") == 1, err
-    assert not (tmp_path / "w.xlsx").exists()

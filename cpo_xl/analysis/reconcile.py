@@ -34,11 +34,11 @@ class Anchored:
     passes: bool  # a floor at >= 1; a part of a broader figure within [0.2, 1]
 
 
-def reconciled(case: Case, points: tuple[xc.Published, ...] | None = None) -> list[Reconciled]:
-    """Every published figure (or ``points``) reconciled for ``case``, in file order."""
+def reconciled(case: Case) -> list[Reconciled]:
+    """Every published figure reconciled for ``case``, in file order."""
     r, band = run(case), case.assumptions().crosscheck.band
     out = []
-    for p in xc.published() if points is None else points:
+    for p in xc.published():
         model = float(np.asarray(xc.model_line(r, p.metric))[year_index(p.year)])
         ratio = xc.ratio(model, p)
         out.append(Reconciled(p, model, ratio, xc.passes(ratio, p, band)))

@@ -34,7 +34,6 @@ from cpo_xl.excel import args as ea
 from cpo_xl.excel import case_keys as ck
 
 MEASURES = ("exposure", "net_exposure", "ebit")
-MORE_CACHES: list[Any] = []  # caches of modules built on this one (the block functions register theirs)
 F = TypeVar("F", bound=Callable[..., Any])
 MARSHAL_VERSION = 4  # short ASCII strings copied as they are (2 re-encodes each as UTF-8: 1.6x slower)
 
@@ -395,6 +394,7 @@ def clear_caches() -> None:
     from cpo_xl.analysis.ranges import scenario_ends
     from cpo_xl.analysis.tables import tables
     clear_cache()
-    for cache in (tables, scenario_ends, ck.recall_cache, ck.shipped_cache, _sensitivity, _simulation,
-                  version_text, _cached_case, lines.line_items, *MORE_CACHES, *CONTENT_CACHES):
+    caches: tuple[Any, ...] = (tables, scenario_ends, ck.recall_cache, ck.shipped_cache, _sensitivity, _simulation,
+                               version_text, _cached_case, lines.line_items, *CONTENT_CACHES)
+    for cache in caches:
         cache.cache_clear()

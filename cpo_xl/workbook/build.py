@@ -174,10 +174,9 @@ def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place]
         chart.add_series({"name": f"CPO TAM, {s}", "categories": _years_range("Scenarios"),
                           "values": _series_range(places, f"sc_tam_{s}"), "line": SCENARIO_LOOKS[s]})
     chart.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
-    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                      "num_font": {"size": 10}})
-    chart.set_x_axis({"num_font": {"size": 10}})
-    chart.set_legend({"position": "bottom", "font": {"size": 10}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": GRIDLINES, "num_font": AXIS_FONT})
+    chart.set_x_axis({"num_font": AXIS_FONT})
+    chart.set_legend({"position": "bottom", "font": AXIS_FONT})
     spec = L.CHARTS["summary"]
     chart.set_size({"width": spec.width, "height": spec.height})
     ws[spec.sheet].insert_chart(L.SUMMARY_FACTS_ROW + len(L.SUMMARY_FACTS_LABELS) + 1, L.SUMMARY_CHART_COL, chart)
@@ -199,7 +198,7 @@ def add_bridge_charts(wb: Any, ws: dict[str, Any], bridges: list[br.Bridge], blo
                               "values": [L.BRIDGE, block.first, col, block.last, col], "gap": 60, **look, **labels})
         chart.set_title({"name": f"CPO TAM {b.year}: {b.a} -> {b.b} (US$ M, Shapley bridge, static)"})
         chart.set_legend({"position": "bottom", "delete_series": [0]})
-        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": GRIDLINES})
         chart.set_x_axis({"num_font": {"rotation": -30, "size": 10}})
         _place(ws, "bridge", block.chart, chart)
 

@@ -497,9 +497,8 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!$C${first + 1}:$C${last + 1},"
                           f"Checks!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
     engine.links(ws, (first, 6), source, ratios, fmts)
-    ws.write_string(last + 2, 0, "Reconciliation flags (count; see the reasons)", st.bold)
-    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"),
-                     float(sum(not c.passes for c in checked)))
+    _flag_count(ws, st, "Reconciliation flags (count; see the reasons)", first, last,
+                sum(not c.passes for c in checked))
     return first
 
 
@@ -554,10 +553,14 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         _fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
                            (label, L.SERIES_WIDTHS[0])])
     last = first + len(checked) - 1
-    ws.write_string(last + 2, 0, "Anchor flags (count; see the reasons)", st.bold)
-    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"),
-                     float(sum(not c.passes for c in checked)))
+    _flag_count(ws, st, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
     return last + 3
+
+
+def _flag_count(ws: Any, st: Styles, label: str, first: int, last: int, flags: int) -> None:
+    """Under a table of flags in column H (rows ``first``..``last``): their count, a SUM, one row down."""
+    ws.write_string(last + 2, 0, label, st.bold)
+    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"), float(flags))
 
 
 REASON_START = L.year_col(L.SERIES_SPLIT_YEAR)
