@@ -18,7 +18,6 @@ from cpo_xl.analysis import montecarlo
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.lines import LAYER_LABELS
 from cpo_xl.engine.case import Case
-from cpo_xl.engine.crosscheck import published
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
@@ -325,9 +324,9 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     _write_master_check(wb, ws["Checks"], st, places, master, tolerance)
     band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
     band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
-    reconciliation_first = sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"], band_ref)
-    sheets.write_anchors(ws["Checks"], st, args, places,  # below the reconciliation and its count row
-                         reconciliation_first + len(published()) + 3)
+    reconciliation_first, after = sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"],
+                                                              band_ref)
+    sheets.write_anchors(ws["Checks"], st, args, places, after)  # below the reconciliation and its count row
     xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks

@@ -458,9 +458,10 @@ RECONCILIATION_COLUMNS = ("source [scope]", "relation", "key", "year", "publishe
 
 
 def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea, top: int,
-                         band_ref: str) -> int:
+                         band_ref: str) -> tuple[int, int]:
     """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
-    broader scopes), with the reason where the model departs on purpose. Not part of the master check."""
+    broader scopes), with the reason where the model departs on purpose. Not part of the master check. Returns
+    (first data row, the row after the block)."""
     ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
                     st.section)
     ws.write_row(top + 1, 0, RECONCILIATION_COLUMNS[:-1], st.head_left)
@@ -499,7 +500,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     engine.links(ws, (first, 6), source, ratios, fmts)
     _flag_count(ws, st, "Reconciliation flags (count; see the reasons)", first, last,
                 sum(not c.passes for c in checked))
-    return first
+    return first, last + 4  # the count row, then a blank one
 
 
 ANCHOR_COLUMNS = ("publisher", "kind", "key", "year", "disclosed", "model", "model/discl.",
