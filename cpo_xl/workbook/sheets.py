@@ -516,11 +516,11 @@ def anchor_place(anchor: Any) -> str:
     return f"rev_{anchor.ticker}" if anchor.line == "company_cpo_revenue" else ANCHOR_PLACES[anchor.line]
 
 
-def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place], top: int) -> int:
+def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place], top: int) -> None:
     """Disclosed near-term anchors (orders, run-rate targets, product ramps; engine/data/anchors.toml) against
     the model line of the same scope: the model value links to its line, the ratio and the flag are formulas
     (a floor holds at model / disclosed >= 1; a part of a broader figure within [0.2, 1]), and the reason on
-    file shows where one is flagged. Not part of the master check. Returns the row after the block."""
+    file shows where one is flagged. Not part of the master check."""
     # a short title: it prints whole beside the repeated columns A:C on the page of the reasons too
     ws.write_string(top, 0, "Disclosed near-term anchors (not in the master check)", st.section)
     ws.write_comment(top, 0, "Company orders, run-rate targets and product ramps (engine/data/anchors.toml); "
@@ -555,7 +555,6 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
                            (label, L.SERIES_WIDTHS[0])])
     last = first + len(checked) - 1
     _flag_count(ws, st, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
-    return last + 3
 
 
 def _flag_count(ws: Any, st: Styles, label: str, first: int, last: int, flags: int) -> None:
