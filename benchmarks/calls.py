@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cpo_xl.excel.case_keys import KEY_PREFIX
-from cpo_xl.workbook import evaluate
+from cpo_xl.workbook import contents, evaluate
 from cpo_xl.workbook.recalc import Counter, _plain, registered
 
 WORKBOOK = Path(__file__).resolve().parents[1] / "workbook" / "CPO_Model.xlsx"
@@ -27,7 +27,7 @@ class Call:
     takes_inputs: bool  # an argument is the assumptions range or a CPO_CASE key: recalculated when that range changes
 
 
-def recalculation(book: evaluate.Book) -> list[Call]:
+def recalculation(book: contents.Book) -> list[Call]:
     """Recalculate every formula of the book once (the process's caches as they are); each UDF call in order."""
     import formulas
     counter, log = Counter(), []
@@ -55,5 +55,5 @@ def recalculation(book: evaluate.Book) -> list[Call]:
     return log
 
 
-def read() -> evaluate.Book:
-    return evaluate.read(WORKBOOK)
+def read() -> contents.Book:
+    return contents.read(WORKBOOK)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _worker(path: Path) -> dict[str, Any]:
     import formulas
 
-    from cpo_xl.workbook import evaluate, recalc
+    from cpo_xl.workbook import contents, evaluate, recalc
     counter = recalc.Counter()
     udf_cpu = [0.0]  # CPU time inside the UDF bodies (counter.seconds is their wall time)
     implementation = recalc.implementation
@@ -48,7 +48,7 @@ def _worker(path: Path) -> dict[str, Any]:
         return call
     recalc.implementation = timed  # type: ignore[attr-defined]
     formulas.get_functions().update(recalc.registered(counter))
-    book = evaluate.read(path)
+    book = contents.read(path)
     t, cpu = time.perf_counter(), time.process_time()
     values = evaluate.evaluate(book)
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu

@@ -5,7 +5,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import evaluate
+from cpo_xl.workbook import contents, evaluate
 
 
 def _book(tmp_path, cells: dict[str, object], names: dict[str, str] | None = None):
@@ -20,7 +20,7 @@ def _book(tmp_path, cells: dict[str, object], names: dict[str, str] | None = Non
         wb.defined_names[name] = DefinedName(name, attr_text=target)
     path = tmp_path / "small.xlsx"
     wb.save(path)
-    return evaluate.read(path)
+    return contents.read(path)
 
 
 def test_worked_example(tmp_path):

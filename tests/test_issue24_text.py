@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import evaluate, files
+from cpo_xl.workbook import contents, files
 from tests.conftest import run
 
 
@@ -27,7 +27,7 @@ def test_text_that_starts_with_an_equals_sign_is_text(tmp_path, capsys, text):
     toml.write_text(f'[notes]\n"pricing.erosion_2027" = "{text}"\n', encoding="utf-8")
     workbook = tmp_path / "w.xlsx"
     assert run(capsys, "build", "--assumptions", toml, "--output", workbook)[0] == 0
-    book = evaluate.read(workbook)
+    book = contents.read(workbook)
     assert text in book.constants.values() and text not in [f for f, _ in book.formulas.values()]
     assert text not in [f for f, _ in files.formula_cells(workbook).values()]  # diff reads these
     code, out, err = run(capsys, "check", workbook)
@@ -44,7 +44,7 @@ def test_one_cell_at_the_last_address_costs_one_cell(built, tmp_path):
     book.save(workbook)
     # a subprocess with a generous limit: on main this read ran for minutes
     code = ("import sys; from pathlib import Path; from cpo_xl.workbook import evaluate;"
-            "b = evaluate.read(Path(sys.argv[1])); print(b.constants[('LASERS', 1048576, 16384)])")
+            "b = contents.read(Path(sys.argv[1])); print(b.constants[('LASERS', 1048576, 16384)])")
     done = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
 

@@ -9,7 +9,7 @@ from cpo_xl.cli.checks import build_warning
 from cpo_xl.cli.setup import load_case
 from cpo_xl.cli.summary import headline
 from cpo_xl.excel.functions import version_text
-from cpo_xl.workbook import files, replace
+from cpo_xl.workbook import compare, files, replace
 from cpo_xl.workbook.build import build_workbook
 from cpo_xl.workbook.edits import verdict
 
@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output)
     files.expect_suffix(target, ".xlsx")
     if args.check:
-        return files.compare_with_fresh(target, lambda p: build_workbook(p, case))
+        return compare.compare_with_fresh(target, lambda p: build_workbook(p, case))
     backup = replace.atomic_write(target, lambda p: build_workbook(p, case), force=args.force, protect=verdict)
     print(f"wrote {target} (scenario {case.scenario}, {version_text()})"
           + (f"; the file it replaced is kept as {backup.name}" if backup else ""))

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from cpo_xl.workbook.files import expect_suffix, refuse_overwrite
-from cpo_xl.workbook.pull import PULL_HEADER, toml_text, user_file_from, write_text
+from cpo_xl.workbook.pull import PULL_HEADER, toml_text, write_text
+from cpo_xl.workbook.userfile import user_file_from
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import recall
 from cpo_xl.workbook import grid, notes, sheets, snapshot, summary, switch
 from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.input_rows import input_rows
 from cpo_xl.workbook.style import HEAD_FILL, Styles, number_guard
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
@@ -284,7 +285,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     scenario, user = case.scenario, case.user
     a = case.assumptions()
     overrides = case.typed_racks()
-    rows = sheets.input_rows(scenario, user)
+    rows = input_rows(scenario, user)
     racks = dict(zip(YEARS, case.rack_series(), strict=True))
     forecast = dict(zip(YEARS, case.forecast(), strict=True))
     args = model_args(case, rows, tolerance)

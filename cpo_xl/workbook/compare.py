@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
+
+from cpo_xl.workbook import files
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-9
@@ -148,3 +152,22 @@ def report(differences: list[Difference], limit: int = MAX_SHOWN) -> list[str]:
     if len(differences) > limit:
         lines.append(f"... and {len(differences) - limit:,} more differences ({len(differences):,} in all)")
     return lines
+
+
+def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:
+    """0 when ``target`` has the same content as a fresh build (numbers within 1e-9), else 1 naming the cells."""
+    files.check_file(target)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "fresh.xlsx"
+        write(fresh)
+        if target.read_bytes() == fresh.read_bytes():
+            print(f"{target}: identical to a fresh build")
+            return 0
+        differences = compare(target, fresh)
+    if differences:
+        print(f"cpo-xl: {target} differs from a fresh build (committed -> fresh); run cpo-xl build")
+        for line in report(differences):
+            print(f"  {line}")
+        return 1
+    print(f"{target}: same content as a fresh build (numbers within 1e-9 relative)")
+    return 0

@@ -25,7 +25,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import align, evaluate, files, snapshot
+from cpo_xl.workbook import align, contents, files, snapshot
 from cpo_xl.workbook import layout as L
 
 MAX_FORMULAS_SHOWN = 40
@@ -38,15 +38,15 @@ class Summary:
     lines: dict[tuple[str, int], Any]  # (sheet: line label, year) -> cached value
     formulas: dict[str, str]
     units: dict[str, str]  # sheet: line label or input key -> its unit
-    book: evaluate.Book | None = None  # the file as read (rows matched against the other file's)
+    book: contents.Book | None = None  # the file as read (rows matched against the other file's)
     line_rows: dict[str, align.Row] = field(default_factory=dict)  # sheet: line label -> its row
 
 
-def model_rows(book: evaluate.Book) -> dict[str, tuple[align.Row, str, str]]:
+def model_rows(book: contents.Book) -> dict[str, tuple[align.Row, str, str]]:
     """Every model line on the workbook's own sheets (a row whose first year cell links to the Engine sheet):
     'Sheet: label' -> (row, label, unit), in sheet and row order; a label repeated on a sheet gets ' (2)'."""
     order = {sheet: i for i, sheet in enumerate(book.titles)}
-    engine = evaluate.sheet_key(L.ENGINE)
+    engine = contents.sheet_key(L.ENGINE)
     out: dict[str, tuple[align.Row, str, str]] = {}
     for sheet, row in sorted(align.line_rows(book), key=lambda r: (order.get(r[0], 0), r[1])):
         if sheet == engine:
@@ -73,7 +73,7 @@ def summarize(path: Path) -> Summary:
     inputs[("tornado year", "Sensitivity")] = typed.tornado_year
     inputs[("check tolerance", "Checks")] = typed.tolerance
     inputs |= {(key, "comment"): text for key, text in typed.notes}
-    book = evaluate.read(path)
+    book = contents.read(path)
     rows = model_rows(book)
     lines: dict[tuple[str, int], Any] = {}
     units = {key: meta.unit for key, meta in shipped()[1].items()}
@@ -106,20 +106,20 @@ def formula_cells(path: Path) -> dict[str, str]:
     return out
 
 
-Pair = tuple[evaluate.Cell | None, evaluate.Cell | None]  # one cell's place in A and in B (None: its row is absent)
+Pair = tuple[contents.Cell | None, contents.Cell | None]  # one cell's place in A and in B (None: its row is absent)
 
 
-def _text(book: evaluate.Book, cell: evaluate.Cell | None) -> str | None:
+def _text(book: contents.Book, cell: contents.Cell | None) -> str | None:
     return book.formulas[cell][0] if cell is not None and cell in book.formulas else None
 
 
-def formula_changes(a: evaluate.Book, b: evaluate.Book, rows: align.Alignment) -> tuple[list[Pair], Counter[str]]:
+def formula_changes(a: contents.Book, b: contents.Book, rows: align.Alignment) -> tuple[list[Pair], Counter[str]]:
     """The cells whose formula differs between ``a`` and ``b`` (rows matched; ``a``'s references written in
     ``b``'s rows), and, counted per sheet apart, the formula cells of model lines only one book has."""
     lines_a, lines_b = align.line_rows(a), align.line_rows(b)
     changed: list[Pair] = []
     apart: Counter[str] = Counter()
-    seen: set[evaluate.Cell] = set()
+    seen: set[contents.Cell] = set()
     for cell, (text, _) in a.formulas.items():
         there = rows.cell(cell)
         if there is None:
@@ -142,12 +142,12 @@ def formula_changes(a: evaluate.Book, b: evaluate.Book, rows: align.Alignment) -
     return changed, apart
 
 
-def as_built(path: Path, book: evaluate.Book) -> Callable[[evaluate.Cell | None], bool]:
+def as_built(path: Path, book: contents.Book) -> Callable[[contents.Cell | None], bool]:
     """Whether a cell of ``book`` (read from ``path``) holds the formula this cpo-xl's build of the workbook's
     own inputs writes there (rows matched; never when its inputs do not validate; a cell whose row the file
     lacks holds what the build writes when the build has no such row either)."""
     from cpo_xl.workbook.build import build_workbook
-    from cpo_xl.workbook.pull import user_file_from
+    from cpo_xl.workbook.userfile import user_file_from
     try:
         user, _ = user_file_from(path)
     except CpoError:
@@ -155,10 +155,10 @@ def as_built(path: Path, book: evaluate.Book) -> Callable[[evaluate.Cell | None]
     with tempfile.TemporaryDirectory() as tmp:
         rebuilt = Path(tmp) / "rebuilt.xlsx"
         build_workbook(rebuilt, Case(user.scenario or "base", user=user))
-        expected = evaluate.read(rebuilt)
+        expected = contents.read(rebuilt)
     rows = align.align(book, expected)
 
-    def check(cell: evaluate.Cell | None) -> bool:
+    def check(cell: contents.Cell | None) -> bool:
         if cell is None:
             return True
         there = rows.cell(cell)
@@ -217,7 +217,7 @@ def diff_text(a: Path, b: Path) -> str:
     if differ and inputs:  # the layout may follow the inputs: keep only what a build of each side does not explain
         built_a, built_b = as_built(a, book_a), as_built(b, book_b)
         laid_out = [(ca, cb) for ca, cb in differ if built_a(ca) and built_b(cb)]
-    def ref(ca: evaluate.Cell | None, cb: evaluate.Cell | None) -> str:
+    def ref(ca: contents.Cell | None, cb: contents.Cell | None) -> str:
         """The cell as the newer file places it (the older's place when only the older has its row)."""
         return align.where(book_b, cb) if cb else align.where(book_a, ca) if ca else ""
     changed = sorted(((ref(ca, cb), _text(book_a, ca) or "(none)", _text(book_b, cb) or "(none)")

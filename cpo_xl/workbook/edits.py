@@ -33,9 +33,9 @@ from defusedxml import ElementTree
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import align, evaluate, files, parts, replace, snapshot
+from cpo_xl.workbook import align, contents, files, parts, replace, snapshot
 from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.pull import user_file_of
+from cpo_xl.workbook.userfile import user_file_of
 
 SHOWN = 10  # cells named in the refusal; the rest are counted
 
@@ -56,16 +56,16 @@ def untracked(target: Path, recorded: snapshot.InputsSnapshot, fresh: Path | Non
         if rebuilt != fresh:
             user = user_file_of(recorded, {})
             build_workbook(rebuilt, Case(user.scenario or "base", user=user))
-        expected = evaluate.read(rebuilt)
+        expected = contents.read(rebuilt)
         built_objects = objects(rebuilt)
-    found = evaluate.read(target)
+    found = contents.read(target)
     skip = tracked(target)
     rows = align.align(found, expected)
     gone = rows.only_a & align.line_rows(found)  # lines the code no longer writes
     found_names = {name: rows.area(area) for name, area in found.names.items()}
     changed = [f"defined name {name.lower()}" for name in sorted({*found.names, *expected.names})
                if found_names.get(name) != expected.names.get(name)]
-    seen: set[evaluate.Cell] = set()
+    seen: set[contents.Cell] = set()
     for cell in sorted({*found.constants, *found.formulas}):
         label = found.label(cell)
         if label in skip or (cell[0], cell[1]) in gone:
@@ -282,7 +282,7 @@ def _drawings(path: Path) -> dict[str, Any]:
     return out
 
 
-def _content(book: evaluate.Book, cell: evaluate.Cell, rows: align.Alignment | None = None) -> object:
+def _content(book: contents.Book, cell: contents.Cell, rows: align.Alignment | None = None) -> object:
     """What a person typed in a cell: its formula text (as Excel reads it; with ``rows``, its references
     written in the rows of the book it is compared with), else its value."""
     if cell not in book.formulas:

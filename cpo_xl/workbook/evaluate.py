@@ -12,45 +12,19 @@ from __future__ import annotations
 
 import graphlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from openpyxl.formula.tokenizer import Token, Tokenizer
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import files
-
-Cell = tuple[str, int, int]  # (SHEET upper case, row, column), 1-based
+from cpo_xl.workbook.contents import MAX_RANGE_CELLS, Area, Book, Cell, sheet_key
 
 _REF = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!':]+)!)?(?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?\d+)"
                   r"(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?\d+))?$")
 _DUMMY = re.compile(r"^X[AB](\d+)")
-MAX_RANGE_CELLS = 100_000  # one reference; a cpo-xl workbook's largest is the 284 x 4 assumptions block
-
-
-@dataclass(frozen=True)
-class Area:
-    """A resolved reference: a rectangle of one sheet, 1-based inclusive bounds."""
-
-    sheet: str
-    top: int
-    left: int
-    bottom: int
-    right: int
-
-    @property
-    def single(self) -> bool:
-        return self.top == self.bottom and self.left == self.right
-
-    def cells(self) -> Iterator[Cell]:
-        for row in range(self.top, self.bottom + 1):
-            for col in range(self.left, self.right + 1):
-                yield (self.sheet, row, col)
 
 
 @dataclass
@@ -60,65 +34,6 @@ class Formula:
     shape: tuple[str, ...]
     areas: tuple[Area, ...]
     targets: Area  # the cell itself, or an array formula's whole range
-
-
-@dataclass
-class Book:
-    """What evaluation needs from a workbook: constants, formulas, defined names, cached values."""
-
-    constants: dict[Cell, Any]
-    formulas: dict[Cell, tuple[str, Area]]  # anchor -> (formula text, the range it fills)
-    names: dict[str, Area]
-    cached: dict[Cell, Any]
-    titles: dict[str, str] = field(default_factory=dict)  # SHEET key -> the sheet's own spelling
-
-    def label(self, cell: Cell) -> str:
-        """'Sheet!A1' with the sheet's own spelling."""
-        return f"{self.titles.get(cell[0], cell[0])}!{get_column_letter(cell[2])}{cell[1]}"
-
-
-def sheet_key(name: str) -> str:
-    """Excel compares sheet names case-insensitively; quotes are syntax, not part of the name."""
-    if name.startswith("'") and name.endswith("'"):
-        name = name[1:-1].replace("''", "'")
-    return name.upper()
-
-
-def read(path: Path) -> Book:
-    """Constants, formulas (array formulas by their anchor), defined names and cached values of a workbook.
-    Only the cells the file holds are read (not its declared dimension), each by the type the file gives it:
-    text that starts with "=" is text, never a formula."""
-    with files.opened(path) as formulas_wb, files.opened(path, data_only=True) as values_wb:
-        book = Book({}, {}, {}, {})
-        for name, defined in formulas_wb.defined_names.items():
-            for sheet, span in defined.destinations:
-                left, top, right, bottom = range_boundaries(span.replace("$", ""))
-                book.names[name.upper()] = Area(sheet_key(sheet), top, left, bottom, right)
-        for ws in formulas_wb.worksheets:
-            title = sheet_key(ws.title)
-            book.titles[title] = ws.title
-            cached = files.cell_grid(values_wb[ws.title])
-            for row, col, value, is_formula in files.present_cells(ws):
-                if value is None:
-                    continue
-                at = (title, row, col)
-                if isinstance(value, ArrayFormula):
-                    left, top, right, bottom = range_boundaries(value.ref)
-                    if (bottom - top + 1) * (right - left + 1) > MAX_RANGE_CELLS:
-                        raise CpoError(f"{path}: the array formula at {ws.title}!{value.ref} spans more than "
-                                       f"{MAX_RANGE_CELLS:,} cells")
-                    book.formulas[at] = (value.text, Area(title, top, left, bottom, right))
-                elif is_formula and isinstance(value, str):
-                    book.formulas[at] = (value, Area(title, row, col, row, col))
-                else:
-                    book.constants[at] = value
-                book.cached[at] = cached.get((row - 1, col - 1))
-            for _, span in [f for a, f in book.formulas.items() if a[0] == title]:
-                if not span.single:  # array members hold plain cached values, not constants
-                    for member in span.cells():
-                        book.constants.pop(member, None)
-                        book.cached[member] = cached.get((member[1] - 1, member[2] - 1))
-        return book
 
 
 def _corner(col: str, row: str, at: Cell) -> tuple[int, int, str]:

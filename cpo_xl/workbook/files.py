@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -178,26 +177,6 @@ def backup_name(target: Path) -> Path:
         if not candidate.exists():
             return candidate
     raise CpoError(f"{target}: too many backups with the same time stamp")
-
-
-def compare_with_fresh(target: Path, write: Callable[[Path], str]) -> int:
-    """0 when ``target`` has the same content as a fresh build (numbers within 1e-9), else 1 naming the cells."""
-    from cpo_xl.workbook.compare import compare, report
-    check_file(target)
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "fresh.xlsx"
-        write(fresh)
-        if target.read_bytes() == fresh.read_bytes():
-            print(f"{target}: identical to a fresh build")
-            return 0
-        differences = compare(target, fresh)
-    if differences:
-        print(f"cpo-xl: {target} differs from a fresh build (committed -> fresh); run cpo-xl build")
-        for line in report(differences):
-            print(f"  {line}")
-        return 1
-    print(f"{target}: same content as a fresh build (numbers within 1e-9 relative)")
-    return 0
 
 
 def expect_suffix(target: Path, suffix: str) -> None:

@@ -89,7 +89,7 @@ def of_case(case: Case) -> MasterCheck:
     """The master check of the workbook ``case`` would build, computed line by line with the builder's recipes,
     only for the lines the checks read."""
     from cpo_xl.workbook.build import model_args
-    from cpo_xl.workbook.sheets import input_rows
+    from cpo_xl.workbook.input_rows import input_rows
     series = L.series_sheets(case)
     lines = {item.name: item for sheet in series for item in sheet.rows if isinstance(item, L.Line)}
     flags = [line for _, line in _flags(next(s for s in series if s.name == CHECKS))]

@@ -24,7 +24,7 @@ from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.workbook import layout as L
 from cpo_xl.workbook import replace, switch
 from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.pull import user_file_from
+from cpo_xl.workbook.userfile import user_file_from
 
 STAMP = b"cpo-xl publish, parts sha256 "  # the zip comment of a copy as publish wrote it, then the digest
 OWN_SHEETS = (*L.SHEETS, switch.VALUES_SHEET)

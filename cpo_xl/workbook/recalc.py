@@ -14,7 +14,7 @@ import numpy as np
 
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.excel.catalogue import CATALOGUE, implementation
-from cpo_xl.workbook import evaluate, files
+from cpo_xl.workbook import contents, evaluate, files
 
 REL_TOL = 1e-9
 
@@ -81,13 +81,13 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def recalculate(path: Path, counter: Counter | None = None, book: evaluate.Book | None = None,
+def recalculate(path: Path, counter: Counter | None = None, book: contents.Book | None = None,
                 ) -> tuple[dict[str, Any], int]:
     """{'SHEET!A1': recalculated value} for every formula cell, and the number of UDF calls."""
     import formulas
     counter = counter or Counter()
     formulas.get_functions().update(registered(counter))
-    return evaluate.results(book or evaluate.read(path)), counter.calls
+    return evaluate.results(book or contents.read(path)), counter.calls
 
 
 def check(path: Path, phase: Callable[[str], None] = lambda _: None) -> tuple[list[str], int, int]:
@@ -95,7 +95,7 @@ def check(path: Path, phase: Callable[[str], None] = lambda _: None) -> tuple[li
     phase("reading the workbook")
     if "Inputs" not in files.sheet_names(path):  # sheet_names runs files.check_file first
         raise CpoError(f"{path}: no Inputs sheet; not a cpo-xl workbook")
-    book = evaluate.read(path)
+    book = contents.read(path)
     cached = evaluate.cached(book)
     phase(f"recalculating {len(book.formulas):,} formulas ({len(cached):,} cells)")
     results, calls = recalculate(path, book=book)

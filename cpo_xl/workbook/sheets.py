@@ -15,7 +15,7 @@ from cpo_xl.engine.assumptions import Assumptions
 from cpo_xl.engine.assumptions import rule as assumption_rule
 from cpo_xl.engine.case import run
 from cpo_xl.engine.crosscheck import ANCHOR_LINES, PART_LOWEST, published
-from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, flatten, scenario_values, shipped
+from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.model import exposure_order
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEARS, year_index
 from cpo_xl.excel import functions as fn
@@ -26,29 +26,6 @@ from cpo_xl.workbook import layout as L
 from cpo_xl.workbook.style import Guard, Styles, number_guard
 
 NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
-
-
-def input_rows(scenario: str, user: UserFile | None) -> list[dict[str, Any]]:
-    """One row per numeric (or curve-choice) assumption: key, label, unit, bear/base/bull, source, date, grade."""
-    _, meta, _ = shipped()
-    by_scenario = {s: flatten(scenario_values(s, user)) for s in SCENARIOS}
-    comments = dict(user.notes) if user else {}
-    rows = []
-    for key, base in by_scenario["base"].items():
-        if key.rsplit(".", 1)[-1] in DESCRIPTIVE_FIELDS or base is None or isinstance(base, bool):
-            continue
-        m = meta.get(key)
-        rows.append({"key": key, "label": m.label if m else key, "unit": m.unit if m else "",
-                     **{s: _number(by_scenario[s][key]) for s in SCENARIOS},
-                     "live": _number(by_scenario[scenario][key]),
-                     "source": m.source if m else "user file", "date": m.date if m else "",
-                     "grade": m.grade if m else "", "comment": comments.get(key, "")})
-    return rows
-
-
-def _number(value: Any) -> Any:
-    """Numbers as floats, so a value cached from the shipped TOML and from a pulled file look alike."""
-    return value if isinstance(value, str) else float(value)
 
 
 def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[str, grid.Place],
