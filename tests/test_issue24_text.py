@@ -43,7 +43,7 @@ def test_one_cell_at_the_last_address_costs_one_cell(built, tmp_path):
     book["Lasers"]["XFD1048576"] = 1
     book.save(workbook)
     # a subprocess with a generous limit: on main this read ran for minutes
-    code = ("import sys; from pathlib import Path; from cpo_xl.workbook import evaluate;"
+    code = ("import sys; from pathlib import Path; from cpo_xl.workbook import contents;"
             "b = contents.read(Path(sys.argv[1])); print(b.constants[('LASERS', 1048576, 16384)])")
     done = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
