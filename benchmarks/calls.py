@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from cpo_xl.excel.case_keys import KEY_PREFIX
-from cpo_xl.workbook import contents, evaluate
-from cpo_xl.workbook.recalc import Counter, _plain, registered
+from cpo_xl.workbook.check import evaluate
+from cpo_xl.workbook.check.recalc import Counter, _plain, registered
+from cpo_xl.workbook.read import contents
 
 WORKBOOK = Path(__file__).resolve().parents[1] / "workbook" / "CPO_Model.xlsx"
 

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _worker(path: Path) -> dict[str, Any]:
     import formulas
 
-    from cpo_xl.workbook import contents, evaluate, recalc
+    from cpo_xl.workbook.check import evaluate, recalc
+    from cpo_xl.workbook.read import contents
     counter = recalc.Counter()
     udf_cpu = [0.0]  # CPU time inside the UDF bodies (counter.seconds is their wall time)
     implementation = recalc.implementation

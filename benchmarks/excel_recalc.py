@@ -15,7 +15,7 @@ import time
 from calls import WORKBOOK, read, recalculation
 
 from cpo_xl.excel.functions import clear_caches
-from cpo_xl.workbook.recalc import check
+from cpo_xl.workbook.check.recalc import check
 
 CALL_S, CELL_S = 3.8e-3, (2.7e-6, 5.5e-6)
 MAX_CALLS, MAX_EDIT_S = 100, 1.0

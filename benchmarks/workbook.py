@@ -4,8 +4,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.recalc import check
+from cpo_xl.workbook.check.recalc import check
+from cpo_xl.workbook.write.build import build_workbook
 
 with tempfile.TemporaryDirectory() as tmp:
     path = Path(tmp) / "CPO_Model.xlsx"

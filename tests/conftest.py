@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cpo_xl.workbook.build import build_workbook
+from cpo_xl.workbook.write.build import build_workbook
 
 RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -29,7 +29,7 @@ def built(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pm_copy(built, tmp_path_factory) -> Path:
     """The PM copy (cpo-xl publish) of the session's build."""
-    from cpo_xl.workbook.publish import publish
+    from cpo_xl.workbook.share.publish import publish
     path = tmp_path_factory.mktemp("pm") / "CPO_Model_PM.xlsx"
     publish(built, path)
     return path

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cpo_xl.engine.inputs import known_keys
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, run
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

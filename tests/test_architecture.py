@@ -28,16 +28,27 @@ def package_copy(tmp_path: Path) -> Path:
 def test_the_package_keeps_its_contracts():
     result = lint(REPO)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "BROKEN" not in result.stdout and "4 kept, 0 broken" in result.stdout
+    assert "BROKEN" not in result.stdout and "5 kept, 0 broken" in result.stdout
 
 
 def test_a_function_local_upward_import_breaks_the_layers(package_copy):
     model = package_copy / "cpo_xl" / "engine" / "model.py"
-    model.write_text(model.read_text() + "\n\ndef _upward():\n    from cpo_xl.workbook import layout\n"
+    model.write_text(model.read_text() + "\n\ndef _upward():\n    from cpo_xl.workbook.spec import layout\n"
                      "    return layout\n")
     result = lint(package_copy)
     assert result.returncode == 1
-    assert "cpo_xl.engine.model -> cpo_xl.workbook.layout" in result.stdout
+    assert "cpo_xl.engine.model -> cpo_xl.workbook.spec.layout" in result.stdout
+
+
+def test_reading_a_workbook_may_not_import_its_writer(package_copy):
+    """The workbook package's roles are layered too: a reader that imports the builder breaks the contract."""
+    snapshot = package_copy / "cpo_xl" / "workbook" / "read" / "snapshot.py"
+    snapshot.write_text(snapshot.read_text() + "\n\ndef _upward():\n    from cpo_xl.workbook.write import build\n"
+                        "    return build\n")
+    result = lint(package_copy)
+    assert result.returncode == 1
+    assert "Inside workbook, roles point one way" in result.stdout and "BROKEN" in result.stdout
+    assert "cpo_xl.workbook.read.snapshot -> cpo_xl.workbook.write.build" in result.stdout
 
 
 def test_pydantic_outside_the_engine_breaks_the_contract(package_copy):

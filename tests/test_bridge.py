@@ -197,7 +197,7 @@ def test_workbook_bridge_sheet_holds_both_bridges_with_waterfalls(built):
 
     import openpyxl
 
-    from cpo_xl.workbook import layout as L
+    from cpo_xl.workbook.spec import layout as L
     values = openpyxl.load_workbook(built, data_only=True)
     assert values.sheetnames == list(L.SHEETS) and values.sheetnames[-1] == "Bridge"  # added after the others
     ws = values["Bridge"]

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from cpo_xl.cli import main
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.atomic import TEMP_PREFIX, remove_leftovers
-from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.compare import compare, report, same_text
-from cpo_xl.workbook.replace import atomic_write
+from cpo_xl.workbook.check.compare import compare, report, same_text
+from cpo_xl.workbook.replace.atomic import TEMP_PREFIX, remove_leftovers
+from cpo_xl.workbook.replace.replace import atomic_write
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write.build import build_workbook
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "workbook" / "CPO_Model.xlsx"

@@ -122,7 +122,7 @@ def test_check_lists_twenty_problems_then_counts_the_rest_per_sheet():
 
 @pytest.mark.slow
 def test_check_names_its_phases_as_they_start(built):
-    from cpo_xl.workbook.recalc import check
+    from cpo_xl.workbook.check.recalc import check
     phases: list[str] = []
     check(built, phases.append)
     assert [p.split(" ")[0] for p in phases] == ["reading", "recalculating", "comparing"]

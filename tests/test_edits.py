@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, run
 
 
@@ -156,7 +156,7 @@ def test_diff_shows_a_changed_comment_and_tornado_year(built, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, capsys, monkeypatch):
-    from cpo_xl.workbook import snapshot
+    from cpo_xl.workbook.read import snapshot
     workbook = edited(built, tmp_path, {"TAM!A6": "an edit this release cannot tell from its own changes"})
     monkeypatch.setattr(snapshot, "builder_fingerprint", lambda: "cpo-xl 9.9.9 (assumptions other)")
     code, out, _ = run(capsys, "build", "--output", workbook)

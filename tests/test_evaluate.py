@@ -5,7 +5,8 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import contents, evaluate
+from cpo_xl.workbook.check import evaluate
+from cpo_xl.workbook.read import contents
 
 
 def _book(tmp_path, cells: dict[str, object], names: dict[str, str] | None = None):

@@ -50,7 +50,7 @@ def test_every_force_keeps_its_own_backup(built, tmp_path, capsys):
         # edit the target's inputs so the builder sees a person's work in it, then force over it
         import openpyxl
 
-        from cpo_xl.workbook import layout as L
+        from cpo_xl.workbook.spec import layout as L
         book = openpyxl.load_workbook(target)
         book["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 1, L.COMMENT_C + 1).value = f"edit {i}"
         book["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 1, L.BASE_C + 1).value = 1 + i
@@ -104,7 +104,7 @@ def _edited(built, tmp_path, edit):
 
 @pytest.mark.slow
 def test_a_blank_row_inside_the_inputs_is_refused_not_an_end(built, tmp_path, capsys):
-    from cpo_xl.workbook import layout as L
+    from cpo_xl.workbook.spec import layout as L
     workbook = _edited(built, tmp_path, lambda ws: ws.insert_rows(L.INPUTS_FIRST_KEY_ROW + 20))
     code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
     assert code == 2 and f"Inputs!A{L.INPUTS_FIRST_KEY_ROW + 20}: a blank row" in err
@@ -113,7 +113,7 @@ def test_a_blank_row_inside_the_inputs_is_refused_not_an_end(built, tmp_path, ca
 
 @pytest.mark.slow
 def test_a_duplicate_key_row_is_refused(built, tmp_path, capsys):
-    from cpo_xl.workbook import layout as L
+    from cpo_xl.workbook.spec import layout as L
 
     def duplicate(ws):
         ws.cell(L.INPUTS_FIRST_KEY_ROW + 3, 1).value = ws.cell(L.INPUTS_FIRST_KEY_ROW + 2, 1).value
@@ -125,7 +125,7 @@ def test_a_duplicate_key_row_is_refused(built, tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.parametrize("racks", [1e12, -5])
 def test_an_absurd_rack_override_is_refused(built, tmp_path, capsys, racks):
-    from cpo_xl.workbook import layout as L
+    from cpo_xl.workbook.spec import layout as L
 
     def override(ws):
         ws.cell(L.INPUTS_RACKS_OVERRIDE_ROW + 1, L.FIRST_YEAR_COL + 1).value = racks
@@ -169,7 +169,7 @@ def test_concurrent_builds_to_one_path_take_turns(tmp_path):
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(3)]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     assert all(code == 0 for code, _ in results), results
-    from cpo_xl.workbook.files import check_file
+    from cpo_xl.workbook.read.files import check_file
     check_file(target)  # whole, not torn
     assert not list(tmp_path.glob(".cpo-tmp-*"))
 

@@ -12,9 +12,9 @@ import pytest
 
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.case import Case
-from cpo_xl.workbook import grid
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.sheets import HOLDS, anchor_place
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import grid
+from cpo_xl.workbook.write.sheets import HOLDS, anchor_place
 
 PLACES = grid.place_lines(L.series_sheets(Case()))
 

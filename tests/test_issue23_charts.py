@@ -10,8 +10,8 @@ import pytest
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import grid
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import grid
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 REL = re.compile(r'<Relationship [^>]*?Target="([^"]+)"[^>]*?/?>')

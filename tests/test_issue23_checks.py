@@ -10,7 +10,7 @@ from cpo_xl.analysis import lines
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.inputs import read_user_file
 from cpo_xl.engine.timeline import year_index
-from cpo_xl.workbook import master_check as mc
+from cpo_xl.workbook.check import master_check as mc
 from tests.conftest import run as cli
 
 RACKS = 900_000  # NVL72-eq racks a year typed for 2028-2030: the base forecast is ~10x less

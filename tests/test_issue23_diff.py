@@ -9,8 +9,8 @@ import pytest
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.inputs import read_user_file
-from cpo_xl.workbook import snapshot
-from cpo_xl.workbook.build import build_workbook
+from cpo_xl.workbook.read import snapshot
+from cpo_xl.workbook.write.build import build_workbook
 from tests.conftest import run
 
 

@@ -11,8 +11,8 @@ import zipfile
 import openpyxl
 
 from cpo_xl.engine.crosscheck import published
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.sheets import MONEY_METRICS
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write.sheets import MONEY_METRICS
 
 
 def test_each_published_bar_is_named_by_publisher_and_year(built):

@@ -10,7 +10,7 @@ import re
 import openpyxl
 import pytest
 
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import pdf_pages, run
 from tests.test_pm import pages_by_sheet
 

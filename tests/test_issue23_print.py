@@ -13,9 +13,9 @@ import pytest
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.crosscheck import published
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook import sheets
-from cpo_xl.workbook.build import build_workbook
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import sheets
+from cpo_xl.workbook.write.build import build_workbook
 from tests.conftest import CALIBRATION_PT, pdf_pages, pdftotext
 from tests.test_pm import pages_by_sheet
 

@@ -49,7 +49,7 @@ def test_republishing_over_its_own_copy_needs_no_force_and_keeps_no_bak(built, t
 @pytest.mark.slow
 def test_publish_names_each_stage_as_it_starts(built, tmp_path, monkeypatch, capsys):
     """On a terminal, a line per stage on stderr (piped, nothing but a failure's one line, as `check`)."""
-    from cpo_xl.workbook.publish import publish
+    from cpo_xl.workbook.share.publish import publish
     stages: list[str] = []
     target = tmp_path / "PM.xlsx"
     publish(built, target, progress=stages.append)

@@ -18,7 +18,8 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cpo_xl.workbook import edits, snapshot
+from cpo_xl.workbook.read import snapshot
+from cpo_xl.workbook.replace import edits
 from tests.conftest import digest, run
 
 
@@ -131,6 +132,6 @@ def test_a_dimension_that_hides_a_cell_does_not_hide_it_from_the_guard(built, tm
 def _part_of(path: Path, sheet: str) -> str:
     import zipfile
 
-    from cpo_xl.workbook.compare import _sheet_parts
+    from cpo_xl.workbook.check.compare import _sheet_parts
     with zipfile.ZipFile(path) as z:
         return next(part for part, name in _sheet_parts(z).items() if name == sheet)

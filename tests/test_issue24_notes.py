@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook import snapshot
+from cpo_xl.workbook.read import snapshot
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import run
 
 KEY = "pricing.erosion_2027"

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import run
 
 

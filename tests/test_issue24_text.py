@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import contents, files
+from cpo_xl.workbook.read import contents, files
 from tests.conftest import run
 
 
@@ -43,7 +43,7 @@ def test_one_cell_at_the_last_address_costs_one_cell(built, tmp_path):
     book["Lasers"]["XFD1048576"] = 1
     book.save(workbook)
     # a subprocess with a generous limit: on main this read ran for minutes
-    code = ("import sys; from pathlib import Path; from cpo_xl.workbook import contents;"
+    code = ("import sys; from pathlib import Path; from cpo_xl.workbook.read import contents;"
             "b = contents.read(Path(sys.argv[1])); print(b.constants[('LASERS', 1048576, 16384)])")
     done = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
@@ -64,7 +64,7 @@ def test_xml_parts_are_budgeted_in_total(built, tmp_path):
 def test_a_merge_over_the_whole_sheet_is_refused_before_the_guard_reads_it(built, tmp_path, capsys):
     """The guard's full reader (openpyxl) makes one object per merged cell: one crafted merge of
     A1:XFD1048576 would be 17 billion of them."""
-    from cpo_xl.workbook.compare import _sheet_parts
+    from cpo_xl.workbook.check.compare import _sheet_parts
     crafted = tmp_path / "w.xlsx"
     with zipfile.ZipFile(built) as z:
         part = next(p for p, name in _sheet_parts(z).items() if name == "Lasers")

@@ -20,9 +20,9 @@ from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.tables import crosscheck_points
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.timeline import YEARS, year_index
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook import switch
-from cpo_xl.workbook.build import build_workbook
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import switch
+from cpo_xl.workbook.write.build import build_workbook
 from tests.conftest import pdf_pages, soffice
 
 

@@ -11,9 +11,9 @@ from cpo_xl.cli.summary import summary_text
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.recalc import check
+from cpo_xl.workbook.check.recalc import check
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write.build import build_workbook
 
 NEW = LineItem("capacity_gbps", "Capacity in bandwidth", "Gb/s", "penetration", ("capacity_gbps",),
                sheet="Penetration", summary=True)

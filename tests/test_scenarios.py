@@ -13,8 +13,8 @@ from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.inputs import SCENARIOS, UserFile
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.recalc import recalculate
+from cpo_xl.workbook.check.recalc import recalculate
+from cpo_xl.workbook.spec import layout as L
 
 
 def test_tornado_ranks_by_computed_swing():

@@ -10,8 +10,8 @@ import pytest
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.snapshot import read_inputs
+from cpo_xl.workbook.read.snapshot import read_inputs
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, pdf_text, run
 
 BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs

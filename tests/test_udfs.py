@@ -15,7 +15,7 @@ from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.catalogue import CATALOGUE, markdown_table, module_source
-from cpo_xl.workbook.input_rows import input_rows
+from cpo_xl.workbook.spec.input_rows import input_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "udfs"))

@@ -11,8 +11,8 @@ import pytest
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel.catalogue import CATALOGUE
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.recalc import check, recalculate
+from cpo_xl.workbook.check.recalc import check, recalculate
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import pdf_pages
 
 # functions LibreOffice 7.4 and Excel 2016 both know (TEXT, SMALL and SUMPRODUCT: the Summary's sentences)

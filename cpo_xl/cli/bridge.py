@@ -27,7 +27,7 @@ def side(text: str, which: str) -> tuple[str, Case]:
         user = read_user_file(path)
         return path.name, Case(user.scenario or "base", user=user)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        from cpo_xl.workbook.userfile import user_file_from
+        from cpo_xl.workbook.read.userfile import user_file_from
         if not path.is_file():
             raise CpoError(f"{which} {name}: workbook not found")
         user, _ = user_file_from(path)

@@ -9,9 +9,11 @@ from cpo_xl.cli.checks import build_warning
 from cpo_xl.cli.setup import load_case
 from cpo_xl.cli.summary import headline
 from cpo_xl.excel.functions import version_text
-from cpo_xl.workbook import compare, files, replace
-from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.edits import verdict
+from cpo_xl.workbook.check import compare
+from cpo_xl.workbook.read import files
+from cpo_xl.workbook.replace import replace
+from cpo_xl.workbook.replace.edits import verdict
+from cpo_xl.workbook.write.build import build_workbook
 
 
 def run(args: argparse.Namespace) -> int:

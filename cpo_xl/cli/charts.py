@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import atomic
+from cpo_xl.workbook.replace import atomic
 
 INSTALL = "the charts extra: pip install -c requirements.lock '.[charts]' in the cpo-xl folder"
 

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from cpo_xl.cli.checks import check_problem
-from cpo_xl.workbook.recalc import check
+from cpo_xl.workbook.check.recalc import check
 
 SHOWN = 20  # problems listed one per line; the rest are counted per sheet
 

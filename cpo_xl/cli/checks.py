@@ -10,7 +10,7 @@ from cpo_xl.engine.case import Case
 
 def build_warning(path: Path) -> str | None:
     """After a build: the line to print when the written workbook's master check is not 0."""
-    from cpo_xl.workbook.master_check import of_workbook
+    from cpo_xl.workbook.check.master_check import of_workbook
     master = of_workbook(path)
     if master.holds:
         return None
@@ -20,7 +20,7 @@ def build_warning(path: Path) -> str | None:
 
 def summary_warning(case: Case) -> str | None:
     """For `summary`: the line to print when the master check of the workbook this case builds is not 0."""
-    from cpo_xl.workbook.master_check import of_case
+    from cpo_xl.workbook.check.master_check import of_case
     master = of_case(case)
     if master.holds:
         return None
@@ -30,6 +30,6 @@ def summary_warning(case: Case) -> str | None:
 
 def check_problem(path: Path) -> str | None:
     """For `check`: the problem line when the workbook's master check is not 0 (its cached values)."""
-    from cpo_xl.workbook.master_check import of_workbook
+    from cpo_xl.workbook.check.master_check import of_workbook
     master = of_workbook(path)
     return None if master.holds else f"Checks!D1 master_check: {master.text()}"

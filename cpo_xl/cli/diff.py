@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook.diff import diff_text, textconv
+from cpo_xl.workbook.check.diff import diff_text, textconv
 
 
 def run(args: argparse.Namespace) -> int:

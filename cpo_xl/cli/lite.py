@@ -24,7 +24,7 @@ from pathlib import Path
 import cpo_xl
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.excel.catalogue import CATALOGUE, lite_source
-from cpo_xl.workbook.atomic import put_in_place, remove_leftovers, temp_beside
+from cpo_xl.workbook.replace.atomic import put_in_place, remove_leftovers, temp_beside
 
 # The third-party distributions the functions import, function-local imports included (tests/test_lite.py
 # checks this against the import graph of cpo_xl.excel.functions and .blocks, so a new import fails a test).
@@ -186,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         put(folder / wheel_name, wheel.read_bytes())
     kept = []
     if replaced:
-        from cpo_xl.workbook.replace import keep_backup
+        from cpo_xl.workbook.replace.replace import keep_backup
         kept = [keep_backup(folder / name).name for name in replaced]
     for name, text in texts.items():
         put(folder / name, text.encode("utf-8"))

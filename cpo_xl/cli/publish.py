@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from cpo_xl.workbook.files import expect_suffix, refuse_overwrite
-from cpo_xl.workbook.publish import print_pdf, publish, summary_pdf
+from cpo_xl.workbook.read.files import expect_suffix, refuse_overwrite
+from cpo_xl.workbook.share.publish import print_pdf, publish, summary_pdf
 
 
 def run(args: argparse.Namespace) -> int:

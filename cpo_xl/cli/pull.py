@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cpo_xl.workbook.files import expect_suffix, refuse_overwrite
-from cpo_xl.workbook.pull import PULL_HEADER, toml_text, write_text
-from cpo_xl.workbook.userfile import user_file_from
+from cpo_xl.workbook.read.files import expect_suffix, refuse_overwrite
+from cpo_xl.workbook.read.userfile import user_file_from
+from cpo_xl.workbook.replace.pull import PULL_HEADER, toml_text, write_text
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 
 VALUES_SHEET = "Scenario_Values"
 INDEX_ROW = 1  # B2: which column (1 bear, 2 base, 3 bull) is in force

@@ -19,10 +19,10 @@ from defusedxml import ElementTree
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, short
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook import notes as in_notes
-from cpo_xl.workbook import parts
-from cpo_xl.workbook.files import CUSTOM_PROPS, cell_grid, opened
+from cpo_xl.workbook.read import parts
+from cpo_xl.workbook.read.files import CUSTOM_PROPS, cell_grid, opened
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import notes as in_notes
 
 MAX_RACKS = 1e9  # racks per year, the bound rack_units has everywhere
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import UserFile, shipped
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 
 RACKS = "racks"  # the [cell_notes] column of the rack override row, keyed by year
 

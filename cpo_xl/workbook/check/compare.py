@@ -22,7 +22,7 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from cpo_xl.workbook import files
+from cpo_xl.workbook.read import files
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-9

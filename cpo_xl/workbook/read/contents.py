@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import files
+from cpo_xl.workbook.read import files
 
 Cell = tuple[str, int, int]  # (SHEET upper case, row, column), 1-based
 

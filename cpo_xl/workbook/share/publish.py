@@ -4,7 +4,7 @@ Republishing over an earlier copy needs no ``--force`` and keeps no ``.bak`` whe
 publish wrote: publish stamps the copy's zip comment with a digest of its parts, and a copy whose parts still
 match its stamp holds no one's work. A copy saved since (Excel and LibreOffice rewrite the whole file and drop
 the comment), changed in place, or written by anything else is refused without ``--force``, as are edited
-inputs (the builder's own guard, :mod:`cpo_xl.workbook.replace`).
+inputs (the builder's own guard, :mod:`cpo_xl.workbook.replace.replace`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from pathlib import Path
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook import replace, switch
-from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.userfile import user_file_from
+from cpo_xl.workbook.read.userfile import user_file_from
+from cpo_xl.workbook.replace import replace
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import switch
+from cpo_xl.workbook.write.build import build_workbook
 
 STAMP = b"cpo-xl publish, parts sha256 "  # the zip comment of a copy as publish wrote it, then the digest
 OWN_SHEETS = (*L.SHEETS, switch.VALUES_SHEET)

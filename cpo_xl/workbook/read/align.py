@@ -21,8 +21,8 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.evaluate import Area, Book, sheet_key
+from cpo_xl.workbook.read.contents import Area, Book, sheet_key
+from cpo_xl.workbook.spec import layout as L
 
 Row = tuple[str, int]  # (SHEET upper case, 1-based row)
 

@@ -14,7 +14,7 @@ from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import blocks
 from cpo_xl.excel import functions as fn
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 
 CHECK_TOLERANCE = 1e-6
 ADDIN_KINDS = ("addin_tam", "addin_layer")

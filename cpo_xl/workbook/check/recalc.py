@@ -14,7 +14,8 @@ import numpy as np
 
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.excel.catalogue import CATALOGUE, implementation
-from cpo_xl.workbook import contents, evaluate, files
+from cpo_xl.workbook.check import evaluate
+from cpo_xl.workbook.read import contents, files
 
 REL_TOL = 1e-9
 

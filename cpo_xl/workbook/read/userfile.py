@@ -17,9 +17,9 @@ from cpo_xl.engine.inputs import (
     short,
     workbook_setting,
 )
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook import snapshot
-from cpo_xl.workbook.input_rows import input_rows
+from cpo_xl.workbook.read import snapshot
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec.input_rows import input_rows
 
 
 def user_file_from(path: Path) -> tuple[UserFile, snapshot.InputsSnapshot]:

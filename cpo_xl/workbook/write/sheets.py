@@ -21,9 +21,10 @@ from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEARS, year_index
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import COMPANY_FIELDS, NOT_DEFINED
 from cpo_xl.excel.catalogue import CATALOGUE, signature
-from cpo_xl.workbook import grid, notes
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.style import Guard, Styles, number_guard
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import notes
+from cpo_xl.workbook.write import grid
+from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 
 NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
 

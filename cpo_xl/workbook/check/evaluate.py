@@ -20,7 +20,7 @@ from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook.contents import MAX_RANGE_CELLS, Area, Book, Cell, sheet_key
+from cpo_xl.workbook.read.contents import MAX_RANGE_CELLS, Area, Book, Cell, sheet_key
 
 _REF = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!':]+)!)?(?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?\d+)"
                   r"(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?\d+))?$")

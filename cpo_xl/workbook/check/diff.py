@@ -25,8 +25,8 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import align, contents, files, snapshot
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.read import align, contents, files, snapshot
+from cpo_xl.workbook.spec import layout as L
 
 MAX_FORMULAS_SHOWN = 40
 MAX_LINES_SHOWN = 200
@@ -146,8 +146,8 @@ def as_built(path: Path, book: contents.Book) -> Callable[[contents.Cell | None]
     """Whether a cell of ``book`` (read from ``path``) holds the formula this cpo-xl's build of the workbook's
     own inputs writes there (rows matched; never when its inputs do not validate; a cell whose row the file
     lacks holds what the build writes when the build has no such row either)."""
-    from cpo_xl.workbook.build import build_workbook
-    from cpo_xl.workbook.userfile import user_file_from
+    from cpo_xl.workbook.read.userfile import user_file_from
+    from cpo_xl.workbook.write.build import build_workbook
     try:
         user, _ = user_file_from(path)
     except CpoError:

@@ -12,7 +12,8 @@ from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import (
     UserFile,
 )
-from cpo_xl.workbook import atomic, files
+from cpo_xl.workbook.read import files
+from cpo_xl.workbook.replace import atomic
 
 PULL_HEADER = "# Inputs pulled by cpo-xl pull from"
 
@@ -44,7 +45,7 @@ def write_text(target: Path, text: str, force: bool = False) -> None:
         if not force and Path(os.path.realpath(target)) not in files.FORCED:
             raise CpoError(f"{target}: edited by hand since cpo-xl pull wrote it; pull to another --output, or "
                            "--force (keeps a .bak)")
-        from cpo_xl.workbook.replace import keep_backup
+        from cpo_xl.workbook.replace.replace import keep_backup
         keep_backup(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic.remove_leftovers(target.parent)

@@ -33,9 +33,10 @@ from defusedxml import ElementTree
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import align, contents, files, parts, replace, snapshot
-from cpo_xl.workbook.build import build_workbook
-from cpo_xl.workbook.userfile import user_file_of
+from cpo_xl.workbook.read import align, contents, files, parts, snapshot
+from cpo_xl.workbook.read.userfile import user_file_of
+from cpo_xl.workbook.replace import replace
+from cpo_xl.workbook.write.build import build_workbook
 
 SHOWN = 10  # cells named in the refusal; the rest are counted
 

@@ -22,10 +22,12 @@ from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.blocks import recall
-from cpo_xl.workbook import grid, notes, sheets, snapshot, summary, switch
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.input_rows import input_rows
-from cpo_xl.workbook.style import HEAD_FILL, Styles, number_guard
+from cpo_xl.workbook.read import snapshot
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import notes
+from cpo_xl.workbook.spec.input_rows import input_rows
+from cpo_xl.workbook.write import grid, sheets, summary, switch
+from cpo_xl.workbook.write.style import HEAD_FILL, Styles, number_guard
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
 DIGEST_PROPERTY = "cpo_inputs_digest"
@@ -213,7 +215,7 @@ def build_workbook(path: Path, case: Case | None = None, static: bool = False) -
     year, tornado year and check tolerance come from the case's file ([workbook]), else the defaults.
 
     ``static``: the PM copy, every CPO_* formula replaced by its value; the copy is also written in the other
-    scenarios so that its scenario cell switches every number (:mod:`cpo_xl.workbook.switch`)."""
+    scenarios so that its scenario cell switches every number (:mod:`cpo_xl.workbook.write.switch`)."""
     case = case or Case()
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     written = _write(wb, case, static)

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.atomic import put_in_place, remove_leftovers, temp_beside
-from cpo_xl.workbook.files import backup_name, sheet_names
-from cpo_xl.workbook.snapshot import edited_cells, read_inputs, read_record, recorded_digest, snapshot_digest
+from cpo_xl.workbook.read.files import backup_name, sheet_names
+from cpo_xl.workbook.read.snapshot import edited_cells, read_inputs, read_record, recorded_digest, snapshot_digest
+from cpo_xl.workbook.replace.atomic import put_in_place, remove_leftovers, temp_beside
+from cpo_xl.workbook.spec import layout as L
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from cpo_xl.engine.case import run
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
-from cpo_xl.workbook import grid
-from cpo_xl.workbook import layout as L
-from cpo_xl.workbook.style import Styles
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import grid
+from cpo_xl.workbook.write.style import Styles
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The model's own checks (the Checks sheet: each flag 0 when it holds; the master check is their sum over the
 years), for the command line: read from a workbook's cached values, or computed for a case by the builder's
-own recipes (:func:`cpo_xl.workbook.grid.value`) without writing a workbook."""
+own recipes (:func:`cpo_xl.workbook.write.grid.value`) without writing a workbook."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook import grid
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import grid
 
 CHECKS = "Checks"
 
@@ -67,7 +67,7 @@ def _number(value: Any) -> float | None:
 
 def of_workbook(path: Path) -> MasterCheck:
     """The master check and the failing checks as the workbook's cached values show them."""
-    from cpo_xl.workbook import files  # openpyxl: only for a file (`summary` computes, reads none)
+    from cpo_xl.workbook.read import files  # openpyxl: only for a file (`summary` computes, reads none)
     with files.opened(path, data_only=True) as wb:
         if CHECKS not in wb.sheetnames:
             return MasterCheck(None)
@@ -88,8 +88,8 @@ def of_workbook(path: Path) -> MasterCheck:
 def of_case(case: Case) -> MasterCheck:
     """The master check of the workbook ``case`` would build, computed line by line with the builder's recipes,
     only for the lines the checks read."""
-    from cpo_xl.workbook.build import model_args
-    from cpo_xl.workbook.input_rows import input_rows
+    from cpo_xl.workbook.spec.input_rows import input_rows
+    from cpo_xl.workbook.write.build import model_args
     series = L.series_sheets(case)
     lines = {item.name: item for sheet in series for item in sheet.rows if isinstance(item, L.Line)}
     flags = [line for _, line in _flags(next(s for s in series if s.name == CHECKS))]

@@ -13,7 +13,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from cpo_xl.workbook import layout as L
+from cpo_xl.workbook.spec import layout as L
 
 INPUT_FILL, INPUT_FONT, LINK_FONT, HEAD_FILL = "#FFF2CC", "#0000FF", "#007A33", "#1F3864"
 UDF_CALL = re.compile(r"\bCPO_[A-Z_]+\(")

@@ -1,0 +1,1 @@
+"""Checking a workbook: recalculation without Excel, content comparison, master check, diff."""

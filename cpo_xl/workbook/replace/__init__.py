@@ -1,0 +1,1 @@
+"""Replacing a workbook safely: atomic writes, edit detection, .bak copies, pull into TOML."""

@@ -1,0 +1,1 @@
+"""Sharing: the PM copy (values, scenario switch, print pack)."""

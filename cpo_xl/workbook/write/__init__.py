@@ -1,0 +1,1 @@
+"""Writing the workbook: the builder, one writer per sheet, the grid of line rows, styles."""
