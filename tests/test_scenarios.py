@@ -28,14 +28,6 @@ def test_tornado_ranks_by_computed_swing():
     assert row["swing"] == pytest.approx(abs(row["at_bull"] - row["at_bear"]))
 
 
-def test_sensitivity_udf_matches_the_tornado():
-    table = sc.tornado(Case(), 2030).set_index("key")
-    racks = [list(map(float, YEARS)), list(Case().rack_series())]
-    for key in ("racks.growth_2027", "supply.max_ramp", "pricing.erosion_2027"):
-        got = fn.CPO_SENSITIVITY(key, 2030, racks)
-        assert got == pytest.approx(table.loc[key, "at_bull"] - table.loc[key, "at_bear"])
-
-
 def test_fixed_seed_reproduces_and_percentiles_are_ordered():
     first, again = mc.simulate(Case(), 3000, seed=7), mc.simulate(Case(), 3000, seed=7)
     assert np.array_equal(first.tam, again.tam)
