@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from cpo_xl.engine.assumptions import Company
-from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.timeline import YEAR_ARRAY
+from cpo_xl.engine.types import CompanyParams, Floats
 
 NAN = float("nan")
 
 
-def layer_share(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+def layer_share(company: CompanyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Share of its layer [fraction]: the 2026 value until 2026, linear to the 2030 value, flat after."""
     weight = np.clip((years - 2026.0) / 4.0, 0.0, 1.0)
     return company.share_2026 + (company.share_2030 - company.share_2026) * weight
 
 
-def other_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+def other_revenue(company: CompanyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Revenue outside CPO [US$ M/yr] = baseline x (1 + growth)^(t - baseline year); NaN when not filled.
 
     The baseline (2024-2026 filings) holds next to no CPO revenue, so all of it counts as non-CPO.
@@ -27,7 +26,7 @@ def other_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
     return company.revenue_usd_m * (1.0 + company.revenue_growth) ** (years - company.revenue_year)
 
 
-def total_revenue(company: Company, revenue_cpo: Floats, years: Floats = YEAR_ARRAY,
+def total_revenue(company: CompanyParams, revenue_cpo: Floats, years: Floats = YEAR_ARRAY,
                   nvidia: Floats | None = None) -> Floats:
     """Total revenue [US$ M/yr] = non-CPO revenue + CPO revenue, so exposure stays within 0-1; for the company
     whose revenue line is the model's NVIDIA line, that line (its CPO revenue sits inside data centre), never
@@ -37,7 +36,7 @@ def total_revenue(company: Company, revenue_cpo: Floats, years: Floats = YEAR_AR
     return other_revenue(company, years) + revenue_cpo
 
 
-def cpo_revenue(company: Company, layer_tam: Floats, years: Floats = YEAR_ARRAY) -> Floats:
+def cpo_revenue(company: CompanyParams, layer_tam: Floats, years: Floats = YEAR_ARRAY) -> Floats:
     """CPO revenue [US$ M/yr] = layer TAM x company share of the layer."""
     return layer_tam * layer_share(company, years)
 
@@ -52,7 +51,7 @@ def net_exposure(revenue_cpo: Floats, displaced: Floats, revenue_total: Floats) 
     return (revenue_cpo - displaced) / revenue_total
 
 
-def ebit_elasticity(revenue_elasticity: Floats, company: Company) -> Floats:
+def ebit_elasticity(revenue_elasticity: Floats, company: CompanyParams) -> Floats:
     """EBIT elasticity [-] = revenue elasticity x incremental margin / EBIT margin; NaN without a positive
     margin (a loss-making company's EBIT elasticity has no meaning)."""
     if company.ebit_margin is None or company.ebit_margin <= 0:
@@ -60,7 +59,7 @@ def ebit_elasticity(revenue_elasticity: Floats, company: Company) -> Floats:
     return revenue_elasticity * company.incremental_margin / company.ebit_margin
 
 
-def legacy_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+def legacy_revenue(company: CompanyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """The legacy business CPO can displace [US$ M/yr] = its baseline grown at the company's revenue growth;
     infinite (no cap) where the company has none on file."""
     if company.legacy_usd_m is None or company.legacy_year is None:
@@ -68,7 +67,7 @@ def legacy_revenue(company: Company, years: Floats = YEAR_ARRAY) -> Floats:
     return company.legacy_usd_m * (1.0 + company.revenue_growth) ** (years - company.legacy_year)
 
 
-def displaced_revenue(market: Floats, company: Company, years: Floats = YEAR_ARRAY) -> Floats:
+def displaced_revenue(market: Floats, company: CompanyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Legacy revenue the company loses to CPO [US$ M/yr] = its share of the displaced market, capped at the
     legacy business it has (so net exposure stays above -100%)."""
     return np.minimum(market * company.displaced_share, legacy_revenue(company, years))

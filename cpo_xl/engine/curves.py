@@ -9,12 +9,11 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from cpo_xl.engine.assumptions import CURVE_MODELS, Curve
+from cpo_xl.engine.assumptions import CURVE_MODELS
 from cpo_xl.engine.errors import CpoError
-
-Floats = NDArray[np.float64]
+from cpo_xl.engine.types import CurveParams, Floats
 
 
 def logistic(t: ArrayLike, ceiling: float, rate: float, midpoint: float) -> Floats:
@@ -64,7 +63,7 @@ def curve_value(model: str, t: ArrayLike, a: float, b: float, c: float) -> Float
     raise CpoError(f"model {model!r} is unknown; allowed: {', '.join(CURVE_MODELS)}")
 
 
-def segment_share(curve: Curve, t: ArrayLike) -> Floats:
+def segment_share(curve: CurveParams, t: ArrayLike) -> Floats:
     """A segment's demand-side CPO share [0-ceiling] from its assumption record."""
     if curve.model == "bass":
         return curve.ceiling * bass(t, curve.innovation, curve.rate, curve.midpoint)

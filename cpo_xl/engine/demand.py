@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from cpo_xl.engine.assumptions import Accelerators, Demand, Racks
-from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.timeline import YEAR_ARRAY
+from cpo_xl.engine.types import AcceleratorsParams, DemandParams, Floats, RacksParams
 
 PORT_GBPS = 800.0  # the 800G-equivalent port
 LASER_GBPS = 800.0  # one CW laser feeds 4 lanes of 200 Gb/s
@@ -103,13 +102,13 @@ def anchored_series(anchors: Mapping[int, Any], first: Any, terminal: Any, fade:
     return out
 
 
-def nvidia_driver(racks: Racks, years: Floats = YEAR_ARRAY) -> Floats:
+def nvidia_driver(racks: RacksParams, years: Floats = YEAR_ARRAY) -> Floats:
     """NVIDIA rack-scale demand before the envelopes [NVL72-eq racks/yr]: 2023-2026 reported, fading growth."""
     return anchored_series({2023: racks.cy2023, 2024: racks.cy2024, 2025: racks.cy2025, 2026: racks.cy2026},
                            racks.growth_2027, racks.growth_terminal, racks.growth_fade, years)
 
 
-def asic_driver(acc: Accelerators, years: Floats = YEAR_ARRAY) -> Floats:
+def asic_driver(acc: AcceleratorsParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Custom-ASIC accelerators before the power envelope [units/yr]: 2025-2026 reported, fading growth; the
     2025 count held flat before (negligible for CPO then)."""
     return anchored_series({2025: acc.asic_2025, 2026: acc.asic_2026}, acc.asic_growth_2027,
@@ -133,17 +132,17 @@ def cluster_tiers(cluster_gpus: Floats, radix: Any) -> Floats:
     return tiers
 
 
-def cluster_size(demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
+def cluster_size(demand: DemandParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Typical AI training cluster [GPUs] = 2026 size x (1 + growth)^(t - 2026)."""
     return np.asarray(demand.cluster_gpus_2026 * (1.0 + demand.cluster_growth) ** (years - 2026), dtype=float)
 
 
-def switch_ports_per_nic_port(demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
+def switch_ports_per_nic_port(demand: DemandParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Switch ports per endpoint port [x] = 2 x tiers - 1 (Clos), tiers from the cluster size."""
     return 2.0 * cluster_tiers(cluster_size(demand, years), demand.switch_radix) - 1.0
 
 
-def asic_scale_out_gbps(acc: Accelerators, years: Floats = YEAR_ARRAY) -> Floats:
+def asic_scale_out_gbps(acc: AcceleratorsParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Scale-out bandwidth per ASIC accelerator [Gb/s]: the 2025 figure doubling every ``doubling_years``."""
     return np.asarray(acc.asic_scale_out_gbps_2025 * 2.0 ** ((years - 2025) / acc.asic_scale_out_doubling_years),
                       dtype=float)
@@ -178,7 +177,7 @@ def segment(gbps: Floats, engine_gbps: Floats) -> Segment:
     return Segment(gbps, engine_gbps)
 
 
-def scale_out_gbps(packages: Floats, asics: Floats, demand: Demand, acc: Accelerators,
+def scale_out_gbps(packages: Floats, asics: Floats, demand: DemandParams, acc: AcceleratorsParams,
                    years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
     """(NVIDIA, ASIC-cluster) scale-out switch bandwidth [Gb/s per yr] = endpoint bandwidth x (2 x tiers - 1);
     the ASIC clusters' switches are the merchant (Broadcom / Marvell class) block."""
@@ -187,14 +186,14 @@ def scale_out_gbps(packages: Floats, asics: Floats, demand: Demand, acc: Acceler
     return (packages * demand.nic_ports_per_package * nic_gbps * fan, asics * asic_scale_out_gbps(acc, years) * fan)
 
 
-def nic_side_gbps(packages: Floats, demand: Demand, years: Floats = YEAR_ARRAY) -> Floats:
+def nic_side_gbps(packages: Floats, demand: DemandParams, years: Floats = YEAR_ARRAY) -> Floats:
     """NIC-side optical bandwidth of NVIDIA's scale-out [Gb/s per yr] = packages x NIC ports x port speed (the
     transceiver at the NIC end of each link, pluggable until CPO NICs)."""
     speed = stepped_speed(demand.port_gbps_2025, (demand.port_1600_year, demand.port_3200_year), years)
     return np.asarray(packages * demand.nic_ports_per_package * speed, dtype=float)
 
 
-def addressable(packages: Floats, asics: Floats, demand: Demand, acc: Accelerators,
+def addressable(packages: Floats, asics: Floats, demand: DemandParams, acc: AcceleratorsParams,
                 years: Floats = YEAR_ARRAY) -> dict[str, Segment]:
     """Addressable demand by segment (scale_out, scale_up, nic) for GPU packages and ASICs [units/yr].
 

@@ -7,13 +7,11 @@ bear/bull ranges) and is never a cache key: the cached entry refuses anything bu
 
 from __future__ import annotations
 
-from typing import Any
-
-from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.params import to_params, with_values
+from cpo_xl.engine.types import AssumptionsParams, Floats
 
 
-def with_draws(a: Any, values: dict[str, Floats]) -> Any:
+def with_draws(a: AssumptionsParams, values: dict[str, Floats]) -> AssumptionsParams:
     """Plain parameters of ``a`` (validated or already plain) whose listed inputs are (draws, 1) arrays."""
     base = to_params(a)
     return with_values(base, {key: array[:, None] for key, array in values.items()})

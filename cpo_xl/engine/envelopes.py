@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from cpo_xl.engine.assumptions import Envelopes
-from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.demand import anchored_series, by_year
 from cpo_xl.engine.timeline import YEAR_ARRAY
+from cpo_xl.engine.types import EnvelopesParams, Floats
 
 MW_PER_GW = 1000.0
 KW_PER_GW = 1e6
@@ -39,43 +38,43 @@ def grown(value_2026: Any, growth: Any, years: Floats = YEAR_ARRAY) -> Floats:
     return np.asarray(value_2026 * (1.0 + np.asarray(growth)) ** (years - 2026), dtype=float)
 
 
-def ai_it_power_gw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def ai_it_power_gw(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """AI accelerator IT power that can be installed [GW/yr] = data-centre capacity added x AI share
     x (1 + replacement of older accelerators) / PUE."""
     added = grown(env.dc_additions_gw_2026, env.dc_additions_growth, years)
     return added * env.ai_share_of_additions * (1.0 + env.replacement_share) / env.pue
 
 
-def rack_mw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def rack_mw(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Power per NVL72-equivalent [MW] (GB200 ~0.13, Kyber 0.6 MW per 144 packages), interpolated."""
     return interpolated({2025: env.rack_mw_2025, 2028: env.rack_mw_2028, 2030: env.rack_mw_2030}, years)
 
 
-def power_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY, power: Floats | None = None) -> Floats:
+def power_cap_racks(env: EnvelopesParams, years: Floats = YEAR_ARRAY, power: Floats | None = None) -> Floats:
     """NVIDIA racks the power envelope allows [NVL72-eq/yr] = AI IT GW x NVIDIA share / MW per rack (``power``:
     :func:`ai_it_power_gw` [GW/yr], when the caller has it: over Monte Carlo draws it is a costly line)."""
     power = ai_it_power_gw(env, years) if power is None else power
     return power * env.nvidia_share_of_ai_power * MW_PER_GW / rack_mw(env, years)
 
 
-def rack_power_gw(racks: Floats, env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def rack_power_gw(racks: Floats, env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """IT power of the NVIDIA racks shipped [GW/yr]."""
     return racks * rack_mw(env, years) / MW_PER_GW
 
 
-def cowos_wafers(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def cowos_wafers(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """CoWoS-class wafers [wafers/yr]: 2024-2026 from capacity reports, then x (1 + growth) a year."""
     return anchored_series({2024: env.cowos_wafers_2024, 2025: env.cowos_wafers_2025, 2026: env.cowos_wafers_2026},
                            env.cowos_growth, env.cowos_growth, 1.0, years)
 
 
-def cowos_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def cowos_cap_racks(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """NVIDIA racks CoWoS allows [NVL72-eq/yr] = wafers x NVIDIA share x packages per wafer / 72."""
     per_wafer = interpolated({2026: env.packages_per_wafer_2026, 2030: env.packages_per_wafer_2030}, years)
     return cowos_wafers(env, years) * env.nvidia_share_of_cowos * per_wafer / PACKAGES_PER_RACK
 
 
-def dc_revenue_usd_bn(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def dc_revenue_usd_bn(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """NVIDIA data-centre revenue [US$ bn/yr]: fiscal years to Jan-2024/25/26 (~CY2023-25) reported, then
     growth fading from 2026."""
     return anchored_series({2023: env.dc_revenue_usd_bn_2023, 2024: env.dc_revenue_usd_bn_2024,
@@ -83,7 +82,7 @@ def dc_revenue_usd_bn(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
                            env.dc_revenue_growth_terminal, env.dc_revenue_growth_fade, years)
 
 
-def generation_mix(env: Envelopes, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats, Floats]:
+def generation_mix(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats, Floats]:
     """Shares of NVIDIA's NVL72-equivalents by generation [fraction]: (GB200/GB300, VR200 NVL72, Kyber-class =
     Rubin Ultra NVL144 and Feynman). GB300 through 2025; 2026 and 2027 GB300 + VR200 (+ Kyber from H2-2027);
     2028 VR200 + Kyber; Kyber-class from 2029."""
@@ -96,7 +95,7 @@ def generation_mix(env: Envelopes, years: Floats = YEAR_ARRAY) -> tuple[Floats, 
     return np.asarray(gb, dtype=float), np.asarray(vr, dtype=float), np.asarray(ky, dtype=float)
 
 
-def revenue_per_rack_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def revenue_per_rack_usd_m(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """NVIDIA revenue per NVL72-equivalent [US$ M] = sum over generations of mix share x generation price; the
     Kyber-class price x (1 + growth)^(t - 2028) from 2029 (Feynman and later)."""
     gb, vr, ky = generation_mix(env, years)
@@ -106,7 +105,7 @@ def revenue_per_rack_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats
                       dtype=float)
 
 
-def nvidia_revenue_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY, revenue: Floats | None = None) -> Floats:
+def nvidia_revenue_usd_m(env: EnvelopesParams, years: Floats = YEAR_ARRAY, revenue: Floats | None = None) -> Floats:
     """NVIDIA total revenue [US$ M/yr] = data-centre revenue / data centre's share of NVIDIA revenue: the one
     NVIDIA revenue line the envelopes and the company block share (``revenue``: :func:`dc_revenue_usd_bn`
     [US$ bn/yr], when the caller has it)."""
@@ -114,21 +113,21 @@ def nvidia_revenue_usd_m(env: Envelopes, years: Floats = YEAR_ARRAY, revenue: Fl
     return revenue * 1000.0 / env.dc_share_of_nvidia_revenue
 
 
-def rack_scale_share(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def rack_scale_share(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Rack-scale systems' share of NVIDIA data-centre revenue [fraction]: the 2025 value (HGX and networking
     larger while NVL72 ramped) through 2025, the steady value from 2026."""
     return np.asarray(np.where(years <= 2025, env.rack_scale_share_2025, env.rack_scale_share_of_dc_revenue)
                       + 0.0 * years, dtype=float)
 
 
-def spend_cap_racks(env: Envelopes, years: Floats = YEAR_ARRAY, revenue: Floats | None = None) -> Floats:
+def spend_cap_racks(env: EnvelopesParams, years: Floats = YEAR_ARRAY, revenue: Floats | None = None) -> Floats:
     """NVIDIA racks its data-centre revenue can pay for [NVL72-eq/yr] = revenue x rack-scale share / price
     (``revenue``: :func:`dc_revenue_usd_bn` [US$ bn/yr], when the caller has it)."""
     revenue = dc_revenue_usd_bn(env, years) if revenue is None else revenue
     return revenue * 1000.0 * rack_scale_share(env, years) / revenue_per_rack_usd_m(env, years)
 
 
-def rack_caps(env: Envelopes, years: Floats = YEAR_ARRAY, power: Floats | None = None,
+def rack_caps(env: EnvelopesParams, years: Floats = YEAR_ARRAY, power: Floats | None = None,
               revenue: Floats | None = None) -> dict[str, Floats]:
     """Each envelope's cap on NVIDIA racks [NVL72-eq/yr] (``power``, ``revenue``: the AI IT power [GW/yr] and
     data-centre revenue [US$ bn/yr] lines, when the caller has them)."""
@@ -156,12 +155,12 @@ def _stacked(demand: Floats, caps: Mapping[str, Floats]) -> Floats:
     return np.stack(np.broadcast_arrays(demand, *(caps[n] for n in NAMES[1:])))
 
 
-def asic_kw(env: Envelopes, years: Floats = YEAR_ARRAY) -> Floats:
+def asic_kw(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Power per ASIC accelerator incl. its share of host and network [kW], interpolated."""
     return interpolated({2025: env.asic_kw_2025, 2030: env.asic_kw_2030}, years)
 
 
-def asic_power_cap(env: Envelopes, years: Floats = YEAR_ARRAY, power: Floats | None = None) -> Floats:
+def asic_power_cap(env: EnvelopesParams, years: Floats = YEAR_ARRAY, power: Floats | None = None) -> Floats:
     """ASICs the power envelope allows [units/yr] = AI IT GW x ASIC share / kW per ASIC (``power``:
     :func:`ai_it_power_gw` [GW/yr], when the caller has it)."""
     power = ai_it_power_gw(env, years) if power is None else power

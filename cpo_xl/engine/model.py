@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -17,11 +16,12 @@ from cpo_xl.engine import demand as dm
 from cpo_xl.engine import envelopes as ev
 from cpo_xl.engine import supply as sp
 from cpo_xl.engine import tam as tm
-from cpo_xl.engine.assumptions import LAYERS, SEGMENTS, Assumptions, Company
-from cpo_xl.engine.curves import Floats, segment_share
+from cpo_xl.engine.assumptions import LAYERS, SEGMENTS, Assumptions
+from cpo_xl.engine.curves import segment_share
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.params import to_params
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR, YEAR_ARRAY
+from cpo_xl.engine.types import AssumptionsParams, CompanyParams, Floats
 
 Racks = tuple[float, ...]
 # The line function of each value-chain layer's TAM, in LAYERS order.
@@ -50,7 +50,7 @@ class ModelResult:
     Carlo). Units in each docstring.
     """
 
-    def __init__(self, a: Any, racks: Floats | None, with_companies: bool = True) -> None:
+    def __init__(self, a: AssumptionsParams, racks: Floats | None, with_companies: bool = True) -> None:
         self.a = a  # plain frozen parameters (cpo_xl.engine.params), possibly holding draw arrays
         self._racks = racks
         self._with_companies = with_companies
@@ -461,7 +461,7 @@ class ModelResult:
                 for ticker, company in self.a.companies.items()}
 
 
-def company_lines(company: Company, layer_tam: Floats, displaced: Floats,
+def company_lines(company: CompanyParams, layer_tam: Floats, displaced: Floats,
                   nvidia: Floats | None = None) -> CompanyLines:
     """One company's lines from its layer's TAM and the legacy market CPO displaces [US$ M/yr]; ``nvidia`` is
     the model's NVIDIA revenue line [US$ M/yr], the total revenue of the company that uses it."""
@@ -509,7 +509,7 @@ def check_year(year: object, argument: str = "year") -> int:
     return int(year)
 
 
-def rack_forecast(a: Any) -> Floats:
+def rack_forecast(a: AssumptionsParams) -> Floats:
     """The scenario's NVIDIA rack forecast [NVL72-eq racks/yr] = min(demand, every envelope)."""
     return ev.capped_value(dm.nvidia_driver(a.racks), ev.rack_caps(a.envelopes))
 
@@ -532,7 +532,7 @@ def compute(assumptions: Assumptions, racks: Racks) -> ModelResult:
     return run(to_params(assumptions), np.asarray(racks, dtype=float))
 
 
-def run(a: Any, rack_arr: Floats | None, with_companies: bool = True) -> ModelResult:
+def run(a: AssumptionsParams, rack_arr: Floats | None, with_companies: bool = True) -> ModelResult:
     """The model, uncached. Broadcasts over draws: numeric assumptions may be (draws, 1) arrays (Monte Carlo),
     racks (years,) or (draws, years); every line is then (draws, years). ``rack_arr`` None: racks follow the
     run's own rack forecast line (:func:`rack_forecast` of ``a``, computed from the lines the run shares)."""

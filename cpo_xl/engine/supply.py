@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from cpo_xl.engine.assumptions import Supply
-from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.demand import by_year
 from cpo_xl.engine.timeline import YEAR_ARRAY
+from cpo_xl.engine.types import Floats, SupplyParams
 
 YIELD_BASE_YEAR = 2026
 STARTS_BASE_YEAR = 2025
@@ -25,14 +24,14 @@ SWITCH_GBPS = 102400.0  # a 102.4T-equivalent CPO switch (TH6-Davisson, Spectrum
 PRODUCT_YEARS = (2025, 2026, 2027)  # years with product-ramp inputs (supply.cpo_switches_YYYY)
 
 
-def product_switches(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+def product_switches(supply: SupplyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """CPO switches the disclosed product ramps ship [102.4T-eq switches/yr]: the input of each product year,
     held at the last product year's level after it (product lines keep shipping), 0 before the first."""
     out = np.zeros_like(years) + 0.0 * np.asarray(supply.cpo_switches_2025)
     return by_year(out, [(years >= year, getattr(supply, f"cpo_switches_{year}")) for year in PRODUCT_YEARS], years)
 
 
-def product_gbps(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+def product_gbps(supply: SupplyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Scale-out CPO bandwidth the product ramps ship [Gb/s per yr] = switches x 102,400 Gb/s."""
     return product_switches(supply, years) * SWITCH_GBPS
 
@@ -51,7 +50,7 @@ def learning_yield(start: Any, cap: Any, learning: Any, years: Floats = YEAR_ARR
     return np.asarray(top - gap, dtype=float)
 
 
-def yields(supply: Supply, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
+def yields(supply: SupplyParams, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
     """(3D packaging yield, assembly yield) [fraction] by year (one learning rate for both)."""
     start, cap, learning = supply.yield_3d_2026, supply.yield_3d_cap, supply.yield_learning  # read in this order
     left = gap_left(learning, years)
@@ -59,24 +58,24 @@ def yields(supply: Supply, years: Floats = YEAR_ARRAY) -> tuple[Floats, Floats]:
             learning_yield(supply.yield_assembly_2026, supply.yield_assembly_cap, learning, years, left))
 
 
-def good_fraction(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+def good_fraction(supply: SupplyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Good engines per start [fraction] = 3D yield x assembly yield x test yield."""
     y3d, y_asm = yields(supply, years)
     return y3d * y_asm * supply.test_yield
 
 
-def sip_wafers(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+def sip_wafers(supply: SupplyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Silicon-photonics PIC wafers, all uses [wafers/yr] = 2026 capacity x (1 + growth)^(t - 2026)."""
     return np.asarray(supply.sip_wafers_2026 * (1.0 + np.asarray(supply.sip_wafer_growth)) ** (years - 2026),
                       dtype=float)
 
 
-def wafer_cap_starts(supply: Supply, years: Floats = YEAR_ARRAY) -> Floats:
+def wafer_cap_starts(supply: SupplyParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Engine starts the PIC wafers left to CPO allow [3.2T-eq/yr] = wafers x CPO share x engines per wafer."""
     return sip_wafers(supply, years) * supply.cpo_share_of_sip_wafers * supply.engines_per_wafer
 
 
-def engine_starts(demand_engines: Floats, supply: Supply, years: Floats = YEAR_ARRAY,
+def engine_starts(demand_engines: Floats, supply: SupplyParams, years: Floats = YEAR_ARRAY,
                   good: Floats | None = None) -> Floats:
     """Engine starts capacity [3.2T-eq/yr] by year, built toward demand [3.2T-eq engines/yr].
 

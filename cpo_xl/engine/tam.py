@@ -12,16 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from cpo_xl.engine.assumptions import Equipment, Pricing
-from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.demand import LASER_GBPS, by_year, columns, cumulative_product, faded_growth
 from cpo_xl.engine.timeline import YEAR_ARRAY
+from cpo_xl.engine.types import EquipmentParams, Floats, PricingParams
 
 PRICE_BASE_YEAR = 2026
 USD_PER_MUSD = 1e6
 
 
-def price_index(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def price_index(pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Optics price index, 2026 = 1 [x]: compounded by the fading erosion after 2026, by the 2027 erosion
     going back before 2026."""
     if len(np.shape(years)) != 1:
@@ -50,32 +49,32 @@ def eroded(price_2026: Any, erosion: Any, years: Floats = YEAR_ARRAY) -> Floats:
     return np.asarray(price_2026 * (1.0 - np.asarray(erosion)) ** (years - PRICE_BASE_YEAR), dtype=float)
 
 
-def pluggable_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def pluggable_price(pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Pluggable transceiver price [US$/(Gb/s)] = 2026 price x price index."""
     return pricing.pluggable_usd_per_gbps_2026 * price_index(pricing, years)
 
 
-def engine_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def engine_price(pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """CPO optical engine price (PIC + EIC, stacked and packaged) [US$/(Gb/s)] = 2026 price x price index."""
     return pricing.engine_usd_per_gbps_2026 * price_index(pricing, years)
 
 
-def laser_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def laser_price(pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """External CW laser price [US$/laser]."""
     return eroded(pricing.laser_usd_2026, pricing.laser_erosion, years)
 
 
-def fiber_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def fiber_price(pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Fibre array, MPO and shuffle content [US$/(Gb/s)]."""
     return eroded(pricing.fiber_usd_per_gbps_2026, pricing.fiber_erosion, years)
 
 
-def cpo_all_in_price(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def cpo_all_in_price(pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """All-in CPO price [US$/(Gb/s)] = engine + laser / 800 Gb/s + fibre."""
     return engine_price(pricing, years) + laser_price(pricing, years) / LASER_GBPS + fiber_price(pricing, years)
 
 
-def cpo_to_pluggable(pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def cpo_to_pluggable(pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """All-in CPO price / pluggable price [x]; the sourced discount puts it near 1 - discount."""
     return cpo_all_in_price(pricing, years) / pluggable_price(pricing, years)
 
@@ -85,17 +84,17 @@ def engine_value(gbps: Floats, price: Floats) -> Floats:
     return gbps * price / USD_PER_MUSD
 
 
-def engine_split(value: Floats, pricing: Pricing) -> tuple[Floats, Floats]:
+def engine_split(value: Floats, pricing: PricingParams) -> tuple[Floats, Floats]:
     """(definers, foundry & packaging) [US$ M/yr]: the engine value split by their shares of it."""
     return value * pricing.definers_share_of_engine, value * pricing.foundry_share_of_engine
 
 
-def lasers_layer(lasers: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def lasers_layer(lasers: Floats, pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Lasers layer [US$ M/yr] = ELS lasers shipped x laser price."""
     return lasers * laser_price(pricing, years) / USD_PER_MUSD
 
 
-def fiber_layer(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def fiber_layer(gbps: Floats, pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Fibre & connectivity layer [US$ M/yr] = Gb/s shipped x fibre content per Gb/s."""
     return gbps * fiber_price(pricing, years) / USD_PER_MUSD
 
@@ -106,7 +105,7 @@ def capacity_added(starts: Floats) -> Floats:
     return np.maximum(starts - previous, 0.0)
 
 
-def equipment_layer(starts: Floats, equipment: Equipment) -> Floats:
+def equipment_layer(starts: Floats, equipment: EquipmentParams) -> Floats:
     """Equipment layer [US$ M/yr] = capacity added x (coupling tool price / throughput + test cell price /
     throughput): tools are sold into the capacity actually added."""
     per_engine = (equipment.coupling_tool_usd_m / equipment.coupling_engines_per_tool
@@ -114,11 +113,11 @@ def equipment_layer(starts: Floats, equipment: Equipment) -> Floats:
     return capacity_added(starts) * per_engine
 
 
-def displaced_pluggables(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def displaced_pluggables(gbps: Floats, pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Pluggable revenue CPO displaces [US$ M/yr] = CPO Gb/s that would be pluggable x pluggable price."""
     return gbps * pluggable_price(pricing, years) / USD_PER_MUSD
 
 
-def displaced_copper(gbps: Floats, pricing: Pricing, years: Floats = YEAR_ARRAY) -> Floats:
+def displaced_copper(gbps: Floats, pricing: PricingParams, years: Floats = YEAR_ARRAY) -> Floats:
     """Copper scale-up cabling revenue CPO displaces [US$ M/yr] = Gb/s x copper price."""
     return gbps * eroded(pricing.copper_usd_per_gbps_2026, pricing.copper_erosion, years) / USD_PER_MUSD

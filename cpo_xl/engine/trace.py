@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, is_dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from cpo_xl.engine.model import ModelResult, Racks
 from cpo_xl.engine.params import to_params
+from cpo_xl.engine.types import AssumptionsParams, Floats
 
 # Every line function of the model result, by name (cached properties, private helpers included).
 LINE_FUNCTIONS: frozenset[str] = frozenset(
@@ -96,9 +97,10 @@ class _Section:
 class _TracedResult(ModelResult):
     """The model result, noting which line is computing whenever a line function is entered."""
 
-    def __init__(self, a: Any, racks: Any, graph: Graph, with_companies: bool) -> None:
+    def __init__(self, a: AssumptionsParams, racks: Floats, graph: Graph, with_companies: bool) -> None:
         self._graph = graph
-        super().__init__(_Section(a, "", graph), racks, with_companies)
+        # the recorder stands in for the parameters: it answers the same attribute reads
+        super().__init__(cast(AssumptionsParams, _Section(a, "", graph)), racks, with_companies)
 
     def __getattribute__(self, name: str) -> Any:
         if name in LINE_FUNCTIONS:
@@ -111,7 +113,7 @@ class _TracedResult(ModelResult):
         return object.__getattribute__(self, name)
 
 
-def trace(assumptions: Any, racks: Racks, lines: tuple[str, ...], with_companies: bool = True) -> Graph:
+def trace(assumptions: AssumptionsParams, racks: Racks, lines: tuple[str, ...], with_companies: bool = True) -> Graph:
     """The dependency graph of ``lines`` (names of line functions) for one assumption set and rack series
     [racks/yr]: the lines each one reads and the inputs (dotted keys) each one reads itself."""
     graph = Graph()
