@@ -14,7 +14,7 @@ from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.case import Case
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.write import grid
-from cpo_xl.workbook.write.sheets import HOLDS, anchor_place
+from cpo_xl.workbook.write.sheets.checks import HOLDS, anchor_place
 
 PLACES = grid.place_lines(L.series_sheets(Case()))
 

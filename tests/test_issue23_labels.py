@@ -12,7 +12,7 @@ import openpyxl
 
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import layout as L
-from cpo_xl.workbook.write.sheets import MONEY_METRICS
+from cpo_xl.workbook.write.sheets.checks import MONEY_METRICS
 
 
 def test_each_published_bar_is_named_by_publisher_and_year(built):

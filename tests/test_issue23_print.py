@@ -14,8 +14,8 @@ import pytest
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import layout as L
-from cpo_xl.workbook.write import sheets
 from cpo_xl.workbook.write.build import build_workbook
+from cpo_xl.workbook.write.sheets import checks
 from tests.conftest import CALIBRATION_PT, pdf_pages, pdftotext
 from tests.test_pm import pages_by_sheet
 
@@ -74,8 +74,8 @@ def test_summary_fills_one_page(printed):
 def reconciliation_rows(path: Path) -> list[tuple[object, object]]:
     """(flag, reason) of every reconciliation row on Checks."""
     ws = openpyxl.load_workbook(path, data_only=True)["Checks"]
-    (header,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == sheets.RECONCILIATION_COLUMNS[0]]
-    return [(ws.cell(header + 1 + i, 8).value, ws.cell(header + 1 + i, sheets.REASON_START + 1).value)
+    (header,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == checks.RECONCILIATION_COLUMNS[0]]
+    return [(ws.cell(header + 1 + i, 8).value, ws.cell(header + 1 + i, checks.REASON_START + 1).value)
             for i in range(len(published()))]
 
 
@@ -93,7 +93,7 @@ def test_every_checks_flag_has_a_reason(scenario, built, tmp_path):
         if flag == 1:
             assert reason and not str(reason).startswith("No reason on file"), (scenario, reason)
         else:
-            assert reason == sheets.WITHIN
+            assert reason == checks.WITHIN
 
 
 def test_flags_and_master_check_are_words_on_the_summary(built):

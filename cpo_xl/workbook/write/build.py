@@ -26,7 +26,9 @@ from cpo_xl.workbook.read import snapshot
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import notes
 from cpo_xl.workbook.spec.input_rows import input_rows
-from cpo_xl.workbook.write import grid, sheets, summary, switch
+from cpo_xl.workbook.write import grid, summary, switch
+from cpo_xl.workbook.write.sheets import about, bridge, checks, common, elasticity, inputs, sensitivity, sources
+from cpo_xl.workbook.write.sheets import series as series_sheets
 from cpo_xl.workbook.write.style import HEAD_FILL, Styles, number_guard
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
@@ -251,7 +253,7 @@ def _company_years(case: Case, written: Written,
     r0, c0 = written.company_block
     for s, cells_of in by_scenario.items():
         order = [str(cells_of["Elasticity"][(first_row + i, 0)][0].value) for i in range(written.n_companies)]
-        tables = [sheets.company_table(case.with_(scenario=s), order, y) for y in YEARS]
+        tables = [elasticity.company_table(case.with_(scenario=s), order, y) for y in YEARS]
         for i in range(written.n_companies):
             for j in range(len(tables[0][0])):
                 cells.setdefault((L.ENGINE, (r0 + i, c0 + j)), {})[s] = [t[i][j] for t in tables]
@@ -311,30 +313,30 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     st = Styles(wb, static=static, scenario=scenario)
     names = [n for n in (L.PM_ORDER if static else L.SHEETS) if not (static and n == "xlwings.conf")]
     ws = {name: wb.add_worksheet(name) for name in names}
-    sheets.write_about(ws["About"], st, scenario, master, assumption_date())
+    about.write_about(ws["About"], st, scenario, master, assumption_date())
     for name, ref in L.defined_names(len(rows)).items():
         wb.define_name(name, ref)
     keys = (grid.case_key(args, scenario), grid.case_key(args, scenario, [racks[y] for y in YEARS]))
-    sheets.write_inputs(ws["Inputs"], wb, st, rows, scenario, racks, forecast, overrides, master, keys,
+    inputs.write_inputs(ws["Inputs"], wb, st, rows, scenario, racks, forecast, overrides, master, keys,
                         places["e_inputs_rack_forecast"].row, notes.by_cell(user))
     below = {}
     for sheet in series:
-        sheets.write_series_sheet(ws[sheet.name], sheet, st, places, values, master)
+        series_sheets.write_series_sheet(ws[sheet.name], sheet, st, places, values, master)
         below[sheet.name] = L.below(L.FIRST_LINE_ROW, len(sheet.rows))
-    engine = sheets.EngineArea(ws[L.ENGINE], st, below[L.ENGINE])
-    n = sheets.write_elasticity(ws["Elasticity"], st, a, args, engine, master, ranking_year)
-    sheets.write_curve_parameters(ws["Penetration"], st, rows, L.below_chart(below["Penetration"], "penetration"))
+    engine = common.EngineArea(ws[L.ENGINE], st, below[L.ENGINE])
+    n = elasticity.write_elasticity(ws["Elasticity"], st, a, args, engine, master, ranking_year)
+    inputs.write_curve_parameters(ws["Penetration"], st, rows, L.below_chart(below["Penetration"], "penetration"))
     _write_master_check(wb, ws["Checks"], st, places, master, tolerance)
     band_row = next(i for i, r in enumerate(rows) if r["key"] == "crosscheck.band") + L.INPUTS_FIRST_KEY_ROW
     band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
-    reconciliation_first, after = sheets.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"],
+    reconciliation_first, after = checks.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"],
                                                               band_ref)
-    sheets.write_anchors(ws["Checks"], st, args, places, after)  # below the reconciliation and its count row
-    xrows = sheets.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
+    checks.write_anchors(ws["Checks"], st, args, places, after)  # below the reconciliation and its count row
+    xrows = checks.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks
     tornado = sc.tornado(live, tornado_year)
-    n_keys = sheets.write_sensitivity(
+    n_keys = sensitivity.write_sensitivity(
         ws["Sensitivity"], st, engine, tornado,
         sc.two_way(case.without_typed_racks(), "penetration.scale_out.ceiling", TWO_WAY_CEILINGS,
                    "pricing.erosion_2027", TWO_WAY_EROSIONS, tornado_year),
@@ -353,8 +355,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
         if a.companies[t].revenue_usd_m is not None:
             p10, p50, p90 = (float(v) for v in sim.exposure_percentiles(t))
             ranges_table.append((t, p10, p50, p90))
-    sheets.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), tornado_year)
-    sheets.write_sources(ws["Sources"], st, rows)
+    sensitivity.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), tornado_year)
+    sources.write_sources(ws["Sources"], st, rows)
     refs = summary.SummaryRefs(L.ELASTICITY_HEADER_ROW + 1, n, reconciliation_first, L.SENSITIVITY_HEADER_ROW + 1,
                                n_keys, band_ref)
     summary.write_summary(ws[L.SUMMARY], st, args, places, values, master, refs, tornado,
@@ -363,7 +365,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     bridges = [br.bridge(case.with_(scenario=a_name), case.with_(scenario=b_name), L.BRIDGE_YEAR, "tam",
                          (a_name, b_name)) for a_name, b_name in L.BRIDGE_PAIRS]
     blocks = L.bridge_blocks([len(b.components) + 2 for b in bridges])
-    sheets.write_bridge(ws[L.BRIDGE], st, bridges, blocks, master)
+    bridge.write_bridge(ws[L.BRIDGE], st, bridges, blocks, master)
     add_bridge_charts(wb, ws, bridges, blocks)
     if not static:
         ws["xlwings.conf"].write_string(0, 0, "UDF Modules")

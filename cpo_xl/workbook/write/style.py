@@ -92,7 +92,7 @@ class Styles:
             ws.data_validation(row, col, row, col, {
                 **guard.validation, "input_title": guard.title[:32], "input_message": guard.message[:255],
                 "error_title": "Not allowed"[:32], "error_message": guard.message[:255]})
-        ws.write_comment(row, col, guard.note, {"x_scale": 2.2, "y_scale": 1.6})  # = sheets.NOTE_SIZE
+        ws.write_comment(row, col, guard.note, {"x_scale": 2.2, "y_scale": 1.6})  # = sheets.common.NOTE_SIZE
 
     def input_number(self, fmt: str) -> Any:
         """The input style with a number format (in the PM copy: a fixed value)."""

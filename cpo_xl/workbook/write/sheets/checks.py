@@ -1,0 +1,203 @@
+"""The Checks sheet's tables: published forecasts reconciled, disclosed near-term anchors, their reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from cpo_xl.analysis.reconcile import anchored, reconciled
+from cpo_xl.engine.crosscheck import ANCHOR_LINES, PART_LOWEST
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write import grid
+from cpo_xl.workbook.write.sheets.common import NOTE_SIZE, EngineArea, fit_row, flag_count
+from cpo_xl.workbook.write.style import Styles, number_guard
+
+
+def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea,
+                           top: int) -> tuple[int, int]:
+    """Published figures vs the model (ratio through CPO_CROSSCHECK); returns (first, last) data rows."""
+    ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
+    ws.write_row(top + 1, 0, ("source", "metric", "key", "year", "published", "model / published", "model",
+                              "chart label"), st.head_left)
+    checked = [c for c in reconciled(args.case) if c.point.metric in MONEY_METRICS]
+    ratios: list[list[float]] = []
+    for i, c in enumerate(checked):
+        r, p = top + 2 + i, c.point
+        st.value(ws, r, 0, f"{p.source}: {p.scope}", st.wrap_low)
+        fit_row(ws, r, [(f"{p.source}: {p.scope}", L.SERIES_WIDTHS[0])])
+        ws.write_string(r, 1, p.metric, st.unit)
+        ws.write_string(r, 2, p.id, st.key)
+        ws.write_number(r, 3, p.year, st.input)
+        ws.write_number(r, 4, p.value, st.input)
+        _guard_published(ws, st, r, p)
+        ratios.append([c.ratio])
+        ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), c.ratio * p.value)
+        label = chart_label(p)  # the bar's name on the chart below: who and which year (follows column D)
+        ws.write_formula(r, L.XCHECK_LABEL_COL, f'="{label} "&D{r + 1}', None, f"{label} {p.year}")
+    first, last = top + 2, top + 1 + len(checked)
+    fmts = [st.number("0.00")] * len(ratios)
+    source = engine.block("TAM: cross-checks", f"{{=CPO_RATIOS(case_key,TAM!$C${first + 1}:$C${last + 1},"
+                          f"TAM!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
+    engine.links(ws, (first, 5), source, ratios, fmts)
+    return top + 2, top + 1 + len(checked)
+
+
+def chart_label(p: Any) -> str:
+    """A published figure's short name on a chart: the publisher, * when it was only quoted (not verified), and
+    "all AI optics" for a figure of the broader market (TrendForce publishes both in the same years)."""
+    name = (p.publisher or p.id).split(" (")[0] + ("" if p.verified else "*")
+    return name + (" all AI optics" if p.metric == "ai_optics" else "")
+
+
+def _guard_published(ws: Any, st: Styles, row: int, p: Any) -> None:
+    """The year (column D) and value (column E) of a published figure: validation and the figure's source."""
+    unit = METRIC_UNITS[p.metric]
+    note = f"{p.source} ({p.date}), grade {p.grade}: {p.metric}, {p.scope}, {p.year} [{unit}]"
+    st.guard(ws, row, 3, number_guard("integer", 2015, 2040, title="Year of the published figure",
+                                      message="Year the published figure refers to (whole number, 2015-2040).",
+                                      note=note))
+    st.guard(ws, row, 4, number_guard("decimal", 0, None, title="Published figure", low_open=True,
+                                      message=f"Unit: {unit}. Allowed: greater than 0.", note=note))
+
+
+MONEY_METRICS = ("optics", "tam", "ai_optics")
+
+
+METRIC_UNITS = {"optics": "US$ M", "tam": "US$ M", "ai_optics": "US$ M", "ports": "800G-eq ports",
+                "ports_1600g": "1.6T-eq ports"}
+
+
+RECONCILIATION_COLUMNS = ("source [scope]", "relation", "key", "year", "published", "model", "model/pub.",
+                          "flag", "unit", "", "why the model departs (where flagged)")  # the reason prints on
+
+
+def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea, top: int,
+                         band_ref: str) -> tuple[int, int]:
+    """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
+    broader scopes), with the reason where the model departs on purpose. Not part of the master check. Returns
+    (first data row, the row after the block)."""
+    ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
+                    st.section)
+    ws.write_row(top + 1, 0, RECONCILIATION_COLUMNS[:-1], st.head_left)
+    ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, RECONCILIATION_COLUMNS[-1], st.head_left)
+    checked = reconciled(args.case)
+    ratios: list[list[float]] = []
+    first = top + 2
+    for i, c in enumerate(checked):
+        row, p, ratio = first + i, c.point, c.ratio
+        ws.write_string(row, 0, f"{p.publisher} [{p.scope}]", st.wrap_low)
+        ws.write_string(row, 1, p.relation, st.unit)
+        ws.write_string(row, 2, p.id, st.key)
+        ws.write_number(row, 3, p.year, st.input_number("0"))
+        ws.write_number(row, 4, p.value, st.input_number("#,##0"))
+        _guard_published(ws, st, row, p)
+        ws.write_formula(row, 5, f"=E{row + 1}*G{row + 1}", st.number("#,##0"), ratio * p.value)
+        ratios.append([ratio])
+        flag = 0.0 if c.passes else 1.0
+        ws.write_formula(row, 7, f'=IF($B{row + 1}="ceiling",IF(G{row + 1}>1,1,0),'
+                                 f'IF(OR(G{row + 1}<1/{band_ref},G{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
+        ws.write_string(row, 8, METRIC_UNITS[p.metric], st.unit)
+        # the reason wraps over the year columns to the sheet's edge (it prints whole); a formula over the flag,
+        # the reason on file (hidden column) and the scenario, so that every flag has a reason in every scenario
+        ws.write_string(row, L.REASON_COL, p.reason)
+        why = _reason(row, scenario=args.case.scenario, flagged=bool(flag), on_file=p.reason)
+        ws.merge_range(row, REASON_START, row, L.LAST_YEAR_COL, "", st.wrap_low)
+        ws.write_formula(row, REASON_START, why[0], st.wrap_low, why[1])
+        longest = max(p.reason, *(REASON_WHEN_SCENARIO.values()), key=len)
+        fit_row(ws, row, [(longest, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
+                           (f"{p.publisher} [{p.scope}]", L.SERIES_WIDTHS[0])])
+    last = first + len(checked) - 1
+    ws.set_column(L.REASON_COL, L.REASON_COL, 20, None, {"hidden": True})
+    fmts = [st.number("0.00")] * len(ratios)
+    source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!$C${first + 1}:$C${last + 1},"
+                          f"Checks!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
+    engine.links(ws, (first, 6), source, ratios, fmts)
+    flag_count(ws, st, "Reconciliation flags (count; see the reasons)", first, last,
+                sum(not c.passes for c in checked))
+    return first, last + 4  # the count row, then a blank one
+
+
+ANCHOR_COLUMNS = ("publisher", "kind", "key", "year", "disclosed", "model", "model/discl.",
+                  "flag", "unit", "", "why the model departs (where flagged)")
+
+
+# the model line an anchor pins -> the workbook line that shows it (a link, so Excel's edits move it)
+ANCHOR_PLACES = {"cpo_switches": "cpo_switches", "lasers_tam": "tam_lasers", "foundry_tam": "tam_foundry_packaging",
+                 "optics": "optics"}
+
+
+HOLDS = "holds"  # the reason cell of an anchor that is not flagged
+
+
+def anchor_place(anchor: Any) -> str:
+    """The line (grid place name) of an anchor's model line: a company's CPO revenue, or a layer / total line."""
+    return f"rev_{anchor.ticker}" if anchor.line == "company_cpo_revenue" else ANCHOR_PLACES[anchor.line]
+
+
+def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place], top: int) -> None:
+    """Disclosed near-term anchors (orders, run-rate targets, product ramps; engine/data/anchors.toml) against
+    the model line of the same scope: the model value links to its line, the ratio and the flag are formulas
+    (a floor holds at model / disclosed >= 1; a part of a broader figure within [0.2, 1]), and the reason on
+    file shows where one is flagged. Not part of the master check."""
+    # a short title: it prints whole beside the repeated columns A:C on the page of the reasons too
+    ws.write_string(top, 0, "Disclosed near-term anchors (not in the master check)", st.section)
+    ws.write_comment(top, 0, "Company orders, run-rate targets and product ramps (engine/data/anchors.toml); "
+                             "the note on each disclosed figure gives its source, date, grade and link.", NOTE_SIZE)
+    ws.write_row(top + 1, 0, ANCHOR_COLUMNS[:-1], st.head_left)
+    ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, ANCHOR_COLUMNS[-1], st.head_left)
+    checked = anchored(args.case)
+    first = top + 2
+    for i, c in enumerate(checked):
+        row, excel_row, a, model, ratio, flagged = first + i, first + i + 1, c.anchor, c.model, c.ratio, not c.passes
+        label = a.publisher  # what was disclosed, when and where: the note on the disclosed figure
+        ws.write_string(row, 0, label, st.wrap_low)
+        ws.write_string(row, 1, a.kind, st.unit)
+        ws.write_string(row, 2, a.id, st.key)
+        ws.write_number(row, 3, a.year, st.number("0"))
+        ws.write_number(row, 4, a.value, st.number("#,##0"))
+        ws.write_comment(row, 4, f"{a.source} ({a.date}), grade {a.grade}: {a.link}", NOTE_SIZE)
+        p = places[anchor_place(a)]
+        link = f"{p.sheet}!{xl_rowcol_to_cell(p.row, L.year_col(a.year))}"
+        ws.write_formula(row, 5, f"={link}", st.number("#,##0", link=True), model)
+        ws.write_formula(row, 6, f"=F{excel_row}/E{excel_row}", st.number("0.00"), ratio)
+        test = (f"G{excel_row}<1" if a.kind == "floor" else
+                f"OR(G{excel_row}<{PART_LOWEST},G{excel_row}>1)")
+        ws.write_formula(row, 7, f"=IF({test},1,0)", st.number("0"), float(flagged))
+        ws.write_string(row, 8, ANCHOR_LINES[a.line].rsplit("[", 1)[1].rstrip("]"), st.unit)
+        ws.write_string(row, L.REASON_COL, a.reason)
+        ws.merge_range(row, REASON_START, row, L.LAST_YEAR_COL, "", st.wrap_low)
+        raw = xl_rowcol_to_cell(row, L.REASON_COL)
+        ws.write_formula(row, REASON_START, f'=IF(H{excel_row}=0,"{HOLDS}",{raw})', st.wrap_low,
+                         a.reason if flagged else HOLDS)
+        fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
+                           (label, L.SERIES_WIDTHS[0])])
+    last = first + len(checked) - 1
+    flag_count(ws, st, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
+
+
+REASON_START = L.year_col(L.SERIES_SPLIT_YEAR)
+
+
+WITHIN = "within the band"  # the reason cell of a figure that is not flagged
+
+
+# why a figure is flagged when nothing is on file for it: bear and bull move every input to one end at once
+REASON_WHEN_SCENARIO = {
+    "bear": "The bear scenario puts every uncertain input at its low end at once, so it is meant to fall below a "
+            "central published forecast; the base case is the comparison that counts (no departure on file).",
+    "bull": "The bull scenario puts every uncertain input at its high end at once, so it is meant to rise above a "
+            "central published forecast; the base case is the comparison that counts (no departure on file).",
+    "base": "No reason on file: review the published figure or the model.",
+}
+
+
+def _reason(row: int, scenario: str, flagged: bool, on_file: str) -> tuple[str, str]:
+    """The reason cell of a reconciliation row: (formula, cached value). WITHIN when not flagged; the reason on
+    file (hidden column) when there is one; else why the scenario departs."""
+    r = row + 1
+    raw = xl_rowcol_to_cell(row, L.REASON_COL)
+    by_scenario = ",".join(f'IF(scenario="{s}","{REASON_WHEN_SCENARIO[s]}"' for s in ("bear", "bull"))
+    formula = (f'=IF(H{r}=0,"{WITHIN}",IF({raw}<>"",{raw},{by_scenario},"{REASON_WHEN_SCENARIO["base"]}"))))')
+    value = WITHIN if not flagged else on_file or REASON_WHEN_SCENARIO[scenario]
+    return formula, value

@@ -1,0 +1,96 @@
+"""What several sheet writers share: the engine area, year-table headers, row heights, guards."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
+from cpo_xl.excel.blocks import NOT_DEFINED
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write.style import Guard, Styles, number_guard
+
+NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
+
+
+BLOCK_KINDS = ("lines", "pctl")
+
+
+class EngineArea:
+    """Rows of the hidden Engine sheet below its line blocks, for the other sheets' block formulas (tornado,
+    company table, cross-checks): each block is one array formula there, and its sheet links to it."""
+
+    def __init__(self, ws: Any, st: Styles, top: int) -> None:
+        self.ws, self.st, self.top = ws, st, top
+        self.blocks: dict[str, tuple[int, int]] = {}  # title -> first (row, column) of its array
+        self.recorded: list[tuple[int, int]] = []  # cells of the build record
+
+    def block(self, title: str, formula: str, values: list[list[Any]], fmts: list[Any]) -> tuple[int, int]:
+        """Write one array block under a title; returns its first (row, column) on the Engine sheet."""
+        self.ws.write_string(self.top, 0, title, self.st.section)
+        first = (self.top + 1, L.FIRST_YEAR_COL)
+        last = (first[0] + len(values) - 1, first[1] + len(values[0]) - 1)
+        self.st.array_formula(self.ws, first, last, formula, values, fmts)
+        self.top = L.below(self.top, len(values) + 1)
+        self.blocks[title] = first
+        return first
+
+    def record(self, title: str, text: str) -> None:
+        """Text under a title, in cells of at most L.RECORD_CHUNK characters down column A."""
+        self.ws.write_string(self.top, 0, title, self.st.section)
+        for i in range(0, len(text), L.RECORD_CHUNK):
+            self.ws.write_string(self.top + 1 + i // L.RECORD_CHUNK, 0, text[i:i + L.RECORD_CHUNK])
+            self.recorded.append((self.top + 1 + i // L.RECORD_CHUNK, 0))
+        self.top = L.below(self.top, len(text) // L.RECORD_CHUNK + 2)
+
+    def links(self, ws: Any, at: tuple[int, int], source: tuple[int, int], values: list[list[Any]],
+              fmts: list[Any]) -> None:
+        """Plain links from ``ws`` (block at ``at``) to the Engine block at ``source``, with cached values."""
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                ref = xl_rowcol_to_cell(source[0] + i, source[1] + j, row_abs=True, col_abs=True)
+                fmt = fmts[i][j] if isinstance(fmts[i], list) else fmts[i]
+                ws.write_formula(at[0] + i, at[1] + j, f"={L.ENGINE}!{ref}", fmt, v)
+
+
+def year_guard(what: str) -> Guard:
+    return number_guard("integer", FIRST_YEAR, LAST_YEAR, title="Year",
+                        message=f"A year {FIRST_YEAR}-{LAST_YEAR} (whole number): {what}.",
+                        note=f"{what} [year]: an input of this sheet, {FIRST_YEAR}-{LAST_YEAR}.")
+
+
+def year_table_header(ws: Any, st: Styles, title: str, master: float,
+                       year_input: tuple[str, tuple[int, int], int], header_row: int,
+                       columns: tuple[str, ...], control: bool = False) -> str:
+    """Title, master check, a year input cell and the column titles of a company/input table; returns the
+    absolute reference of the year cell."""
+    label, (row, col), year = year_input
+    ws.write_string(L.TITLE_ROW, 0, title, st.title)
+    st.master_check_row(ws, master)
+    ws.write_string(row, 0, label + (" (fixed in this copy)" if st.static and not control else ""), st.bold)
+    ws.write_number(row, col, year, st.control if control else st.input)
+    st.guard(ws, row, col, year_guard(label), control=control)
+    for c, text in enumerate(columns):
+        ws.write_string(header_row, c, text, st.head_wrap)
+    ws.set_row(header_row, 30)  # column titles wrap in columns sized for print
+    return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+
+
+def or_na(value: float) -> Any:
+    return float(value) if math.isfinite(value) else NOT_DEFINED
+
+
+def flag_count(ws: Any, st: Styles, label: str, first: int, last: int, flags: int) -> None:
+    """Under a table of flags in column H (rows ``first``..``last``): their count, a SUM, one row down."""
+    ws.write_string(last + 2, 0, label, st.bold)
+    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"), float(flags))
+
+
+def fit_row(ws: Any, row: int, texts: list[tuple[str, float]]) -> None:
+    """Height of a row whose cells wrap (viewers do not auto-fit rows): the most lines any text needs in its
+    column, at about 1.1 characters per unit of column width."""
+    lines = max(-(-len(text) // max(1, int(width * 1.05))) for text, width in texts)
+    if lines > 1:
+        ws.set_row(row, 15.0 * lines)

@@ -1,0 +1,71 @@
+"""The Sensitivity sheet: each input alone to its bear and bull value, the two-way table, ranges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cpo_xl.engine.inputs import shipped
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.write.sheets.common import EngineArea, fit_row, year_table_header
+from cpo_xl.workbook.write.style import Styles
+
+
+def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two_way: Any,
+                      exposure_tornado: Any, ticker: str, master: float, year: int = 2030) -> int:
+    """The TAM tornado (live through CPO_SENSITIVITY) and static tables; returns the tornado's row count."""
+    year_ref = year_table_header(ws, st, "Sensitivity: each input moved alone to its bear and bull value",
+                                  master, ("Tornado year", L.SENSITIVITY_YEAR_CELL, year),
+                                  L.SENSITIVITY_HEADER_ROW, L.SENSITIVITY_COLUMNS)
+    first = L.SENSITIVITY_HEADER_ROW + 1
+    _, meta, _ = shipped()
+    for i, item in enumerate(tornado.itertuples()):
+        r = first + i
+        ws.write_string(r, 0, item.key, st.key_wrap)
+        ws.write_string(r, 1, item.label, st.wrap_low)
+        fit_row(ws, r, [(item.key, SENSITIVITY_WIDTHS[0]), (item.label, SENSITIVITY_WIDTHS[1])])
+        ws.write_number(r, 2, float(item.bear_value))
+        ws.write_number(r, 3, float(item.bull_value))
+        ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(item.at_bull - item.at_bear))
+        ws.write_string(r, 7, meta[item.key].unit if item.key in meta else "", st.unit)
+    last = first + len(tornado) - 1
+    ends = [[float(t.at_bear - t.base), float(t.at_bull - t.base)] for t in tornado.itertuples()]
+    fmts = [st.number("#,##0")] * len(ends)
+    source = engine.block("Sensitivity: tornado", f"{{=CPO_TORNADO(case_forecast,Sensitivity!$A${first + 1}:"
+                          f"$A${last + 1},Sensitivity!{year_ref})}}", ends, fmts)
+    engine.links(ws, (first, 4), source, ends, fmts)
+    r = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
+    ws.write_string(r, 0, f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
+    ws.write_string(r + 1, 0, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
+    for j, c in enumerate(two_way.columns):
+        ws.write_number(r + 2, 1 + j, float(c), st.head)
+    for i, (idx, values) in enumerate(two_way.iterrows()):
+        ws.write_number(r + 3 + i, 0, float(idx), st.bold)
+        for j, v in enumerate(values):
+            ws.write_number(r + 3 + i, 1 + j, float(v), st.number("#,##0"))
+    r += 5 + len(two_way)
+    # the tornado chart and the exposure tornado each start a printed page (none is cut)
+    ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, r])
+    ws.write_string(r, 0, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
+    ws.write_row(r + 1, 0, ("input key", "input", "exposure at bear", "exposure at bull", "swing"), st.head_left)
+    for i, item in enumerate(exposure_tornado.itertuples()):
+        for col, v in enumerate((item.key, item.label, item.at_bear, item.at_bull, item.swing)):
+            st.value(ws, r + 2 + i, col, v if isinstance(v, str) else float(v),
+                     None if isinstance(v, str) else st.number("0.00%"))
+    for col, width in enumerate(SENSITIVITY_WIDTHS):
+        ws.set_column(col, col, width)
+    return len(tornado)
+
+
+SENSITIVITY_WIDTHS = (24, 36, 9, 9, 11, 11, 10, 12)  # one page wide at L.PRINT_SCALE (key and label wrap)
+
+
+def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, float, float]], top: int,
+                          year: int) -> None:
+    """Static table of each listed company's exposure percentiles (from the build's simulation)."""
+    ws.write_string(top, 0, f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)", st.section)
+    ws.write_row(top + 1, 0, ("ticker", "unit", "key", "P10", "P50", "P90"), st.head_left)
+    for i, (ticker, *values) in enumerate(table):
+        ws.write_string(top + 2 + i, 0, ticker)
+        ws.write_string(top + 2 + i, 1, "fraction", st.unit)
+        for j, v in enumerate(values):
+            ws.write_number(top + 2 + i, 3 + j, v, st.number("0.00%"))
