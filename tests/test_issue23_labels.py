@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 
 from cpo_xl.engine.crosscheck import published
-from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.sheets.checks import MONEY_METRICS
 
 
@@ -19,12 +19,13 @@ def test_each_published_bar_is_named_by_publisher_and_year(built):
     with zipfile.ZipFile(built) as z:
         charts = [z.read(n).decode() for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml", n)]
     (xc,) = [c for c in charts if "Bottom-up model vs published" in c]
-    column = openpyxl.utils.get_column_letter(L.XCHECK_LABEL_COL + 1)
+    column = T.CROSSCHECK.letter("chart_label")
+    at = T.CROSSCHECK.col("chart_label") + 1  # openpyxl counts from 1
     refs = set(re.findall(r"<c:cat>.*?<c:f>([^<]+)</c:f>", xc, re.S))
     assert len(refs) == 1 and re.fullmatch(rf"TAM!\${column}\$\d+:\${column}\$\d+", refs.pop())
     ws = openpyxl.load_workbook(built, data_only=True)["TAM"]
     formulas = openpyxl.load_workbook(built)["TAM"]
-    labels = {ws.cell(r, L.XCHECK_LABEL_COL + 1).value: formulas.cell(r, L.XCHECK_LABEL_COL + 1).value
+    labels = {ws.cell(r, at).value: formulas.cell(r, at).value
               for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value in {p.id for p in published()}}
     points = [p for p in published() if p.metric in MONEY_METRICS]
     assert len(labels) == len(points)  # one distinct name a bar

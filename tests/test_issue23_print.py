@@ -14,6 +14,7 @@ import pytest
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.build import build_workbook
 from cpo_xl.workbook.write.sheets import checks
 from tests.conftest import CALIBRATION_PT, pdf_pages, pdftotext
@@ -74,8 +75,9 @@ def test_summary_fills_one_page(printed):
 def reconciliation_rows(path: Path) -> list[tuple[object, object]]:
     """(flag, reason) of every reconciliation row on Checks."""
     ws = openpyxl.load_workbook(path, data_only=True)["Checks"]
-    (header,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == checks.RECONCILIATION_COLUMNS[0]]
-    return [(ws.cell(header + 1 + i, 8).value, ws.cell(header + 1 + i, checks.REASON_START + 1).value)
+    (header,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == T.RECONCILIATION.headers[0]]
+    return [(ws.cell(header + 1 + i, T.RECONCILIATION.col("flag") + 1).value,
+             ws.cell(header + 1 + i, T.RECONCILIATION.col("reason") + 1).value)
             for i in range(len(published()))]
 
 

@@ -53,7 +53,6 @@ SCENARIO_SHOWN_COL = 4  # E2 "Scenario:", F2 =scenario on every sheet with a mas
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
 INPUTS_CASE_ROW = 4                # C5 / D5: the CPO_CASE keys (names `case_forecast`, `case_key`)
 CASE_FORECAST_COL, CASE_KEY_COL = 2, 3
-XCHECK_LABEL_COL = 7  # TAM sheet, cross-check table: the chart label of each published figure (column H)
 INPUTS_YEARS_ROW = 6               # D7:P7 timeline (name `years`)
 INPUTS_RACKS_ROW = 7               # D8:P8 racks used (with the years row: name `rack_units`)
 INPUTS_RACKS_OVERRIDE_ROW = 8      # D9:P9 optional racks typed by the analyst (input)
@@ -75,15 +74,11 @@ ASSUMPTIONS_BLOCK_COL = KEY_C  # A:D
 # Sensitivity sheet grid
 SENSITIVITY_YEAR_CELL = (3, 2)     # C4: the tornado year (input)
 SENSITIVITY_HEADER_ROW = 5
-SENSITIVITY_COLUMNS = ("input key", "input", "bear value", "bull value", "TAM change at bear [US$ M]",
-                       "TAM change at bull [US$ M]", "swing [US$ M]", "unit (of the input)")
 PERCENTILES = ("0.1", "0.5", "0.9")
 
 # Elasticity sheet grid
 ELASTICITY_YEAR_CELL = (3, 2)       # C4: the ranking year (input)
 ELASTICITY_HEADER_ROW = 5
-ELASTICITY_COLUMNS = ("ticker", "company", "layer", "CPO revenue [US$ M]", "exposure [fraction]",
-                      "net exposure [fraction]", "EBIT elasticity [x]", "rank by exposure")
 
 REASON_COL = 17                    # Checks!R (hidden): the reason on file for each reconciliation row
 CHECK_TOLERANCE_CELL = (2, 2)      # Checks!C3: tolerance used by every check

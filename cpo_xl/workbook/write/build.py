@@ -25,6 +25,7 @@ from cpo_xl.excel.blocks import recall
 from cpo_xl.workbook.read import snapshot
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import notes
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.spec.input_rows import input_rows
 from cpo_xl.workbook.write import grid, summary, switch
 from cpo_xl.workbook.write.sheets import about, bridge, checks, common, elasticity, inputs, sensitivity, sources
@@ -104,8 +105,10 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     _place(sheets, "penetration", below["Penetration"], pen)
     first, last = xcheck_rows
     xc = wb.add_chart({"type": "bar"})
-    for col, name in ((4, "Published"), (6, "Model")):
-        xc.add_series({"name": name, "categories": ["TAM", first, L.XCHECK_LABEL_COL, last, L.XCHECK_LABEL_COL],
+    x_labels = T.CROSSCHECK.col("chart_label")
+    for column, name in (("published", "Published"), ("model", "Model")):
+        col = T.CROSSCHECK.col(column)
+        xc.add_series({"name": name, "categories": ["TAM", first, x_labels, last, x_labels],
                        "values": ["TAM", first, col, last, col]})
     xc.set_title({"name": "Bottom-up model vs published (US$ M; * quoted, not verified)"})
     xc.set_y_axis({"reverse": True, "num_font": AXIS_FONT})  # the table's order, top to bottom
@@ -113,9 +116,11 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     _place(sheets, "crosscheck", L.below(first, last - first + 1), xc)
     ex = wb.add_chart({"type": "bar"})
     top = L.ELASTICITY_HEADER_ROW + 1
-    for col, name, color in ((4, "gross exposure (CPO revenue / revenue)", "#A6A6A6"),
-                             (5, "net exposure (less the legacy revenue CPO displaces)", "#1F3864")):
-        ex.add_series({"name": name, "categories": ["Elasticity", top, 0, top + n_companies - 1, 0],
+    tickers = T.ELASTICITY.col("ticker")
+    for column, name, color in (("exposure", "gross exposure (CPO revenue / revenue)", "#A6A6A6"),
+                                ("net_exposure", "net exposure (less the legacy revenue CPO displaces)", "#1F3864")):
+        col = T.ELASTICITY.col(column)
+        ex.add_series({"name": name, "categories": ["Elasticity", top, tickers, top + n_companies - 1, tickers],
                        "values": ["Elasticity", top, col, top + n_companies - 1, col], "fill": {"color": color}})
     ex.set_title({"name": "CPO exposure by company, gross and net (selected year)"})
     ex.set_x_axis({"num_format": "0%"})
@@ -163,8 +168,10 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
     _place(ws, "fan", below["Risk"], fan)
     tornado = wb.add_chart({"type": "bar"})
     top = L.SENSITIVITY_HEADER_ROW + 1
-    for col, name in ((4, "at bear value"), (5, "at bull value")):
-        tornado.add_series({"name": name, "categories": ["Sensitivity", top, 1, top + n_keys - 1, 1],
+    labels = T.TORNADO.col("label")
+    for column, name in (("at_bear", "at bear value"), ("at_bull", "at bull value")):
+        col = T.TORNADO.col(column)
+        tornado.add_series({"name": name, "categories": ["Sensitivity", top, labels, top + n_keys - 1, labels],
                             "values": ["Sensitivity", top, col, top + n_keys - 1, col], "overlap": 100})
     tornado.set_title({"name": "Tornado: change in CPO TAM (US$ M)"})
     tornado.set_y_axis({"reverse": True, "label_position": "low"})

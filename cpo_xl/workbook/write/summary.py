@@ -19,6 +19,7 @@ from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write import grid
 from cpo_xl.workbook.write.style import Styles
 
@@ -72,6 +73,12 @@ class SummaryRefs:
     band_ref: str  # the cross-check band in force (Inputs live column)
 
 
+# the ranking and tornado year cells, and which value of Page.company each Elasticity column shows
+ELASTICITY_YEAR = "Elasticity!" + xl_rowcol_to_cell(*L.ELASTICITY_YEAR_CELL, row_abs=True, col_abs=True)
+TORNADO_YEAR = "Sensitivity!" + xl_rowcol_to_cell(*L.SENSITIVITY_YEAR_CELL, row_abs=True, col_abs=True)
+COMPANY_VALUE = {"cpo_revenue": 1, "exposure": 2, "net_exposure": 3}
+
+
 def _col_range(sheet: str, col: int, first: int, n: int) -> str:
     c = xl_col_to_name(col)
     return f"{sheet}!${c}${first + 1}:${c}${first + n}"
@@ -87,10 +94,11 @@ class Page:
         a = args.case.assumptions()
         i = year_index(ranking_year)
         companies = run(args.case).companies
-        # the Elasticity table's columns (A ticker, B company, D CPO revenue, E gross, F net), in this year
+        # what the Elasticity table shows of each company in this year: (name, CPO revenue, gross, net)
         self.company = {t: (a.companies[t].name, float(c.cpo_revenue[i]), float(c.exposure[i]),
                             float(c.net_exposure[i])) for t, c in companies.items()}
-        self.el = {c: _col_range("Elasticity", c, refs.elasticity_first, refs.n_companies) for c in range(6)}
+        self.el = {c.name: _col_range("Elasticity", T.ELASTICITY.col(c.name), refs.elasticity_first,
+                                      refs.n_companies) for c in T.ELASTICITY.columns}
 
     def line(self, name: str, year: int) -> X:
         return X(grid.cell(self.places, name, L.year_col(year), L.SUMMARY), self.values[name][year])
@@ -102,20 +110,20 @@ class Page:
                                                                                          L.LAST_YEAR_COL))
         return f"{p.sheet}!{first}:{last}", [self.values[name][y] for y in YEARS]
 
-    def ranked(self, col: int, k: int, largest: bool) -> tuple[str, str | None]:
+    def ranked(self, col: str, k: int, largest: bool) -> tuple[str, str | None]:
         """(MATCH expression, ticker) of the k-th largest / smallest finite value of an Elasticity column."""
-        idx = {3: 1, 4: 2, 5: 3}[col]
+        idx = COMPANY_VALUE[col]
         finite = [(t, float(v[idx])) for t, v in self.company.items() if math.isfinite(float(v[idx]))]
         order = sorted(finite, key=lambda tv: -tv[1] if largest else tv[1])
         ticker = order[k - 1][0] if k <= len(order) else None
         func = "LARGE" if largest else "SMALL"
         return f"MATCH({func}({self.el[col]},{k}),{self.el[col]},0)", ticker
 
-    def company_text(self, col: int, k: int, largest: bool, value: str) -> X:
+    def company_text(self, col: str, k: int, largest: bool, value: str) -> X:
         """'Name value' of the k-th ranked company; value 'rev' (US$ M) or 'pct' (the column as a share)."""
         match, t = self.ranked(col, k, largest)
-        name = X(f"INDEX({self.el[1]},{match})", self.company[t][0] if t else "")
-        idx = {3: 1, 4: 2, 5: 3}[col]
+        name = X(f"INDEX({self.el['company']},{match})", self.company[t][0] if t else "")
+        idx = COMPANY_VALUE[col]
         number = X(f"INDEX({self.el[col]},{match})", self.company[t][idx] if t else 0.0)
         shown = cat("US$ ", text(number, "#,##0"), " M") if value == "rev" else text(number, "0.0%")
         return cat(name, " ", shown)
@@ -166,8 +174,8 @@ def _facts(ws: Any, st: Styles, args: grid.ModelArgs, ranking_year: int, tornado
     r0, c0 = L.SUMMARY_FACTS_ROW, L.SUMMARY_FACTS_COL
     facts: list[tuple[str, Any, Any]] = [
         ("=scenario", None, args.case.scenario),
-        ("=Elasticity!$C$4", st.number("0", link=True), ranking_year),
-        ("=Sensitivity!$C$4", st.number("0", link=True), tornado_year),
+        ("=" + ELASTICITY_YEAR, st.number("0", link=True), ranking_year),
+        ("=" + TORNADO_YEAR, st.number("0", link=True), tornado_year),
         ("", None, assumption_date)]
     for i, (label, (formula, fmt, value)) in enumerate(zip(L.SUMMARY_FACTS_LABELS, facts, strict=False)):
         ws.write_string(r0 + i, c0, label, st.bold)
@@ -228,9 +236,9 @@ def _binds(page: Page) -> X:
 
 
 def _winners_sentence(page: Page) -> X:
-    year = X("Elasticity!$C$4", float(page.year))
-    dollars = [page.company_text(3, k, True, "rev") for k in range(1, 4)]
-    exposed = [page.company_text(5, k, True, "pct") for k in range(1, 4)]
+    year = X(ELASTICITY_YEAR, float(page.year))
+    dollars = [page.company_text("cpo_revenue", k, True, "rev") for k in range(1, 4)]
+    exposed = [page.company_text("net_exposure", k, True, "pct") for k in range(1, 4)]
     return cat("Dollar winners in ", text(year, "0"), " (CPO revenue): ", dollars[0], ", ", dollars[1], ", ",
                dollars[2], ". Most exposed (net of the revenue CPO displaces, share of revenue): ",
                exposed[0], ", ", exposed[1], ", ", exposed[2], ".")
@@ -238,13 +246,13 @@ def _winners_sentence(page: Page) -> X:
 
 def _cannibalised(page: Page) -> X:
     """The count of companies with net exposure below zero and as many names (up to L.SUMMARY_CANNIBALISED)."""
-    net = page.el[5]
+    net = page.el["net_exposure"]
     n_v = sum(1 for v in page.company.values() if math.isfinite(v[3]) and v[3] < 0)
     n = X(f'COUNTIF({net},"<0")', float(n_v))
-    year = X("Elasticity!$C$4", float(page.year))
+    year = X(ELASTICITY_YEAR, float(page.year))
     names: list[X | str] = []
     for k in range(1, L.SUMMARY_CANNIBALISED + 1):
-        one = page.company_text(5, k, False, "pct")
+        one = page.company_text("net_exposure", k, False, "pct")
         names.append(iff(f"{n.f}>={k}", n_v >= k, cat(", " if k > 1 else "", one), ""))
     more = iff(f"{n.f}>{L.SUMMARY_CANNIBALISED}", n_v > L.SUMMARY_CANNIBALISED,
                cat(" and ", text(X(f"{n.f}-{L.SUMMARY_CANNIBALISED}", float(n_v - L.SUMMARY_CANNIBALISED)), "0"),
@@ -258,14 +266,14 @@ def _cannibalised(page: Page) -> X:
 def _view(page: Page, tornado_year: int) -> X:
     """The inputs that move the TAM most, with their swing (the table below gives values and units)."""
     first, n = page.refs.sensitivity_first, page.refs.n_inputs
-    swing = _col_range("Sensitivity", 6, first, n)
-    label = _col_range("Sensitivity", 1, first, n)
+    swing = _col_range("Sensitivity", T.TORNADO.col("swing"), first, n)
+    label = _col_range("Sensitivity", T.TORNADO.col("label"), first, n)
     parts: list[X | str] = []
     for k, item in enumerate(page.tornado.head(L.SUMMARY_INPUTS).itertuples(), start=1):
         value = X(f"LARGE({swing},{k})", abs(float(item.at_bull - item.at_bear)))
         name = X(f"INDEX({label},MATCH({value.f},{swing},0))", item.label)
         parts += ["; " if k > 1 else "", name, " US$ ", bn(value), " bn"]
-    year = X("Sensitivity!$C$4", float(tornado_year))
+    year = X(TORNADO_YEAR, float(tornado_year))
     return cat("What would change the view: the ", text(year, "0"), " TAM swings most with ", *parts,
                ", each input alone from bear to bull (table below).")
 
@@ -279,7 +287,7 @@ def _reconciliation(page: Page) -> list[X]:
     first = page.refs.reconciliation_first
     ratios = [c.ratio for c in checked]
     flags = [0.0 if c.passes else 1.0 for c in checked]
-    flag_range = f"Checks!$H${first + 1}:$H${first + len(points)}"
+    flag_range = f"Checks!{T.RECONCILIATION.span('flag', first, first + len(points) - 1)}"
     n_flag = X(f"SUM({flag_range})", float(sum(flags)))
     within = X(f"{len(points)}-{n_flag.f}", float(len(points) - sum(flags)))
     band_x = X(page.refs.band_ref, float(band))
@@ -292,9 +300,9 @@ def _reconciliation(page: Page) -> list[X]:
     chosen = [(where[(pid, L.SUMMARY_INPUT_YEAR)], name) for pid, name in L.SUMMARY_RECONCILED]
     for k, (i, name) in enumerate(chosen):
         p = points[i]
-        row = first + i + 1
-        ratio = X(f"Checks!$G${row}", ratios[i])
-        word = iff(f"Checks!$H${row}=1", flags[i] == 1.0, " flagged", "")
+        row = first + i
+        ratio = X(f"Checks!{T.RECONCILIATION.cell('ratio', row, True)}", ratios[i])
+        word = iff(f"Checks!{T.RECONCILIATION.cell('flag', row, True)}=1", flags[i] == 1.0, " flagged", "")
         parts += [", " if k else "", f"{name} US$ {p.value / 1000:,.1f} bn ", text(ratio, "0.00"), word]
     two = cat(f"Verified CPO-only {L.SUMMARY_INPUT_YEAR} figures, model / published: ", *parts,
               ". Older editions (Yole 2022-23, CIR 2020) and port counts depart most.")
@@ -338,18 +346,20 @@ def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
     ws.write_string(top, 0, f"Dollar winners: top {L.SUMMARY_TOP} by CPO revenue [US$ M], ranking year; exposure: "
                             "share of revenue", st.section)
     header = top + 1
-    ws.write_row(header, 0, ("company", "ticker", "CPO rev.", "gross exp.", "net exp.", "rank"), st.head_left)
+    cols = T.WINNERS
+    ws.write_row(header, 0, cols.headers, st.head_left)
     for k in range(1, L.SUMMARY_TOP + 1):
         row = header + k
-        match, t = page.ranked(3, k, True)
-        match = match.replace(f"LARGE({page.el[3]},{k})", f"LARGE({page.el[3]},$F{row + 1})")
-        ws.write_number(row, 5, k, st.number("0"))
+        match, t = page.ranked("cpo_revenue", k, True)
+        rank = xl_rowcol_to_cell(row, cols.col("rank"), col_abs=True)  # the row's own rank cell
+        match = match.replace(f"LARGE({page.el['cpo_revenue']},{k})", f"LARGE({page.el['cpo_revenue']},{rank})")
+        ws.write_number(row, cols.col("rank"), k, st.number("0"))
         name, revenue, gross, net = page.company[t] if t else ("", 0.0, 0.0, 0.0)
-        for col, src, value, fmt in ((0, 1, name, None), (1, 0, t or "", None),
-                                     (2, 3, revenue, st.number("#,##0", link=True)),
-                                     (3, 4, gross, st.number("0.0%", link=True)),
-                                     (4, 5, net, st.number("0.0%", link=True))):
-            ws.write_formula(row, col, f"=INDEX({page.el[src]},{match})", fmt, value)
+        for column, value, fmt in (("company", name, None), ("ticker", t or "", None),
+                                   ("cpo_revenue", revenue, st.number("#,##0", link=True)),
+                                   ("exposure", gross, st.number("0.0%", link=True)),
+                                   ("net_exposure", net, st.number("0.0%", link=True))):
+            ws.write_formula(row, cols.col(column), f"=INDEX({page.el[column]},{match})", fmt, value)
     return header + L.SUMMARY_TOP
 
 

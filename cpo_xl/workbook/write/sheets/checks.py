@@ -9,6 +9,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from cpo_xl.analysis.reconcile import anchored, reconciled
 from cpo_xl.engine.crosscheck import ANCHOR_LINES, PART_LOWEST
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write import grid
 from cpo_xl.workbook.write.sheets.common import NOTE_SIZE, EngineArea, fit_row, flag_count
 from cpo_xl.workbook.write.style import Styles, number_guard
@@ -18,28 +19,29 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
                            top: int) -> tuple[int, int]:
     """Published figures vs the model (ratio through CPO_CROSSCHECK); returns (first, last) data rows."""
     ws.write_string(top, 0, "Top-down cross-checks: published figure vs model", st.section)
-    ws.write_row(top + 1, 0, ("source", "metric", "key", "year", "published", "model / published", "model",
-                              "chart label"), st.head_left)
+    cols = T.CROSSCHECK
+    ws.write_row(top + 1, 0, cols.headers, st.head_left)
     checked = [c for c in reconciled(args.case) if c.point.metric in MONEY_METRICS]
     ratios: list[list[float]] = []
     for i, c in enumerate(checked):
         r, p = top + 2 + i, c.point
-        st.value(ws, r, 0, f"{p.source}: {p.scope}", st.wrap_low)
+        st.value(ws, r, cols.col("source"), f"{p.source}: {p.scope}", st.wrap_low)
         fit_row(ws, r, [(f"{p.source}: {p.scope}", L.SERIES_WIDTHS[0])])
-        ws.write_string(r, 1, p.metric, st.unit)
-        ws.write_string(r, 2, p.id, st.key)
-        ws.write_number(r, 3, p.year, st.input)
-        ws.write_number(r, 4, p.value, st.input)
-        _guard_published(ws, st, r, p)
+        ws.write_string(r, cols.col("metric"), p.metric, st.unit)
+        ws.write_string(r, cols.col("key"), p.id, st.key)
+        ws.write_number(r, cols.col("year"), p.year, st.input)
+        ws.write_number(r, cols.col("published"), p.value, st.input)
+        _guard_published(ws, st, r, p, cols)
         ratios.append([c.ratio])
-        ws.write_formula(r, 6, f"=E{r + 1}*F{r + 1}", st.number("#,##0"), c.ratio * p.value)
-        label = chart_label(p)  # the bar's name on the chart below: who and which year (follows column D)
-        ws.write_formula(r, L.XCHECK_LABEL_COL, f'="{label} "&D{r + 1}', None, f"{label} {p.year}")
+        ws.write_formula(r, cols.col("model"), cols.formula("model", r), st.number("#,##0"), c.ratio * p.value)
+        label = chart_label(p)  # the bar's name on the chart below: who and which year (follows the year cell)
+        ws.write_formula(r, cols.col("chart_label"), cols.formula("chart_label", r, label=label), None,
+                         f"{label} {p.year}")
     first, last = top + 2, top + 1 + len(checked)
     fmts = [st.number("0.00")] * len(ratios)
-    source = engine.block("TAM: cross-checks", f"{{=CPO_RATIOS(case_key,TAM!$C${first + 1}:$C${last + 1},"
-                          f"TAM!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
-    engine.links(ws, (first, 5), source, ratios, fmts)
+    source = engine.block("TAM: cross-checks", f"{{=CPO_RATIOS(case_key,TAM!{cols.span('key', first, last)},"
+                          f"TAM!{cols.span('year', first, last)})}}", ratios, fmts)
+    engine.links(ws, (first, cols.col("ratio")), source, ratios, fmts)
     return top + 2, top + 1 + len(checked)
 
 
@@ -50,14 +52,14 @@ def chart_label(p: Any) -> str:
     return name + (" all AI optics" if p.metric == "ai_optics" else "")
 
 
-def _guard_published(ws: Any, st: Styles, row: int, p: Any) -> None:
-    """The year (column D) and value (column E) of a published figure: validation and the figure's source."""
+def _guard_published(ws: Any, st: Styles, row: int, p: Any, table: T.Table) -> None:
+    """The year and value cells of a published figure: validation and the figure's source."""
     unit = METRIC_UNITS[p.metric]
     note = f"{p.source} ({p.date}), grade {p.grade}: {p.metric}, {p.scope}, {p.year} [{unit}]"
-    st.guard(ws, row, 3, number_guard("integer", 2015, 2040, title="Year of the published figure",
+    st.guard(ws, row, table.col("year"), number_guard("integer", 2015, 2040, title="Year of the published figure",
                                       message="Year the published figure refers to (whole number, 2015-2040).",
                                       note=note))
-    st.guard(ws, row, 4, number_guard("decimal", 0, None, title="Published figure", low_open=True,
+    st.guard(ws, row, table.col("published"), number_guard("decimal", 0, None, title="Published figure", low_open=True,
                                       message=f"Unit: {unit}. Allowed: greater than 0.", note=note))
 
 
@@ -68,10 +70,6 @@ METRIC_UNITS = {"optics": "US$ M", "tam": "US$ M", "ai_optics": "US$ M", "ports"
                 "ports_1600g": "1.6T-eq ports"}
 
 
-RECONCILIATION_COLUMNS = ("source [scope]", "relation", "key", "year", "published", "model", "model/pub.",
-                          "flag", "unit", "", "why the model departs (where flagged)")  # the reason prints on
-
-
 def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea, top: int,
                          band_ref: str) -> tuple[int, int]:
     """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
@@ -79,47 +77,43 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     (first data row, the row after the block)."""
     ws.write_string(top, 0, "Reconciliation with published forecasts (flags are not part of the master check)",
                     st.section)
-    ws.write_row(top + 1, 0, RECONCILIATION_COLUMNS[:-1], st.head_left)
-    ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, RECONCILIATION_COLUMNS[-1], st.head_left)
+    cols = T.RECONCILIATION
+    ws.write_row(top + 1, 0, cols.headers[:-1], st.head_left)
+    ws.merge_range(top + 1, cols.col("reason"), top + 1, L.LAST_YEAR_COL, cols.headers[-1], st.head_left)
     checked = reconciled(args.case)
     ratios: list[list[float]] = []
     first = top + 2
     for i, c in enumerate(checked):
         row, p, ratio = first + i, c.point, c.ratio
-        ws.write_string(row, 0, f"{p.publisher} [{p.scope}]", st.wrap_low)
-        ws.write_string(row, 1, p.relation, st.unit)
-        ws.write_string(row, 2, p.id, st.key)
-        ws.write_number(row, 3, p.year, st.input_number("0"))
-        ws.write_number(row, 4, p.value, st.input_number("#,##0"))
-        _guard_published(ws, st, row, p)
-        ws.write_formula(row, 5, f"=E{row + 1}*G{row + 1}", st.number("#,##0"), ratio * p.value)
+        ws.write_string(row, cols.col("source"), f"{p.publisher} [{p.scope}]", st.wrap_low)
+        ws.write_string(row, cols.col("relation"), p.relation, st.unit)
+        ws.write_string(row, cols.col("key"), p.id, st.key)
+        ws.write_number(row, cols.col("year"), p.year, st.input_number("0"))
+        ws.write_number(row, cols.col("published"), p.value, st.input_number("#,##0"))
+        _guard_published(ws, st, row, p, cols)
+        ws.write_formula(row, cols.col("model"), cols.formula("model", row), st.number("#,##0"), ratio * p.value)
         ratios.append([ratio])
         flag = 0.0 if c.passes else 1.0
-        ws.write_formula(row, 7, f'=IF($B{row + 1}="ceiling",IF(G{row + 1}>1,1,0),'
-                                 f'IF(OR(G{row + 1}<1/{band_ref},G{row + 1}>{band_ref}),1,0))', st.number("0"), flag)
-        ws.write_string(row, 8, METRIC_UNITS[p.metric], st.unit)
+        ws.write_formula(row, cols.col("flag"), cols.formula("flag", row, band=band_ref), st.number("0"), flag)
+        ws.write_string(row, cols.col("unit"), METRIC_UNITS[p.metric], st.unit)
         # the reason wraps over the year columns to the sheet's edge (it prints whole); a formula over the flag,
         # the reason on file (hidden column) and the scenario, so that every flag has a reason in every scenario
         ws.write_string(row, L.REASON_COL, p.reason)
         why = _reason(row, scenario=args.case.scenario, flagged=bool(flag), on_file=p.reason)
-        ws.merge_range(row, REASON_START, row, L.LAST_YEAR_COL, "", st.wrap_low)
-        ws.write_formula(row, REASON_START, why[0], st.wrap_low, why[1])
+        ws.merge_range(row, cols.col("reason"), row, L.LAST_YEAR_COL, "", st.wrap_low)
+        ws.write_formula(row, cols.col("reason"), why[0], st.wrap_low, why[1])
         longest = max(p.reason, *(REASON_WHEN_SCENARIO.values()), key=len)
-        fit_row(ws, row, [(longest, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
+        fit_row(ws, row, [(longest, L.YEAR_WIDTH * (L.LAST_YEAR_COL - cols.col("reason") + 1)),
                            (f"{p.publisher} [{p.scope}]", L.SERIES_WIDTHS[0])])
     last = first + len(checked) - 1
     ws.set_column(L.REASON_COL, L.REASON_COL, 20, None, {"hidden": True})
     fmts = [st.number("0.00")] * len(ratios)
-    source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!$C${first + 1}:$C${last + 1},"
-                          f"Checks!$D${first + 1}:$D${last + 1})}}", ratios, fmts)
-    engine.links(ws, (first, 6), source, ratios, fmts)
+    source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!{cols.span('key', first, last)},"
+                          f"Checks!{cols.span('year', first, last)})}}", ratios, fmts)
+    engine.links(ws, (first, cols.col("ratio")), source, ratios, fmts)
     flag_count(ws, st, "Reconciliation flags (count; see the reasons)", first, last,
                 sum(not c.passes for c in checked))
     return first, last + 4  # the count row, then a blank one
-
-
-ANCHOR_COLUMNS = ("publisher", "kind", "key", "year", "disclosed", "model", "model/discl.",
-                  "flag", "unit", "", "why the model departs (where flagged)")
 
 
 # the model line an anchor pins -> the workbook line that shows it (a link, so Excel's edits move it)
@@ -144,39 +138,37 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
     ws.write_string(top, 0, "Disclosed near-term anchors (not in the master check)", st.section)
     ws.write_comment(top, 0, "Company orders, run-rate targets and product ramps (engine/data/anchors.toml); "
                              "the note on each disclosed figure gives its source, date, grade and link.", NOTE_SIZE)
-    ws.write_row(top + 1, 0, ANCHOR_COLUMNS[:-1], st.head_left)
-    ws.merge_range(top + 1, REASON_START, top + 1, L.LAST_YEAR_COL, ANCHOR_COLUMNS[-1], st.head_left)
+    cols = T.ANCHORS
+    ws.write_row(top + 1, 0, cols.headers[:-1], st.head_left)
+    ws.merge_range(top + 1, cols.col("reason"), top + 1, L.LAST_YEAR_COL, cols.headers[-1], st.head_left)
     checked = anchored(args.case)
     first = top + 2
     for i, c in enumerate(checked):
-        row, excel_row, a, model, ratio, flagged = first + i, first + i + 1, c.anchor, c.model, c.ratio, not c.passes
+        row, a, model, ratio, flagged = first + i, c.anchor, c.model, c.ratio, not c.passes
         label = a.publisher  # what was disclosed, when and where: the note on the disclosed figure
-        ws.write_string(row, 0, label, st.wrap_low)
-        ws.write_string(row, 1, a.kind, st.unit)
-        ws.write_string(row, 2, a.id, st.key)
-        ws.write_number(row, 3, a.year, st.number("0"))
-        ws.write_number(row, 4, a.value, st.number("#,##0"))
-        ws.write_comment(row, 4, f"{a.source} ({a.date}), grade {a.grade}: {a.link}", NOTE_SIZE)
+        ws.write_string(row, cols.col("publisher"), label, st.wrap_low)
+        ws.write_string(row, cols.col("kind"), a.kind, st.unit)
+        ws.write_string(row, cols.col("key"), a.id, st.key)
+        ws.write_number(row, cols.col("year"), a.year, st.number("0"))
+        ws.write_number(row, cols.col("disclosed"), a.value, st.number("#,##0"))
+        ws.write_comment(row, cols.col("disclosed"), f"{a.source} ({a.date}), grade {a.grade}: {a.link}", NOTE_SIZE)
         p = places[anchor_place(a)]
         link = f"{p.sheet}!{xl_rowcol_to_cell(p.row, L.year_col(a.year))}"
-        ws.write_formula(row, 5, f"={link}", st.number("#,##0", link=True), model)
-        ws.write_formula(row, 6, f"=F{excel_row}/E{excel_row}", st.number("0.00"), ratio)
-        test = (f"G{excel_row}<1" if a.kind == "floor" else
-                f"OR(G{excel_row}<{PART_LOWEST},G{excel_row}>1)")
-        ws.write_formula(row, 7, f"=IF({test},1,0)", st.number("0"), float(flagged))
-        ws.write_string(row, 8, ANCHOR_LINES[a.line].rsplit("[", 1)[1].rstrip("]"), st.unit)
+        ws.write_formula(row, cols.col("model"), f"={link}", st.number("#,##0", link=True), model)
+        ws.write_formula(row, cols.col("ratio"), cols.formula("ratio", row), st.number("0.00"), ratio)
+        r = cols.cell("ratio", row)
+        test = f"{r}<1" if a.kind == "floor" else f"OR({r}<{PART_LOWEST},{r}>1)"
+        ws.write_formula(row, cols.col("flag"), cols.formula("flag", row, test=test), st.number("0"), float(flagged))
+        ws.write_string(row, cols.col("unit"), ANCHOR_LINES[a.line].rsplit("[", 1)[1].rstrip("]"), st.unit)
         ws.write_string(row, L.REASON_COL, a.reason)
-        ws.merge_range(row, REASON_START, row, L.LAST_YEAR_COL, "", st.wrap_low)
+        ws.merge_range(row, cols.col("reason"), row, L.LAST_YEAR_COL, "", st.wrap_low)
         raw = xl_rowcol_to_cell(row, L.REASON_COL)
-        ws.write_formula(row, REASON_START, f'=IF(H{excel_row}=0,"{HOLDS}",{raw})', st.wrap_low,
+        ws.write_formula(row, cols.col("reason"), f'=IF({cols.cell("flag", row)}=0,"{HOLDS}",{raw})', st.wrap_low,
                          a.reason if flagged else HOLDS)
-        fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - REASON_START + 1)),
+        fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - cols.col("reason") + 1)),
                            (label, L.SERIES_WIDTHS[0])])
     last = first + len(checked) - 1
     flag_count(ws, st, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
-
-
-REASON_START = L.year_col(L.SERIES_SPLIT_YEAR)
 
 
 WITHIN = "within the band"  # the reason cell of a figure that is not flagged
@@ -195,9 +187,9 @@ REASON_WHEN_SCENARIO = {
 def _reason(row: int, scenario: str, flagged: bool, on_file: str) -> tuple[str, str]:
     """The reason cell of a reconciliation row: (formula, cached value). WITHIN when not flagged; the reason on
     file (hidden column) when there is one; else why the scenario departs."""
-    r = row + 1
     raw = xl_rowcol_to_cell(row, L.REASON_COL)
     by_scenario = ",".join(f'IF(scenario="{s}","{REASON_WHEN_SCENARIO[s]}"' for s in ("bear", "bull"))
-    formula = (f'=IF(H{r}=0,"{WITHIN}",IF({raw}<>"",{raw},{by_scenario},"{REASON_WHEN_SCENARIO["base"]}"))))')
+    flag = T.RECONCILIATION.cell("flag", row)
+    formula = (f'=IF({flag}=0,"{WITHIN}",IF({raw}<>"",{raw},{by_scenario},"{REASON_WHEN_SCENARIO["base"]}"))))')
     value = WITHIN if not flagged else on_file or REASON_WHEN_SCENARIO[scenario]
     return formula, value

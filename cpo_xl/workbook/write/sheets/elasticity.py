@@ -12,6 +12,7 @@ from cpo_xl.engine.model import exposure_order
 from cpo_xl.engine.timeline import year_index
 from cpo_xl.excel.blocks import COMPANY_FIELDS
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write import grid
 from cpo_xl.workbook.write.sheets.common import EngineArea, or_na, year_table_header
 from cpo_xl.workbook.write.style import Styles
@@ -20,10 +21,11 @@ from cpo_xl.workbook.write.style import Styles
 def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, engine: EngineArea,
                      master: float, year: int = 2030) -> int:
     """Companies ranked for a selectable year; returns the number of company rows."""
+    cols = T.ELASTICITY
     year_ref = year_table_header(ws, st, "Elasticity: CPO exposure by company for the selected year", master,
                                   ("Ranking year", L.ELASTICITY_YEAR_CELL, year), L.ELASTICITY_HEADER_ROW,
-                                  L.ELASTICITY_COLUMNS, control=True)  # the PM copy switches it too
-    ws.merge_range(L.ELASTICITY_HEADER_ROW - 1, 0, L.ELASTICITY_HEADER_ROW - 1, len(L.ELASTICITY_COLUMNS) - 1,
+                                  cols.headers, control=True)  # the PM copy switches it too
+    ws.merge_range(L.ELASTICITY_HEADER_ROW - 1, 0, L.ELASTICITY_HEADER_ROW - 1, len(cols.columns) - 1,
                    "Gross exposure = CPO revenue / total revenue (the rows are ranked by it); net exposure also "
                    "subtracts the pluggable or copper revenue CPO displaces, so transceiver and cable makers can rank "
                    "high gross and fall below zero net. The Summary ranks by net.", st.note)
@@ -34,25 +36,26 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
                  for t in a.companies}
     order = exposure_order(run(args.case), year_index(year))  # the one ranking (ties by CPO revenue)
     first = L.ELASTICITY_HEADER_ROW + 1
-    exp_range = f"$E${first + 1}:$E${first + len(order)}"
+    all_exposures = cols.span("exposure", first, first + len(order) - 1)
     for i, ticker in enumerate(order):
         r, company = first + i, a.companies[ticker]
-        st.value(ws, r, 0, ticker)
-        st.value(ws, r, 1, company.name)
-        st.value(ws, r, 2, LAYER_LABELS[company.layer])
+        st.value(ws, r, cols.col("ticker"), ticker)
+        st.value(ws, r, cols.col("company"), company.name)
+        st.value(ws, r, cols.col("layer"), LAYER_LABELS[company.layer])
         mine = exposures[ticker]
         if mine is None:
-            ws.write_string(r, 7, "no revenue on file", st.right("General"))
+            ws.write_string(r, cols.col("rank"), "no revenue on file", st.right("General"))
         else:
             rank = 1 + sum(1 for e in exposures.values() if e is not None and e > mine)
-            ws.write_formula(r, 7, f"=RANK(E{r + 1},{exp_range})", st.number("0"), rank)  # 1 + how many higher
+            ws.write_formula(r, cols.col("rank"), cols.formula("rank", r, all_exposures=all_exposures), st.number("0"),
+                             rank)  # 1 + how many higher
     last = first + len(order) - 1
     table = company_table(args.case, order, year)
     formats = [st.right(f) for f in ("#,##0", "0.00%", "0.00%", "0.00")]  # 'n/a' lines up with the numbers
-    source = engine.block("Elasticity: company table", f"{{=CPO_COMPANIES(case_key,Elasticity!$A${first + 1}:"
-                          f"$A${last + 1},Elasticity!{year_ref})}}", table, [formats] * len(table))
-    engine.links(ws, (first, 3), source, table, [formats] * len(table))
-    for col, width in enumerate((11, 24, 20, 13, 12, 12, 12, 12)):  # one page wide at L.PRINT_SCALE
+    source = engine.block("Elasticity: company table", f"{{=CPO_COMPANIES(case_key,Elasticity!"
+                          f"{cols.span('ticker', first, last)},Elasticity!{year_ref})}}", table, [formats] * len(table))
+    engine.links(ws, (first, cols.col("cpo_revenue")), source, table, [formats] * len(table))
+    for col, width in enumerate(cols.widths):  # one page wide at L.PRINT_SCALE
         ws.set_column(col, col, width)
     ws.freeze_panes(first, 1)
     return len(order)

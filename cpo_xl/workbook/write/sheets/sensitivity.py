@@ -6,6 +6,7 @@ from typing import Any
 
 from cpo_xl.engine.inputs import shipped
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.sheets.common import EngineArea, fit_row, year_table_header
 from cpo_xl.workbook.write.style import Styles
 
@@ -13,26 +14,29 @@ from cpo_xl.workbook.write.style import Styles
 def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two_way: Any,
                       exposure_tornado: Any, ticker: str, master: float, year: int = 2030) -> int:
     """The TAM tornado (live through CPO_SENSITIVITY) and static tables; returns the tornado's row count."""
+    cols = T.TORNADO
     year_ref = year_table_header(ws, st, "Sensitivity: each input moved alone to its bear and bull value",
                                   master, ("Tornado year", L.SENSITIVITY_YEAR_CELL, year),
-                                  L.SENSITIVITY_HEADER_ROW, L.SENSITIVITY_COLUMNS)
+                                  L.SENSITIVITY_HEADER_ROW, cols.headers)
     first = L.SENSITIVITY_HEADER_ROW + 1
     _, meta, _ = shipped()
     for i, item in enumerate(tornado.itertuples()):
         r = first + i
-        ws.write_string(r, 0, item.key, st.key_wrap)
-        ws.write_string(r, 1, item.label, st.wrap_low)
-        fit_row(ws, r, [(item.key, SENSITIVITY_WIDTHS[0]), (item.label, SENSITIVITY_WIDTHS[1])])
-        ws.write_number(r, 2, float(item.bear_value))
-        ws.write_number(r, 3, float(item.bull_value))
-        ws.write_formula(r, 6, f"=ABS(F{r + 1}-E{r + 1})", st.number("#,##0"), abs(item.at_bull - item.at_bear))
-        ws.write_string(r, 7, meta[item.key].unit if item.key in meta else "", st.unit)
+        ws.write_string(r, cols.col("key"), item.key, st.key_wrap)
+        ws.write_string(r, cols.col("label"), item.label, st.wrap_low)
+        fit_row(ws, r, [(item.key, cols.width("key")),
+                        (item.label, cols.width("label"))])
+        ws.write_number(r, cols.col("bear_value"), float(item.bear_value))
+        ws.write_number(r, cols.col("bull_value"), float(item.bull_value))
+        ws.write_formula(r, cols.col("swing"), cols.formula("swing", r), st.number("#,##0"),
+                         abs(item.at_bull - item.at_bear))
+        ws.write_string(r, cols.col("unit"), meta[item.key].unit if item.key in meta else "", st.unit)
     last = first + len(tornado) - 1
     ends = [[float(t.at_bear - t.base), float(t.at_bull - t.base)] for t in tornado.itertuples()]
     fmts = [st.number("#,##0")] * len(ends)
-    source = engine.block("Sensitivity: tornado", f"{{=CPO_TORNADO(case_forecast,Sensitivity!$A${first + 1}:"
-                          f"$A${last + 1},Sensitivity!{year_ref})}}", ends, fmts)
-    engine.links(ws, (first, 4), source, ends, fmts)
+    source = engine.block("Sensitivity: tornado", f"{{=CPO_TORNADO(case_forecast,Sensitivity!"
+                          f"{cols.span('key', first, last)},Sensitivity!{year_ref})}}", ends, fmts)
+    engine.links(ws, (first, cols.col("at_bear")), source, ends, fmts)
     r = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
     ws.write_string(r, 0, f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
     ws.write_string(r + 1, 0, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
@@ -51,12 +55,9 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
         for col, v in enumerate((item.key, item.label, item.at_bear, item.at_bull, item.swing)):
             st.value(ws, r + 2 + i, col, v if isinstance(v, str) else float(v),
                      None if isinstance(v, str) else st.number("0.00%"))
-    for col, width in enumerate(SENSITIVITY_WIDTHS):
+    for col, width in enumerate(cols.widths):  # one page wide at L.PRINT_SCALE (key and label wrap)
         ws.set_column(col, col, width)
     return len(tornado)
-
-
-SENSITIVITY_WIDTHS = (24, 36, 9, 9, 11, 11, 10, 12)  # one page wide at L.PRINT_SCALE (key and label wrap)
 
 
 def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, float, float]], top: int,

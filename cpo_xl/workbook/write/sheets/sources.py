@@ -6,6 +6,7 @@ from typing import Any
 
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.sheets.common import fit_row
 from cpo_xl.workbook.write.style import Styles
 
@@ -14,22 +15,20 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
     ws.write_string(0, 0, "Sources: every default number with source, date and grade (H/M/L)", st.title)
     ws.write_string(1, 0, "Grades: H vendor/official; M credible secondary or consensus; L derived, single-source, "
                           "or an explicit assumption. 'note' = the mid-2026 sell-side research note.")
-    ws.write_row(3, 0, ("key", "label", "base value", "unit", "source", "date", "grade"), st.head_left)
+    cols = T.SOURCES
+    ws.write_row(3, 0, cols.headers, st.head_left)
     for i, item in enumerate(rows):
-        for col, field in enumerate(("key", "label", "base", "unit", "source", "date", "grade")):
+        for col, column in enumerate(cols.columns):
+            field = column.name
             st.value(ws, 4 + i, col, item[field], st.wrap_low if field in ("label", "source", "key") else
                      st.number(L.INPUT_NUMBER) if field == "base" else st.unit_wrap if field == "unit" else None)
-        fit_row(ws, 4 + i, [(item["key"], SOURCES_WIDTHS[0]), (item["label"], SOURCES_WIDTHS[1]),
-                             (item["source"], SOURCES_WIDTHS[4]), (item["unit"], SOURCES_WIDTHS[3])])
+        fit_row(ws, 4 + i, [(item[f], cols.width(f)) for f in ("key", "label", "source", "unit")])
     r = 6 + len(rows)
     ws.write_string(r, 0, "Published forecasts used as cross-checks", st.section)
     ws.write_row(r + 1, 0, ("id", "source", "year", "value", "metric / scope", "date", "grade"), st.head_left)
     for i, p in enumerate(published()):
         for col, v in enumerate((p.id, p.source, p.year, p.value, f"{p.metric}: {p.scope}", p.date, p.grade)):
             st.value(ws, r + 2 + i, col, v)
-    for col, width in enumerate(SOURCES_WIDTHS):
+    for col, width in enumerate(cols.widths):  # one page wide at L.PRINT_SCALE
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 1)
-
-
-SOURCES_WIDTHS = (28, 28, 10, 11, 36, 8, 5)  # one page wide at L.PRINT_SCALE
