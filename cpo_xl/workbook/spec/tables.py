@@ -149,6 +149,17 @@ WINNERS = Table((
     Column("rank", "rank"),
 ))
 
+# Summary: the inputs that move the TAM most, read live from the tornado by the same column names
+SUMMARY_INPUTS = Table((
+    Column("label", "input"),
+    Column("unit", "unit"),
+    Column("bear_value", "bear value"),
+    Column("bull_value", "bull value"),
+    Column("at_bear", "at bear"),
+    Column("at_bull", "at bull"),
+    Column("swing", "swing"),
+))
+
 # Sources sheet: every default number (one page wide at L.PRINT_SCALE)
 SOURCES = Table((
     Column("key", "key", 28),
@@ -161,4 +172,5 @@ SOURCES = Table((
 ))
 
 TABLES = {"crosscheck": CROSSCHECK, "reconciliation": RECONCILIATION, "anchors": ANCHORS,
-          "elasticity": ELASTICITY, "tornado": TORNADO, "winners": WINNERS, "sources": SOURCES}
+          "elasticity": ELASTICITY, "tornado": TORNADO, "winners": WINNERS,
+          "summary_inputs": SUMMARY_INPUTS, "sources": SOURCES}

@@ -368,22 +368,22 @@ def _inputs(ws: Any, st: Styles, page: Page, top: int) -> int:
     ws.write_string(top, 0, f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most (tornado year; TAM change "
                             "[US$ M])", st.section)
     header = top + 1
-    ws.write_row(header, 0, ("input", "unit", "bear value", "bull value", "at bear", "at bull", "swing"),
-                 st.head_left)
+    cols = T.SUMMARY_INPUTS
+    ws.write_row(header, 0, cols.headers, st.head_left)
     first, n = page.refs.sensitivity_first, page.refs.n_inputs
-    col_ref = {c: _col_range("Sensitivity", c, first, n) for c in range(8)}
+    tornado = {c.name: _col_range("Sensitivity", T.TORNADO.col(c.name), first, n) for c in T.TORNADO.columns}
     _, meta, _ = shipped()
     for k, item in enumerate(page.tornado.head(L.SUMMARY_INPUTS).itertuples(), start=1):
         row = header + k
-        swing = X(f"LARGE({col_ref[6]},{k})", abs(float(item.at_bull - item.at_bear)))
-        ws.write_formula(row, 6, "=" + swing.f, st.number("#,##0"), swing.v)
-        match = f"MATCH($G{row + 1},{col_ref[6]},0)"
+        swing = X(f"LARGE({tornado['swing']},{k})", abs(float(item.at_bull - item.at_bear)))
+        ws.write_formula(row, cols.col("swing"), "=" + swing.f, st.number("#,##0"), swing.v)
+        match = f"MATCH({xl_rowcol_to_cell(row, cols.col('swing'), col_abs=True)},{tornado['swing']},0)"
         unit = meta[item.key].unit if item.key in meta else ""
         ws.set_row(row, 15.0 * max(1, -(-len(item.label) // int(L.SUMMARY_WIDTHS[0] * 1.1))))
-        for col, src, value, fmt in ((0, 1, item.label, st.wrap_low), (1, 7, unit, st.unit),
-                                     (2, 2, float(item.bear_value), st.number(INPUT_VALUE)),
-                                     (3, 3, float(item.bull_value), st.number(INPUT_VALUE)),
-                                     (4, 4, float(item.at_bear - item.base), st.number("+#,##0;-#,##0;0")),
-                                     (5, 5, float(item.at_bull - item.base), st.number("+#,##0;-#,##0;0"))):
-            ws.write_formula(row, col, f"=INDEX({col_ref[src]},{match})", fmt, value)
+        for column, value, fmt in (("label", item.label, st.wrap_low), ("unit", unit, st.unit),
+                                   ("bear_value", float(item.bear_value), st.number(INPUT_VALUE)),
+                                   ("bull_value", float(item.bull_value), st.number(INPUT_VALUE)),
+                                   ("at_bear", float(item.at_bear - item.base), st.number("+#,##0;-#,##0;0")),
+                                   ("at_bull", float(item.at_bull - item.base), st.number("+#,##0;-#,##0;0"))):
+            ws.write_formula(row, cols.col(column), f"=INDEX({tornado[column]},{match})", fmt, value)
     return header + L.SUMMARY_INPUTS

@@ -111,7 +111,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     source = engine.block("Checks: reconciliation", f"{{=CPO_RATIOS(case_key,Checks!{cols.span('key', first, last)},"
                           f"Checks!{cols.span('year', first, last)})}}", ratios, fmts)
     engine.links(ws, (first, cols.col("ratio")), source, ratios, fmts)
-    flag_count(ws, st, "Reconciliation flags (count; see the reasons)", first, last,
+    flag_count(ws, st, cols, "Reconciliation flags (count; see the reasons)", first, last,
                 sum(not c.passes for c in checked))
     return first, last + 4  # the count row, then a blank one
 
@@ -168,7 +168,7 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - cols.col("reason") + 1)),
                            (label, L.SERIES_WIDTHS[0])])
     last = first + len(checked) - 1
-    flag_count(ws, st, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
+    flag_count(ws, st, cols, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
 
 
 WITHIN = "within the band"  # the reason cell of a figure that is not flagged

@@ -10,6 +10,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 from cpo_xl.excel.blocks import NOT_DEFINED
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec.tables import Table
 from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 
 NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
@@ -82,10 +83,12 @@ def or_na(value: float) -> Any:
     return float(value) if math.isfinite(value) else NOT_DEFINED
 
 
-def flag_count(ws: Any, st: Styles, label: str, first: int, last: int, flags: int) -> None:
-    """Under a table of flags in column H (rows ``first``..``last``): their count, a SUM, one row down."""
+def flag_count(ws: Any, st: Styles, table: Table, label: str, first: int, last: int, flags: int) -> None:
+    """Under a table's flag column (rows ``first``..``last``): their count, a SUM, one row down."""
     ws.write_string(last + 2, 0, label, st.bold)
-    ws.write_formula(last + 2, 7, f"=SUM(H{first + 1}:H{last + 1})", st.number("0"), float(flags))
+    flag = table.col("flag")
+    ws.write_formula(last + 2, flag, f"=SUM({xl_rowcol_to_cell(first, flag)}:{xl_rowcol_to_cell(last, flag)})",
+                     st.number("0"), float(flags))
 
 
 def fit_row(ws: Any, row: int, texts: list[tuple[str, float]]) -> None:
