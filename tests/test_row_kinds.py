@@ -106,6 +106,7 @@ def test_the_flag_kinds_are_exactly_the_0_1_checks(evaluated):
     zero_one = {name for name, kind in grid.KINDS.items() if _synthetic_values(kind) == {0.0, 1.0}}
     assert flags and flags == zero_one - READINGS
     assert READINGS.issubset(zero_one)  # a reading is 0/1 too, on purpose not a flag
+    assert flags == {name for name in grid.KINDS if name.endswith("_flag")}  # the names say so, too
     # every row of the Checks sheet above its total is a flag, none below (informational), none elsewhere
     checks = next(s for s in SERIES if s.name == CHECKS)
     rows = [item for item in checks.rows if isinstance(item, L.Line)]
