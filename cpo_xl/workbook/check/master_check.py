@@ -58,7 +58,7 @@ def _checks_sheet(case: Case) -> L.SeriesSheet:
 def _flags(sheet: L.SeriesSheet) -> list[tuple[int, L.Line]]:
     """(0-based row, line) of every check flag on the Checks sheet."""
     return [(L.FIRST_LINE_ROW + i, item) for i, item in enumerate(sheet.rows)
-            if isinstance(item, L.Line) and item.kind.endswith("_flag")]
+            if isinstance(item, L.Line) and grid.kind(item).is_flag]
 
 
 def _number(value: Any) -> float | None:
