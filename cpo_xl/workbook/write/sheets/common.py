@@ -16,8 +16,6 @@ from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
 
 
-BLOCK_KINDS = ("lines", "pctl")
-
 
 class EngineArea:
     """Rows of the hidden Engine sheet below its line blocks, for the other sheets' block formulas (tornado,

@@ -7,7 +7,7 @@ from typing import Any
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.write import grid
-from cpo_xl.workbook.write.sheets.common import BLOCK_KINDS, fit_row
+from cpo_xl.workbook.write.sheets.common import fit_row
 from cpo_xl.workbook.write.style import Styles
 
 
@@ -27,7 +27,7 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
         ws.set_column(col, col, width)
     ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, L.YEAR_WIDTH)
     ws.set_v_pagebreaks([L.year_col(L.SERIES_SPLIT_YEAR)])
-    flag_rows = [places[ln.name].row for ln in lines if ln.kind.endswith("_flag")]
+    flag_rows = [places[ln.name].row for ln in lines if grid.kind(ln).is_flag]
     check_rows = (min(flag_rows), max(flag_rows)) if flag_rows else None
     for offset, item in enumerate(sheet.rows):
         row = L.FIRST_LINE_ROW + offset
@@ -40,11 +40,11 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
             ws.write_string(row, L.KEY_COL, item.key, st.key_wrap)
         fit_row(ws, row, [(text, width) for text, width in zip((item.label, item.unit, item.key), L.SERIES_WIDTHS,
                                                                  strict=True)])
-        fmt = st.number(item.fmt, link=item.kind in ("link", "racks"))
-        if item.kind == "case":  # one key cell, in the first year column
+        fmt = st.number(item.fmt, link=grid.kind(item).link_style)
+        if grid.kind(item).one_cell:  # one key cell, in the first year column
             st.formula(ws, row, L.FIRST_YEAR_COL, grid.formula(item, row, L.FIRST_YEAR_COL, sheet.name, places),
                        st.key, values[item.name][YEARS[0]])
-        elif item.kind not in BLOCK_KINDS:
+        elif not grid.kind(item).is_block:
             for year in YEARS:
                 col = L.year_col(year)
                 st.formula(ws, row, col, grid.formula(item, row, col, sheet.name, places, check_rows), fmt,
@@ -61,7 +61,7 @@ def blocks(sheet: L.SeriesSheet) -> list[tuple[int, list[L.Line]]]:
     runs: list[tuple[int, list[L.Line]]] = []
     for offset, item in enumerate(sheet.rows):
         row = L.FIRST_LINE_ROW + offset
-        if not (isinstance(item, L.Line) and item.kind in BLOCK_KINDS):
+        if not (isinstance(item, L.Line) and grid.kind(item).is_block):
             continue
         if runs and runs[-1][0] + len(runs[-1][1]) == row and (runs[-1][1][0].kind, runs[-1][1][0].case) == (
                 item.kind, item.case):
