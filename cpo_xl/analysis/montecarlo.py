@@ -18,7 +18,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.curves import Floats
 from cpo_xl.engine.draws import with_draws
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.model import exposures_in_year, rack_forecast, run
+from cpo_xl.engine.model import exposures_in_year, run
 from cpo_xl.engine.params import to_params
 from cpo_xl.engine.timeline import YEARS
 
@@ -195,13 +195,3 @@ def simulate(case: Case, n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, compa
         start += size
     return Simulation(tam, exposures)
 
-
-def loop_simulate(case: Case, n: int, seed: int = DEFAULT_SEED) -> Floats:
-    """The same draws computed one at a time in a plain Python loop (for the benchmark only)."""
-    base = case.assumptions()
-    values = draws(case, n, seed)
-    out = np.empty((n, len(YEARS)))
-    for d in range(n):
-        a = with_draws(base, {k: v[d:d + 1] for k, v in values.items()})
-        out[d] = run(a, rack_forecast(a), with_companies=False).tam[0]
-    return out
