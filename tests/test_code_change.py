@@ -27,9 +27,8 @@ MODEL_FUNCTION = '''    @cached_property
 
 '''
 # in the middle of the Demand sheet's registry lines, so that the rows below it move
-REGISTRY_ANCHOR = '    LineItem("asic_demand", "Custom-ASIC demand before the power envelope"'
-REGISTRY_RECORD = f'''    LineItem("engines_per_port", "{LABEL}", "engines/port", "demand",
-             ("engines_per_port",), "0.00", sheet="Demand"),
+REGISTRY_ANCHOR = '    LineItem("asic_demand", "demand"'
+REGISTRY_RECORD = '''    LineItem("engines_per_port", "demand", ("engines_per_port",), "0.00", sheet="Demand"),
 '''
 
 pytestmark = pytest.mark.slow
