@@ -105,7 +105,7 @@ def test_an_edit_in_the_old_workbook_is_kept_in_a_bak_across_the_code_change(cha
     shutil.copy2(REPO / "workbook" / "CPO_Model.xlsx", workbook)
     book = openpyxl.load_workbook(workbook)
     sheet = book["Demand"]
-    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Custom-ASIC accelerators")
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Custom-ASIC accelerators shipped")
     sheet.cell(row, 1).value = "Custom-ASIC accelerators (checked)"
     book.save(workbook)
     before = workbook.read_bytes()
