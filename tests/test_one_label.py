@@ -4,7 +4,7 @@
 from cpo_xl.analysis.explain import explain
 from cpo_xl.analysis.lines import line_items
 from cpo_xl.engine.case import Case
-from cpo_xl.engine.docs import describe, entry_doc
+from cpo_xl.engine.docs import describe, entry_doc, line_doc
 
 
 def test_every_registry_line_has_the_label_and_unit_explain_prints():
@@ -29,3 +29,4 @@ def test_a_mapping_entry_takes_its_bullet_and_falls_back_to_the_line():
                                                       "NVL72-eq racks/yr")
     assert entry_doc("addressable", ("nic", "gbps"))[0] == "Addressable demand by segment: nic gbps"  # no bullet
     assert describe("Label [unit] = formula.\n\n- key: Other [u] = f.") == ("Label", "unit", "formula")
+    assert line_doc("rack_caps")[2].startswith("power = AI IT power x NVIDIA share")  # the whole mapping: its entries

@@ -46,12 +46,16 @@ def _split(doc: str | None) -> tuple[str, dict[str, str]]:
 
 
 def describe(doc: str | None) -> tuple[str, str, str]:
-    """(label, unit, formula) from a docstring 'Label [unit] = formula in words.' (entry bullets left out)."""
-    text = " ".join(_split(doc)[0].split())
+    """(label, unit, formula) from a docstring 'Label [unit] = formula in words.'; a mapping line with no
+    formula of its own has its entries' ('key = formula; ...')."""
+    main, entries = _split(doc)
+    text = " ".join(main.split())
     match = re.match(r"(?P<label>[^\[]*?)\s*\[(?P<unit>[^\]]*)\](?P<rest>.*)", text)
     if not match:
         return text.rstrip("."), "", ""
     rest = re.sub(r"^[\s:=,]+", "", match["rest"]).rstrip(".")
+    if not rest and entries:
+        rest = "; ".join(f"{key} = {describe(entry)[2]}" for key, entry in entries.items())
     return match["label"], match["unit"], rest
 
 
