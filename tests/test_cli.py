@@ -22,7 +22,7 @@ def run(cli):
 def test_summary_prints_the_tables(run):
     out = run("summary", "--year", "2030")
     assert out.returncode == 0
-    for text in ("TAM by layer", "Supply binds [1 = yes]", "cross-checks", "Company ranking by net CPO exposure, 2030"):
+    for text in ("TAM by layer", "Supply binds [flag]", "cross-checks", "Company ranking by net CPO exposure, 2030"):
         assert text in out.stdout
 
 

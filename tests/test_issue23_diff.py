@@ -108,4 +108,4 @@ def test_textconv_gives_units(built, capsys):
     code, out, _ = run(capsys, "diff", "--textconv", built)
     assert code == 0
     assert "input pricing.erosion_2027 [base] = 0.2 [1/yr]" in out
-    assert re.search(r"^output TAM: CPO TAM \(CPO_TAM\) 2030 = [\d,]+ \[US\$ M\]$", out, re.M)
+    assert re.search(r"^output TAM: CPO TAM \(CPO_TAM\) 2030 = [\d,]+ \[US\$ M/yr\]$", out, re.M)

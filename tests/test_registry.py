@@ -15,8 +15,7 @@ from cpo_xl.workbook.check.recalc import check
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.write.build import build_workbook
 
-NEW = LineItem("capacity_gbps", "Capacity in bandwidth", "Gb/s", "penetration", ("capacity_gbps",),
-               sheet="Penetration", summary=True)
+NEW = LineItem("capacity_gbps", "penetration", ("capacity_gbps",), sheet="Penetration", summary=True)
 
 
 @pytest.fixture
@@ -40,9 +39,9 @@ def test_a_line_added_to_the_registry_shows_in_table_summary_sheet_and_diff(regi
                                                                             capsys):
     expected = run(Case()).capacity_gbps
     table = fn.CPO_TABLE("penetration")
-    row = next(r for r in table if r[0] == "Capacity in bandwidth [Gb/s]")
+    row = next(r for r in table if r[0] == "Capacity in bandwidth [Gb/s per yr]")
     assert row[1:] == pytest.approx(list(expected), rel=1e-12)
-    assert "Capacity in bandwidth [Gb/s]" in summary_text(Case(), 2030)
+    assert "Capacity in bandwidth [Gb/s per yr]" in summary_text(Case(), 2030)
     assert fn.CPO_LINE("capacity_gbps", 2030) == pytest.approx(expected[YEARS.index(2030)], rel=1e-12)
 
     a = tmp_path / "a.xlsx"

@@ -16,7 +16,6 @@ revenue and its year) always move together. The 2^k coalitions run through the e
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 from collections.abc import Mapping
@@ -26,9 +25,10 @@ from typing import Any
 import numpy as np
 
 from cpo_xl.analysis import lines
-from cpo_xl.analysis.explain import describe, fmt_value, target
+from cpo_xl.analysis.explain import fmt_value, target
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.docs import line_doc
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import input_values, shipped
 from cpo_xl.engine.model import ModelResult, check_year, rack_forecast
@@ -220,7 +220,7 @@ def line_label(case: Case, name: str, path: tuple[str, ...]) -> tuple[str, str]:
     items = {item.name: item for item in lines.line_items(case)}
     if name in items:
         return items[name].label, items[name].unit
-    label, unit, _ = describe(inspect.getdoc(getattr(ModelResult, path[0])))
+    label, unit, _ = line_doc(path[0])
     return label, unit
 
 

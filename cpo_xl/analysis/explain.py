@@ -10,18 +10,16 @@ comes from (shipped default, scenario, assumptions file, override, typed racks).
 from __future__ import annotations
 
 import difflib
-import inspect
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from cpo_xl.analysis.lines import line_items
-from cpo_xl.engine import companies as co
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.demand import Segment
+from cpo_xl.engine.docs import COMPANY_FIELDS, company_doc, entry_doc, line_doc
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import input_values, shipped
 from cpo_xl.engine.model import LAYER_LINES, ModelResult, check_year
@@ -30,11 +28,6 @@ from cpo_xl.engine.trace import LINE_FUNCTIONS, Graph, trace
 
 # Lines that only bundle others (a mapping of other lines, a private helper): their children show in their place.
 TRANSPARENT = frozenset({"layers"})
-# A company's lines (CompanyLines fields) and the engine function each comes from (its docstring explains it).
-COMPANY_FIELDS: dict[str, Callable[..., Any]] = {
-    "cpo_revenue": co.cpo_revenue, "share": co.layer_share, "total_revenue": co.total_revenue,
-    "exposure": co.exposure, "net_exposure": co.net_exposure, "ebit_elasticity": co.ebit_elasticity,
-    "displaced": co.displaced_revenue}
 HEADLINE_LINES = ("tam", "ports", "engines", "gbps", "lasers", "racks", "packages", "asics", "capacity", "starts",
                   "definers_tam", "foundry_tam", "lasers_tam", "fiber_tam", "equipment_tam", "engine_price")
 PUBLIC_LINES = tuple(sorted(n for n in LINE_FUNCTIONS if not n.startswith("_") and n != "companies"))
@@ -67,16 +60,6 @@ class Node:
     children: list[Node] = field(default_factory=list)
     inputs: list[Input] = field(default_factory=list)
     repeat: bool = False
-
-
-def describe(doc: str | None) -> tuple[str, str, str]:
-    """(label, unit, formula) from a docstring 'Label [unit] = formula in words.'"""
-    text = " ".join((doc or "").split())
-    match = re.match(r"(?P<label>[^\[]*?)\s*\[(?P<unit>[^\]]*)\](?P<rest>.*)", text)
-    if not match:
-        return text.rstrip("."), "", ""
-    rest = re.sub(r"^[\s:=,]+", "", match["rest"]).rstrip(".")
-    return match["label"], match["unit"], rest
 
 
 @dataclass(frozen=True)
@@ -140,7 +123,7 @@ class _Builder:
 
     def node(self, name: str) -> Node:
         """The node of line function ``name`` with its subtree (a repeat is shown once, then referenced)."""
-        label, unit, formula = describe(inspect.getdoc(getattr(ModelResult, name)))
+        label, unit, formula = line_doc(name)
         value = _at(getattr(self.result, name), self.i)
         if name in self.seen:
             return Node(name, label, unit, formula, value, repeat=True)
@@ -190,10 +173,9 @@ class _Builder:
         """A company's line: the engine function's docstring, its layer's TAM, the legacy market it loses (for
         the lines that read it) and the company's own inputs."""
         company = self.assumptions.companies[ticker]
-        words, unit, formula = describe(inspect.getdoc(COMPANY_FIELDS[field_name]))
+        label, unit, formula = company_doc(ticker, field_name)
         value = _at(getattr(self.result.companies[ticker], field_name), self.i)
-        node = Node(f"companies.{ticker}.{field_name}", f"{ticker} ({company.name}) {field_name.replace('_', ' ')}",
-                    unit, formula or words, value)
+        node = Node(f"companies.{ticker}.{field_name}", label, unit, f"{company.name}: {formula}", value)
         node.children.append(self.node(LAYER_LINES[company.layer]))
         if company.displaces != "none" and field_name in ("net_exposure", "displaced"):
             node.children.append(self.node("displaced"))
@@ -216,7 +198,8 @@ def explain(case: Case, line: str, year: Any, ticker: str | None = None) -> Node
         for key in goal.keys:
             node = node[key] if isinstance(node, Mapping) else getattr(node, key)
         root.value = _at(node, builder.i)
-        root.label = f"{root.label}: {' '.join(goal.keys)}"
+        root.label, root.unit, formula = entry_doc(goal.line, goal.keys)
+        root.formula = formula or root.formula
     return root
 
 

@@ -1,6 +1,7 @@
-"""The registry of line items: one record per model line says what it is (label, unit, number format), where
-its values come from (a path into :class:`cpo_xl.engine.model.ModelResult`) and where it shows (its
-``CPO_TABLE`` table, its workbook sheet and the formula of that row, the terminal summary).
+"""The registry of line items: one record per model line says where its values come from (a path into
+:class:`cpo_xl.engine.model.ModelResult`), its number format and where it shows (its ``CPO_TABLE`` table, its
+workbook sheet and the formula of that row, the terminal summary). Its label and unit are the engine
+docstring's (:mod:`cpo_xl.engine.docs`), the ones ``cpo-xl explain`` prints.
 
 `tables`, the workbook layout, the UDF catalogue's ``CPO_LINE`` and `diff` all read this registry, so a line
 is added in one place: a record here (and, for a new quantity, one short function on the model result).
@@ -19,8 +20,9 @@ import numpy as np
 from cpo_xl.engine.assumptions import LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.curves import Floats
+from cpo_xl.engine.docs import path_doc
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.model import ModelResult
+from cpo_xl.engine.model import LAYER_LINES, ModelResult
 
 TABLE_NAMES: tuple[str, ...] = ("demand", "penetration", "tam", "companies", "crosscheck")
 SEGMENT_LABELS = {"scale_out": "Scale-out", "scale_up": "Scale-up", "nic": "NIC", "all": "All segments"}
@@ -35,22 +37,33 @@ class LineItem:
 
     name: unique id (the workbook row's name where it shows, and its key for ``CPO_LINE`` / ``CPO_LINES``).
     path: attributes / mapping keys into the model result. table: the ``CPO_TABLE`` it belongs to. sheet: the
-    workbook sheet that shows it (None: tables only). summary: printed by ``cpo-xl summary``.
+    workbook sheet that shows it (None: tables only). summary: printed by ``cpo-xl summary``. sheet_note: words
+    the sheet's row label adds to the label.
+
+    label and unit are not typed here: they are the engine docstring's of the value at ``path``
+    (:func:`cpo_xl.engine.docs.path_doc`), the ones `cpo-xl explain` prints, so a line has one label and one
+    unit wherever it shows.
     """
 
     name: str
-    label: str
-    unit: str
     table: str
     path: tuple[str, ...]
     fmt: str = "#,##0"
     sheet: str | None = None
-    sheet_label: str | None = None
+    sheet_note: str | None = None
     summary: bool = False
 
     @property
+    def label(self) -> str:
+        return path_doc(self.path)[0]
+
+    @property
+    def unit(self) -> str:
+        return path_doc(self.path)[1]
+
+    @property
     def row_label(self) -> str:
-        return self.sheet_label or self.label
+        return f"{self.label} {self.sheet_note}" if self.sheet_note else self.label
 
     @property
     def table_label(self) -> str:
@@ -65,101 +78,68 @@ def value(result: ModelResult, path: Sequence[str]) -> Floats:
     return np.asarray(node, dtype=float)
 
 
-def _supply(name: str, label: str, unit: str, path: str, fmt: str = "#,##0") -> LineItem:
-    return LineItem(name, label, unit, "penetration", (path,), fmt, "Penetration")
+def _supply(name: str, path: str, fmt: str = "#,##0") -> LineItem:
+    return LineItem(name, "penetration", (path,), fmt, "Penetration")
 
 
 # The lines that do not depend on the company list, in table and sheet order.
 STATIC: list[LineItem] = [
-    LineItem("racks_line", "NVIDIA racks", "NVL72-eq racks", "demand", ("racks",)),
-    LineItem("rack_forecast", "NVIDIA rack forecast: min(demand, envelopes)", "NVL72-eq racks", "demand",
-             ("rack_forecast",)),
-    LineItem("racks_demand", "NVIDIA rack demand before the envelopes", "NVL72-eq racks", "demand",
-             ("racks_demand",), sheet="Demand"),
-    LineItem("rack_cap_power", "Envelope: racks the data-centre power added allows", "NVL72-eq racks", "demand",
-             ("rack_caps", "power"), sheet="Demand"),
-    LineItem("rack_cap_cowos", "Envelope: racks CoWoS-class capacity allows", "NVL72-eq racks", "demand",
-             ("rack_caps", "cowos"), sheet="Demand"),
-    LineItem("rack_cap_spend", "Envelope: racks NVIDIA data-centre revenue pays for", "NVL72-eq racks", "demand",
-             ("rack_caps", "spend"), sheet="Demand"),
-    LineItem("rack_binding", "Rack forecast set by: 0 demand, 1 power, 2 CoWoS, 3 spend", "code", "demand",
-             ("rack_binding",), "0", sheet="Demand", summary=True),
-    LineItem("ai_power", "AI accelerator IT power the data centres take", "GW", "demand", ("ai_power_gw",), "0.0",
-             sheet="Demand"),
-    LineItem("rack_power", "IT power of the NVIDIA racks", "GW", "demand", ("rack_power_gw",), "0.0",
-             sheet="Demand"),
-    LineItem("cowos_wafers", "CoWoS-class wafers", "wafers", "demand", ("cowos_wafers",), sheet="Demand"),
-    LineItem("dc_revenue", "NVIDIA data-centre revenue", "US$ bn", "demand", ("dc_revenue",), sheet="Demand"),
-    LineItem("rack_spend", "Implied spend on NVIDIA rack-scale systems", "US$ bn", "demand", ("rack_spend",),
-             sheet="Demand"),
-    LineItem("packages", "GPU packages", "packages", "demand", ("packages",), sheet="Demand"),
-    LineItem("nvidia_revenue", "NVIDIA revenue (data-centre revenue / its share): the company block's line",
-             "US$ M", "demand", ("nvidia_revenue",)),
-    LineItem("revenue_per_rack", "NVIDIA revenue per NVL72-eq rack (GB300 / VR200 / Kyber-class mix)",
-             "US$ M", "demand", ("revenue_per_rack",), "0.00"),
-    LineItem("spend_ratio", "Rack spend / (data-centre revenue x rack-scale share)", "x", "demand",
-             ("spend_ratio",), "0.00", summary=True),
-    LineItem("cowos_use", "NVIDIA packages / packages its CoWoS share allows", "fraction", "demand",
-             ("cowos_use",), PCT),
-    LineItem("product_switches", "CPO switches the disclosed product ramps ship", "102.4T-eq switches", "demand",
-             ("product_switches",)),
-    LineItem("cpo_switches", "Scale-out CPO shipped", "102.4T-eq switches", "demand", ("cpo_switches",),
-             sheet="Demand", summary=True),  # on Demand: the line the switch-ramp anchor on Checks links to
-    LineItem("asic_demand", "Custom-ASIC demand before the power envelope", "accelerators", "demand",
-             ("asic_demand",), sheet="Demand"),
-    LineItem("asic_cap", "Envelope: ASICs the data-centre power allows", "accelerators", "demand", ("asic_cap",),
-             sheet="Demand"),
-    LineItem("asics", "Custom-ASIC accelerators", "accelerators", "demand", ("asics",), sheet="Demand",
-             summary=True),
-    LineItem("tiers", "Scale-out switch tiers (cluster size)", "tiers", "demand", ("tiers",), "0", sheet="Demand"),
-    LineItem("merchant_switches", "Merchant 102.4T switches for ASIC clusters", "switches", "demand",
-             ("merchant_switches",), sheet="Demand"),
+    LineItem("racks_line", "demand", ("racks",)),
+    LineItem("rack_forecast", "demand", ("rack_forecast",)),
+    LineItem("racks_demand", "demand", ("racks_demand",), sheet="Demand"),
+    LineItem("rack_cap_power", "demand", ("rack_caps", "power"), sheet="Demand"),
+    LineItem("rack_cap_cowos", "demand", ("rack_caps", "cowos"), sheet="Demand"),
+    LineItem("rack_cap_spend", "demand", ("rack_caps", "spend"), sheet="Demand"),
+    LineItem("rack_binding", "demand", ("rack_binding",), "0", sheet="Demand", summary=True),
+    LineItem("ai_power", "demand", ("ai_power_gw",), "0.0", sheet="Demand"),
+    LineItem("rack_power", "demand", ("rack_power_gw",), "0.0", sheet="Demand"),
+    LineItem("cowos_wafers", "demand", ("cowos_wafers",), sheet="Demand"),
+    LineItem("dc_revenue", "demand", ("dc_revenue",), sheet="Demand"),
+    LineItem("rack_spend", "demand", ("rack_spend",), sheet="Demand"),
+    LineItem("packages", "demand", ("packages",), sheet="Demand"),
+    LineItem("nvidia_revenue", "demand", ("nvidia_revenue",)),
+    LineItem("revenue_per_rack", "demand", ("revenue_per_rack",), "0.00"),
+    LineItem("spend_ratio", "demand", ("spend_ratio",), "0.00", summary=True),
+    LineItem("cowos_use", "demand", ("cowos_use",), PCT),
+    LineItem("product_switches", "demand", ("product_switches",)),
+    LineItem("cpo_switches", "demand", ("cpo_switches",), sheet="Demand", summary=True),  # on Demand: the line
+    # the switch-ramp anchor on Checks links to
+    LineItem("asic_demand", "demand", ("asic_demand",), sheet="Demand"),
+    LineItem("asic_cap", "demand", ("asic_cap",), sheet="Demand"),
+    LineItem("asics", "demand", ("asics",), sheet="Demand", summary=True),
+    LineItem("tiers", "demand", ("tiers",), "0", sheet="Demand"),
+    LineItem("merchant_switches", "demand", ("merchant_switches",), sheet="Demand"),
     *[item for s in SEGMENTS for item in (
-        LineItem(f"addressable_ports_{s}", f"{SEGMENT_LABELS[s]} addressable ports", "800G-eq ports", "demand",
-                 ("addressable", s, "ports")),
-        LineItem(f"addressable_engines_{s}", f"{SEGMENT_LABELS[s]} addressable engines", "engines", "demand",
-                 ("addressable", s, "engines")))],
-    LineItem("ports", "CPO ports shipped", "800G-eq ports", "demand", ("ports",), sheet="Demand", summary=True),
-    LineItem("engines", "CPO optical engines shipped", "engines", "demand", ("engines",), sheet="Demand"),
-    LineItem("lasers", "External lasers shipped", "lasers", "demand", ("lasers",)),
-    LineItem("gbps", "CPO bandwidth shipped", "Gb/s", "demand", ("gbps",)),
-    *[LineItem(f"curve_{s}", f"{SEGMENT_LABELS[s]} demand curve", "share", "penetration",
-               ("curve_all",) if s == "all" else ("curve_share", s), PCT, "Penetration")
+        LineItem(f"addressable_ports_{s}", "demand", ("addressable", s, "ports")),
+        LineItem(f"addressable_engines_{s}", "demand", ("addressable", s, "engines")))],
+    LineItem("ports", "demand", ("ports",), sheet="Demand", summary=True),
+    LineItem("engines", "demand", ("engines",), sheet="Demand"),
+    LineItem("lasers", "demand", ("lasers",)),
+    LineItem("gbps", "demand", ("gbps",)),
+    *[LineItem(f"curve_{s}", "penetration", ("curve_all",) if s == "all" else ("curve_share", s), PCT, "Penetration")
       for s in (*SEGMENTS, "all")],
-    LineItem("demand_tbps", "CPO bandwidth the demand curves ask for", "Tb/s", "penetration", ("demand_tbps",),
-             sheet="Penetration"),
-    LineItem("starts", "Engine starts capacity", "3.2T-eq starts", "penetration", ("starts",), sheet="Penetration"),
-    LineItem("sip_wafers", "Silicon-photonics PIC wafers, all uses", "wafers", "penetration", ("sip_wafers",),
-             sheet="Penetration"),
-    _supply("wafers", "PIC wafers", "wafers", "wafers"),
-    _supply("yield_3d", "3D packaging yield", "fraction", "yield_3d", PCT),
-    _supply("yield_assembly", "Assembly + fibre coupling yield", "fraction", "yield_assembly", PCT),
-    _supply("capacity", "Engine capacity", "3.2T-eq engines", "capacity"),
-    _supply("capacity_ports", "Capacity in ports", "800G-eq ports", "capacity_ports"),
-    LineItem("capacity_share", "Capacity share of addressable bandwidth", "share", "penetration",
-             ("capacity_share",), PCT),
-    LineItem("supply_binds", "Supply binds", "1 = yes", "penetration", ("binding",), "0", summary=True),
-    *[LineItem(f"pen_{s}", f"{SEGMENT_LABELS[s]} effective penetration", "share", "penetration",
-               ("effective_all",) if s == "all" else ("effective_share", s), PCT, "Penetration", summary=True)
+    LineItem("demand_tbps", "penetration", ("demand_tbps",), sheet="Penetration"),
+    LineItem("starts", "penetration", ("starts",), sheet="Penetration"),
+    LineItem("sip_wafers", "penetration", ("sip_wafers",), sheet="Penetration"),
+    _supply("wafers", "wafers"),
+    _supply("yield_3d", "yield_3d", PCT),
+    _supply("yield_assembly", "yield_assembly", PCT),
+    _supply("capacity", "capacity"),
+    _supply("capacity_ports", "capacity_ports"),
+    LineItem("capacity_share", "penetration", ("capacity_share",), PCT),
+    LineItem("supply_binds", "penetration", ("binding",), "0", summary=True),
+    *[LineItem(f"pen_{s}", "penetration", ("effective_all",) if s == "all" else ("effective_share", s), PCT,
+               "Penetration", summary=True)
       for s in (*SEGMENTS, "all")],
-    *[LineItem(f"tam_{layer}", LAYER_LABELS[layer], "US$ M", "tam", ("layers", layer), sheet="TAM")
-      for layer in LAYERS],
-    LineItem("tam", "CPO TAM", "US$ M", "tam", ("tam",), sheet="TAM", sheet_label="CPO TAM (CPO_TAM)",
-             summary=True),
-    LineItem("optics_line", "CPO optics revenue (engines + lasers + fibre)", "US$ M", "tam", ("optics",),
-             summary=True),
-    LineItem("pluggable_price", "Pluggable price", "US$/(Gb/s)", "tam", ("pluggable_price",), "0.000",
-             sheet="TAM"),
-    LineItem("cpo_price", "All-in CPO price (engine + laser + fibre)", "US$/(Gb/s)", "tam", ("cpo_price",),
-             "0.000", sheet="TAM"),
-    LineItem("cpo_to_pluggable", "All-in CPO price / pluggable price", "x", "tam", ("cpo_to_pluggable",), "0.00",
-             sheet="TAM"),
-    LineItem("discount_gap", "CPO/pluggable ratio outside 1 - discount +/- band", "x", "tam",
-             ("discount_gap",), "0.00", sheet="TAM"),
-    LineItem("ai_optics", "AI data-centre optics in the model's scope", "US$ M", "tam", ("ai_optics",),
-             sheet="TAM", summary=True),
-    LineItem("cpo_share_of_optics", "CPO share of AI data-centre optics", "share", "tam", ("cpo_share_of_optics",),
-             PCT, sheet="TAM", summary=True),
+    *[LineItem(f"tam_{layer}", "tam", (LAYER_LINES[layer],), sheet="TAM") for layer in LAYERS],
+    LineItem("tam", "tam", ("tam",), sheet="TAM", sheet_note="(CPO_TAM)", summary=True),
+    LineItem("optics_line", "tam", ("optics",), summary=True),
+    LineItem("pluggable_price", "tam", ("pluggable_price",), "0.000", sheet="TAM"),
+    LineItem("cpo_price", "tam", ("cpo_price",), "0.000", sheet="TAM"),
+    LineItem("cpo_to_pluggable", "tam", ("cpo_to_pluggable",), "0.00", sheet="TAM"),
+    LineItem("discount_gap", "tam", ("discount_gap",), "0.00", sheet="TAM"),
+    LineItem("ai_optics", "tam", ("ai_optics",), sheet="TAM", summary=True),
+    LineItem("cpo_share_of_optics", "tam", ("cpo_share_of_optics",), PCT, sheet="TAM", summary=True),
 ]
 
 
@@ -179,15 +159,11 @@ def company_items(companies: Mapping[str, CompanyRows]) -> list[LineItem]:
     for ticker, c in companies.items():
         path = ("companies", ticker)
         items += [
-            LineItem(f"rev_{ticker}", f"{ticker} CPO revenue", "US$ M", "companies", (*path, "cpo_revenue"),
-                     sheet=c.sheet),
-            LineItem(f"exp_{ticker}", f"{ticker} CPO exposure", "fraction", "companies", (*path, "exposure"), "0.00%",
-                     c.sheet if c.filled else None),
-            LineItem(f"net_{ticker}", f"{ticker} net exposure", "fraction", "companies", (*path, "net_exposure"),
-                     "0.00%", c.sheet if c.filled and c.displaces != "none" else None,
-                     f"{ticker} net exposure (less displaced {c.displaces})"),
-            LineItem(f"ebit_{ticker}", f"{ticker} EBIT elasticity", "x", "companies", (*path, "ebit_elasticity"),
-                     "0.00"),
+            LineItem(f"rev_{ticker}", "companies", (*path, "cpo_revenue"), sheet=c.sheet),
+            LineItem(f"exp_{ticker}", "companies", (*path, "exposure"), "0.00%", c.sheet if c.filled else None),
+            LineItem(f"net_{ticker}", "companies", (*path, "net_exposure"), "0.00%",
+                     c.sheet if c.filled and c.displaces != "none" else None, f"(less displaced {c.displaces})"),
+            LineItem(f"ebit_{ticker}", "companies", (*path, "ebit_elasticity"), "0.00"),
         ]
     return items
 

@@ -11,7 +11,7 @@ NAN = float("nan")
 
 
 def layer_share(company: CompanyParams, years: Floats = YEAR_ARRAY) -> Floats:
-    """Share of its layer [fraction]: the 2026 value until 2026, linear to the 2030 value, flat after."""
+    """Share of its layer [fraction] = the 2026 value until 2026, linear to the 2030 value, flat after."""
     weight = np.clip((years - 2026.0) / 4.0, 0.0, 1.0)
     return company.share_2026 + (company.share_2030 - company.share_2026) * weight
 
@@ -42,17 +42,18 @@ def cpo_revenue(company: CompanyParams, layer_tam: Floats, years: Floats = YEAR_
 
 
 def exposure(revenue_cpo: Floats, revenue_total: Floats) -> Floats:
-    """CPO revenue / total revenue [fraction]; also the revenue elasticity to CPO TAM at constant shares."""
+    """CPO exposure [fraction] = CPO revenue / total revenue; also the revenue elasticity to CPO TAM at constant
+    shares."""
     return revenue_cpo / revenue_total
 
 
 def net_exposure(revenue_cpo: Floats, displaced: Floats, revenue_total: Floats) -> Floats:
-    """(CPO revenue - displaced legacy revenue) / total revenue [fraction]."""
+    """Net exposure [fraction] = (CPO revenue - displaced legacy revenue) / total revenue."""
     return (revenue_cpo - displaced) / revenue_total
 
 
 def ebit_elasticity(revenue_elasticity: Floats, company: CompanyParams) -> Floats:
-    """EBIT elasticity [-] = revenue elasticity x incremental margin / EBIT margin; NaN without a positive
+    """EBIT elasticity [x] = revenue elasticity x incremental margin / EBIT margin; NaN without a positive
     margin (a loss-making company's EBIT elasticity has no meaning)."""
     if company.ebit_margin is None or company.ebit_margin <= 0:
         return np.full(np.shape(revenue_elasticity), NAN)

@@ -31,7 +31,7 @@ LAYER_LINES = {"definers": "definers_tam", "foundry_packaging": "foundry_tam", "
 
 @dataclass(frozen=True)
 class CompanyLines:
-    """One company's yearly lines: share [fraction], revenues [US$ M], exposures [fraction], elasticity [-]."""
+    """One company's yearly lines: share [fraction], revenues [US$ M], exposures [fraction], elasticity [x]."""
 
     share: Floats
     total_revenue: Floats
@@ -70,14 +70,20 @@ class ModelResult:
 
     @cached_property
     def rack_caps(self) -> Mapping[str, Floats]:
-        """Each envelope's cap on NVIDIA racks [NVL72-eq racks/yr]: power = AI IT power x NVIDIA share / MW per rack;
-        cowos = CoWoS wafers x NVIDIA share x packages per wafer / 72; spend = NVIDIA data-centre revenue x
-        rack-scale share / revenue per rack."""
+        """Each envelope's cap on NVIDIA racks [NVL72-eq racks/yr].
+
+        - power: Envelope: racks the data-centre power added allows [NVL72-eq racks/yr] = AI IT power x NVIDIA
+          share / MW per rack.
+        - cowos: Envelope: racks CoWoS-class capacity allows [NVL72-eq racks/yr] = CoWoS wafers x NVIDIA share x
+          packages per wafer / 72.
+        - spend: Envelope: racks NVIDIA data-centre revenue pays for [NVL72-eq racks/yr] = NVIDIA data-centre
+          revenue x rack-scale share / revenue per rack.
+        """
         return ev.rack_caps(self.a.envelopes, power=self.ai_power_gw, revenue=self.dc_revenue)
 
     @cached_property
     def rack_forecast(self) -> Floats:
-        """The scenario's rack forecast [NVL72-eq racks/yr] = min(demand, every envelope), typed racks aside."""
+        """NVIDIA rack forecast [NVL72-eq racks/yr] = min(demand, every envelope), typed racks aside."""
         return ev.capped_value(self.racks_demand, self.rack_caps)
 
     @cached_property
@@ -92,18 +98,19 @@ class ModelResult:
 
     @cached_property
     def asic_demand(self) -> Floats:
-        """Custom-ASIC accelerator demand before the power envelope [units/yr] = reported 2025-2026, then fading
+        """Custom-ASIC demand before the power envelope [accelerators/yr] = reported 2025-2026, then fading
         growth."""
         return dm.asic_driver(self.a.accelerators)
 
     @cached_property
     def asic_cap(self) -> Floats:
-        """ASICs the power envelope allows [units/yr] = AI IT power x ASIC share of it / kW per ASIC."""
+        """Envelope: ASICs the data-centre power allows [accelerators/yr] = AI IT power x ASIC share of it / kW
+        per ASIC."""
         return ev.asic_power_cap(self.a.envelopes, power=self.ai_power_gw)
 
     @cached_property
     def asics(self) -> Floats:
-        """Custom-ASIC accelerators shipped [units/yr] = min(demand, power envelope)."""
+        """Custom-ASIC accelerators shipped [accelerators/yr] = min(demand, power envelope)."""
         return np.minimum(self.asic_demand, self.asic_cap)
 
     @cached_property
@@ -157,7 +164,7 @@ class ModelResult:
 
     @cached_property
     def tiers(self) -> Floats:
-        """Scale-out switch tiers for the year's cluster size [count]."""
+        """Scale-out switch tiers for the year's cluster size [tiers]."""
         return dm.cluster_tiers(dm.cluster_size(self.a.demand), self.a.demand.switch_radix)
 
     @cached_property
@@ -165,7 +172,15 @@ class ModelResult:
         """Addressable demand by segment [Gb/s per yr, 800G-eq ports/yr, engines/yr]: scale-out = (GPU packages x NIC
         ports x port speed + ASICs x ASIC scale-out Gb/s) x (2 x switch tiers - 1); scale-up = packages x engines
         per package x engine Gb/s from the optical scale-up year; NIC = packages x NIC engines x engine Gb/s from
-        the CPO NIC year; engines = Gb/s / engine size, ports = Gb/s / 800G."""
+        the CPO NIC year; engines = Gb/s / engine size, ports = Gb/s / 800G.
+
+        - scale_out.ports: Scale-out addressable ports [800G-eq ports/yr] = scale-out Gb/s / 800G.
+        - scale_out.engines: Scale-out addressable engines [engines/yr] = scale-out Gb/s / engine size.
+        - scale_up.ports: Scale-up addressable ports [800G-eq ports/yr] = scale-up Gb/s / 800G.
+        - scale_up.engines: Scale-up addressable engines [engines/yr] = scale-up Gb/s / engine size.
+        - nic.ports: NIC addressable ports [800G-eq ports/yr] = NIC Gb/s / 800G.
+        - nic.engines: NIC addressable engines [engines/yr] = NIC Gb/s / engine size.
+        """
         return dm.addressable(self.packages, self.asics, self.a.demand, self.a.accelerators)
 
     @cached_property
@@ -191,9 +206,15 @@ class ModelResult:
 
     @cached_property
     def curve_share(self) -> Mapping[str, Floats]:
-        """Demand curve by segment [0-1]: share of addressable ports before the supply cap = the segment's curve
+        """Demand curve by segment [share]: share of addressable ports before the supply cap = the segment's curve
         (logistic L / (1 + exp(-k (t - t0))), or Gompertz, Bass, linear) in the year; scale-out at least the
-        product ramps' share."""
+        product ramps' share.
+
+        - scale_out: Scale-out demand curve [share] = the scale-out curve in the year, at least the product
+          ramps' share.
+        - scale_up: Scale-up demand curve [share] = the scale-up curve in the year.
+        - nic: NIC demand curve [share] = the NIC curve in the year.
+        """
         shares = {s: segment_share(getattr(self.a.penetration, s), YEAR_ARRAY) for s in SEGMENTS}
         shares["scale_out"] = np.maximum(shares["scale_out"], self.product_share)
         return shares
@@ -223,8 +244,8 @@ class ModelResult:
 
     @cached_property
     def starts(self) -> Floats:
-        """Engine starts capacity [3.2T-eq/yr] = max(last year, min(demand / (utilisation x good fraction), last year
-        x (1 + max ramp), PIC wafers left to CPO x engines per wafer)); 2025 anchored, backcast before."""
+        """Engine starts capacity [3.2T-eq starts/yr] = max(last year, min(demand / (utilisation x good fraction),
+        last year x (1 + max ramp), PIC wafers left to CPO x engines per wafer)); 2025 anchored, backcast before."""
         return sp.engine_starts(self.demand_gbps / sp.REFERENCE_ENGINE_GBPS, self.a.supply, good=self._good_fraction)
 
     @cached_property
@@ -255,8 +276,8 @@ class ModelResult:
 
     @cached_property
     def capacity(self) -> Floats:
-        """Good engines the supply chain can deliver [3.2T-eq engines/yr] = starts x 3D yield x assembly yield x test
-        yield (yields on learning curves toward their caps)."""
+        """Engine capacity [3.2T-eq engines/yr]: good engines the supply chain can deliver = starts x 3D yield x
+        assembly yield x test yield (yields on learning curves toward their caps)."""
         return self.starts * self._good_fraction
 
     @cached_property
@@ -285,14 +306,20 @@ class ModelResult:
 
     @cached_property
     def effective_share(self) -> Mapping[str, Floats]:
-        """Effective CPO share by segment after the supply cap [0-1] = curve share x min(1, capacity / demand)
+        """Effective CPO share by segment after the supply cap [share] = curve share x min(1, capacity / demand)
         (capacity rationed pro rata by bandwidth); 0 where the segment has nothing addressable (no optical
-        scale-up before its first year: nothing ships, so no penetration is shown)."""
+        scale-up before its first year: nothing ships, so no penetration is shown).
+
+        - scale_out: Scale-out effective penetration [share] = scale-out curve share x min(1, capacity / demand).
+        - scale_up: Scale-up effective penetration [share] = scale-up curve share x min(1, capacity / demand); 0
+          before the optical scale-up year.
+        - nic: NIC effective penetration [share] = NIC curve share x min(1, capacity / demand).
+        """
         return {s: np.where(self.addressable[s].gbps > 0, share, 0.0) for s, share in self._rationed[0].items()}
 
     @cached_property
     def binding(self) -> Floats:
-        """1 where supply binds, 0 where demand does [flag]."""
+        """Supply binds [flag] = 1 where supply binds, 0 where demand does."""
         return self._rationed[1]
 
     def penetration(self, segment: str, basis: str = "effective") -> Floats:
@@ -309,12 +336,13 @@ class ModelResult:
 
     @cached_property
     def effective_all(self) -> Floats:
-        """Effective CPO share of all addressable ports, bandwidth-weighted [0-1]."""
+        """All segments effective penetration [share] = effective CPO share of all addressable ports,
+        bandwidth-weighted."""
         return self.penetration("all")
 
     @cached_property
     def curve_all(self) -> Floats:
-        """Demand curve share of all addressable ports, bandwidth-weighted [0-1]."""
+        """All segments demand curve [share] = demand curve share of all addressable ports, bandwidth-weighted."""
         return self.penetration("all", "demand")
 
     def _shipped(self, quantity: str) -> Floats:
