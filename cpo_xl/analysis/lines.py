@@ -90,7 +90,7 @@ STATIC: list[LineItem] = [
              sheet="Demand"),
     LineItem("cowos_wafers", "CoWoS-class wafers", "wafers", "demand", ("cowos_wafers",), sheet="Demand"),
     LineItem("nvidia_cowos_wafers", "NVIDIA GPU CoWoS wafers feeding the year's shipments", "wafers", "demand",
-             ("nvidia_cowos_wafers",), sheet="Demand"),
+             ("nvidia_cowos_wafers",)),  # off the Demand sheet, as below: its lines fill their printed page
     LineItem("packages_per_wafer", "NVIDIA GPU packages per CoWoS wafer (generation mix)", "packages/wafer",
              "demand", ("packages_per_wafer",), "0.0"),
     LineItem("cowos_packages", "NVIDIA GPU packages its CoWoS allocation makes", "packages", "demand",
@@ -100,7 +100,7 @@ STATIC: list[LineItem] = [
              sheet="Demand"),
     LineItem("packages", "GPU packages", "packages", "demand", ("packages",), sheet="Demand"),
     LineItem("non_rack_packages", "NVIDIA GPU packages outside NVL72-eq racks (HGX, Hopper, China parts)",
-             "packages", "demand", ("non_rack_packages",), sheet="Demand"),
+             "packages", "demand", ("non_rack_packages",)),
     LineItem("nvidia_revenue", "NVIDIA revenue (data-centre revenue / its share): the company block's line",
              "US$ M", "demand", ("nvidia_revenue",)),
     LineItem("revenue_per_rack", "NVIDIA revenue per NVL72-eq rack (GB300 / VR200 / Kyber-class mix)",
