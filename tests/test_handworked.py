@@ -50,31 +50,39 @@ def test_power_binds_the_2028_racks_worked_by_hand():
       racks                = 14,450.688 MW / 0.30 MW = 48,168.96 NVL72-eq
     The others, all above it:
       demand = 60,000 (2026) x 1.15 (2027) x (1 + 0.05 + (0.15 - 0.05) x 0.6 = 1.11) (2028) = 76,590 racks
-      CoWoS  = 1.3M wafers x 1.2^2 = 1.872M wafers x 0.6 (NVIDIA) x 7 packages/wafer (9 -> 5 over 2026-30,
-               halfway) / 72 packages/rack = 109,200 racks
+      CoWoS  = CoWoS-class wafers 1.3M (2026) x 1.24 = 1.612M (2027) x 1.24 = 1.99888M (2028);
+               NVIDIA GPU wafers = wafers x (1 - 0.28 OSAT CoWoS-like) x 0.6 (NVIDIA's TSMC share)
+               = 696,384 (2027) and 863,516.16 (2028); feeding 2028's racks (a quarter's lead)
+               = 0.75 x 863,516.16 + 0.25 x 696,384 = 821,733.12 wafers; x 0.8 in racks = 657,386.50;
+               wafers per NVL72-eq 2028 = 72 x (0.3 VR200 / 9 + 0.7 Kyber / 4.5 packages/wafer) = 13.6;
+               657,386.50 / 13.6 = 48,337.24 racks (just above power: CoWoS nearly binds in 2028)
       spend  = DC revenue 193.7 (2025) x 1.8 (2026) x (1 + 0.08 + 0.72 x 0.4 = 1.368) (2027)
                x (1 + 0.08 + 0.72 x 0.4^2 = 1.1952) (2028) = US$570.07bn; x 0.8 (rack-scale share)
                = US$456,057M / US$8.36M per rack (0.3 x 7.8 VR200 + 0.7 x 8.6 Kyber) = 54,552 racks
-    So the forecast is min(76,590, 48,169, 109,200, 54,552) = 48,169 racks, binding code 1 (power)."""
+    So the forecast is min(76,590, 48,169, 48,337, 54,552) = 48,169 racks, binding code 1 (power)."""
     v = shipped_value
     year = 2028
     power = ai_it_power_gw(year) * v("envelopes.nvidia_share_of_ai_power") * 1000.0 / v("envelopes.rack_mw_2028")
     g_2028 = v("racks.growth_terminal") + (v("racks.growth_2027") - v("racks.growth_terminal")) * v("racks.growth_fade")
     demand = v("racks.cy2026") * (1 + v("racks.growth_2027")) * (1 + g_2028)
-    per_wafer = v("envelopes.packages_per_wafer_2026") + (v("envelopes.packages_per_wafer_2030")
-                                                          - v("envelopes.packages_per_wafer_2026")) * (2028 - 2026) / 4
-    cowos = (v("envelopes.cowos_wafers_2026") * (1 + v("envelopes.cowos_growth")) ** 2
-             * v("envelopes.nvidia_share_of_cowos") * per_wafer / 72)
+    gpu_wafers = {y: v("envelopes.cowos_wafers_2026") * (1 + v("envelopes.cowos_growth")) ** (y - 2026)
+                  * (1 - v("envelopes.cowos_like_share")) * v("envelopes.nvidia_share_of_cowos") for y in (2027, 2028)}
+    lead = v("envelopes.cowos_lead_years")
+    available = (1 - lead) * gpu_wafers[2028] + lead * gpu_wafers[2027]
+    kyber = v("envelopes.kyber_share_2028")
+    wafers_per_rack = 72 * ((1 - kyber) / v("envelopes.packages_per_wafer_rubin")
+                            + kyber / v("envelopes.packages_per_wafer_kyber"))
+    cowos = available * v("envelopes.rack_share_of_nvidia_wafers") / wafers_per_rack
     first, terminal = v("envelopes.dc_revenue_growth_2026"), v("envelopes.dc_revenue_growth_terminal")
     fade = v("envelopes.dc_revenue_growth_fade")
     revenue_bn = (v("envelopes.dc_revenue_usd_bn_2025") * (1 + first) * (1 + terminal + (first - terminal) * fade)
                   * (1 + terminal + (first - terminal) * fade ** 2))
-    kyber = v("envelopes.kyber_share_2028")
     per_rack = ((1 - kyber) * v("envelopes.revenue_per_rack_vr200_usd_m")
                 + kyber * v("envelopes.revenue_per_rack_kyber_usd_m"))
     spend = revenue_bn * 1000 * v("envelopes.rack_scale_share_of_dc_revenue") / per_rack
 
     assert power == pytest.approx(48168.96, rel=1e-9)  # the docstring's figure, so the arithmetic above is the test's
+    assert cowos == pytest.approx(48337.24, rel=1e-7)  # the docstring's CoWoS figure
     assert power < min(demand, cowos, spend)
     r = run(Case())
     i = year_index(year)

@@ -46,16 +46,19 @@ def test_one_nvidia_revenue_line_for_envelopes_and_company_block(scenario):
 def test_racks_fall_only_where_a_generation_step_raises_what_each_rack_takes(scenario):
     # a fall in NVL72-eq racks while revenue rises needs the binding envelope's per-rack intensity to rise faster
     # than the envelope: revenue per rack (VR200 US$7.8M vs GB300 US$3.8M) where spend binds, MW per rack (Kyber
-    # 600 kW per 144 packages) where power binds; demand itself never falls
+    # 600 kW per 144 packages) where power binds, CoWoS wafers per rack (Kyber-class 4-die packages, ~4.5 per wafer
+    # against Rubin's ~9) where CoWoS binds; demand itself never falls
     case = Case(scenario)
     r, env = run(case), case.assumptions().envelopes
-    mw = ev.rack_mw(env)
+    mw, wafers = ev.rack_mw(env), ev.wafers_per_rack(env)
     for i in range(FROM + 1, len(YEAR_ARRAY)):
         if r.racks[i] < r.racks[i - 1] * (1 - 1e-9) and r.dc_revenue[i] > r.dc_revenue[i - 1]:
             code = r.rack_binding[i]
-            assert code in (1.0, 3.0), (YEAR_ARRAY[i], code)
+            assert code in (1.0, 2.0, 3.0), (YEAR_ARRAY[i], code)
             if code == 3.0:
                 assert r.revenue_per_rack[i] / r.revenue_per_rack[i - 1] > r.dc_revenue[i] / r.dc_revenue[i - 1]
+            elif code == 2.0:
+                assert wafers[i] / wafers[i - 1] > r.nvidia_cowos_wafers[i] / r.nvidia_cowos_wafers[i - 1]
             else:
                 assert mw[i] / mw[i - 1] > r.ai_power_gw[i] / r.ai_power_gw[i - 1]
 

@@ -79,9 +79,15 @@ class Envelopes(_Frozen):
     cowos_wafers_2025: float = Positive
     cowos_wafers_2026: float = Positive
     cowos_growth: float = Growth
+    nvidia_share_of_cowos_2025: float = Share
     nvidia_share_of_cowos: float = Share
-    packages_per_wafer_2026: float = Positive
-    packages_per_wafer_2030: float = Positive
+    cowos_like_share: float = Share
+    cowos_lead_years: float = Share
+    packages_per_wafer_blackwell: float = Positive
+    packages_per_wafer_rubin: float = Positive
+    packages_per_wafer_kyber: float = Positive
+    rack_share_of_nvidia_wafers_2025: float = Field(gt=0.0, le=1.0)
+    rack_share_of_nvidia_wafers: float = Field(gt=0.0, le=1.0)
     dc_revenue_usd_bn_2023: float = Positive
     dc_revenue_usd_bn_2024: float = Positive
     dc_revenue_usd_bn_2025: float = Positive
@@ -221,6 +227,7 @@ class CrossCheck(_Frozen):
 
     band: float = Field(ge=1.0, le=100.0)
     spend_band: float = Field(ge=1.0, le=10.0)
+    cowos_band: float = Field(ge=1.0, le=10.0)
 
 
 class Company(_Frozen):

@@ -68,10 +68,42 @@ def cowos_wafers(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
                            env.cowos_growth, env.cowos_growth, 1.0, years)
 
 
+def nvidia_cowos_wafers(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA's GPU CoWoS wafers [wafers/yr] = CoWoS-class wafers x TSMC's part of them (1 - the OSAT CoWoS-like
+    share) x NVIDIA's share of TSMC CoWoS (the 2025 value through 2025, the steady value from 2026; its OSAT
+    wafers carry Vera CPUs and automotive parts, not GPUs)."""
+    share = np.where(years <= 2025, env.nvidia_share_of_cowos_2025, env.nvidia_share_of_cowos)
+    return np.asarray(cowos_wafers(env, years) * (1.0 - env.cowos_like_share) * share, dtype=float)
+
+
+def cowos_wafers_available(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
+    """NVIDIA GPU CoWoS wafers that feed the year's shipments [wafers/yr] = (1 - lead) x this year's + lead x last
+    year's (packages reach a shipped rack about a quarter after CoWoS)."""
+    wafers = nvidia_cowos_wafers(env, years)
+    lead = np.asarray(env.cowos_lead_years)
+    last = np.concatenate([wafers[..., :1], wafers[..., :-1]], axis=-1)
+    return np.asarray((1.0 - lead) * wafers + lead * last, dtype=float)
+
+
+def wafers_per_rack(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
+    """CoWoS wafers per NVL72-equivalent [wafers/NVL72-eq] = 72 x sum over generations of mix share / packages
+    per wafer (Blackwell ~14, Rubin ~9, Kyber-class 4-die ~4.5)."""
+    gb, vr, ky = generation_mix(env, years)
+    return np.asarray(PACKAGES_PER_RACK * (gb / env.packages_per_wafer_blackwell + vr / env.packages_per_wafer_rubin
+                                           + ky / env.packages_per_wafer_kyber), dtype=float)
+
+
+def rack_share_of_wafers(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
+    """Share of NVIDIA's GPU CoWoS wafers that go into NVL72-eq racks [fraction]: the 2025 value (HGX boards,
+    Hopper and China parts large) through 2025, the steady value from 2026."""
+    return np.asarray(np.where(years <= 2025, env.rack_share_of_nvidia_wafers_2025, env.rack_share_of_nvidia_wafers)
+                      + 0.0 * years, dtype=float)
+
+
 def cowos_cap_racks(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:
-    """NVIDIA racks CoWoS allows [NVL72-eq/yr] = wafers x NVIDIA share x packages per wafer / 72."""
-    per_wafer = interpolated({2026: env.packages_per_wafer_2026, 2030: env.packages_per_wafer_2030}, years)
-    return cowos_wafers(env, years) * env.nvidia_share_of_cowos * per_wafer / PACKAGES_PER_RACK
+    """NVIDIA racks CoWoS allows [NVL72-eq/yr] = NVIDIA GPU wafers available x rack share of them / wafers per
+    NVL72-equivalent."""
+    return cowos_wafers_available(env, years) * rack_share_of_wafers(env, years) / wafers_per_rack(env, years)
 
 
 def dc_revenue_usd_bn(env: EnvelopesParams, years: Floats = YEAR_ARRAY) -> Floats:

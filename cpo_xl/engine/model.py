@@ -74,8 +74,8 @@ class ModelResult:
 
         - power: Envelope: racks the data-centre power added allows [NVL72-eq racks/yr] = AI IT power x NVIDIA
           share / MW per rack.
-        - cowos: Envelope: racks CoWoS-class capacity allows [NVL72-eq racks/yr] = CoWoS wafers x NVIDIA share x
-          packages per wafer / 72.
+        - cowos: Envelope: racks CoWoS-class capacity allows [NVL72-eq racks/yr] = NVIDIA GPU CoWoS wafers x rack
+          share of them / wafers per NVL72-eq.
         - spend: Envelope: racks NVIDIA data-centre revenue pays for [NVL72-eq racks/yr] = NVIDIA data-centre
           revenue x rack-scale share / revenue per rack.
         """
@@ -157,10 +157,36 @@ class ModelResult:
         return np.divide(self.rack_spend, rack_revenue, out=np.zeros_like(self.rack_spend), where=rack_revenue > 0)
 
     @cached_property
+    def nvidia_cowos_wafers(self) -> Floats:
+        """NVIDIA GPU CoWoS wafers that feed the year's shipments [wafers/yr] = CoWoS-class wafers x (1 - OSAT
+        CoWoS-like share) x NVIDIA's share of TSMC CoWoS, (1 - lead) of this year's and lead of last year's."""
+        return ev.cowos_wafers_available(self.a.envelopes)
+
+    @cached_property
+    def packages_per_wafer(self) -> Floats:
+        """NVIDIA GPU packages per CoWoS wafer, by the year's generation mix [packages/wafer] = 72 / wafers per
+        NVL72-equivalent (Blackwell ~14, Rubin ~9, Kyber-class ~4.5 per NVL72-eq package)."""
+        return ev.PACKAGES_PER_RACK / ev.wafers_per_rack(self.a.envelopes)
+
+    @cached_property
+    def cowos_packages(self) -> Floats:
+        """NVIDIA GPU packages its CoWoS allocation makes [packages/yr] = NVIDIA GPU wafers x packages per wafer."""
+        return self.nvidia_cowos_wafers * self.packages_per_wafer
+
+    @cached_property
+    def non_rack_packages(self) -> Floats:
+        """NVIDIA GPU packages outside NVL72-eq racks [packages/yr] (HGX boards, Hopper and China parts) = rack
+        packages x (1 / rack share of NVIDIA's GPU wafers - 1)."""
+        return self.packages * (1.0 / ev.rack_share_of_wafers(self.a.envelopes) - 1.0)
+
+    @cached_property
     def cowos_use(self) -> Floats:
-        """NVIDIA GPU packages / the packages its CoWoS share allows [fraction] (racks are capped at 1)."""
-        cap = ev.cowos_cap_racks(self.a.envelopes) * ev.PACKAGES_PER_RACK
-        return np.divide(self.packages, cap, out=np.zeros_like(self.packages), where=cap > 0)
+        """NVIDIA GPU packages used / the packages its CoWoS allocation makes [fraction] = (racks x 72 + non-rack
+        packages) / (NVIDIA GPU wafers x packages per wafer): at most 1 (the CoWoS envelope), within the stated
+        band (crosscheck.cowos_band)."""
+        used = self.packages + self.non_rack_packages
+        cap = self.cowos_packages
+        return np.divide(used, cap, out=np.zeros_like(used), where=cap > 0)
 
     @cached_property
     def tiers(self) -> Floats:
