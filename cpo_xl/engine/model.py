@@ -88,7 +88,7 @@ class ModelResult:
 
     @cached_property
     def rack_binding(self) -> Floats:
-        """What sets the rack forecast: 0 demand, 1 power, 2 CoWoS, 3 spend [code]."""
+        """Rack forecast set by: 0 demand, 1 power, 2 CoWoS, 3 spend [code]."""
         return ev.capped(self.racks_demand, self.rack_caps)[1]
 
     @cached_property
@@ -120,7 +120,7 @@ class ModelResult:
 
     @cached_property
     def rack_power_gw(self) -> Floats:
-        """IT power of the NVIDIA racks shipped [GW/yr]."""
+        """IT power of the NVIDIA racks [GW/yr] = racks shipped x MW per rack / 1,000."""
         return ev.rack_power_gw(self.racks, self.a.envelopes)
 
     @cached_property
