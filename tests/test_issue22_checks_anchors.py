@@ -42,7 +42,7 @@ def test_every_anchor_is_a_row_of_formulas_on_checks(checks):
         assert (sheet, target.row - 1) == (PLACES[line].sheet, PLACES[line].row)  # the line it pins
         ratio = v.cell(r, 7).value
         assert f.cell(r, 7).value == f"=F{r}/E{r}" and ratio == pytest.approx(v.cell(r, 6).value / a.value)
-        flagged = ratio < 1 if a.kind == "floor" else not xc.PART_LOWEST <= ratio <= 1
+        flagged = ratio < 1 if a.kind in xc.FLOOR_KINDS else not xc.PART_LOWEST <= ratio <= 1
         assert v.cell(r, 8).value == (1 if flagged else 0), a.id
         reason = v.cell(r, L.year_col(L.SERIES_SPLIT_YEAR) + 1).value
         assert reason == (a.reason if flagged else HOLDS) and (not flagged or reason)
@@ -63,3 +63,34 @@ def test_the_anchor_flag_count_sums_the_flags(checks):
     v, f = values["Checks"], formulas["Checks"]
     count = next(r for r in range(1, f.max_row + 1) if f.cell(r, 1).value == "Anchor flags (count; see the reasons)")
     assert v.cell(count, 8).value == sum(v.cell(rows[a.id], 8).value for a in xc.anchors()) >= 1
+
+
+def test_an_anchor_that_sets_an_input_says_so():
+    """The NVIDIA/Broadcom switch-ramp disclosure is where the 2026 switch input comes from, so the anchor cannot
+    confirm it independently: it is kind "input", names the input, equals its base value (if the input moves
+    away, this test says the anchor no longer describes it), and prints "input" on Checks."""
+    from cpo_xl.engine.inputs import flatten, scenario_values
+    base = flatten(scenario_values("base", None))
+    inputs = [a for a in xc.anchors() if a.kind == "input"]
+    assert [a.id for a in inputs] == ["nvidia_photonics_switches_2026"]
+    for a in inputs:
+        assert base[a.sets] == a.value
+    assert all(not a.sets for a in xc.anchors() if a.kind != "input")
+
+
+def test_kind_input_without_the_input_it_sets_is_refused(tmp_path, monkeypatch):
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("cpo_xl.engine.data").joinpath("anchors.toml").read_text(encoding="utf-8")
+    broken = text.replace('sets = "supply.cpo_switches_2026"\n', "")
+    assert tomllib.loads(broken) and broken != text
+    loads = tomllib.loads
+    monkeypatch.setattr(xc.tomllib, "loads", lambda _: loads(broken))
+    xc.anchors.cache_clear()
+    try:
+        with pytest.raises(xc.CpoError, match="nvidia_photonics_switches_2026: kind 'input' and `sets`"):
+            xc.anchors()
+    finally:
+        monkeypatch.undo()
+        xc.anchors.cache_clear()

@@ -120,7 +120,8 @@ def anchors_text(case: Case) -> str:
         check=["pass" if ok else "MISS" for ok in frame["passes"]])
     reasons = [f"  {name}: {why}" for name, why in zip(frame["id"], frame["reason"], strict=True) if why]
     return ("Disclosed near-term anchors (model / disclosed; floor: passes at >= 1, part of a broader figure: "
-            "0.2-1; sources: engine/data/anchors.toml, docs/research/issue22.md)\n"
+            "0.2-1; input: a floor whose disclosure also sets an input, so not an independent check; sources: "
+            "engine/data/anchors.toml, docs/research/issue22.md)\n"
             + fmt.table(shown, {"year": fmt.year, "disclosed": fmt.money, "model": fmt.money, "ratio": fmt.ratio})
             + ("\nWhere the model departs:\n" + "\n".join(reasons) if reasons else ""))
 

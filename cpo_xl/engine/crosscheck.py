@@ -88,7 +88,8 @@ ANCHOR_LINES = {
     "foundry_tam": "foundry & packaging layer [US$ M]",
     "optics": "CPO optics revenue: engines + lasers + fibre [US$ M]",
 }
-ANCHOR_KINDS = ("floor", "part")
+ANCHOR_KINDS = ("floor", "part", "input")
+FLOOR_KINDS = ("floor", "input")  # "input": a floor whose disclosure also sets an input (named by `sets`)
 PART_LOWEST = 0.2  # a 'part' anchor passes at model / disclosed in [0.2, 1]
 
 
@@ -108,6 +109,7 @@ class Anchor:
     value: float
     kind: str
     reason: str
+    sets: str = ""  # the input this disclosure sets (kind "input"): the check is not independent of it
 
 
 @lru_cache(maxsize=1)
@@ -118,9 +120,11 @@ def anchors() -> tuple[Anchor, ...]:
     for item in tomllib.loads(text)["anchor"]:
         if item["line"] not in ANCHOR_LINES or item["kind"] not in ANCHOR_KINDS or not item.get("link"):
             raise CpoError(f"anchors.toml {item['id']}: line or kind unknown, or no link")
+        if (item["kind"] == "input") != bool(item.get("sets")):
+            raise CpoError(f"anchors.toml {item['id']}: kind 'input' and `sets` (the input it sets) go together")
         out.append(Anchor(item["id"], item["publisher"], item["source"], item["date"], item["grade"], item["link"],
                           item["line"], item.get("ticker", ""), int(item["year"]), float(item["value"]),
-                          item["kind"], item.get("reason", "")))
+                          item["kind"], item.get("reason", ""), item.get("sets", "")))
     return tuple(out)
 
 
@@ -132,8 +136,8 @@ def anchor_line(result: Any, anchor: Anchor) -> Any:
 
 
 def anchor_passes(ratio_value: float, anchor: Anchor) -> bool:
-    """A floor passes at model / disclosed >= 1; a part of a broader figure within [0.2, 1]."""
-    if anchor.kind == "floor":
+    """A floor (or an input's floor) passes at model / disclosed >= 1; a part of a broader figure within [0.2, 1]."""
+    if anchor.kind in FLOOR_KINDS:
         return ratio_value >= 1.0
     return PART_LOWEST <= ratio_value <= 1.0
 

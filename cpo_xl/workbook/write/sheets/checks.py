@@ -7,7 +7,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cpo_xl.analysis.reconcile import anchored, reconciled
-from cpo_xl.engine.crosscheck import ANCHOR_LINES, PART_LOWEST
+from cpo_xl.engine.crosscheck import ANCHOR_LINES, FLOOR_KINDS, PART_LOWEST
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write import grid
@@ -137,7 +137,9 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
     # a short title: it prints whole beside the repeated columns A:C on the page of the reasons too
     ws.write_string(top, 0, "Disclosed near-term anchors (not in the master check)", st.section)
     ws.write_comment(top, 0, "Company orders, run-rate targets and product ramps (engine/data/anchors.toml); "
-                             "the note on each disclosed figure gives its source, date, grade and link.", NOTE_SIZE)
+                             "the note on each disclosed figure gives its source, date, grade and link. Kind "
+                             "'input': the disclosure also sets an input, so the row shows the supply side delivers "
+                             "it, not an independent check.", NOTE_SIZE)
     cols = T.ANCHORS
     ws.write_row(top + 1, 0, cols.headers[:-1], st.head_left)
     ws.merge_range(top + 1, cols.col("reason"), top + 1, L.LAST_YEAR_COL, cols.headers[-1], st.head_left)
@@ -157,7 +159,7 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         ws.write_formula(row, cols.col("model"), f"={link}", st.number("#,##0", link=True), model)
         ws.write_formula(row, cols.col("ratio"), cols.formula("ratio", row), st.number("0.00"), ratio)
         r = cols.cell("ratio", row)
-        test = f"{r}<1" if a.kind == "floor" else f"OR({r}<{PART_LOWEST},{r}>1)"
+        test = f"{r}<1" if a.kind in FLOOR_KINDS else f"OR({r}<{PART_LOWEST},{r}>1)"
         ws.write_formula(row, cols.col("flag"), cols.formula("flag", row, test=test), st.number("0"), float(flagged))
         ws.write_string(row, cols.col("unit"), ANCHOR_LINES[a.line].rsplit("[", 1)[1].rstrip("]"), st.unit)
         ws.write_string(row, L.REASON_COL, a.reason)
