@@ -160,6 +160,32 @@ SUMMARY_INPUTS = Table((
     Column("swing", "swing"),
 ))
 
+# Sensitivity sheet, below the two-way table: one company's exposure tornado (values from the build)
+EXPOSURE_TORNADO = Table((
+    Column("key", "input key"),
+    Column("label", "input"),
+    Column("at_bear", "exposure at bear"),
+    Column("at_bull", "exposure at bull"),
+    Column("swing", "swing"),
+))
+
+# Sensitivity sheet, beside the Monte Carlo: each listed company's exposure percentiles (values from the build)
+EXPOSURE_RANGES = Table((
+    Column("ticker", "ticker"),
+    Column("unit", "unit"),
+    Column("key", "key"),
+    Column("p10", "P10"),
+    Column("p50", "P50"),
+    Column("p90", "P90"),
+))
+
+# Penetration sheet, below its chart: the curve parameters in force, linked from the Inputs live column
+CURVE_PARAMETERS = Table((
+    Column("label", "parameter"),
+    Column("unit", "unit"),
+    Column("value", "value"),
+))
+
 # Sources sheet: every default number (one page wide at L.PRINT_SCALE)
 SOURCES = Table((
     Column("key", "key", 28),
@@ -171,6 +197,18 @@ SOURCES = Table((
     Column("grade", "grade", 5),
 ))
 
+# Sources sheet, below the defaults: the published forecasts the reconciliation uses
+PUBLISHED = Table((
+    Column("id", "id"),
+    Column("source", "source"),
+    Column("year", "year"),
+    Column("value", "value"),
+    Column("scope", "metric / scope"),
+    Column("date", "date"),
+    Column("grade", "grade"),
+))
+
 TABLES = {"crosscheck": CROSSCHECK, "reconciliation": RECONCILIATION, "anchors": ANCHORS,
           "elasticity": ELASTICITY, "tornado": TORNADO, "winners": WINNERS,
-          "summary_inputs": SUMMARY_INPUTS, "sources": SOURCES}
+          "summary_inputs": SUMMARY_INPUTS, "exposure_tornado": EXPOSURE_TORNADO, "exposure_ranges": EXPOSURE_RANGES,
+          "curve_parameters": CURVE_PARAMETERS, "sources": SOURCES, "published": PUBLISHED}

@@ -11,6 +11,7 @@ from cpo_xl.engine.inputs import SCENARIOS
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import notes
+from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.sheets.common import NOTE_SIZE, fit_row
 from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 
@@ -118,13 +119,14 @@ def input_guard(item: dict[str, Any], note: str | None = None) -> Guard:
 def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
     """The penetration curve parameters, linked from the Inputs sheet's live column (green: links)."""
     ws.write_string(top, 0, "Curve parameters in force (links to Inputs; edit them there)", st.section)
-    ws.write_row(top + 1, 0, ("parameter", "unit", "value"), st.head_left)
+    cols = T.CURVE_PARAMETERS
+    ws.write_row(top + 1, 0, cols.headers, st.head_left)
     r = top + 2
     for i, item in enumerate(rows):
         if not item["key"].startswith("penetration."):
             continue
-        st.value(ws, r, 0, item["label"])
-        ws.write_string(r, 1, item["unit"], st.unit)
+        st.value(ws, r, cols.col("label"), item["label"])
+        ws.write_string(r, cols.col("unit"), item["unit"], st.unit)
         live = "=Inputs!" + xl_rowcol_to_cell(L.INPUTS_FIRST_KEY_ROW + i, L.LIVE_C, row_abs=True, col_abs=True)
-        ws.write_formula(r, 2, live, st.number("General", link=True), item["live"])
+        ws.write_formula(r, cols.col("value"), live, st.number("General", link=True), item["live"])
         r += 1

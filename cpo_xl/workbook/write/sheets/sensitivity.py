@@ -50,10 +50,12 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
     # the tornado chart and the exposure tornado each start a printed page (none is cut)
     ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, r])
     ws.write_string(r, 0, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
-    ws.write_row(r + 1, 0, ("input key", "input", "exposure at bear", "exposure at bull", "swing"), st.head_left)
+    exposure = T.EXPOSURE_TORNADO
+    ws.write_row(r + 1, 0, exposure.headers, st.head_left)
     for i, item in enumerate(exposure_tornado.itertuples()):
-        for col, v in enumerate((item.key, item.label, item.at_bear, item.at_bull, item.swing)):
-            st.value(ws, r + 2 + i, col, v if isinstance(v, str) else float(v),
+        for column in exposure.columns:
+            v = getattr(item, column.name)
+            st.value(ws, r + 2 + i, exposure.col(column.name), v if isinstance(v, str) else float(v),
                      None if isinstance(v, str) else st.number("0.00%"))
     for col, width in enumerate(cols.widths):  # one page wide at L.PRINT_SCALE (key and label wrap)
         ws.set_column(col, col, width)
@@ -64,9 +66,10 @@ def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, flo
                           year: int) -> None:
     """Static table of each listed company's exposure percentiles (from the build's simulation)."""
     ws.write_string(top, 0, f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)", st.section)
-    ws.write_row(top + 1, 0, ("ticker", "unit", "key", "P10", "P50", "P90"), st.head_left)
+    cols = T.EXPOSURE_RANGES
+    ws.write_row(top + 1, 0, cols.headers, st.head_left)
     for i, (ticker, *values) in enumerate(table):
-        ws.write_string(top + 2 + i, 0, ticker)
-        ws.write_string(top + 2 + i, 1, "fraction", st.unit)
-        for j, v in enumerate(values):
-            ws.write_number(top + 2 + i, 3 + j, v, st.number("0.00%"))
+        ws.write_string(top + 2 + i, cols.col("ticker"), ticker)
+        ws.write_string(top + 2 + i, cols.col("unit"), "fraction", st.unit)
+        for name, v in zip(("p10", "p50", "p90"), values, strict=True):
+            ws.write_number(top + 2 + i, cols.col(name), v, st.number("0.00%"))

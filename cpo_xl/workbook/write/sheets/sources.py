@@ -25,10 +25,13 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
         fit_row(ws, 4 + i, [(item[f], cols.width(f)) for f in ("key", "label", "source", "unit")])
     r = 6 + len(rows)
     ws.write_string(r, 0, "Published forecasts used as cross-checks", st.section)
-    ws.write_row(r + 1, 0, ("id", "source", "year", "value", "metric / scope", "date", "grade"), st.head_left)
+    forecasts = T.PUBLISHED
+    ws.write_row(r + 1, 0, forecasts.headers, st.head_left)
     for i, p in enumerate(published()):
-        for col, v in enumerate((p.id, p.source, p.year, p.value, f"{p.metric}: {p.scope}", p.date, p.grade)):
-            st.value(ws, r + 2 + i, col, v)
+        shown = {"id": p.id, "source": p.source, "year": p.year, "value": p.value, "scope": f"{p.metric}: {p.scope}",
+                 "date": p.date, "grade": p.grade}
+        for name, v in shown.items():
+            st.value(ws, r + 2 + i, forecasts.col(name), v)
     for col, width in enumerate(cols.widths):  # one page wide at L.PRINT_SCALE
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 1)
