@@ -17,7 +17,7 @@ from cpo_xl.cli.setup import load_case
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.model import check_year
+from cpo_xl.engine.model import check_year, net_exposure_order
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel.functions import version_text
 
@@ -62,7 +62,7 @@ def company_ranking(case: Case, year: int) -> str:
     """Companies by net CPO exposure (the legacy revenue CPO displaces subtracted), gross beside it."""
     frame = ranking(case, year).drop(columns=["rank", "revenue_elasticity"])
     # at constant shares the revenue elasticity equals the gross exposure, so it is not printed twice
-    frame = frame.sort_values(["net_exposure", "exposure"], ascending=False, na_position="last", kind="stable")
+    frame = frame.set_index("ticker").loc[net_exposure_order(run_case(case), year_index(year))].reset_index()
     frame.insert(0, "rank", range(1, len(frame) + 1))
     frame["layer"] = [LAYER_LABELS[v] for v in frame["layer"]]
     frame = frame.rename(columns={"cpo_revenue_usd_m": "CPO revenue [US$ M]", "exposure": "gross exposure",

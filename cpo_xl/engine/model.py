@@ -551,6 +551,19 @@ def exposure_order(result: ModelResult, column: int) -> list[str]:
     return sorted(result.companies, key=key)
 
 
+def net_exposure_order(result: ModelResult, column: int) -> list[str]:
+    """Tickers ranked by net CPO exposure [fraction] in one year (``column``), highest first; ties by gross
+    exposure, then as :func:`exposure_order`; no net exposure (no revenue on file) last. The one net ranking
+    the command line and the Summary's cannibalised list use."""
+    gross = {t: i for i, t in enumerate(exposure_order(result, column))}
+
+    def key(ticker: str) -> tuple[bool, float, float, int]:
+        lines = result.companies[ticker]
+        net, exposure = float(lines.net_exposure[column]), float(lines.exposure[column])
+        return np.isnan(net), -np.nan_to_num(net), -np.nan_to_num(exposure, nan=-np.inf), gross[ticker]
+    return sorted(result.companies, key=key)
+
+
 def check_year(year: object, argument: str = "year") -> int:
     """A whole year inside the horizon, else CpoError naming the argument."""
     if isinstance(year, bool) or not isinstance(year, int | float) or (isinstance(year, float)
