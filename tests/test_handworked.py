@@ -120,10 +120,11 @@ def test_erosion_sensitivity_worked_by_hand():
       cluster 100k x 1.2^4 = 207,360 GPUs -> 3 Clos tiers (radix 128: up to 524,288) -> 2 x 3 - 1 = 5 switch ports
       scale-out Gb/s = (packages x 1 port x 3,200 + ASICs x 400 x 2^(5/3)) x 5 = 1.3426e11,
         share 0.5 / (1 + exp(-0.872 x (2030 - 2030.46))) = 0.200522
-      scale-up  Gb/s = packages x 4.5 x 3,200 = 5.3697e10, share 0.9 / (1 + exp(0)) = 0.45
+      scale-up  Gb/s = packages x 4.5 x 3,200 (NVIDIA) + ASICs x 0.3 x 12,800 (custom XPUs with optical
+        scale-up, from 2028) = 5.3697e10 + 4.5116e10 = 9.8813e10, share 0.9 / (1 + exp(0)) = 0.45
       NIC       Gb/s = packages x 1 x 3,200 = 1.1933e10, share 0.5 / (1 + exp(-0.8 x (2030 - 2030.5))) = 0.200656
-      shipped = 5.3481e10 Gb/s
-    swing = 5.3481e10 Gb/s x US$0.046936/(Gb/s) / 1e6 = US$2,510.2M."""
+      shipped = 0.200522 x 1.3426e11 + 0.45 x 9.8813e10 + 0.200656 x 1.1933e10 = 7.3783e10 Gb/s
+    swing = 7.3783e10 Gb/s x US$0.046936/(Gb/s) / 1e6 = US$3,463.1M."""
     v = shipped_value
     key, year = "pricing.erosion_2027", 2030
     bear, bull = scenario_value("bear", key), scenario_value("bull", key)
@@ -144,6 +145,8 @@ def test_erosion_sensitivity_worked_by_hand():
                                                                    / v("accelerators.asic_scale_out_doubling_years"))
     scale_out = (packages * v("demand.nic_ports_per_package") * port_gbps + asics * asic_gbps) * fan
     scale_up = packages * v("demand.scale_up_engines_per_package") * v("demand.scale_up_engine_gbps")
+    assert year >= v("demand.xpu_optical_scale_up_year")
+    scale_up += asics * v("demand.xpu_optical_share") * v("demand.xpu_scale_up_gbps")
     nic = packages * v("demand.nic_engines_per_package") * v("demand.nic_engine_gbps")
 
     def logistic(segment: str) -> float:
@@ -153,7 +156,7 @@ def test_erosion_sensitivity_worked_by_hand():
     gbps = logistic("scale_out") * scale_out + logistic("scale_up") * scale_up + logistic("nic") * nic
     expected = gbps * v("pricing.engine_usd_per_gbps_2026") * (price_index_2030(bull) - price_index_2030(bear)) / 1e6
 
-    assert expected == pytest.approx(2510.2079, rel=1e-7)  # the docstring's figure
+    assert expected == pytest.approx(3463.1185, rel=1e-7)  # the docstring's figure
     rack_units = [list(map(float, YEARS)), list(Case().rack_series())]
     got = fn.CPO_SENSITIVITY(key, year, rack_units)
     assert got == pytest.approx(expected, rel=1e-12)

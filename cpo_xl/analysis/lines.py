@@ -112,6 +112,8 @@ STATIC: list[LineItem] = [
     LineItem("asic_demand", "demand", ("asic_demand",), sheet="Demand"),
     LineItem("asic_cap", "demand", ("asic_cap",), sheet="Demand"),
     LineItem("asics", "demand", ("asics",), sheet="Demand", summary=True),
+    LineItem("xpu_scale_up_gbps", "demand", ("xpu_scale_up_gbps",), sheet="Demand"),
+    LineItem("xpu_scale_up_shipped", "demand", ("xpu_scale_up_shipped",)),
     LineItem("tiers", "demand", ("tiers",), "0", sheet="Demand"),
     LineItem("merchant_switches", "demand", ("merchant_switches",), sheet="Demand"),
     *[item for s in SEGMENTS for item in (
@@ -139,6 +141,8 @@ STATIC: list[LineItem] = [
     *[LineItem(f"tam_{layer}", "tam", (LAYER_LINES[layer],), sheet="TAM") for layer in LAYERS],
     LineItem("tam", "tam", ("tam",), sheet="TAM", sheet_note="(CPO_TAM)", summary=True),
     LineItem("optics_line", "tam", ("optics",), summary=True),
+    LineItem("xpu_scale_up_optics", "tam", ("xpu_scale_up_optics",)),
+    LineItem("xpu_scale_up_definers", "tam", ("xpu_scale_up_definers",)),
     LineItem("pluggable_price", "tam", ("pluggable_price",), "0.000", sheet="TAM"),
     LineItem("cpo_price", "tam", ("cpo_price",), "0.000", sheet="TAM"),
     LineItem("cpo_to_pluggable", "tam", ("cpo_to_pluggable",), "0.00", sheet="TAM"),

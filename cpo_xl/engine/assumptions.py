@@ -132,6 +132,9 @@ class Demand(_Frozen):
     optical_scale_up_year: int = Year
     scale_up_engines_per_package: float = Count
     scale_up_engine_gbps: float = Field(gt=0, le=1e5)
+    xpu_optical_scale_up_year: int = Year
+    xpu_optical_share: float = Share
+    xpu_scale_up_gbps: float = Field(ge=0, le=1e6)
     nic_cpo_year: int = Year
     nic_engines_per_package: float = Count
     nic_engine_gbps: float = Field(gt=0, le=1e5)
@@ -250,6 +253,8 @@ class Company(_Frozen):
     displaces: Literal["none", "pluggables", "copper"]
     displaced_share: float = Share
     revenue_line: Literal["own", "nvidia"] = "own"  # "nvidia": total revenue is the model's NVIDIA revenue line
+    # a definer's share of the definers' custom-XPU optical scale-up value; None: its share of the layer
+    xpu_scale_up_share: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _revenue_has_year(self) -> Company:
@@ -274,13 +279,19 @@ class Assumptions(_Frozen):
 
     @model_validator(mode="after")
     def _layer_shares_at_most_one(self) -> Assumptions:
-        for layer in LAYERS:
-            for field in ("share_2026", "share_2030"):
+        for field in ("share_2026", "share_2030"):
+            for layer in LAYERS:
                 total = sum(getattr(c, field) for c in self.companies.values() if c.layer == layer)
                 if total > 1.0 + 1e-9:
                     raise ValueError(
                         f"companies in layer {layer}: {field} sums to {total:.4g}, above the maximum 1"
                     )
+            # the definers' custom-XPU scale-up value is shared by the XPU shares (the layer share where none)
+            xpu = sum(getattr(c, field) if c.xpu_scale_up_share is None else c.xpu_scale_up_share
+                      for c in self.companies.values() if c.layer == "definers")
+            if xpu > 1.0 + 1e-9:
+                raise ValueError(f"companies in layer definers: xpu_scale_up_share (the {field} where none) sums "
+                                 f"to {xpu:.4g}, above the maximum 1")
         return self
 
     @cached_property

@@ -36,9 +36,15 @@ def total_revenue(company: CompanyParams, revenue_cpo: Floats, years: Floats = Y
     return other_revenue(company, years) + revenue_cpo
 
 
-def cpo_revenue(company: CompanyParams, layer_tam: Floats, years: Floats = YEAR_ARRAY) -> Floats:
-    """CPO revenue [US$ M/yr] = layer TAM x company share of the layer."""
-    return layer_tam * layer_share(company, years)
+def cpo_revenue(company: CompanyParams, layer_tam: Floats, years: Floats = YEAR_ARRAY,
+                xpu: Floats | None = None) -> Floats:
+    """CPO revenue [US$ M/yr] = layer TAM x company share of the layer; a definer with a custom-XPU scale-up
+    share on file: (layer TAM - the definers' custom-XPU scale-up value) x share of the layer + that value x
+    its custom-XPU scale-up share."""
+    share = layer_share(company, years)
+    if xpu is None or company.xpu_scale_up_share is None:
+        return layer_tam * share
+    return (layer_tam - xpu) * share + xpu * company.xpu_scale_up_share
 
 
 def exposure(revenue_cpo: Floats, revenue_total: Floats) -> Floats:

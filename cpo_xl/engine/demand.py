@@ -193,17 +193,27 @@ def nic_side_gbps(packages: Floats, demand: DemandParams, years: Floats = YEAR_A
     return np.asarray(packages * demand.nic_ports_per_package * speed, dtype=float)
 
 
+def xpu_scale_up_gbps(asics: Floats, demand: DemandParams, years: Floats = YEAR_ARRAY) -> Floats:
+    """Custom-XPU optical scale-up addressable [Gb/s per yr] = ASICs x share of XPUs with optical scale-up
+    designed in x optical scale-up Gb/s per XPU, from the XPU optical scale-up year (0 before)."""
+    gbps = asics * demand.xpu_optical_share * demand.xpu_scale_up_gbps
+    return np.asarray(np.where(years >= demand.xpu_optical_scale_up_year, gbps, 0.0), dtype=float)
+
+
 def addressable(packages: Floats, asics: Floats, demand: DemandParams, acc: AcceleratorsParams,
                 years: Floats = YEAR_ARRAY) -> dict[str, Segment]:
     """Addressable demand by segment (scale_out, scale_up, nic) for GPU packages and ASICs [units/yr].
 
     Scale-up optics are cross-rack NVLink engines from the optical scale-up generation on (in-rack NVLink stays
-    copper); CPO NICs likewise from their first year."""
+    copper), plus the custom XPUs' optical scale-up (Celestial AI photonic fabric, Broadcom XPU optics) from its
+    own first year: one segment, one adoption curve and one supply chain for optical scale-up; CPO NICs likewise
+    from their first year."""
     nvidia, asic = scale_out_gbps(packages, asics, demand, acc, years)
     engine_gbps = stepped_speed(demand.scale_out_engine_gbps, (demand.engine_3200_year, demand.engine_6400_year),
                                 years)
     optical_up = years >= demand.optical_scale_up_year
     up_gbps = np.where(optical_up, packages * demand.scale_up_engines_per_package * demand.scale_up_engine_gbps, 0.0)
+    up_gbps = up_gbps + xpu_scale_up_gbps(asics, demand, years)
     nic_gbps = np.where(years >= demand.nic_cpo_year,
                         packages * demand.nic_engines_per_package * demand.nic_engine_gbps, 0.0)
     return {"scale_out": segment(nvidia + asic, engine_gbps),

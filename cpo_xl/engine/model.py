@@ -197,7 +197,8 @@ class ModelResult:
     def addressable(self) -> Mapping[str, dm.Segment]:
         """Addressable demand by segment [Gb/s per yr, 800G-eq ports/yr, engines/yr]: scale-out = (GPU packages x NIC
         ports x port speed + ASICs x ASIC scale-out Gb/s) x (2 x switch tiers - 1); scale-up = packages x engines
-        per package x engine Gb/s from the optical scale-up year; NIC = packages x NIC engines x engine Gb/s from
+        per package x engine Gb/s from the optical scale-up year + custom-XPU optical scale-up Gb/s from its own
+        first year; NIC = packages x NIC engines x engine Gb/s from
         the CPO NIC year; engines = Gb/s / engine size, ports = Gb/s / 800G.
 
         - scale_out.ports: Scale-out addressable ports [800G-eq ports/yr] = scale-out Gb/s / 800G.
@@ -208,6 +209,13 @@ class ModelResult:
         - nic.engines: NIC addressable engines [engines/yr] = NIC Gb/s / engine size.
         """
         return dm.addressable(self.packages, self.asics, self.a.demand, self.a.accelerators)
+
+    @cached_property
+    def xpu_scale_up_gbps(self) -> Floats:
+        """Custom-XPU optical scale-up addressable [Gb/s per yr] = custom-ASIC accelerators x share of XPUs with
+        optical scale-up designed in x optical scale-up Gb/s per XPU, from the XPU optical scale-up year; part of
+        the scale-up segment (its curve, its supply share)."""
+        return dm.xpu_scale_up_gbps(self.asics, self.a.demand)
 
     @cached_property
     def merchant_switches(self) -> Floats:
@@ -396,6 +404,12 @@ class ModelResult:
         """CPO bandwidth shipped [Gb/s per yr] = sum over segments of effective share x addressable Gb/s."""
         return self._shipped("gbps")
 
+    @cached_property
+    def xpu_scale_up_shipped(self) -> Floats:
+        """Custom-XPU optical scale-up shipped [Gb/s per yr] = scale-up effective share x custom-XPU optical
+        scale-up addressable Gb/s."""
+        return self.effective_share["scale_up"] * self.xpu_scale_up_gbps
+
     # prices and TAM
     @cached_property
     def pluggable_price(self) -> Floats:
@@ -457,6 +471,19 @@ class ModelResult:
         return tm.equipment_layer(self.starts, self.a.equipment)
 
     @cached_property
+    def xpu_scale_up_definers(self) -> Floats:
+        """Definers' custom-XPU optical scale-up value [US$ M/yr] = custom-XPU scale-up Gb/s shipped x engine price
+        x the definers' share of the engine value (inside the definers layer; shared by the definers' custom-XPU
+        scale-up shares)."""
+        return tm.engine_split(tm.engine_value(self.xpu_scale_up_shipped, self.engine_price), self.a.pricing)[0]
+
+    @cached_property
+    def xpu_scale_up_optics(self) -> Floats:
+        """Custom-XPU optical scale-up optics [US$ M/yr] = custom-XPU scale-up Gb/s shipped x all-in CPO price
+        (engine + laser + fibre; inside the CPO optics line)."""
+        return self.xpu_scale_up_shipped * self.cpo_price / tm.USD_PER_MUSD
+
+    @cached_property
     def layers(self) -> Mapping[str, Floats]:
         """TAM by value-chain layer [US$ M/yr]."""
         return {layer: getattr(self, line) for layer, line in LAYER_LINES.items()}
@@ -511,15 +538,20 @@ class ModelResult:
         if not self._with_companies:
             return {}
         return {ticker: company_lines(company, self.layers[company.layer], self.displaced[company.displaces],
-                                      self.nvidia_revenue)
+                                      self.nvidia_revenue, self._xpu_part(company.layer))
                 for ticker, company in self.a.companies.items()}
+
+    def _xpu_part(self, layer: str) -> Floats | None:
+        """The custom-XPU scale-up value inside a layer [US$ M/yr]: the definers' (None for other layers)."""
+        return self.xpu_scale_up_definers if layer == "definers" else None
 
 
 def company_lines(company: CompanyParams, layer_tam: Floats, displaced: Floats,
-                  nvidia: Floats | None = None) -> CompanyLines:
+                  nvidia: Floats | None = None, xpu: Floats | None = None) -> CompanyLines:
     """One company's lines from its layer's TAM and the legacy market CPO displaces [US$ M/yr]; ``nvidia`` is
-    the model's NVIDIA revenue line [US$ M/yr], the total revenue of the company that uses it."""
-    revenue = co.cpo_revenue(company, layer_tam)
+    the model's NVIDIA revenue line [US$ M/yr], the total revenue of the company that uses it; ``xpu`` the
+    custom-XPU scale-up value inside the layer [US$ M/yr] (definers)."""
+    revenue = co.cpo_revenue(company, layer_tam, xpu=xpu)
     total = co.total_revenue(company, revenue, nvidia=nvidia)
     lost = co.displaced_revenue(displaced, company)
     exposure = co.exposure(revenue, total)
@@ -534,7 +566,9 @@ def exposures_in_year(result: ModelResult, column: int) -> dict[str, Floats]:
     years = YEAR_ARRAY[column:column + 1]
     out = {}
     for ticker, company in result.a.companies.items():
-        revenue = co.cpo_revenue(company, np.asarray(result.layers[company.layer])[..., column:column + 1], years)
+        xpu = result._xpu_part(company.layer)
+        revenue = co.cpo_revenue(company, np.asarray(result.layers[company.layer])[..., column:column + 1], years,
+                                 None if xpu is None else np.asarray(xpu)[..., column:column + 1])
         nvidia = np.asarray(result.nvidia_revenue)[..., column:column + 1]
         out[ticker] = co.exposure(revenue, co.total_revenue(company, revenue, years, nvidia))[..., 0]
     return out
