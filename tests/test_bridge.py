@@ -124,7 +124,7 @@ def test_many_inputs_are_grouped_by_section_and_the_method_says_so():
     assert [c.label for c in b.components][:2] == ["NVIDIA rack demand", "Custom ASICs"]
     assert sum(len(c.keys) for c in b.components) == b.changed
     text = br.text(b)
-    assert "exact Shapley values" in text and "grouped by section" in text and "2^8 = 256 coalitions" in text
+    assert "exact Shapley values" in text and "grouped by section" in text and "2^9 = 512 coalitions" in text
     assert b.end > b.start and abs(math.fsum(c.value for c in b.components) - b.total) <= 1e-9 * scale(b)
 
 
