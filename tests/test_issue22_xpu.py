@@ -73,7 +73,7 @@ def test_marvell_takes_its_share_of_the_definers_xpu_value():
     for ticker in ("NVDA", "AVGO", "MRVL", "CSCO"):
         c = companies[ticker]
         share = co.layer_share(c)
-        expected = (r.definers_tam - xpu) * share + xpu * c.xpu_scale_up_share
+        expected = (r.definers_tam - xpu) * share + xpu * (c.xpu_scale_up_share or 0.0)  # none on file: 0
         assert np.allclose(r.companies[ticker].cpo_revenue, expected, rtol=1e-12)
     # a company outside the definers keeps its layer share of its layer
     tsm = companies["TSM"]

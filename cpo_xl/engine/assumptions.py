@@ -253,7 +253,7 @@ class Company(_Frozen):
     displaces: Literal["none", "pluggables", "copper"]
     displaced_share: float = Share
     revenue_line: Literal["own", "nvidia"] = "own"  # "nvidia": total revenue is the model's NVIDIA revenue line
-    # a definer's share of the definers' custom-XPU optical scale-up value; None: its share of the layer
+    # a definer's share of the definers' custom-XPU optical scale-up value; None: no part of it
     xpu_scale_up_share: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
@@ -279,19 +279,17 @@ class Assumptions(_Frozen):
 
     @model_validator(mode="after")
     def _layer_shares_at_most_one(self) -> Assumptions:
-        for field in ("share_2026", "share_2030"):
-            for layer in LAYERS:
+        for layer in LAYERS:
+            for field in ("share_2026", "share_2030"):
                 total = sum(getattr(c, field) for c in self.companies.values() if c.layer == layer)
                 if total > 1.0 + 1e-9:
                     raise ValueError(
                         f"companies in layer {layer}: {field} sums to {total:.4g}, above the maximum 1"
                     )
-            # the definers' custom-XPU scale-up value is shared by the XPU shares (the layer share where none)
-            xpu = sum(getattr(c, field) if c.xpu_scale_up_share is None else c.xpu_scale_up_share
-                      for c in self.companies.values() if c.layer == "definers")
-            if xpu > 1.0 + 1e-9:
-                raise ValueError(f"companies in layer definers: xpu_scale_up_share (the {field} where none) sums "
-                                 f"to {xpu:.4g}, above the maximum 1")
+        # the definers' custom-XPU scale-up value is shared by the XPU shares on file (none: no part of it)
+        xpu = sum(c.xpu_scale_up_share or 0.0 for c in self.companies.values() if c.layer == "definers")
+        if xpu > 1.0 + 1e-9:
+            raise ValueError(f"companies in layer definers: xpu_scale_up_share sums to {xpu:.4g}, above the maximum 1")
         return self
 
     @cached_property

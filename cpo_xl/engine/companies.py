@@ -38,13 +38,13 @@ def total_revenue(company: CompanyParams, revenue_cpo: Floats, years: Floats = Y
 
 def cpo_revenue(company: CompanyParams, layer_tam: Floats, years: Floats = YEAR_ARRAY,
                 xpu: Floats | None = None) -> Floats:
-    """CPO revenue [US$ M/yr] = layer TAM x company share of the layer; a definer with a custom-XPU scale-up
-    share on file: (layer TAM - the definers' custom-XPU scale-up value) x share of the layer + that value x
-    its custom-XPU scale-up share."""
+    """CPO revenue [US$ M/yr] = layer TAM x company share of the layer; a definer: (layer TAM - the definers'
+    custom-XPU scale-up value) x share of the layer + that value x its custom-XPU scale-up share (0 where none
+    is on file)."""
     share = layer_share(company, years)
-    if xpu is None or company.xpu_scale_up_share is None:
+    if xpu is None:
         return layer_tam * share
-    return (layer_tam - xpu) * share + xpu * company.xpu_scale_up_share
+    return (layer_tam - xpu) * share + xpu * (company.xpu_scale_up_share or 0.0)
 
 
 def exposure(revenue_cpo: Floats, revenue_total: Floats) -> Floats:
