@@ -112,7 +112,7 @@ STATIC: list[LineItem] = [
     LineItem("asic_demand", "demand", ("asic_demand",), sheet="Demand"),
     LineItem("asic_cap", "demand", ("asic_cap",), sheet="Demand"),
     LineItem("asics", "demand", ("asics",), sheet="Demand", summary=True),
-    LineItem("xpu_scale_up_gbps", "demand", ("xpu_scale_up_gbps",), sheet="Demand"),
+    LineItem("xpu_scale_up_gbps", "demand", ("xpu_scale_up_gbps",)),  # tables only: Demand prints on 3 pages
     LineItem("xpu_scale_up_shipped", "demand", ("xpu_scale_up_shipped",)),
     LineItem("tiers", "demand", ("tiers",), "0", sheet="Demand"),
     LineItem("merchant_switches", "demand", ("merchant_switches",), sheet="Demand"),

@@ -37,7 +37,7 @@ COMPANY_FIELD_LABELS = {
     "share_2026": ("share of its layer, 2026", "fraction"),
     "share_2030": ("share of its layer, 2030", "fraction"),
     "displaced_share": ("share of the displaced legacy market", "fraction"),
-    "xpu_scale_up_share": ("share of the definers' custom-XPU optical scale-up value", "fraction"),
+    "xpu_scale_up_share": ("share of the definers' custom-XPU scale-up value", "fraction"),
 }
 
 
