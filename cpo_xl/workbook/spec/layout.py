@@ -118,7 +118,7 @@ PRINT_SCALE = 80  # [%]
 # (Demand: its lines over two pages across, then its chart on a page of its own)
 PRINT_PAGES = {"About": 3, "Demand": 3, "Penetration": 4, "TAM": 6, "Definers": 2, "Foundry_Packaging": 2,
                "Lasers": 2, "Fiber_Connectivity": 2, "Equipment": 2, "Elasticity": 2, "Scenarios": 7,
-               "Sensitivity": 4, "Risk": 4, "Bridge": 4, "Checks": 9, "Inputs": 35, "Sources": 27}
+               "Sensitivity": 4, "Risk": 4, "Bridge": 4, "Checks": 9, "Inputs": 35, "Sources": 28}
 
 # Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named repeat rows 1-4
 # (title, master check, header). None: nothing repeats (the Summary prints on one page).
