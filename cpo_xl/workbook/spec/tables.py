@@ -52,7 +52,7 @@ class Table:
     def formula(self, name: str, row: int, **extra: str) -> str:
         """The column's formula in a 0-based row: each {column} becomes that column's cell in the row; other
         {placeholders} come from ``extra`` (references outside the table, such as a band cell)."""
-        template = next(c.formula for c in self.columns if c.name == name)
+        template = self.columns[self.col(name)].formula
         if template is None:
             raise KeyError(f"column {name!r} holds no formula")
 

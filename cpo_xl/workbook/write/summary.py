@@ -73,15 +73,14 @@ class SummaryRefs:
     band_ref: str  # the cross-check band in force (Inputs live column)
 
 
-# the ranking and tornado year cells, and which value of Page.company each Elasticity column shows
+# the ranking and tornado year cells
 ELASTICITY_YEAR = "Elasticity!" + xl_rowcol_to_cell(*L.ELASTICITY_YEAR_CELL, row_abs=True, col_abs=True)
 TORNADO_YEAR = "Sensitivity!" + xl_rowcol_to_cell(*L.SENSITIVITY_YEAR_CELL, row_abs=True, col_abs=True)
-COMPANY_VALUE = {"cpo_revenue": 1, "exposure": 2, "net_exposure": 3}
 
 
-def _col_range(sheet: str, col: int, first: int, n: int) -> str:
-    c = xl_col_to_name(col)
-    return f"{sheet}!${c}${first + 1}:${c}${first + n}"
+def _col_range(sheet: str, table: T.Table, first: int, n: int) -> dict[str, str]:
+    """Each named column of a table on another sheet as an absolute range over its ``n`` rows from ``first``."""
+    return {c.name: f"{sheet}!{table.span(c.name, first, first + n - 1)}" for c in table.columns}
 
 
 class Page:
@@ -94,11 +93,11 @@ class Page:
         a = args.case.assumptions()
         i = year_index(ranking_year)
         companies = run(args.case).companies
-        # what the Elasticity table shows of each company in this year: (name, CPO revenue, gross, net)
-        self.company = {t: (a.companies[t].name, float(c.cpo_revenue[i]), float(c.exposure[i]),
-                            float(c.net_exposure[i])) for t, c in companies.items()}
-        self.el = {c.name: _col_range("Elasticity", T.ELASTICITY.col(c.name), refs.elasticity_first,
-                                      refs.n_companies) for c in T.ELASTICITY.columns}
+        # what the Elasticity table shows of each company in this year: its name, and its numbers by column name
+        self.names = {t: a.companies[t].name for t in companies}
+        self.company = {t: {"cpo_revenue": float(c.cpo_revenue[i]), "exposure": float(c.exposure[i]),
+                            "net_exposure": float(c.net_exposure[i])} for t, c in companies.items()}
+        self.el = _col_range("Elasticity", T.ELASTICITY, refs.elasticity_first, refs.n_companies)
 
     def line(self, name: str, year: int) -> X:
         return X(grid.cell(self.places, name, L.year_col(year), L.SUMMARY), self.values[name][year])
@@ -112,8 +111,7 @@ class Page:
 
     def ranked(self, col: str, k: int, largest: bool) -> tuple[str, str | None]:
         """(MATCH expression, ticker) of the k-th largest / smallest finite value of an Elasticity column."""
-        idx = COMPANY_VALUE[col]
-        finite = [(t, float(v[idx])) for t, v in self.company.items() if math.isfinite(float(v[idx]))]
+        finite = [(t, v[col]) for t, v in self.company.items() if math.isfinite(v[col])]
         order = sorted(finite, key=lambda tv: -tv[1] if largest else tv[1])
         ticker = order[k - 1][0] if k <= len(order) else None
         func = "LARGE" if largest else "SMALL"
@@ -122,9 +120,8 @@ class Page:
     def company_text(self, col: str, k: int, largest: bool, value: str) -> X:
         """'Name value' of the k-th ranked company; value 'rev' (US$ M) or 'pct' (the column as a share)."""
         match, t = self.ranked(col, k, largest)
-        name = X(f"INDEX({self.el['company']},{match})", self.company[t][0] if t else "")
-        idx = COMPANY_VALUE[col]
-        number = X(f"INDEX({self.el[col]},{match})", self.company[t][idx] if t else 0.0)
+        name = X(f"INDEX({self.el['company']},{match})", self.names[t] if t else "")
+        number = X(f"INDEX({self.el[col]},{match})", self.company[t][col] if t else 0.0)
         shown = cat("US$ ", text(number, "#,##0"), " M") if value == "rev" else text(number, "0.0%")
         return cat(name, " ", shown)
 
@@ -247,7 +244,7 @@ def _winners_sentence(page: Page) -> X:
 def _cannibalised(page: Page) -> X:
     """The count of companies with net exposure below zero and as many names (up to L.SUMMARY_CANNIBALISED)."""
     net = page.el["net_exposure"]
-    n_v = sum(1 for v in page.company.values() if math.isfinite(v[3]) and v[3] < 0)
+    n_v = sum(1 for v in page.company.values() if math.isfinite(v["net_exposure"]) and v["net_exposure"] < 0)
     n = X(f'COUNTIF({net},"<0")', float(n_v))
     year = X(ELASTICITY_YEAR, float(page.year))
     names: list[X | str] = []
@@ -266,8 +263,8 @@ def _cannibalised(page: Page) -> X:
 def _view(page: Page, tornado_year: int) -> X:
     """The inputs that move the TAM most, with their swing (the table below gives values and units)."""
     first, n = page.refs.sensitivity_first, page.refs.n_inputs
-    swing = _col_range("Sensitivity", T.TORNADO.col("swing"), first, n)
-    label = _col_range("Sensitivity", T.TORNADO.col("label"), first, n)
+    tornado = _col_range("Sensitivity", T.TORNADO, first, n)
+    swing, label = tornado["swing"], tornado["label"]
     parts: list[X | str] = []
     for k, item in enumerate(page.tornado.head(L.SUMMARY_INPUTS).itertuples(), start=1):
         value = X(f"LARGE({swing},{k})", abs(float(item.at_bull - item.at_bear)))
@@ -354,12 +351,11 @@ def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
         rank = xl_rowcol_to_cell(row, cols.col("rank"), col_abs=True)  # the row's own rank cell
         match = match.replace(f"LARGE({page.el['cpo_revenue']},{k})", f"LARGE({page.el['cpo_revenue']},{rank})")
         ws.write_number(row, cols.col("rank"), k, st.number("0"))
-        name, revenue, gross, net = page.company[t] if t else ("", 0.0, 0.0, 0.0)
-        for column, value, fmt in (("company", name, None), ("ticker", t or "", None),
-                                   ("cpo_revenue", revenue, st.number("#,##0", link=True)),
-                                   ("exposure", gross, st.number("0.0%", link=True)),
-                                   ("net_exposure", net, st.number("0.0%", link=True))):
-            ws.write_formula(row, cols.col(column), f"=INDEX({page.el[column]},{match})", fmt, value)
+        numbers = page.company[t] if t else {"cpo_revenue": 0.0, "exposure": 0.0, "net_exposure": 0.0}
+        shown: dict[str, str | float] = {**numbers, "company": page.names[t] if t else "", "ticker": t or ""}
+        for column, fmt in (("company", None), ("ticker", None), ("cpo_revenue", st.number("#,##0", link=True)),
+                            ("exposure", st.number("0.0%", link=True)), ("net_exposure", st.number("0.0%", link=True))):
+            ws.write_formula(row, cols.col(column), f"=INDEX({page.el[column]},{match})", fmt, shown[column])
     return header + L.SUMMARY_TOP
 
 
@@ -371,7 +367,7 @@ def _inputs(ws: Any, st: Styles, page: Page, top: int) -> int:
     cols = T.SUMMARY_INPUTS
     ws.write_row(header, 0, cols.headers, st.head_left)
     first, n = page.refs.sensitivity_first, page.refs.n_inputs
-    tornado = {c.name: _col_range("Sensitivity", T.TORNADO.col(c.name), first, n) for c in T.TORNADO.columns}
+    tornado = _col_range("Sensitivity", T.TORNADO, first, n)
     _, meta, _ = shipped()
     for k, item in enumerate(page.tornado.head(L.SUMMARY_INPUTS).itertuples(), start=1):
         row = header + k
