@@ -131,6 +131,15 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     sheets["Elasticity"].set_h_pagebreaks([L.below(top, n_companies) - 1])
 
 
+def _tam_by_year_axes(chart: Any) -> None:
+    """The axes and legend of a CPO TAM line chart by year (the Scenarios and Risk charts): named axes at the
+    print standard, a linear TAM axis from 0 with separators and gridlines, the legend below."""
+    chart.set_x_axis({"name": "Year", "name_font": AXIS_FONT, "num_font": AXIS_FONT})
+    chart.set_y_axis({"name": "CPO TAM [US$ M]", "name_font": AXIS_FONT, "num_font": AXIS_FONT, "num_format": "#,##0",
+                      "min": 0, "major_gridlines": GRIDLINES})
+    chart.set_legend({"position": "bottom", "font": AXIS_FONT})
+
+
 def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], below: dict[str, int],
                     n_keys: int) -> None:
     """Scenario TAM lines, the Monte Carlo fan chart and the tornado."""
@@ -141,10 +150,7 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
                          "values": _series_range(places, f"sc_tam_{s}"), "line": SCENARIO_LOOKS[s],
                          "marker": {"type": "none"}})
     scen.set_title({"name": "CPO TAM by scenario: bear / base / bull (US$ M)", "name_font": {"size": 12}})
-    scen.set_x_axis({"name": "Year", "name_font": AXIS_FONT, "num_font": AXIS_FONT})
-    scen.set_y_axis({"name": "CPO TAM [US$ M]", "name_font": AXIS_FONT, "num_font": AXIS_FONT, "num_format": "#,##0",
-                     "min": 0, "major_gridlines": GRIDLINES})
-    scen.set_legend({"position": "bottom", "font": AXIS_FONT})
+    _tam_by_year_axes(scen)
     _place(ws, "scenarios", below["Scenarios"], scen)
     # a linear axis with separators, as on the Summary (a log axis squeezed the P10-P90 band into a line): P10
     # and P90 are the band's edges in one colour, P50 thick inside; Excel also shades the band (up/down bars
@@ -161,10 +167,7 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
     band = {"fill": {"color": "#DEEBF7"}, "border": {"none": True}}
     fan.set_up_down_bars({"up": band, "down": band})
     fan.set_title({"name": "CPO TAM, Monte Carlo: P50 inside the P10-P90 band (US$ M)", "name_font": {"size": 12}})
-    fan.set_x_axis({"name": "Year", "name_font": AXIS_FONT, "num_font": AXIS_FONT})
-    fan.set_y_axis({"name": "CPO TAM [US$ M]", "name_font": AXIS_FONT, "num_font": AXIS_FONT, "num_format": "#,##0",
-                    "min": 0, "major_gridlines": GRIDLINES})
-    fan.set_legend({"position": "bottom", "font": AXIS_FONT})
+    _tam_by_year_axes(fan)
     _place(ws, "fan", below["Risk"], fan)
     tornado = wb.add_chart({"type": "bar"})
     top = L.SENSITIVITY_HEADER_ROW + 1
