@@ -42,7 +42,7 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
     source = engine.block("TAM: cross-checks", f"{{=CPO_RATIOS(case_key,TAM!{cols.span('key', first, last)},"
                           f"TAM!{cols.span('year', first, last)})}}", ratios, fmts)
     engine.links(ws, (first, cols.col("ratio")), source, ratios, fmts)
-    return top + 2, top + 1 + len(checked)
+    return first, last
 
 
 def chart_label(p: Any) -> str:
@@ -56,11 +56,12 @@ def _guard_published(ws: Any, st: Styles, row: int, p: Any, table: T.Table) -> N
     """The year and value cells of a published figure: validation and the figure's source."""
     unit = METRIC_UNITS[p.metric]
     note = f"{p.source} ({p.date}), grade {p.grade}: {p.metric}, {p.scope}, {p.year} [{unit}]"
-    st.guard(ws, row, table.col("year"), number_guard("integer", 2015, 2040, title="Year of the published figure",
-                                      message="Year the published figure refers to (whole number, 2015-2040).",
-                                      note=note))
-    st.guard(ws, row, table.col("published"), number_guard("decimal", 0, None, title="Published figure", low_open=True,
-                                      message=f"Unit: {unit}. Allowed: greater than 0.", note=note))
+    year = number_guard("integer", 2015, 2040, title="Year of the published figure",
+                        message="Year the published figure refers to (whole number, 2015-2040).", note=note)
+    value = number_guard("decimal", 0, None, title="Published figure", low_open=True,
+                         message=f"Unit: {unit}. Allowed: greater than 0.", note=note)
+    st.guard(ws, row, table.col("year"), year)
+    st.guard(ws, row, table.col("published"), value)
 
 
 MONEY_METRICS = ("optics", "tam", "ai_optics")
