@@ -16,7 +16,6 @@ from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 NOTE_SIZE = {"x_scale": 2.2, "y_scale": 1.6}  # a note box that shows a source line unwrapped
 
 
-
 class EngineArea:
     """Rows of the hidden Engine sheet below its line blocks, for the other sheets' block formulas (tornado,
     company table, cross-checks): each block is one array formula there, and its sheet links to it."""
