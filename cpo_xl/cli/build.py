@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     backup = replace.atomic_write(target, lambda p: build_workbook(p, case), force=args.force, protect=verdict)
     print(f"wrote {target} (scenario {case.scenario}, {version_text()})"
           + (f"; the file it replaced is kept as {backup.name}" if backup else ""))
-    warning = build_warning(target)
+    warning = build_warning(case)
     if warning:
         print(warning)
     print(headline(case))

@@ -1,0 +1,81 @@
+"""Issue 21, speed: the package's shortcuts around its libraries give exactly what the libraries give.
+
+Each shortcut skips work a library does (XlsxWriter's formula preparation, openpyxl's loading of a whole
+workbook to list its sheets); each test runs the library's own path beside the shortcut on real inputs.
+"""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from xlsxwriter.worksheet import Worksheet
+
+from cpo_xl.workbook.read import files
+from cpo_xl.workbook.read.contents import read
+from cpo_xl.workbook.write import fastbook
+
+
+def test_sheet_names_read_from_the_zip_are_openpyxls(built, pm_copy):
+    """files.sheet_names reads xl/workbook.xml itself (the guard and check ask it first): the same names in the
+    same order as openpyxl's sheetnames, for the model and for the PM copy (its hidden values sheet, its own
+    tab order)."""
+    for path in (built, pm_copy):
+        wb = openpyxl.load_workbook(path, read_only=True)
+        expected = list(wb.sheetnames)
+        wb.close()
+        assert files.sheet_names(path) == expected
+        assert len(expected) > 10
+
+
+def test_the_patterns_are_xlsxwriters_own():
+    """The shortcut knows XlsxWriter's dynamic-array substitutions (read from its source): all 29 of 3.3, among
+    them FILTER and the odd SINGLE pattern, and none of the future functions it applies only on request."""
+    patterns = fastbook.dynamic_patterns()
+    assert len(patterns) == 29
+    assert r"\bFILTER\(" in patterns and r"\SINGLE\(" in patterns
+    assert not any("ACOT" in p for p in patterns)
+
+
+@pytest.mark.parametrize("formula", [
+    "=SUM(A1:A3)", "{=SUM(A1:A3*B1:B3)}", "=FILTER(A1:A9,B1:B9>0)", "=_xlfn.XLOOKUP(1,A:A,B:B)",
+    "=IF(A1,XLOOKUP(1,A:A,B:B),0)", "=ASINGLE(A1)", "=SINGLE(A1)", "=MYFILTER(A1)", "=SORTBY(A1:A3,B1:B3)",
+    '="FILTER(" & A1', "=ACOT(1)", "=LARGE(A1:A9,2)", "=sort(A1:A3)"])
+def test_a_formula_is_prepared_as_xlsxwriter_prepares_it(formula):
+    """Formulas that use a substituted function (or something like one: a longer name, text, lower case) and
+    formulas that do not, with and without braces and '='."""
+    fast, stock = fastbook.FastWorksheet(), Worksheet()
+    for sheet in (fast, stock):
+        sheet.use_future_functions = False
+    assert fast._prepare_formula(formula) == stock._prepare_formula(formula)
+    assert fast._prepare_formula(formula, True) == stock._prepare_formula(formula, True)
+
+
+def test_every_formula_of_the_workbook_is_prepared_as_xlsxwriter_prepares_it(built):
+    """All formulas of a build (read back from the file) through both paths."""
+    book = read(built)
+    fast, stock = fastbook.FastWorksheet(), Worksheet()
+    for sheet in (fast, stock):
+        sheet.use_future_functions = False
+    texts = {text for text, _ in book.formulas.values()}
+    assert len(texts) > 1000
+    for text in texts:
+        assert fast._prepare_formula(text) == stock._prepare_formula(text), text
+
+
+def test_a_workbook_written_with_the_shortcut_is_byte_identical():
+    """The same cells through FastWorkbook and xlsxwriter.Workbook give the same file."""
+    import xlsxwriter
+    outputs = []
+    for cls in (fastbook.FastWorkbook, xlsxwriter.Workbook):
+        buffer = io.BytesIO()
+        wb = cls(buffer, {"in_memory": True})
+        ws = wb.add_worksheet("S")
+        ws.write_formula(0, 0, "=SUM(B1:B3)", None, 6)
+        ws.write_formula(1, 0, "=FILTER(B1:B3,B1:B3>1)", None, 2)
+        ws.write_array_formula(2, 0, 2, 0, "{=SUM(B1:B3*C1:C3)}", None, 3)
+        wb.set_properties({"created": __import__("datetime").datetime(2026, 1, 1)})
+        wb.close()
+        outputs.append(buffer.getvalue())
+    assert outputs[0] == outputs[1]
