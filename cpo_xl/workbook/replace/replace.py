@@ -36,18 +36,22 @@ class Verdict:
 
 
 Protect = Callable[[Path, Path | None], Verdict]  # (file to replace, the fresh file if written)
+Pristine = Callable[[Path], bool]  # is the file to replace exactly what this writer wrote (nothing of a person's)?
 
 
 def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = None,
-          own_sheets: Collection[str] = L.SHEETS, fresh: Path | None = None) -> Path | None:
+          own_sheets: Collection[str] = L.SHEETS, fresh: Path | None = None,
+          pristine: Pristine | None = None) -> Path | None:
     """Refuse to replace ``target`` when that would lose a person's work (see the module doc); ``protect``
     adds a caller's own test (the build's: no edit that pull does not carry); ``own_sheets``: the sheets the
-    writer makes (the PM copy adds its hidden values sheet). Returns the .bak kept, if any."""
+    writer makes (the PM copy adds its hidden values sheet); ``pristine``: a caller's proof that the file is
+    exactly what it wrote (the PM copy's stamp), which makes reading its inputs needless. Returns the .bak kept,
+    if any."""
     for lock, app in ((target.parent / f"~${target.name}", "Excel"),
                       (target.parent / f".~lock.{target.name}#", "LibreOffice")):
         if lock.exists():
             raise CpoError(f"{target} is open in {app} (lock file {lock.name}); close it and try again")
-    if not target.exists():
+    if not target.exists() or (pristine is not None and pristine(target)):
         return None
     verdict = Verdict(_work_at_risk(target, new_digest, own_sheets))
     if not verdict.refuse and protect:
@@ -91,7 +95,8 @@ def _work_at_risk(target: Path, new_digest: str, own_sheets: Collection[str] = L
 
 
 def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False,
-                 protect: Protect | None = None, own_sheets: Collection[str] = L.SHEETS) -> Path | None:
+                 protect: Protect | None = None, own_sheets: Collection[str] = L.SHEETS,
+                 pristine: Pristine | None = None) -> Path | None:
     """Write into a temporary file beside ``target`` and rename it over the target once complete; returns the
     .bak of the replaced file when one was kept."""
     if target.name.startswith(("~$", ".~lock.")):
@@ -105,7 +110,7 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
         raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
     remove_leftovers(target.parent)
     with write_lock(target):
-        return _write_locked(target, write, force, protect, own_sheets)
+        return _write_locked(target, write, force, protect, own_sheets, pristine)
 
 
 LOCK_WAIT_S = 120.0
@@ -184,7 +189,8 @@ def _unlock(handle: Any) -> None:
 
 
 def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
-                  protect: Protect | None, own_sheets: Collection[str] = L.SHEETS) -> Path | None:
+                  protect: Protect | None, own_sheets: Collection[str] = L.SHEETS,
+                  pristine: Pristine | None = None) -> Path | None:
     from xlsxwriter.exceptions import FileCreateError
     with temp_beside(target, ".xlsx") as tmp:
         try:
@@ -194,7 +200,7 @@ def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
             cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
             why = getattr(cause, "strerror", None) or cause
             raise CpoError(f"{target}: writing failed ({why}); the file is unchanged") from None
-        backup = guard(target, digest, force, protect, own_sheets, fresh=tmp)
+        backup = guard(target, digest, force, protect, own_sheets, fresh=tmp, pristine=pristine)
         put_in_place(tmp, target)
         return backup
 

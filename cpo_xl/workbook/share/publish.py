@@ -49,11 +49,15 @@ def publish(source: Path, target: Path, force: bool = False, progress: Progress 
         stamp(path)
         return digest
 
-    def protect(existing: Path, _fresh: Path | None) -> replace.Verdict:
+    def pristine(existing: Path) -> bool:
         progress(f"checking that {existing} is the copy publish wrote (no edits to lose)")
+        return untouched(existing).refuse is None
+
+    def protect(existing: Path, _fresh: Path | None) -> replace.Verdict:
         return untouched(existing)
 
-    return replace.atomic_write(target, write, force=force, protect=protect, own_sheets=OWN_SHEETS)
+    return replace.atomic_write(target, write, force=force, protect=protect, own_sheets=OWN_SHEETS,
+                                pristine=pristine)
 
 
 def parts_digest(z: zipfile.ZipFile) -> str:
