@@ -8,6 +8,7 @@ has no foreign sheets, and Excel does not hold it open (``~$`` lock file); a cal
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import shutil
@@ -53,6 +54,8 @@ def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = 
             raise CpoError(f"{target} is open in {app} (lock file {lock.name}); close it and try again")
     if not target.exists() or (pristine is not None and pristine(target)):
         return None
+    if fresh is not None and filecmp.cmp(target, fresh, shallow=False):
+        return None  # byte for byte what replaces it (a rebuild of an unedited file): nothing to lose or read
     verdict = Verdict(_work_at_risk(target, new_digest, own_sheets))
     if not verdict.refuse and protect:
         verdict = protect(target, fresh)
