@@ -25,7 +25,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS
-from cpo_xl.workbook.read import align, contents, files, snapshot
+from cpo_xl.workbook.read import align, contents, snapshot
 from cpo_xl.workbook.spec import layout as L
 
 MAX_FORMULAS_SHOWN = 40
@@ -81,29 +81,13 @@ def summarize(path: Path) -> Summary:
     for name, ((sheet, row), _, unit) in rows.items():
         units[name] = unit
         lines |= {(name, y): book.cached.get((sheet, row, L.year_col(y) + 1)) for y in YEARS}
-    return Summary(inputs, lines, formula_cells(path), units, book, {name: r[0] for name, r in rows.items()})
+    return Summary(inputs, lines, formula_cells(book), units, book, {name: r[0] for name, r in rows.items()})
 
 
-def formula_cells(path: Path) -> dict[str, str]:
+def formula_cells(book: contents.Book) -> dict[str, str]:
     """'Sheet!A1' -> formula of every cell the file types as a formula (a text cell that starts with "=" is
-    text); the cells of an array formula carry its text."""
-    from openpyxl.utils.cell import get_column_letter, range_boundaries
-    from openpyxl.worksheet.formula import ArrayFormula
-    out: dict[str, str] = {}
-    with files.opened(path) as wb:
-        for ws in wb.worksheets:
-            for row in ws.iter_rows():
-                for c in row:
-                    if getattr(c, "data_type", None) != "f":
-                        continue
-                    if isinstance(c.value, ArrayFormula):
-                        first_col, first_row, last_col, last_row = range_boundaries(c.value.ref)
-                        for r in range(first_row, last_row + 1):
-                            for col in range(first_col, last_col + 1):
-                                out[f"{ws.title}!{get_column_letter(col)}{r}"] = c.value.text
-                    else:
-                        out[f"{ws.title}!{c.coordinate}"] = str(c.value)
-    return out
+    text); the cells of an array formula carry its text. From the cells already read (not a third reading)."""
+    return {book.label(member): text for text, span in book.formulas.values() for member in span.cells()}
 
 
 Pair = tuple[contents.Cell | None, contents.Cell | None]  # one cell's place in A and in B (None: its row is absent)
