@@ -61,10 +61,12 @@ def sheet_key(name: str) -> str:
     return name.upper()
 
 
+@files.by_content
 def read(path: Path) -> Book:
     """Constants, formulas (array formulas by their anchor), defined names and cached values of a workbook.
     Only the cells the file holds are read (not its declared dimension), each by the type the file gives it:
-    text that starts with "=" is text, never a formula."""
+    text that starts with "=" is text, never a formula. Read once per file content (files.by_content): the
+    Book is shared, not to be changed."""
     with files.opened(path) as formulas_wb, files.opened(path, data_only=True) as values_wb:
         book = Book({}, {}, {}, {})
         for name, defined in formulas_wb.defined_names.items():

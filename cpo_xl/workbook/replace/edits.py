@@ -165,11 +165,12 @@ def _formula(text: Any) -> str:
         return str(text)
 
 
+@files.by_content
 def objects(path: Path) -> dict[str, Any]:
     """Label -> value of everything but cell contents a person can add to a workbook (see the module doc).
-    The cost follows what the file holds (the cells present), not its declared dimensions."""
+    The cost follows what the file holds (the cells present), not its declared dimensions. Read once per file
+    content (openpyxl's full reader: ~1 s for the model workbook); the result is shared, not to be changed."""
     import openpyxl
-    files.check_file(path)
     _check_merges(path)
     with files.reading(path):
         try:
@@ -236,6 +237,7 @@ def _sheet_objects(ws: Any, out: dict[str, Any]) -> None:
     for key, dim in ws.row_dimensions.items():
         if dim.hidden:
             out[f"{t}: row {key} hidden"] = True
+    styles: dict[tuple[int, ...], list[tuple[str, Any]]] = {}  # a cell's style ids -> what they show
     for c in list(ws._cells.values()):  # the cells present (iter_rows would walk the declared rectangle)
         where = f"{t}!{c.coordinate}"
         if c.comment is not None:
@@ -244,17 +246,28 @@ def _sheet_objects(ws: Any, out: dict[str, Any]) -> None:
             out[f"{where} hyperlink"] = c.hyperlink.target or c.hyperlink.location
         if not c.has_style:
             continue
-        if c.fill.fill_type:
-            out[f"{where} fill"] = f"{c.fill.fill_type} {_color(c.fill.fgColor)}"
-        fo = c.font
-        font = (bool(fo.b), bool(fo.i), fo.u, bool(fo.strike), _color(fo.color) or "000000")
-        if font != PLAIN_FONT:
-            out[f"{where} font"] = font
-        if c.number_format != "General":
-            out[f"{where} number format"] = re.sub(r"\\([-+])", r"\1", c.number_format)
-        border = tuple(getattr(c.border, side).style for side in ("left", "right", "top", "bottom"))
-        if any(border):
-            out[f"{where} border"] = border
+        key = tuple(c._style)  # font, fill, border, number format ... ids: cells that share them look alike
+        if key not in styles:
+            styles[key] = _style_objects(c)
+        for what, value in styles[key]:
+            out[f"{where} {what}"] = value
+
+
+def _style_objects(c: Any) -> list[tuple[str, Any]]:
+    """(what, value) of a styled cell's fill, font, number format and border that differ from a plain cell."""
+    found: list[tuple[str, Any]] = []
+    if c.fill.fill_type:
+        found.append(("fill", f"{c.fill.fill_type} {_color(c.fill.fgColor)}"))
+    fo = c.font
+    font = (bool(fo.b), bool(fo.i), fo.u, bool(fo.strike), _color(fo.color) or "000000")
+    if font != PLAIN_FONT:
+        found.append(("font", font))
+    if c.number_format != "General":
+        found.append(("number format", re.sub(r"\\([-+])", r"\1", c.number_format)))
+    border = tuple(getattr(c.border, side).style for side in ("left", "right", "top", "bottom"))
+    if any(border):
+        found.append(("border", border))
+    return found
 
 
 _XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
@@ -269,7 +282,10 @@ def _drawings(path: Path) -> dict[str, Any]:
         for name, part in parts.sheet_parts(z):
             rels = parts.rels(z, part)
             counts: dict[str, int] = {}
-            for drawing in ElementTree.fromstring(z.read(part)).iter(f"{parts.MAIN}drawing"):
+            xml = z.read(part)
+            if b"drawing" not in xml:
+                continue  # no <drawing> element: not worth parsing the sheet
+            for drawing in ElementTree.fromstring(xml).iter(f"{parts.MAIN}drawing"):
                 target = rels.get(drawing.get(f"{parts.REL}id", ""), "")
                 if target not in z.namelist():
                     continue
