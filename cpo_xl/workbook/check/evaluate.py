@@ -118,9 +118,10 @@ def compile_key(shape: tuple[str, ...]) -> tuple[str, ...]:
 def compile_shape(shape: tuple[str, ...]) -> tuple[Any, list[int]]:
     """Compile one shape with `formulas`; returns the function and, per positional input, the area index.
 
-    The function runs `formulas`' own compiled steps (its Excel functions and operators) in the order of its
-    schedula pipe without schedula's per-call bookkeeping (:class:`Pipe`); any step that fails re-runs the
-    cell through the schedula pipe itself, so errors read as they always did."""
+    The shape is parsed by `formulas`' parser and its functions and operators are run in the order of the
+    parser's own graph (:class:`Pipe`); schedula's compilation (a dispatcher run to fold the constants, then
+    a DispatchPipe, ~5 ms a shape, half of check's own time on the model) is made only for a cell whose plain
+    run fails, so errors read as they always did."""
     import formulas
     parts = []
     for piece in shape:
@@ -130,51 +131,78 @@ def compile_shape(shape: tuple[str, ...]) -> tuple[Any, list[int]]:
             parts.append(f"XA{k}" if kind == "c" else f"XB{k}:XC{k}")  # dummies, one per distinct reference
         else:
             parts.append(piece)
-    func = formulas.Parser().ast("=" + "".join(parts))[1].compile()
+    text = "=" + "".join(parts)
+    pipe = Pipe.of(text, formulas.Parser().ast(text)[1])
     order = []
-    for name in func.inputs:
+    for name in pipe.inputs:
         m = _DUMMY.match(str(name))
         if not m:
             raise CpoError(f"cannot evaluate the input {str(name)[:60]!r}")
         order.append(int(m[1]) - 1)
-    return Pipe.of(func), order
+    return pipe, order
+
+
+_PLAIN_NODE = frozenset({"type", "index", "wait_inputs", "filters", "inputs", "outputs", "function", "solve_cycle",
+                         "extra_inputs"})
 
 
 class Pipe:
-    """A compiled `formulas` function (a schedula DispatchPipe) as a plain list of steps.
+    """A parsed `formulas` formula as a plain list of steps, with schedula's compiled pipe as the fallback.
 
-    The steps are the pipe's own nodes in its own order: each data node takes its input, its default value
-    (a literal) or the output of the function before it, through the node's filters; each function node calls
-    its function on its inputs (schedula's NONE dropped, as schedula does). That is what schedula does for a
-    pipe of plain data and function nodes, without building a workflow graph per call (~20x the cost of the
-    functions themselves). A pipe with any other kind of node is called as it is."""
+    The steps are the nodes of the parser's graph that the result depends on, each after its inputs: each data
+    node takes its input, its default value (a literal) or the output of the function before it, through the
+    node's filters (the result's: `formulas`' Ranges -> value filter, as its compiled pipe has); each function
+    node calls its function on its inputs (schedula's NONE dropped, as schedula does). That is what a schedula
+    pipe does for plain data and function nodes, without building a workflow graph per call (~20x the cost of
+    the functions themselves) nor compiling one per shape. The inputs are the graph's sources without a
+    default, sorted, as `formulas` orders them. A graph with any other kind of node, and any call whose plain
+    run raises, goes through `formulas`' own compiled function (`func`, compiled on first use)."""
 
-    def __init__(self, func: Any, steps: list[tuple[bool, Any, Any, Any]] | None) -> None:
-        self.func = func
+    def __init__(self, text: str, steps: list[tuple[bool, Any, Any, Any]] | None, inputs: list[Any],
+                 output: Any) -> None:
+        self.text = text
         self.steps = steps
-        self.inputs = list(func.inputs)
-        self.output = func.outputs[0] if func.outputs and len(func.outputs) == 1 else None
+        self.inputs = inputs
+        self.output = output
+        self._func: Any = None
+
+    @property
+    def func(self) -> Any:
+        """`formulas`' compiled function (a schedula DispatchPipe) of the same text, with the same inputs."""
+        if self._func is None:
+            import formulas
+            func = formulas.Parser().ast(self.text)[1].compile()
+            if list(func.inputs) != self.inputs:
+                raise CpoError(f"inputs {list(func.inputs)} != {self.inputs} in {self.text[:60]!r}")
+            self._func = func
+        return self._func
 
     @classmethod
-    def of(cls, func: Any) -> Pipe:
-        steps: list[tuple[bool, Any, Any, Any]] = []
-        defaults = {k: v["value"] for k, v in func.dsp.default_values.items()}
-        plain_nodes = {"type", "index", "wait_inputs", "filters", "inputs", "outputs", "function", "solve_cycle",
-                       "extra_inputs"}
-        for task, _, sub_dispatchers in func.pipe:
-            node_id, solution = task[-1]
-            node = solution.nodes[node_id]
-            if sub_dispatchers or solution.dsp is not func.dsp or set(node) - plain_nodes:
-                return cls(func, None)
+    def of(cls, text: str, builder: Any) -> Pipe:
+        """The steps of a parsed formula (`formulas`' AstBuilder): its graph's nodes the result needs, in order."""
+        import schedula
+        from formulas.functions import wrap_ranges_func
+        dsp = builder.dsp
+        output = builder.get_node_id(builder[-1])
+        defaults = {k: v["value"] for k, v in dsp.default_values.items()}
+        order = _ancestors_first(output, dsp.dmap.pred)
+        inputs = sorted(n for n in order if dsp.nodes[n]["type"] == "data" and not dsp.dmap.pred[n]
+                        and n not in defaults)
+        steps: list[tuple[bool, Any, Any, Any]] | None = []
+        for node_id in order:
+            node = dsp.nodes[node_id]
+            if set(node) - _PLAIN_NODE or node["type"] not in ("data", "function") or (
+                    node["type"] == "data" and (node.get("wait_inputs") or "function" in node)):
+                steps = None
+                break
             if node["type"] == "data":
-                if node.get("wait_inputs") or "function" in node:
-                    return cls(func, None)
-                steps.append((True, node_id, defaults.get(node_id, _MISSING), tuple(node.get("filters", ()))))
-            elif node["type"] == "function":
-                steps.append((False, node["function"], tuple(node["inputs"]), tuple(node["outputs"])))
+                filters = tuple(node.get("filters", ()))
+                if node_id == output:
+                    filters += (wrap_ranges_func(schedula.bypass),)
+                steps.append((True, node_id, defaults.get(node_id, _MISSING), filters))
             else:
-                return cls(func, None)
-        return cls(func, steps if len(func.outputs or ()) == 1 else None)
+                steps.append((False, node["function"], tuple(node["inputs"]), tuple(node["outputs"])))
+        return cls(text, steps, inputs, output)
 
     def __call__(self, *args: Any) -> Any:
         if self.steps is None:
@@ -205,6 +233,28 @@ class Pipe:
                     if value is not none:
                         values[name] = value
         return values[self.output]
+
+
+def _ancestors_first(node: Any, pred: dict[Any, dict[Any, Any]]) -> list[Any]:
+    """`node` and everything it depends on in `pred` (a graph's predecessors), each after its own inputs."""
+    order: list[Any] = []
+    done: set[Any] = set()
+    open_: set[Any] = set()
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        n, expanded = stack.pop()
+        if n in done:
+            continue
+        if expanded:
+            done.add(n)
+            order.append(n)
+            continue
+        if n in open_:
+            raise CpoError(f"a formula's graph loops through {str(n)[:60]!r}")
+        open_.add(n)
+        stack.append((n, True))
+        stack.extend((p, False) for p in reversed(list(pred[n])) if p not in done)
+    return order
 
 
 _MISSING = object()
