@@ -188,13 +188,12 @@ class Pipe:
         order = _ancestors_first(output, dsp.dmap.pred)
         inputs = sorted(n for n in order if dsp.nodes[n]["type"] == "data" and not dsp.dmap.pred[n]
                         and n not in defaults)
-        steps: list[tuple[bool, Any, Any, Any]] | None = []
+        steps: list[tuple[bool, Any, Any, Any]] = []
         for node_id in order:
             node = dsp.nodes[node_id]
             if set(node) - _PLAIN_NODE or node["type"] not in ("data", "function") or (
                     node["type"] == "data" and (node.get("wait_inputs") or "function" in node)):
-                steps = None
-                break
+                return cls(text, None, inputs, output)
             if node["type"] == "data":
                 filters = tuple(node.get("filters", ()))
                 if node_id == output:
