@@ -36,29 +36,55 @@ class Formula:
     targets: Area  # the cell itself, or an array formula's whole range
 
 
-def _corner(col: str, row: str, at: Cell) -> tuple[int, int, str]:
-    """Absolute (column, row) of one corner and its canonical text relative to `at` ($ parts stay absolute)."""
-    c, r = column_index_from_string(col.lstrip("$").upper()), int(row.lstrip("$"))
-    ctext = f"${c}" if col.startswith("$") else f"c{c - at[2]}"
-    rtext = f"${r}" if row.startswith("$") else f"r{r - at[1]}"
-    return c, r, ctext + rtext
+_Corner = tuple[int, int, bool, bool]  # column, row, column absolute ($), row absolute ($)
+_PARTS: dict[str, tuple[str | None, _Corner, _Corner | None]] = {}  # reference text -> what it says
+_MAX_PARTS = 50_000
+
+
+def _parts(text: str) -> tuple[str | None, _Corner, _Corner | None]:
+    """What a reference's text says, whatever cell it is in: its sheet (if named) and corners, $ marks kept.
+
+    Cached by text: a cell's references are mostly its neighbours' too (C5 is read by the formulas of row 5),
+    and the regular expression and column letters cost more than what is left for each cell to do."""
+    parts = _PARTS.get(text)
+    if parts is not None:
+        return parts
+    m = _REF.match(text)
+    if not m:
+        raise CpoError(f"unsupported reference {text[:60]!r}")
+
+    def corner(col: str, row: str) -> _Corner:
+        return (column_index_from_string(col.lstrip("$").upper()), int(row.lstrip("$")), col.startswith("$"),
+                row.startswith("$"))
+    first = corner(m["c1"], m["r1"])
+    second = corner(m["c2"], m["r2"]) if m["c2"] else None
+    if second and (abs(second[1] - first[1]) + 1) * (abs(second[0] - first[0]) + 1) > MAX_RANGE_CELLS:
+        raise CpoError(f"reference {text[:60]!r} spans more than {MAX_RANGE_CELLS:,} cells")
+    if len(_PARTS) >= _MAX_PARTS:
+        _PARTS.clear()
+    parts = _PARTS[text] = (sheet_key(m["sheet"]) if m["sheet"] else None, first, second)
+    return parts
+
+
+def _relative(corner: _Corner, at: Cell) -> str:
+    """A corner's canonical text relative to `at` ($ parts stay absolute)."""
+    c, r, c_abs, r_abs = corner
+    return (f"${c}" if c_abs else f"c{c - at[2]}") + (f"${r}" if r_abs else f"r{r - at[1]}")
 
 
 def resolve(text: str, at: Cell, names: dict[str, Area]) -> tuple[Area, str]:
     """A reference token -> (the area it points to, its canonical text relative to `at`)."""
-    if text.upper() in names:
-        return names[text.upper()], text.upper()
-    m = _REF.match(text)
-    if not m:
-        raise CpoError(f"unsupported reference {text[:60]!r}")
-    sheet = sheet_key(m["sheet"]) if m["sheet"] else at[0]
-    c1, r1, t1 = _corner(m["c1"], m["r1"], at)
-    c2, r2, t2 = _corner(m["c2"], m["r2"], at) if m["c2"] else (c1, r1, "")
-    area = Area(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
-    if (area.bottom - area.top + 1) * (area.right - area.left + 1) > MAX_RANGE_CELLS:
-        raise CpoError(f"reference {text[:60]!r} spans more than {MAX_RANGE_CELLS:,} cells")
-    prefix = f"{sheet}!" if m["sheet"] else ""
-    return area, prefix + t1 + (f":{t2}" if m["c2"] else "")
+    upper = text.upper()
+    if upper in names:
+        return names[upper], upper
+    sheet, first, second = _parts(text)
+    prefix = f"{sheet}!" if sheet else ""
+    c1, r1 = first[0], first[1]
+    if second is None:
+        return Area(sheet or at[0], r1, c1, r1, c1), prefix + _relative(first, at)
+    c2, r2 = second[0], second[1]
+    area = Area(sheet or at[0], min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+    return area, f"{prefix}{_relative(first, at)}:{_relative(second, at)}"
 
 
 def parse(text: str, at: Cell, span: Area, names: dict[str, Area]) -> Formula:
@@ -340,7 +366,12 @@ def evaluate(book: Book) -> dict[Cell, Any]:
 
 
 def _spread(result: Any, span: Area, values: dict[Cell, Any], to_plain: Any) -> None:
-    """Write a result into its cell or, for an array formula, over its range (#N/A where it falls short)."""
+    """Write a result into its cell or, for an array formula, over its range (#N/A where it falls short).
+
+    A number into one cell skips the 1x1 object array (what the array would hold is the number itself)."""
+    if type(result) in _SCALARS and span.top == span.bottom and span.left == span.right:
+        values[(span.sheet, span.top, span.left)] = to_plain(result)
+        return
     grid = np.atleast_2d(np.asarray(result, dtype=object)) if not isinstance(result, str) else None
     for cell in span.cells():
         if grid is None:
@@ -348,6 +379,9 @@ def _spread(result: Any, span: Area, values: dict[Cell, Any], to_plain: Any) -> 
             continue
         i, j = cell[1] - span.top, cell[2] - span.left
         values[cell] = to_plain(grid[i, j]) if i < grid.shape[0] and j < grid.shape[1] else "#N/A"
+
+
+_SCALARS = frozenset({int, float, bool, np.float64, np.int64, np.bool_})
 
 
 def _name(cell: Cell) -> str:
