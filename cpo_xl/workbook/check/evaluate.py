@@ -10,6 +10,7 @@ CPO_* UDFs are whatever the caller registers in `formulas.get_functions()` (the 
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import re
 from dataclasses import dataclass
@@ -190,6 +191,7 @@ class Pipe:
         self.steps = steps
         self.inputs = inputs
         self.output = output
+        self.elementwise = False  # a row of cells can go through the steps at once (:func:`_elementwise`)
         self._func: Any = None
 
     @property
@@ -227,7 +229,9 @@ class Pipe:
                 steps.append((True, node_id, defaults.get(node_id, _MISSING), filters))
             else:
                 steps.append((False, node["function"], tuple(node["inputs"]), tuple(node["outputs"])))
-        return cls(text, steps, inputs, output)
+        pipe = cls(text, steps, inputs, output)
+        pipe.elementwise = bool(inputs) and _elementwise(steps, output, defaults)  # no input: nothing to row
+        return pipe
 
     def __call__(self, *args: Any) -> Any:
         if self.steps is None:
@@ -236,6 +240,11 @@ class Pipe:
             return self._run(self.steps, args)
         except Exception:  # noqa: BLE001 - the schedula pipe gives the error its usual form (or a value)
             return self.func(*args)
+
+    def row(self, *args: Any) -> Any:
+        """The steps on 1 x n object arrays (one column per cell), no fallback: an exception is the caller's."""
+        assert self.steps is not None and self.elementwise
+        return self._run(self.steps, args)
 
     def _run(self, steps: list[tuple[bool, Any, Any, Any]], args: tuple[Any, ...]) -> Any:
         import schedula
@@ -258,6 +267,40 @@ class Pipe:
                     if value is not none:
                         values[name] = value
         return values[self.output]
+
+
+@functools.cache
+def _per_cell_functions() -> frozenset[int]:
+    """`formulas`' functions that work cell by cell: each is numpy.vectorize of one Excel function over its
+    arguments, its result kept as vectorize gives it (wrap_ufunc with its own return), so a 1 x n row through
+    it is, cell for cell, what each cell through it gives. Excel's operators (arithmetic, comparison, &), IF
+    and ABS: what the check formulas of the workbooks are made of. Aggregates (SUM, MAX, OR, ...) and lookups
+    read a whole array and are not here."""
+    import formulas
+    from formulas.functions.operators import OPERATORS
+    functions = formulas.get_functions()
+    names = ("+", "-", "U-", "U+", "*", "/", "^", "%", "&", ">=", "<=", "<>", "<", ">", "=")
+    return frozenset({id(OPERATORS[name]) for name in names} | {id(functions["IF"]["function"]),
+                                                                 id(functions["ABS"])})
+
+
+def _elementwise(steps: list[tuple[bool, Any, Any, Any]] | None, output: Any, defaults: dict[Any, Any]) -> bool:
+    """Whether cells of this shape can be computed as one row: every function works cell by cell, every
+    literal is a single value, and the result comes out of a function (a bare reference hands its value on
+    as it is, which a row would not)."""
+    if not steps or output in defaults:
+        return False
+    per_cell = _per_cell_functions()
+    produced = set()
+    for is_data, a, b, c in steps:
+        if is_data:
+            if b is not _MISSING and type(b) not in (int, float, bool, str):
+                return False
+        elif id(a) not in per_cell or len(b) >= 32:  # wrap_ufunc takes 32+ arguments another way
+            return False
+        else:
+            produced.update(c)
+    return output in produced
 
 
 def _ancestors_first(node: Any, pred: dict[Any, dict[Any, Any]]) -> list[Any]:
@@ -323,8 +366,9 @@ def evaluate(book: Book) -> dict[Cell, Any]:
             continue
         parsed[anchor] = formula
         graph[anchor] = set().union(*(owners(area) for area in formula.areas)) - {anchor}
+    sorter = graphlib.TopologicalSorter(graph)
     try:
-        order = list(graphlib.TopologicalSorter(graph).static_order())
+        sorter.prepare()
     except graphlib.CycleError as exc:
         raise CpoError(f"circular reference through {_name(exc.args[1][0])}") from None
     compiled: dict[tuple[str, ...], tuple[Any, list[int]]] = {}
@@ -347,21 +391,62 @@ def evaluate(book: Book) -> dict[Cell, Any]:
                                     for r in range(area.top, area.bottom + 1)], dtype=object)
         return grids[area].copy()
 
-    for anchor in order:
+    def function(f: Formula) -> tuple[tuple[str, ...], Any, list[int]]:
+        key = compile_key(f.shape)
+        if key not in compiled:
+            compiled[key] = compile_shape(f.shape)
+        return key, *compiled[key]
+
+    def one(anchor: Cell) -> None:
         f = parsed[anchor]
-        span = book.formulas[anchor][1]
         if isinstance(f, str):
             result: Any = f
         else:
             try:
-                key = compile_key(f.shape)
-                if key not in compiled:
-                    compiled[key] = compile_shape(f.shape)
-                func, inputs = compiled[key]
+                _, func, inputs = function(f)
                 result = func(*(argument(f.areas[i]) for i in inputs))
             except Exception as exc:  # noqa: BLE001 - a formula that fails is a problem to report, not a crash
                 result = f"#ERROR ({type(exc).__name__}: {str(exc)[:120]})"
-        _spread(result, span, values, plain)
+        _spread(result, book.formulas[anchor][1], values, plain)
+
+    def row(anchors: list[Cell], func: Any, inputs: list[int]) -> bool:
+        """Cells of one elementwise shape, none reading another, at once; False (nothing written) if the row
+        does not go through, and then each cell goes on its own."""
+        try:
+            args = []
+            for i in inputs:
+                column = np.empty((1, len(anchors)), dtype=object)
+                for j, anchor in enumerate(anchors):
+                    column[0, j] = argument(parsed[anchor].areas[i])  # type: ignore[union-attr]
+                args.append(column)
+            grid = np.asarray(func.row(*args), dtype=object)
+        except Exception:  # noqa: BLE001 - cell by cell, as ever, gives the error its usual form
+            return False
+        if grid.shape != (1, len(anchors)):
+            return False
+        for j, anchor in enumerate(anchors):
+            values[anchor] = plain(grid[0, j])
+        return True
+
+    while sorter.is_active():
+        ready = sorter.get_ready()  # what static_order gives, a generation at a time: none reads another
+        rows: dict[tuple[str, ...], list[Cell]] = {}
+        for anchor in ready:
+            f = parsed[anchor]
+            if isinstance(f, Formula) and f.targets.single and all(area.single for area in f.areas):
+                try:
+                    key, func, _ = function(f)
+                except Exception:  # noqa: BLE001 - one() reports it
+                    func = None
+                if func is not None and func.elementwise:
+                    rows.setdefault(key, []).append(anchor)
+                    continue
+            one(anchor)
+        for key, anchors in rows.items():
+            if len(anchors) == 1 or not row(anchors, *compiled[key]):
+                for anchor in anchors:
+                    one(anchor)
+        sorter.done(*ready)
     return values
 
 
