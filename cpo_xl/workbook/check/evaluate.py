@@ -391,8 +391,12 @@ def evaluate(book: Book) -> dict[Cell, Any]:
                                     for r in range(area.top, area.bottom + 1)], dtype=object)
         return grids[area].copy()
 
-    def function(f: Formula) -> tuple[tuple[str, ...], Any, list[int]]:
-        key = compile_key(f.shape)
+    keys: dict[Cell, tuple[str, ...]] = {}
+
+    def function(anchor: Cell, f: Formula) -> tuple[tuple[str, ...], Any, list[int]]:
+        key = keys.get(anchor)
+        if key is None:
+            key = keys[anchor] = compile_key(f.shape)
         if key not in compiled:
             compiled[key] = compile_shape(f.shape)
         return key, *compiled[key]
@@ -403,7 +407,7 @@ def evaluate(book: Book) -> dict[Cell, Any]:
             result: Any = f
         else:
             try:
-                _, func, inputs = function(f)
+                _, func, inputs = function(anchor, f)
                 result = func(*(argument(f.areas[i]) for i in inputs))
             except Exception as exc:  # noqa: BLE001 - a formula that fails is a problem to report, not a crash
                 result = f"#ERROR ({type(exc).__name__}: {str(exc)[:120]})"
@@ -435,7 +439,7 @@ def evaluate(book: Book) -> dict[Cell, Any]:
             f = parsed[anchor]
             if isinstance(f, Formula) and f.targets.single and all(area.single for area in f.areas):
                 try:
-                    key, func, _ = function(f)
+                    key, func, _ = function(anchor, f)
                 except Exception:  # noqa: BLE001 - one() reports it
                     func = None
                 if func is not None and func.elementwise:
