@@ -11,6 +11,7 @@ CPO_* UDFs are whatever the caller registers in `formulas.get_functions()` (the 
 from __future__ import annotations
 
 import functools
+import gc
 import graphlib
 import re
 from dataclasses import dataclass
@@ -342,7 +343,22 @@ def plain(value: Any) -> Any:
 
 
 def evaluate(book: Book) -> dict[Cell, Any]:
-    """Every formula cell's recalculated value (array formulas spread over their range)."""
+    """Every formula cell's recalculated value (array formulas spread over their range).
+
+    What exists before the evaluation (the workbook as read, ~110,000 objects, and every module) cannot become
+    garbage during it, so it is frozen out of the cyclic garbage collector's view meanwhile: the one full
+    collection an evaluation triggers took ~0.15 s walking it (a sixth of a PM copy's evaluation). Nothing
+    is frozen if something else already froze objects (unfreezing would release theirs too)."""
+    if gc.get_freeze_count():
+        return _evaluate(book)
+    gc.freeze()
+    try:
+        return _evaluate(book)
+    finally:
+        gc.unfreeze()
+
+
+def _evaluate(book: Book) -> dict[Cell, Any]:
     import schedula
     owner: dict[Cell, Cell] = {}
     for anchor, (_, span) in book.formulas.items():
