@@ -329,13 +329,21 @@ def _ancestors_first(node: Any, pred: dict[Any, dict[Any, Any]]) -> list[Any]:
 _MISSING = object()
 
 
-def plain(value: Any) -> Any:
-    """A `formulas` result or argument cell -> a Python value (errors as their text, e.g. '#VALUE!')."""
+@functools.cache
+def _formulas_types() -> tuple[Any, type]:
+    """schedula's EMPTY and `formulas`' XlError, imported once (plain() runs for every cell; `formulas` is
+    imported only when something is evaluated)."""
     import schedula
     from formulas.tokens.operand import XlError
-    if value is schedula.EMPTY:
+    return schedula.EMPTY, XlError
+
+
+def plain(value: Any) -> Any:
+    """A `formulas` result or argument cell -> a Python value (errors as their text, e.g. '#VALUE!')."""
+    empty, error = _formulas_types()
+    if value is empty:
         return None
-    if isinstance(value, XlError):
+    if isinstance(value, error):
         return str(value)
     if isinstance(value, np.generic):
         return value.item()
@@ -370,6 +378,9 @@ def _evaluate(book: Book) -> dict[Cell, Any]:
     # read by every UDF call)
 
     def owners(area: Area) -> set[Cell]:
+        if area.top == area.bottom and area.left == area.right:  # most references: one cell, nothing to cache
+            cell = owner.get((area.sheet, area.top, area.left))
+            return set() if cell is None else {cell}
         if area not in area_owners:
             area_owners[area] = {owner[c] for c in area.cells() if c in owner}
         return area_owners[area]
