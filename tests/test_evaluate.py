@@ -52,6 +52,12 @@ def test_an_unknown_function_is_an_error_value_not_a_crash(tmp_path):
     assert str(got["DATA SHEET!A1"]).startswith("#") and got["DATA SHEET!A2"] == "#DIV/0!"
 
 
+def test_a_function_of_no_argument_that_cannot_run_is_an_error_value(tmp_path):
+    got = evaluate.results(_book(tmp_path, {"A1": "=NOSUCHFUNCTION()", "A2": "=PI()*2"}))
+    assert got["DATA SHEET!A1"] == "#ERROR (CpoError: cannot evaluate the input 'start')"
+    assert got["DATA SHEET!A2"] == pytest.approx(6.283185307179586)
+
+
 def test_shapes_that_differ_only_in_where_they_point_share_one_compiled_function(tmp_path):
     # B1 and B2 read different absolute rows: two shapes, one compile key; B3 reads one cell twice: another key
     book = _book(tmp_path, {"A1": 1, "A2": 2, "B1": "=$A$1*2", "B2": "=$A$2*2", "B3": "=A1*A1"})

@@ -201,6 +201,9 @@ class Pipe:
         if self._func is None:
             import formulas
             func = formulas.Parser().ast(self.text)[1].compile()
+            for name in func.inputs:  # e.g. schedula's start node of a function of no argument it cannot run
+                if not _DUMMY.match(str(name)):
+                    raise CpoError(f"cannot evaluate the input {str(name)[:60]!r}")
             if list(func.inputs) != self.inputs:
                 raise CpoError(f"inputs {list(func.inputs)} != {self.inputs} in {self.text[:60]!r}")
             self._func = func
