@@ -6,6 +6,9 @@ formula *shape* (the formula with its references written relative to its own cel
 and compiled once by `formulas`' parser and function library, and the cells are evaluated in dependency
 order with plain values. Built-in functions therefore keep `formulas`' independent Excel semantics; the
 CPO_* UDFs are whatever the caller registers in `formulas.get_functions()` (the catalogue, in recalc.py).
+A shape runs the steps of `formulas`' parsed graph directly (schedula compiles it only for a cell whose plain
+run fails), and same-shape cells of one dependency generation whose functions all work cell by cell
+(operators, IF, ABS) go through it as one row (issue 21: check's own time about a quarter of what it was).
 """
 
 from __future__ import annotations
