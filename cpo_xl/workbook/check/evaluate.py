@@ -277,7 +277,7 @@ class Pipe:
 
 
 @functools.cache
-def _per_cell_functions() -> frozenset[int]:
+def _per_cell_functions() -> frozenset[Any]:
     """`formulas`' functions that work cell by cell: each is numpy.vectorize of one Excel function over its
     arguments, its result kept as vectorize gives it (wrap_ufunc with its own return), so a 1 x n row through
     it is, cell for cell, what each cell through it gives. Excel's operators (arithmetic, comparison, &), IF
@@ -287,8 +287,7 @@ def _per_cell_functions() -> frozenset[int]:
     from formulas.functions.operators import OPERATORS
     functions = formulas.get_functions()
     names = ("+", "-", "U-", "U+", "*", "/", "^", "%", "&", ">=", "<=", "<>", "<", ">", "=")
-    return frozenset({id(OPERATORS[name]) for name in names} | {id(functions["IF"]["function"]),
-                                                                 id(functions["ABS"])})
+    return frozenset({OPERATORS[name] for name in names} | {functions["IF"]["function"], functions["ABS"]})
 
 
 def _elementwise(steps: list[tuple[bool, Any, Any, Any]] | None, output: Any, defaults: dict[Any, Any]) -> bool:
@@ -303,7 +302,7 @@ def _elementwise(steps: list[tuple[bool, Any, Any, Any]] | None, output: Any, de
         if is_data:
             if b is not _MISSING and type(b) not in (int, float, bool, str):
                 return False
-        elif id(a) not in per_cell or len(b) >= 32:  # wrap_ufunc takes 32+ arguments another way
+        elif a not in per_cell or len(b) >= 32:  # wrap_ufunc takes 32+ arguments another way
             return False
         else:
             produced.update(c)
