@@ -6,10 +6,15 @@ formula *shape* (the formula with its references written relative to its own cel
 and compiled once by `formulas`' parser and function library, and the cells are evaluated in dependency
 order with plain values. Built-in functions therefore keep `formulas`' independent Excel semantics; the
 CPO_* UDFs are whatever the caller registers in `formulas.get_functions()` (the catalogue, in recalc.py).
+A shape runs the steps of `formulas`' parsed graph directly (schedula compiles it only for a cell whose plain
+run fails), and same-shape cells of one dependency generation whose functions all work cell by cell
+(operators, IF, ABS) go through it as one row (issue 21: check's own time about a quarter of what it was).
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import graphlib
 import re
 from dataclasses import dataclass
@@ -36,29 +41,55 @@ class Formula:
     targets: Area  # the cell itself, or an array formula's whole range
 
 
-def _corner(col: str, row: str, at: Cell) -> tuple[int, int, str]:
-    """Absolute (column, row) of one corner and its canonical text relative to `at` ($ parts stay absolute)."""
-    c, r = column_index_from_string(col.lstrip("$").upper()), int(row.lstrip("$"))
-    ctext = f"${c}" if col.startswith("$") else f"c{c - at[2]}"
-    rtext = f"${r}" if row.startswith("$") else f"r{r - at[1]}"
-    return c, r, ctext + rtext
+_Corner = tuple[int, int, bool, bool]  # column, row, column absolute ($), row absolute ($)
+_PARTS: dict[str, tuple[str | None, _Corner, _Corner | None]] = {}  # reference text -> what it says
+_MAX_PARTS = 50_000
+
+
+def _parts(text: str) -> tuple[str | None, _Corner, _Corner | None]:
+    """What a reference's text says, whatever cell it is in: its sheet (if named) and corners, $ marks kept.
+
+    Cached by text: a cell's references are mostly its neighbours' too (C5 is read by the formulas of row 5),
+    and the regular expression and column letters cost more than what is left for each cell to do."""
+    parts = _PARTS.get(text)
+    if parts is not None:
+        return parts
+    m = _REF.match(text)
+    if not m:
+        raise CpoError(f"unsupported reference {text[:60]!r}")
+
+    def corner(col: str, row: str) -> _Corner:
+        return (column_index_from_string(col.lstrip("$").upper()), int(row.lstrip("$")), col.startswith("$"),
+                row.startswith("$"))
+    first = corner(m["c1"], m["r1"])
+    second = corner(m["c2"], m["r2"]) if m["c2"] else None
+    if second and (abs(second[1] - first[1]) + 1) * (abs(second[0] - first[0]) + 1) > MAX_RANGE_CELLS:
+        raise CpoError(f"reference {text[:60]!r} spans more than {MAX_RANGE_CELLS:,} cells")
+    if len(_PARTS) >= _MAX_PARTS:
+        _PARTS.clear()
+    parts = _PARTS[text] = (sheet_key(m["sheet"]) if m["sheet"] else None, first, second)
+    return parts
+
+
+def _relative(corner: _Corner, at: Cell) -> str:
+    """A corner's canonical text relative to `at` ($ parts stay absolute)."""
+    c, r, c_abs, r_abs = corner
+    return (f"${c}" if c_abs else f"c{c - at[2]}") + (f"${r}" if r_abs else f"r{r - at[1]}")
 
 
 def resolve(text: str, at: Cell, names: dict[str, Area]) -> tuple[Area, str]:
     """A reference token -> (the area it points to, its canonical text relative to `at`)."""
-    if text.upper() in names:
-        return names[text.upper()], text.upper()
-    m = _REF.match(text)
-    if not m:
-        raise CpoError(f"unsupported reference {text[:60]!r}")
-    sheet = sheet_key(m["sheet"]) if m["sheet"] else at[0]
-    c1, r1, t1 = _corner(m["c1"], m["r1"], at)
-    c2, r2, t2 = _corner(m["c2"], m["r2"], at) if m["c2"] else (c1, r1, "")
-    area = Area(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
-    if (area.bottom - area.top + 1) * (area.right - area.left + 1) > MAX_RANGE_CELLS:
-        raise CpoError(f"reference {text[:60]!r} spans more than {MAX_RANGE_CELLS:,} cells")
-    prefix = f"{sheet}!" if m["sheet"] else ""
-    return area, prefix + t1 + (f":{t2}" if m["c2"] else "")
+    upper = text.upper()
+    if upper in names:
+        return names[upper], upper
+    sheet, first, second = _parts(text)
+    prefix = f"{sheet}!" if sheet else ""
+    c1, r1 = first[0], first[1]
+    if second is None:
+        return Area(sheet or at[0], r1, c1, r1, c1), prefix + _relative(first, at)
+    c2, r2 = second[0], second[1]
+    area = Area(sheet or at[0], min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+    return area, f"{prefix}{_relative(first, at)}:{_relative(second, at)}"
 
 
 def parse(text: str, at: Cell, span: Area, names: dict[str, Area]) -> Formula:
@@ -118,9 +149,10 @@ def compile_key(shape: tuple[str, ...]) -> tuple[str, ...]:
 def compile_shape(shape: tuple[str, ...]) -> tuple[Any, list[int]]:
     """Compile one shape with `formulas`; returns the function and, per positional input, the area index.
 
-    The function runs `formulas`' own compiled steps (its Excel functions and operators) in the order of its
-    schedula pipe without schedula's per-call bookkeeping (:class:`Pipe`); any step that fails re-runs the
-    cell through the schedula pipe itself, so errors read as they always did."""
+    The shape is parsed by `formulas`' parser and its functions and operators are run in the order of the
+    parser's own graph (:class:`Pipe`); schedula's compilation (a dispatcher run to fold the constants, then
+    a DispatchPipe, ~5 ms a shape, half of check's own time on the model) is made only for a cell whose plain
+    run fails, so errors read as they always did."""
     import formulas
     parts = []
     for piece in shape:
@@ -130,51 +162,83 @@ def compile_shape(shape: tuple[str, ...]) -> tuple[Any, list[int]]:
             parts.append(f"XA{k}" if kind == "c" else f"XB{k}:XC{k}")  # dummies, one per distinct reference
         else:
             parts.append(piece)
-    func = formulas.Parser().ast("=" + "".join(parts))[1].compile()
+    text = "=" + "".join(parts)
+    pipe = Pipe.of(text, formulas.Parser().ast(text)[1])
     order = []
-    for name in func.inputs:
+    for name in pipe.inputs:
         m = _DUMMY.match(str(name))
         if not m:
             raise CpoError(f"cannot evaluate the input {str(name)[:60]!r}")
         order.append(int(m[1]) - 1)
-    return Pipe.of(func), order
+    return pipe, order
+
+
+_PLAIN_NODE = frozenset({"type", "index", "wait_inputs", "filters", "inputs", "outputs", "function", "solve_cycle",
+                         "extra_inputs"})
 
 
 class Pipe:
-    """A compiled `formulas` function (a schedula DispatchPipe) as a plain list of steps.
+    """A parsed `formulas` formula as a plain list of steps, with schedula's compiled pipe as the fallback.
 
-    The steps are the pipe's own nodes in its own order: each data node takes its input, its default value
-    (a literal) or the output of the function before it, through the node's filters; each function node calls
-    its function on its inputs (schedula's NONE dropped, as schedula does). That is what schedula does for a
-    pipe of plain data and function nodes, without building a workflow graph per call (~20x the cost of the
-    functions themselves). A pipe with any other kind of node is called as it is."""
+    The steps are the nodes of the parser's graph that the result depends on, each after its inputs: each data
+    node takes its input, its default value (a literal) or the output of the function before it, through the
+    node's filters (the result's: `formulas`' Ranges -> value filter, as its compiled pipe has); each function
+    node calls its function on its inputs (schedula's NONE dropped, as schedula does). That is what a schedula
+    pipe does for plain data and function nodes, without building a workflow graph per call (~20x the cost of
+    the functions themselves) nor compiling one per shape. The inputs are the graph's sources without a
+    default, sorted, as `formulas` orders them. A graph with any other kind of node, and any call whose plain
+    run raises, goes through `formulas`' own compiled function (`func`, compiled on first use)."""
 
-    def __init__(self, func: Any, steps: list[tuple[bool, Any, Any, Any]] | None) -> None:
-        self.func = func
+    def __init__(self, text: str, steps: list[tuple[bool, Any, Any, Any]] | None, inputs: list[Any],
+                 output: Any) -> None:
+        self.text = text
         self.steps = steps
-        self.inputs = list(func.inputs)
-        self.output = func.outputs[0] if func.outputs and len(func.outputs) == 1 else None
+        self.inputs = inputs
+        self.output = output
+        self.elementwise = False  # a row of cells can go through the steps at once (:func:`_elementwise`)
+        self._func: Any = None
+
+    @property
+    def func(self) -> Any:
+        """`formulas`' compiled function (a schedula DispatchPipe) of the same text, with the same inputs."""
+        if self._func is None:
+            import formulas
+            func = formulas.Parser().ast(self.text)[1].compile()
+            for name in func.inputs:  # e.g. schedula's start node of a function of no argument it cannot run
+                if not _DUMMY.match(str(name)):
+                    raise CpoError(f"cannot evaluate the input {str(name)[:60]!r}")
+            if list(func.inputs) != self.inputs:
+                raise CpoError(f"inputs {list(func.inputs)} != {self.inputs} in {self.text[:60]!r}")
+            self._func = func
+        return self._func
 
     @classmethod
-    def of(cls, func: Any) -> Pipe:
+    def of(cls, text: str, builder: Any) -> Pipe:
+        """The steps of a parsed formula (`formulas`' AstBuilder): its graph's nodes the result needs, in order."""
+        import schedula
+        from formulas.functions import wrap_ranges_func
+        dsp = builder.dsp
+        output = builder.get_node_id(builder[-1])
+        defaults = {k: v["value"] for k, v in dsp.default_values.items()}
+        order = _ancestors_first(output, dsp.dmap.pred)
+        inputs = sorted(n for n in order if dsp.nodes[n]["type"] == "data" and not dsp.dmap.pred[n]
+                        and n not in defaults)
         steps: list[tuple[bool, Any, Any, Any]] = []
-        defaults = {k: v["value"] for k, v in func.dsp.default_values.items()}
-        plain_nodes = {"type", "index", "wait_inputs", "filters", "inputs", "outputs", "function", "solve_cycle",
-                       "extra_inputs"}
-        for task, _, sub_dispatchers in func.pipe:
-            node_id, solution = task[-1]
-            node = solution.nodes[node_id]
-            if sub_dispatchers or solution.dsp is not func.dsp or set(node) - plain_nodes:
-                return cls(func, None)
+        for node_id in order:
+            node = dsp.nodes[node_id]
+            if set(node) - _PLAIN_NODE or node["type"] not in ("data", "function") or (
+                    node["type"] == "data" and (node.get("wait_inputs") or "function" in node)):
+                return cls(text, None, inputs, output)
             if node["type"] == "data":
-                if node.get("wait_inputs") or "function" in node:
-                    return cls(func, None)
-                steps.append((True, node_id, defaults.get(node_id, _MISSING), tuple(node.get("filters", ()))))
-            elif node["type"] == "function":
-                steps.append((False, node["function"], tuple(node["inputs"]), tuple(node["outputs"])))
+                filters = tuple(node.get("filters", ()))
+                if node_id == output:
+                    filters += (wrap_ranges_func(schedula.bypass),)
+                steps.append((True, node_id, defaults.get(node_id, _MISSING), filters))
             else:
-                return cls(func, None)
-        return cls(func, steps if len(func.outputs or ()) == 1 else None)
+                steps.append((False, node["function"], tuple(node["inputs"]), tuple(node["outputs"])))
+        pipe = cls(text, steps, inputs, output)
+        pipe.elementwise = bool(inputs) and _elementwise(steps, output, defaults)  # no input: nothing to row
+        return pipe
 
     def __call__(self, *args: Any) -> Any:
         if self.steps is None:
@@ -183,6 +247,11 @@ class Pipe:
             return self._run(self.steps, args)
         except Exception:  # noqa: BLE001 - the schedula pipe gives the error its usual form (or a value)
             return self.func(*args)
+
+    def row(self, *args: Any) -> Any:
+        """The steps on 1 x n object arrays (one column per cell), no fallback: an exception is the caller's."""
+        assert self.steps is not None and self.elementwise
+        return self._run(self.steps, args)
 
     def _run(self, steps: list[tuple[bool, Any, Any, Any]], args: tuple[Any, ...]) -> Any:
         import schedula
@@ -207,16 +276,79 @@ class Pipe:
         return values[self.output]
 
 
+@functools.cache
+def _per_cell_functions() -> frozenset[Any]:
+    """`formulas`' functions that work cell by cell: each is numpy.vectorize of one Excel function over its
+    arguments, its result kept as vectorize gives it (wrap_ufunc with its own return), so a 1 x n row through
+    it is, cell for cell, what each cell through it gives. Excel's operators (arithmetic, comparison, &), IF
+    and ABS: what the check formulas of the workbooks are made of. Aggregates (SUM, MAX, OR, ...) and lookups
+    read a whole array and are not here."""
+    import formulas
+    from formulas.functions.operators import OPERATORS
+    functions = formulas.get_functions()
+    names = ("+", "-", "U-", "U+", "*", "/", "^", "%", "&", ">=", "<=", "<>", "<", ">", "=")
+    return frozenset({OPERATORS[name] for name in names} | {functions["IF"]["function"], functions["ABS"]})
+
+
+def _elementwise(steps: list[tuple[bool, Any, Any, Any]] | None, output: Any, defaults: dict[Any, Any]) -> bool:
+    """Whether cells of this shape can be computed as one row: every function works cell by cell, every
+    literal is a single value, and the result comes out of a function (a bare reference hands its value on
+    as it is, which a row would not)."""
+    if not steps or output in defaults:
+        return False
+    per_cell = _per_cell_functions()
+    produced = set()
+    for is_data, a, b, c in steps:
+        if is_data:
+            if b is not _MISSING and type(b) not in (int, float, bool, str):
+                return False
+        elif a not in per_cell or len(b) >= 32:  # wrap_ufunc takes 32+ arguments another way
+            return False
+        else:
+            produced.update(c)
+    return output in produced
+
+
+def _ancestors_first(node: Any, pred: dict[Any, dict[Any, Any]]) -> list[Any]:
+    """`node` and everything it depends on in `pred` (a graph's predecessors), each after its own inputs."""
+    order: list[Any] = []
+    done: set[Any] = set()
+    open_: set[Any] = set()
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        n, expanded = stack.pop()
+        if n in done:
+            continue
+        if expanded:
+            done.add(n)
+            order.append(n)
+            continue
+        if n in open_:
+            raise CpoError(f"a formula's graph loops through {str(n)[:60]!r}")
+        open_.add(n)
+        stack.append((n, True))
+        stack.extend((p, False) for p in reversed(list(pred[n])) if p not in done)
+    return order
+
+
 _MISSING = object()
+
+
+@functools.cache
+def _formulas_types() -> tuple[Any, type]:
+    """schedula's EMPTY and `formulas`' XlError, imported once (plain() runs for every cell; `formulas` is
+    imported only when something is evaluated)."""
+    import schedula
+    from formulas.tokens.operand import XlError
+    return schedula.EMPTY, XlError
 
 
 def plain(value: Any) -> Any:
     """A `formulas` result or argument cell -> a Python value (errors as their text, e.g. '#VALUE!')."""
-    import schedula
-    from formulas.tokens.operand import XlError
-    if value is schedula.EMPTY:
+    empty, error = _formulas_types()
+    if value is empty:
         return None
-    if isinstance(value, XlError):
+    if isinstance(value, error):
         return str(value)
     if isinstance(value, np.generic):
         return value.item()
@@ -224,7 +356,22 @@ def plain(value: Any) -> Any:
 
 
 def evaluate(book: Book) -> dict[Cell, Any]:
-    """Every formula cell's recalculated value (array formulas spread over their range)."""
+    """Every formula cell's recalculated value (array formulas spread over their range).
+
+    What exists before the evaluation (the workbook as read, ~110,000 objects, and every module) cannot become
+    garbage during it, so it is frozen out of the cyclic garbage collector's view meanwhile: the one full
+    collection an evaluation triggers took ~0.15 s walking it (a sixth of a PM copy's evaluation). Nothing
+    is frozen if something else already froze objects (unfreezing would release theirs too)."""
+    if gc.get_freeze_count():
+        return _evaluate(book)
+    gc.freeze()
+    try:
+        return _evaluate(book)
+    finally:
+        gc.unfreeze()
+
+
+def _evaluate(book: Book) -> dict[Cell, Any]:
     import schedula
     owner: dict[Cell, Cell] = {}
     for anchor, (_, span) in book.formulas.items():
@@ -236,6 +383,9 @@ def evaluate(book: Book) -> dict[Cell, Any]:
     # read by every UDF call)
 
     def owners(area: Area) -> set[Cell]:
+        if area.top == area.bottom and area.left == area.right:  # most references: one cell, nothing to cache
+            cell = owner.get((area.sheet, area.top, area.left))
+            return set() if cell is None else {cell}
         if area not in area_owners:
             area_owners[area] = {owner[c] for c in area.cells() if c in owner}
         return area_owners[area]
@@ -248,8 +398,9 @@ def evaluate(book: Book) -> dict[Cell, Any]:
             continue
         parsed[anchor] = formula
         graph[anchor] = set().union(*(owners(area) for area in formula.areas)) - {anchor}
+    sorter = graphlib.TopologicalSorter(graph)
     try:
-        order = list(graphlib.TopologicalSorter(graph).static_order())
+        sorter.prepare()
     except graphlib.CycleError as exc:
         raise CpoError(f"circular reference through {_name(exc.args[1][0])}") from None
     compiled: dict[tuple[str, ...], tuple[Any, list[int]]] = {}
@@ -272,26 +423,76 @@ def evaluate(book: Book) -> dict[Cell, Any]:
                                     for r in range(area.top, area.bottom + 1)], dtype=object)
         return grids[area].copy()
 
-    for anchor in order:
+    keys: dict[Cell, tuple[str, ...]] = {}
+
+    def function(anchor: Cell, f: Formula) -> tuple[tuple[str, ...], Any, list[int]]:
+        key = keys.get(anchor)
+        if key is None:
+            key = keys[anchor] = compile_key(f.shape)
+        if key not in compiled:
+            compiled[key] = compile_shape(f.shape)
+        return key, *compiled[key]
+
+    def one(anchor: Cell) -> None:
         f = parsed[anchor]
-        span = book.formulas[anchor][1]
         if isinstance(f, str):
             result: Any = f
         else:
             try:
-                key = compile_key(f.shape)
-                if key not in compiled:
-                    compiled[key] = compile_shape(f.shape)
-                func, inputs = compiled[key]
+                _, func, inputs = function(anchor, f)
                 result = func(*(argument(f.areas[i]) for i in inputs))
             except Exception as exc:  # noqa: BLE001 - a formula that fails is a problem to report, not a crash
                 result = f"#ERROR ({type(exc).__name__}: {str(exc)[:120]})"
-        _spread(result, span, values, plain)
+        _spread(result, book.formulas[anchor][1], values, plain)
+
+    def row(anchors: list[Cell], func: Any, inputs: list[int]) -> bool:
+        """Cells of one elementwise shape, none reading another, at once; False (nothing written) if the row
+        does not go through, and then each cell goes on its own."""
+        try:
+            args = []
+            for i in inputs:
+                column = np.empty((1, len(anchors)), dtype=object)
+                for j, anchor in enumerate(anchors):
+                    column[0, j] = argument(parsed[anchor].areas[i])  # type: ignore[union-attr]
+                args.append(column)
+            grid = np.asarray(func.row(*args), dtype=object)
+        except Exception:  # noqa: BLE001 - cell by cell, as ever, gives the error its usual form
+            return False
+        if grid.shape != (1, len(anchors)):
+            return False
+        for j, anchor in enumerate(anchors):
+            values[anchor] = plain(grid[0, j])
+        return True
+
+    while sorter.is_active():
+        ready = sorter.get_ready()  # what static_order gives, a generation at a time: none reads another
+        rows: dict[tuple[str, ...], list[Cell]] = {}
+        for anchor in ready:
+            f = parsed[anchor]
+            if isinstance(f, Formula) and f.targets.single and all(area.single for area in f.areas):
+                try:
+                    key, func, _ = function(anchor, f)
+                except Exception:  # noqa: BLE001 - one() reports it
+                    func = None
+                if func is not None and func.elementwise:
+                    rows.setdefault(key, []).append(anchor)
+                    continue
+            one(anchor)
+        for key, anchors in rows.items():
+            if len(anchors) == 1 or not row(anchors, *compiled[key]):
+                for anchor in anchors:
+                    one(anchor)
+        sorter.done(*ready)
     return values
 
 
 def _spread(result: Any, span: Area, values: dict[Cell, Any], to_plain: Any) -> None:
-    """Write a result into its cell or, for an array formula, over its range (#N/A where it falls short)."""
+    """Write a result into its cell or, for an array formula, over its range (#N/A where it falls short).
+
+    A number into one cell skips the 1x1 object array (what the array would hold is the number itself)."""
+    if type(result) in _SCALARS and span.top == span.bottom and span.left == span.right:
+        values[(span.sheet, span.top, span.left)] = to_plain(result)
+        return
     grid = np.atleast_2d(np.asarray(result, dtype=object)) if not isinstance(result, str) else None
     for cell in span.cells():
         if grid is None:
@@ -299,6 +500,9 @@ def _spread(result: Any, span: Area, values: dict[Cell, Any], to_plain: Any) -> 
             continue
         i, j = cell[1] - span.top, cell[2] - span.left
         values[cell] = to_plain(grid[i, j]) if i < grid.shape[0] and j < grid.shape[1] else "#N/A"
+
+
+_SCALARS = frozenset({int, float, bool, np.float64, np.int64, np.bool_})
 
 
 def _name(cell: Cell) -> str:
