@@ -5,7 +5,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.workbook.check import evaluate
+from cpo_xl.workbook.check import compiled, evaluate
 from cpo_xl.workbook.read import contents
 
 
@@ -63,7 +63,7 @@ def test_shapes_that_differ_only_in_where_they_point_share_one_compiled_function
     book = _book(tmp_path, {"A1": 1, "A2": 2, "B1": "=$A$1*2", "B2": "=$A$2*2", "B3": "=A1*A1"})
     formulas = {at: evaluate.parse(text, at, span, book.names) for at, (text, span) in book.formulas.items()}
     assert len({f.shape for f in formulas.values()}) == 3
-    assert len({evaluate.compile_key(f.shape) for f in formulas.values()}) == 2
+    assert len({compiled.compile_key(f.shape) for f in formulas.values()}) == 2
     assert evaluate.results(book) == {"DATA SHEET!B1": 2, "DATA SHEET!B2": 4, "DATA SHEET!B3": 1}
 
 
@@ -73,12 +73,12 @@ def test_the_plain_pipe_gives_what_the_schedula_pipe_gives(tmp_path):
              "B5": "=INDEX(A1:A2,2)", "B6": "=1/0", "B7": '=IF(C1="",7,C1)'}
     book = _book(tmp_path, cells)
     fast = evaluate.results(book)
-    plain = evaluate.Pipe.__call__
+    plain = compiled.Pipe.__call__
     try:
-        evaluate.Pipe.__call__ = lambda self, *args: self.func(*args)
+        compiled.Pipe.__call__ = lambda self, *args: self.func(*args)
         slow = evaluate.results(book)
     finally:
-        evaluate.Pipe.__call__ = plain
+        compiled.Pipe.__call__ = plain
     assert fast == slow
     assert fast["DATA SHEET!B1"] == pytest.approx(2 ** 0.5) and fast["DATA SHEET!B2"] == "xy"
     assert fast["DATA SHEET!B3"] == "#VALUE!" and fast["DATA SHEET!B6"] == "#DIV/0!" and fast["DATA SHEET!B7"] == 7
@@ -103,7 +103,7 @@ def test_tokens_equal_the_tokenizer_whatever_was_tokenized_before(text):
 def _cell_by_cell(book, monkeypatch):
     """The book's results with every shape run cell by cell (no rows)."""
     with monkeypatch.context() as m:
-        m.setattr(evaluate, "_elementwise", lambda *args: False)
+        m.setattr(compiled, "_elementwise", lambda *args: False)
         evaluate._PARTS.clear()
         return evaluate.results(book)
 
@@ -111,12 +111,12 @@ def _cell_by_cell(book, monkeypatch):
 def _rows_used(monkeypatch) -> list[int]:
     """Records the width of every row of cells computed at once."""
     widths: list[int] = []
-    row = evaluate.Pipe.row
+    row = compiled.Pipe.row
 
     def counted(self, *args):
         widths.append(args[0].shape[1])
         return row(self, *args)
-    monkeypatch.setattr(evaluate.Pipe, "row", counted)
+    monkeypatch.setattr(compiled.Pipe, "row", counted)
     return widths
 
 
@@ -162,7 +162,7 @@ def test_cells_that_read_each_other_are_never_one_row(tmp_path, monkeypatch):
 def test_only_cell_by_cell_functions_make_a_row(tmp_path):
     # aggregates and lookups read whole arrays, a bare reference hands on its value as it is, UDFs are unknown
     def elementwise(text):
-        return evaluate.Pipe.of(text, __import__("formulas").Parser().ast(text)[1]).elementwise
+        return compiled.Pipe.of(text, __import__("formulas").Parser().ast(text)[1]).elementwise
     assert elementwise("=IF(XA1=0,0,XA2/XA1)") and elementwise('=ABS(XA1-XA2)&"%"') and elementwise("=-XA1%")
     assert not any(elementwise(t) for t in ("=MAX(XA1,0)", "=IF(OR(XA1<0,XA2>1),1,0)", "=XA1", "=SUM(XA1,XA2)",
                                             "=INDEX(XB1:XC1,XA2)", "={1,2}+XA1", "=1+2"))

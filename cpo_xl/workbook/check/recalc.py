@@ -14,7 +14,7 @@ import numpy as np
 
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.excel.catalogue import CATALOGUE, implementation
-from cpo_xl.workbook.check import evaluate
+from cpo_xl.workbook.check import compiled, evaluate
 from cpo_xl.workbook.read import contents, files
 
 REL_TOL = 1e-9
@@ -34,7 +34,7 @@ def _plain(value: Any) -> Any:
         if len(rows) == 1 and len(rows[0]) == 1:
             return rows[0][0]
         return rows
-    return evaluate.plain(value)
+    return compiled.plain(value)
 
 
 class Counter:
