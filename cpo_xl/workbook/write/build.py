@@ -435,7 +435,7 @@ def print_setup(ws: Any, name: str, scenario: str, static: bool, series: bool = 
 
 def _write_master_check(wb: Any, ck: Any, st: Styles, places: dict[str, grid.Place], master: float,
                         tolerance: float) -> None:
-    ck.write_string(L.CHECK_TOLERANCE_CELL[0], 0, "Check tolerance (relative)", st.bold)
+    ck.write_string(L.CHECK_TOLERANCE_CELL[0], L.LABEL_COL, "Check tolerance (relative)", st.bold)
     ck.write_number(*L.CHECK_TOLERANCE_CELL, tolerance, st.input)
     st.guard(ck, *L.CHECK_TOLERANCE_CELL, number_guard(
         "decimal", 0, 0.01, title="Check tolerance", message="Unit: fraction (relative). Allowed: 0 to 0.01.",

@@ -148,7 +148,7 @@ class Styles:
             ws.write_number(row, col, value, fmt)
 
     def master_check_row(self, ws: Any, master_value: float) -> None:
-        ws.write_string(L.CHECK_ROW, 0, "Master check (0 = all checks hold)", self.bold)
+        ws.write_string(L.CHECK_ROW, L.LABEL_COL, "Master check (0 = all checks hold)", self.bold)
         ws.write_formula(L.CHECK_ROW, L.KEY_COL, "=master_check", self.number("0"), master_value)
         rng = xl_rowcol_to_cell(L.CHECK_ROW, L.KEY_COL)
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": 0, "format": self.check_ok})

@@ -135,7 +135,7 @@ def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
     for col, width in enumerate(L.SUMMARY_WIDTHS):
         ws.set_column(col, col, width)
     last_col = len(L.SUMMARY_WIDTHS) - 1
-    ws.write_string(L.TITLE_ROW, 0, "CPO market model: summary (co-packaged optics, 2023-2035)", st.title)
+    ws.write_string(L.TITLE_ROW, L.LABEL_COL, "CPO market model: summary (co-packaged optics, 2023-2035)", st.title)
     r, c = L.SUMMARY_CHECKS_CELL
     ws.write_string(r, c, "Model checks (Checks)", st.bold_right)
     checks = iff("master_check=0", master == 0, "all hold", cat("FAIL: ", X("TEXT(master_check,\"0\")",
@@ -148,8 +148,8 @@ def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
     _facts(ws, st, args, ranking_year, tornado_year, assumption_date)
     for i, sentence in enumerate(_sentences(page, tornado_year)):
         row = L.SUMMARY_ANSWER_ROW + i
-        ws.merge_range(row, 0, row, last_col, "", st.sentence)
-        ws.write_formula(row, 0, "=" + sentence.f, st.sentence, sentence.v)
+        ws.merge_range(row, L.LABEL_COL, row, last_col, "", st.sentence)
+        ws.write_formula(row, L.LABEL_COL, "=" + sentence.f, st.sentence, sentence.v)
         ws.set_row(row, 15.0 * max(1, -(-(len(str(sentence.v)) + _slack(sentence)) // L.SUMMARY_CHARS_PER_LINE)))
     r = _headline(ws, st, page, L.SUMMARY_HEADLINE_ROW)
     r = _winners(ws, st, page, L.below(r, 0) - 1)
@@ -308,10 +308,10 @@ def _reconciliation(page: Page) -> list[X]:
 
 def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:
     """CPO TAM (the scenario shown, all three, P10 / P90) and penetration in the headline years, with CAGR."""
-    ws.write_string(top, 0, "CPO TAM and penetration in the headline years", st.section)
+    ws.write_string(top, L.LABEL_COL, "CPO TAM and penetration in the headline years", st.section)
     years = L.SUMMARY_YEARS
     header = top + 1
-    ws.write_row(header, 0, ("line item", "unit"), st.head_left)
+    ws.write_row(header, L.LABEL_COL, ("line item", "unit"), st.head_left)
     for j, year in enumerate(years):
         ws.write_number(header, 2 + j, year, st.head)
     cagr_col = 2 + len(years)
@@ -324,8 +324,8 @@ def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:
     first_c, last_c = xl_col_to_name(2), xl_col_to_name(1 + len(years))
     for i, (name, label, unit, fmt, cagr) in enumerate(rows):
         row = header + 1 + i
-        ws.write_string(row, 0, label, st.bold if i == 0 else None)
-        ws.write_string(row, 1, unit, st.unit)
+        ws.write_string(row, L.LABEL_COL, label, st.bold if i == 0 else None)
+        ws.write_string(row, L.UNIT_COL, unit, st.unit)
         for j, year in enumerate(years):
             ws.write_formula(row, 2 + j, "=" + page.line(name, year).f, st.number(fmt, link=True),
                              page.values[name][year])
@@ -340,11 +340,12 @@ def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:
 def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
     """The dollar winners: the top companies by CPO revenue in the ranking year, gross and net exposure beside,
     ranked live with LARGE over the Elasticity table."""
-    ws.write_string(top, 0, f"Dollar winners: top {L.SUMMARY_TOP} by CPO revenue [US$ M], ranking year; exposure: "
+    ws.write_string(top, L.LABEL_COL,
+                    f"Dollar winners: top {L.SUMMARY_TOP} by CPO revenue [US$ M], ranking year; exposure: "
                             "share of revenue", st.section)
     header = top + 1
     cols = T.WINNERS
-    ws.write_row(header, 0, cols.headers, st.head_left)
+    ws.write_row(header, L.LABEL_COL, cols.headers, st.head_left)
     for k in range(1, L.SUMMARY_TOP + 1):
         row = header + k
         match, t = page.ranked("cpo_revenue", k, True)
@@ -361,11 +362,12 @@ def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
 
 def _inputs(ws: Any, st: Styles, page: Page, top: int) -> int:
     """The inputs whose bear-to-bull range moves the CPO TAM most (LARGE over the Sensitivity tornado), with units."""
-    ws.write_string(top, 0, f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most (tornado year; TAM change "
+    ws.write_string(top, L.LABEL_COL,
+                    f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most (tornado year; TAM change "
                             "[US$ M])", st.section)
     header = top + 1
     cols = T.SUMMARY_INPUTS
-    ws.write_row(header, 0, cols.headers, st.head_left)
+    ws.write_row(header, L.LABEL_COL, cols.headers, st.head_left)
     first, n = page.refs.sensitivity_first, page.refs.n_inputs
     tornado = _col_range("Sensitivity", T.TORNADO, first, n)
     _, meta, _ = shipped()

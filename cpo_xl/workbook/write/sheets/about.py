@@ -13,7 +13,7 @@ from cpo_xl.workbook.write.style import Styles
 def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_date: str) -> None:
     for col, width in enumerate(ABOUT_WIDTHS):  # A:F (the master check row) one page wide at L.PRINT_SCALE
         ws.set_column(col, col, width)
-    ws.write_string(0, 0, "CPO market model (co-packaged optics)", st.title)
+    ws.write_string(0, L.LABEL_COL, "CPO market model (co-packaged optics)", st.title)
     st.master_check_row(ws, master)
     if st.static:
         usage = [("This copy", "STATIC SNAPSHOT of all three scenarios for reading: every CPO_* function was "
@@ -49,25 +49,25 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
                        "cpo-xl build; inputs edited here flow back with cpo-xl pull"),
     ]
     for i, (a, b) in enumerate(lines):
-        ws.write_string(3 + i, 0, a, st.bold_top)
+        ws.write_string(3 + i, L.LABEL_COL, a, st.bold_top)
         ws.write_string(3 + i, 1, b, st.wrap)
         ws.set_row(3 + i, _wrapped_height(b))
     r = 4 + len(lines)
-    ws.write_string(r, 0, "Version", st.bold)
+    ws.write_string(r, L.LABEL_COL, "Version", st.bold)
     # a link to the Summary's =CPO_VERSION() (the version fact, second of its facts): one call, not two
     st.formula(ws, r, 1, f"={L.SUMMARY}!{L.a1(*L.SUMMARY_VERSION_CELL)}", None, fn.CPO_VERSION())
     if st.static:  # a PM has no add-in: the functions are what made the numbers, not something to call
-        ws.write_string(r + 2, 0, "How the numbers were made", st.bold_top)
+        ws.write_string(r + 2, L.LABEL_COL, "How the numbers were made", st.bold_top)
         made = (f"In the analyst's live model every number comes from the cpo-xl add-in's {len(CATALOGUE)} Excel "
                 "functions (e.g. =CPO_TAM(2028, rack_units)) over the Inputs sheet; in this copy they are fixed "
                 "values, precomputed for each scenario. The Sources sheet gives each input's source, date and grade.")
         ws.write_string(r + 2, 1, made, st.wrap)
         ws.set_row(r + 2, _wrapped_height(made))
         return
-    ws.write_string(r + 2, 0, "Functions (UDF catalogue)", st.section)
-    ws.write_row(r + 3, 0, ("formula", "what it returns"), st.head_left)
+    ws.write_string(r + 2, L.LABEL_COL, "Functions (UDF catalogue)", st.section)
+    ws.write_row(r + 3, L.LABEL_COL, ("formula", "what it returns"), st.head_left)
     for i, udf in enumerate(CATALOGUE):
-        ws.write_string(r + 4 + i, 0, signature(udf), st.wrap)
+        ws.write_string(r + 4 + i, L.LABEL_COL, signature(udf), st.wrap)
         ws.write_string(r + 4 + i, 1, f"{udf.doc} [{udf.returns}]", st.wrap)
         ws.set_row(r + 4 + i, max(_wrapped_height(f"{udf.doc} [{udf.returns}]"),
                                   _wrapped_height(signature(udf), ABOUT_WIDTHS[0] - 2)))

@@ -18,9 +18,11 @@ from cpo_xl.workbook.write.style import Styles
 def write_bridge(ws: Any, st: Styles, bridges: list[Bridge], blocks: list[L.BridgeBlock], master: float) -> None:
     """Static Shapley bridges of the CPO TAM (values written by the build): per bridge the start, each
     component and the end; the running level, the waterfall's helper series and a check are live formulas."""
-    ws.write_string(L.TITLE_ROW, 0, f"Bridge: why the CPO TAM {L.BRIDGE_YEAR} differs between scenarios", st.title)
+    ws.write_string(L.TITLE_ROW, L.LABEL_COL,
+                    f"Bridge: why the CPO TAM {L.BRIDGE_YEAR} differs between scenarios", st.title)
     st.master_check_row(ws, master)
-    ws.write_string(L.BRIDGE_NOTE_ROW, 0, "Static values computed by cpo-xl build (cpo-xl bridge A B --year Y): exact "
+    ws.write_string(L.BRIDGE_NOTE_ROW, L.LABEL_COL,
+                    "Static values computed by cpo-xl build (cpo-xl bridge A B --year Y): exact "
                     "Shapley attribution over the inputs that differ, grouped by section when more than 12 differ; "
                     "the components add up to the change. Editing Inputs does not move them.", st.unit)
     indent = st.wb.add_format({"indent": 1})
@@ -32,7 +34,8 @@ def write_bridge(ws: Any, st: Styles, bridges: list[Bridge], blocks: list[L.Brid
 
 
 def _bridge_table(ws: Any, st: Styles, b: Bridge, block: L.BridgeBlock, indent: Any) -> None:
-    ws.write_string(block.title, 0, f"{b.a.capitalize()} -> {b.b}: CPO TAM {b.year} [US$ M] ({len(b.components)} "
+    ws.write_string(block.title, L.LABEL_COL,
+                    f"{b.a.capitalize()} -> {b.b}: CPO TAM {b.year} [US$ M] ({len(b.components)} "
                     f"steps, {b.changed} inputs differ; static values)", st.section)
     for col, text in enumerate(L.BRIDGE_COLUMNS):
         ws.write_string(block.header, col, text, st.head_left if col in (L.BR_STEP_C, L.BR_INPUTS_C) else st.head)

@@ -27,7 +27,7 @@ class EngineArea:
 
     def block(self, title: str, formula: str, values: list[list[Any]], fmts: list[Any]) -> tuple[int, int]:
         """Write one array block under a title; returns its first (row, column) on the Engine sheet."""
-        self.ws.write_string(self.top, 0, title, self.st.section)
+        self.ws.write_string(self.top, L.LABEL_COL, title, self.st.section)
         first = (self.top + 1, L.FIRST_YEAR_COL)
         last = (first[0] + len(values) - 1, first[1] + len(values[0]) - 1)
         self.st.array_formula(self.ws, first, last, formula, values, fmts)
@@ -37,9 +37,9 @@ class EngineArea:
 
     def record(self, title: str, text: str) -> None:
         """Text under a title, in cells of at most L.RECORD_CHUNK characters down column A."""
-        self.ws.write_string(self.top, 0, title, self.st.section)
+        self.ws.write_string(self.top, L.LABEL_COL, title, self.st.section)
         for i in range(0, len(text), L.RECORD_CHUNK):
-            self.ws.write_string(self.top + 1 + i // L.RECORD_CHUNK, 0, text[i:i + L.RECORD_CHUNK])
+            self.ws.write_string(self.top + 1 + i // L.RECORD_CHUNK, L.LABEL_COL, text[i:i + L.RECORD_CHUNK])
             self.recorded.append((self.top + 1 + i // L.RECORD_CHUNK, 0))
         self.top = L.below(self.top, len(text) // L.RECORD_CHUNK + 2)
 
@@ -65,9 +65,9 @@ def year_table_header(ws: Any, st: Styles, title: str, master: float,
     """Title, master check, a year input cell and the column titles of a company/input table; returns the
     absolute reference of the year cell."""
     label, (row, col), year = year_input
-    ws.write_string(L.TITLE_ROW, 0, title, st.title)
+    ws.write_string(L.TITLE_ROW, L.LABEL_COL, title, st.title)
     st.master_check_row(ws, master)
-    ws.write_string(row, 0, label + (" (fixed in this copy)" if st.static and not control else ""), st.bold)
+    ws.write_string(row, L.LABEL_COL, label + (" (fixed in this copy)" if st.static and not control else ""), st.bold)
     ws.write_number(row, col, year, st.control if control else st.input)
     st.guard(ws, row, col, year_guard(label), control=control)
     for c, text in enumerate(columns):
@@ -82,7 +82,7 @@ def or_na(value: float) -> Any:
 
 def flag_count(ws: Any, st: Styles, table: Table, label: str, first: int, last: int, flags: int) -> None:
     """Under a table's flag column (rows ``first``..``last``): their count, a SUM, one row down."""
-    ws.write_string(last + 2, 0, label, st.bold)
+    ws.write_string(last + 2, L.LABEL_COL, label, st.bold)
     flag = table.col("flag")
     ws.write_formula(last + 2, flag, f"=SUM({xl_rowcol_to_cell(first, flag)}:{xl_rowcol_to_cell(last, flag)})",
                      st.number("0"), float(flags))

@@ -18,7 +18,7 @@ from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 
 def _case_cells(ws: Any, st: Styles, keys: tuple[str, str]) -> None:
     """The two CPO_CASE cells every model block reads: forecast racks (case_forecast), racks used (case_key)."""
-    ws.write_string(L.INPUTS_CASE_ROW, 0, "Model case keys: forecast racks (C), racks used (D)", st.bold)
+    ws.write_string(L.INPUTS_CASE_ROW, L.LABEL_COL, "Model case keys: forecast racks (C), racks used (D)", st.bold)
     ws.write_string(L.INPUTS_CASE_ROW, 1, "key", st.unit)
     st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_FORECAST_COL, "=CPO_CASE(assumptions,scenario)", st.key, keys[0])
     st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_KEY_COL, "=CPO_CASE(case_forecast,scenario,rack_units)", st.key, keys[1])
@@ -28,7 +28,8 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
                overrides: dict[int, float], forecast_row: int, person_notes: dict[int, str]) -> None:
     """Years, racks used (= typed override, else the scenario forecast), the override row, and the forecast
     from the engine (one CPO_LINES block: the one implementation of the racks.* inputs)."""
-    ws.write_string(L.INPUTS_YEARS_ROW - 1, 0, "NVIDIA rack-scale systems by year, NVL72-equivalents (drive every "
+    ws.write_string(L.INPUTS_YEARS_ROW - 1, L.LABEL_COL,
+                    "NVIDIA rack-scale systems by year, NVL72-equivalents (drive every "
                     "sheet)", st.section)
     labels = {L.INPUTS_YEARS_ROW: ("Year", "year"),
               L.INPUTS_RACKS_ROW: ("NVIDIA racks used (override, else forecast)", "NVL72-eq racks"),
@@ -36,8 +37,8 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
                                             "Racks override (optional input)", "NVL72-eq racks"),
               L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast: min(demand, envelopes)", "NVL72-eq racks")}
     for row, (label, unit) in labels.items():
-        ws.write_string(row, 0, label, st.head_left if row == L.INPUTS_YEARS_ROW else None)
-        ws.write_string(row, 1, unit, st.head_left if row == L.INPUTS_YEARS_ROW else st.unit)
+        ws.write_string(row, L.LABEL_COL, label, st.head_left if row == L.INPUTS_YEARS_ROW else None)
+        ws.write_string(row, L.UNIT_COL, unit, st.head_left if row == L.INPUTS_YEARS_ROW else st.unit)
     ws.write_string(L.INPUTS_RACKS_FORECAST_ROW, L.INPUTS_RACKS_KEY_COL, "rack_forecast", st.key)
     for year in YEARS:  # a link to the Engine's forecast block
         col = L.year_col(year)
@@ -65,9 +66,9 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     """The Inputs sheet; ``person_notes``: (column, key or rack year) -> a note pull carried (notes.by_cell)."""
     title = ("Inputs: every assumption (PM copy: fixed values; the scenario cell C4 switches every number)"
              if st.static else "Inputs: every assumption (yellow cells are inputs)")
-    ws.write_string(L.TITLE_ROW, 0, title, st.title)
+    ws.write_string(L.TITLE_ROW, L.LABEL_COL, title, st.title)
     st.master_check_row(ws, master)
-    ws.write_string(L.INPUTS_SCENARIO_ROW, 0, "Scenario (bear / base / bull)", st.bold)
+    ws.write_string(L.INPUTS_SCENARIO_ROW, L.LABEL_COL, "Scenario (bear / base / bull)", st.bold)
     ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.control)
     st.guard(ws, L.INPUTS_SCENARIO_ROW, 2, Guard(
         {"validate": "list", "source": list(SCENARIOS)}, "Scenario", "One of bear, base, bull: the column of the "
@@ -78,7 +79,7 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     _case_cells(ws, st, keys)
     _rack_rows(ws, st, racks, forecast, overrides, forecast_row,
                {int(k): t for (c, k), t in person_notes.items() if c == notes.RACKS})
-    ws.write_row(L.INPUTS_TABLE_HEADER_ROW, 0, L.INPUT_COLUMNS, st.head_left)
+    ws.write_row(L.INPUTS_TABLE_HEADER_ROW, L.LABEL_COL, L.INPUT_COLUMNS, st.head_left)
     scen_header = xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BEAR_C, row_abs=True, col_abs=True) + ":" + \
         xl_rowcol_to_cell(L.INPUTS_TABLE_HEADER_ROW, L.BULL_C, row_abs=True, col_abs=True)
     for i, item in enumerate(rows):
@@ -118,9 +119,9 @@ def input_guard(item: dict[str, Any], note: str | None = None) -> Guard:
 
 def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
     """The penetration curve parameters, linked from the Inputs sheet's live column (green: links)."""
-    ws.write_string(top, 0, "Curve parameters in force (links to Inputs; edit them there)", st.section)
+    ws.write_string(top, L.LABEL_COL, "Curve parameters in force (links to Inputs; edit them there)", st.section)
     cols = T.CURVE_PARAMETERS
-    ws.write_row(top + 1, 0, cols.headers, st.head_left)
+    ws.write_row(top + 1, L.LABEL_COL, cols.headers, st.head_left)
     r = top + 2
     for i, item in enumerate(rows):
         if not item["key"].startswith("penetration."):

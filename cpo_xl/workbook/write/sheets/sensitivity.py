@@ -38,20 +38,22 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
                           f"{cols.span('key', first, last)},Sensitivity!{year_ref})}}", ends, fmts)
     engine.links(ws, (first, cols.col("at_bear")), source, ends, fmts)
     r = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
-    ws.write_string(r, 0, f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
-    ws.write_string(r + 1, 0, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
+    ws.write_string(r, L.LABEL_COL,
+                    f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
+    ws.write_string(r + 1, L.LABEL_COL, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
     for j, c in enumerate(two_way.columns):
         ws.write_number(r + 2, 1 + j, float(c), st.head)
     for i, (idx, values) in enumerate(two_way.iterrows()):
-        ws.write_number(r + 3 + i, 0, float(idx), st.bold)
+        ws.write_number(r + 3 + i, L.LABEL_COL, float(idx), st.bold)
         for j, v in enumerate(values):
             ws.write_number(r + 3 + i, 1 + j, float(v), st.number("#,##0"))
     r += 5 + len(two_way)
     # the tornado chart and the exposure tornado each start a printed page (none is cut)
     ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, r])
-    ws.write_string(r, 0, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
+    ws.write_string(r, L.LABEL_COL,
+                    f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
     exposure = T.EXPOSURE_TORNADO
-    ws.write_row(r + 1, 0, exposure.headers, st.head_left)
+    ws.write_row(r + 1, L.LABEL_COL, exposure.headers, st.head_left)
     for i, item in enumerate(exposure_tornado.itertuples()):
         for column in exposure.columns:
             v = getattr(item, column.name)
@@ -65,9 +67,10 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
 def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, float, float]], top: int,
                           year: int) -> None:
     """Static table of each listed company's exposure percentiles (from the build's simulation)."""
-    ws.write_string(top, 0, f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)", st.section)
+    ws.write_string(top, L.LABEL_COL,
+                    f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)", st.section)
     cols = T.EXPOSURE_RANGES
-    ws.write_row(top + 1, 0, cols.headers, st.head_left)
+    ws.write_row(top + 1, L.LABEL_COL, cols.headers, st.head_left)
     for i, (ticker, *values) in enumerate(table):
         ws.write_string(top + 2 + i, cols.col("ticker"), ticker)
         ws.write_string(top + 2 + i, cols.col("unit"), "fraction", st.unit)

@@ -13,7 +13,7 @@ from cpo_xl.workbook.write.style import Styles
 
 def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[str, grid.Place],
                        values: dict[str, dict[int, float]], master: float) -> None:
-    ws.write_string(L.TITLE_ROW, 0, sheet.title, st.title)
+    ws.write_string(L.TITLE_ROW, L.LABEL_COL, sheet.title, st.title)
     st.master_check_row(ws, master)
     for col, text in ((L.LABEL_COL, "line item"), (L.UNIT_COL, "unit"), (L.KEY_COL, "key")):
         ws.write_string(L.HEADER_ROW, col, text, st.head_left)
@@ -32,7 +32,7 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
     for offset, item in enumerate(sheet.rows):
         row = L.FIRST_LINE_ROW + offset
         if isinstance(item, L.Section):
-            ws.write_string(row, 0, item.title, st.section)
+            ws.write_string(row, L.LABEL_COL, item.title, st.section)
             continue
         ws.write_string(row, L.LABEL_COL, item.label, st.wrap_low)
         ws.write_string(row, L.UNIT_COL, item.unit, st.unit_wrap)
