@@ -79,3 +79,36 @@ def test_a_workbook_written_with_the_shortcut_is_byte_identical():
         wb.close()
         outputs.append(buffer.getvalue())
     assert outputs[0] == outputs[1]
+
+
+def test_one_ahead_keeps_order_and_errors():
+    """simulate's draws run one chunk ahead on a second thread: the items come in order, all of them, an error
+    in the producer reaches the caller, and a caller that stops early does not hang."""
+    from cpo_xl.analysis.montecarlo import one_ahead
+    assert list(one_ahead(iter(range(50)))) == list(range(50))
+    assert list(one_ahead(iter([]))) == []
+
+    def failing():
+        yield 1
+        raise ValueError("bad draw")
+    got = []
+    with pytest.raises(ValueError, match="bad draw"):
+        for item in one_ahead(failing()):
+            got.append(item)
+    assert got == [1]
+    first = one_ahead(iter(range(10)))
+    assert next(first) == 0
+    first.close()
+
+
+def test_simulate_with_the_draws_ahead_equals_the_draws_in_line(monkeypatch):
+    """The same seed gives the same TAM and exposures with and without the second thread."""
+    from cpo_xl.analysis import montecarlo as mc
+    from cpo_xl.engine.case import Case
+    threaded = mc.simulate(Case(), 25_001, companies=True)
+    monkeypatch.setattr(mc, "one_ahead", lambda items: items)
+    inline = mc.simulate(Case(), 25_001, companies=True)
+    assert (threaded.tam == inline.tam).all()
+    assert threaded.exposure.keys() == inline.exposure.keys()
+    for ticker in inline.exposure:
+        assert (threaded.exposure[ticker] == inline.exposure[ticker]).all()
