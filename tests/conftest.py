@@ -66,6 +66,41 @@ def pm_copy(built, tmp_path_factory) -> Path:
     return folder / "CPO_Model_PM.xlsx"
 
 
+def run_main(*args) -> tuple[int, str, str]:
+    """`cpo-xl ARGS` in-process outside a test (a session fixture has no capsys): (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from cpo_xl.cli.main import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def slower_erosion(tmp_path_factory) -> Path:
+    """The base workbook with one input changed (price erosion 2027: 0.2 -> 0.15 /yr), as the analyst's round
+    trip builds it: an assumptions TOML, then `cpo-xl build` (one per test run)."""
+    def make(folder: Path) -> None:
+        toml = folder / "ero.toml"
+        toml.write_text('"pricing.erosion_2027" = 0.15\n', encoding="utf-8")
+        code, _, err = run_main("build", "--assumptions", toml, "--output", folder / "ero.xlsx")
+        assert code == 0, err
+    return once_per_run(tmp_path_factory, "ero", make) / "ero.xlsx"
+
+
+@pytest.fixture(scope="session")
+def erosion_diff(built, slower_erosion) -> str:
+    """`cpo-xl diff` of the session's build and :func:`slower_erosion` (its stdout; the command exits 0)."""
+    code, out, err = run_main("diff", built, slower_erosion)
+    assert code == 0, err
+    return out
+
+
 def soffice(files: list[Path], workdir: Path, target: str, recalc: bool = False) -> list[Path]:
     """Convert files with LibreOffice in one run and a fresh profile (optionally recalculating every formula on
     load: OOXMLRecalcMode 0 = always); returns the converted files in ``workdir``."""
