@@ -12,6 +12,9 @@ With ``--each-fresh`` it reads a JSON list of such lists instead and runs each l
 from this interpreter after it has imported the add-in and before any call (where os.fork exists; else one
 fresh interpreter per list): each list meets the state a fresh interpreter has when its first call arrives,
 which the child checks (every result cache of the add-in empty) before it calls; one import for all the lists.
+With ``--serve`` (where os.fork exists) it reads one such list per stdin line and answers each on one stdout line
+the same way, from a child forked for it: tests/test_addin_client.py keeps one server per test module, so every
+list of calls runs in a fresh state for the cost of one import.
 
 The licence key ``noncommercial`` is xlwings PRO's PolyForm Noncommercial licence: used here, in tests, only.
 """
@@ -101,8 +104,22 @@ def each_fresh(groups: list[list[dict]]) -> list[list[dict]]:
     return results
 
 
+def serve() -> None:
+    """One JSON list of calls per stdin line, each answered on one stdout line by :func:`each_fresh` (a child
+    forked for it); a list whose child fails is answered ``{"failed": "..."}`` (its traceback on stderr)."""
+    for line in sys.stdin:
+        try:
+            (answer,) = each_fresh([json.loads(line)])
+        except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
+            answer = {"failed": f"{type(exc).__name__}: {exc}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--each-fresh"]:
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+    elif sys.argv[1:] == ["--each-fresh"]:
         print(json.dumps(each_fresh(json.load(sys.stdin))))
     else:
         print(json.dumps(asyncio.run(run(json.load(sys.stdin)))))

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,11 +107,56 @@ def udf_cells(path: Path = WORKBOOK) -> list[UdfCell]:
 
 
 def client(calls: list[Any], script: str = "officejs_client.py", *options: str) -> Any:
-    """Run calls through a client script in a fresh interpreter; its JSON output."""
+    """Run calls through a client script in a fresh state; its JSON output. The Office.js client's calls go to
+    this module's server (officejs_client.py --serve, where os.fork exists), which runs each list in a child
+    forked from an interpreter that has imported the add-in and called nothing (checked: every cache empty);
+    anything else runs in a fresh interpreter."""
+    if script == "officejs_client.py" and not options and hasattr(os, "fork"):
+        return SERVER.ask(calls)
     done = subprocess.run([sys.executable, str(ROOT / "tests" / script), *options], input=json.dumps(calls),
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
+
+
+class _Server:
+    """officejs_client.py --serve, started at the first call and stopped when the module's tests end."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        self.log: Any = None
+
+    def ask(self, calls: list[Any]) -> Any:
+        if self.proc is None:
+            self.log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by stop()
+            self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "officejs_client.py"), "--serve"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(calls) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        answer = json.loads(line) if line else {"failed": "the server ended"}
+        if isinstance(answer, dict) and "failed" in answer:
+            self.log.seek(0)
+            pytest.fail(f"{answer['failed']}\n{self.log.read()[-3000:]}")
+        return answer
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+            self.log.close()
+            self.proc = None
+
+
+SERVER = _Server()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _server():
+    yield
+    SERVER.stop()
 
 
 def requests(cells: list[UdfCell], feed: bool = True) -> list[dict]:
