@@ -3,7 +3,9 @@
 Every UDF cell of the committed workbook is called through xlwings' Office.js custom-function code
 (``xlwings.server.custom_functions_call``, tests/officejs_client.py: the path of Excel on the web and on the Mac,
 xlwings Server and Lite) with the JSON shapes Excel's JavaScript API sends, in several legal calculation orders
-and in fresh interpreters, and compared with the value the file caches. The classic Windows path is exercised
+and each order in a fresh state (a process forked from an interpreter that has imported the add-in and called
+nothing, checked to hold no cached result; a fresh interpreter where os.fork does not exist), and compared with
+the value the file caches. The classic Windows path is exercised
 through xlwings' own VBA generator and value conversion with pywin32 stubbed (tests/classic_client.py): the COM
 transport itself cannot run here. xlwings PRO's Office.js code runs under its PolyForm Noncommercial licence
 (key ``noncommercial``), set by those scripts for the tests only.
