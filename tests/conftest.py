@@ -3,6 +3,8 @@
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,20 +21,84 @@ RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder ``make(folder)`` fills, made once per test run: under pytest-xdist the first worker to ask makes
+    it in the run's common temporary folder and the other workers wait for it and read the same files (a
+    session fixture alone is made once per worker). Its users only read it (a test that changes a file copies
+    it first). Should the first worker fail, each worker makes its own, so the failure shows where it happens."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    folder = tmp_path_factory.getbasetemp().parent / f"once-{name}"
+    done, failed = folder.with_suffix(".done"), folder.with_suffix(".failed")
+    try:
+        folder.mkdir()  # atomic: exactly one worker wins
+    except FileExistsError:
+        deadline = time.monotonic() + 900
+        while not (done.exists() or failed.exists()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if done.exists():
+            return folder
+        own = tmp_path_factory.mktemp(name)
+        make(own)
+        return own
+    try:
+        make(folder)
+    except BaseException:
+        failed.touch()
+        raise
+    done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("wb") / "CPO_Model.xlsx"
-    build_workbook(path)
-    return path
+    """A fresh build of the base case (one per test run)."""
+    return once_per_run(tmp_path_factory, "wb", lambda f: build_workbook(f / "CPO_Model.xlsx")) / "CPO_Model.xlsx"
 
 
 @pytest.fixture(scope="session")
 def pm_copy(built, tmp_path_factory) -> Path:
     """The PM copy (cpo-xl publish) of the session's build."""
     from cpo_xl.workbook.share.publish import publish
-    path = tmp_path_factory.mktemp("pm") / "CPO_Model_PM.xlsx"
-    publish(built, path)
-    return path
+    folder = once_per_run(tmp_path_factory, "pm", lambda f: publish(built, f / "CPO_Model_PM.xlsx"))
+    return folder / "CPO_Model_PM.xlsx"
+
+
+def run_main(*args) -> tuple[int, str, str]:
+    """`cpo-xl ARGS` in-process outside a test (a session fixture has no capsys): (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from cpo_xl.cli.main import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def slower_erosion(tmp_path_factory) -> Path:
+    """The base workbook with one input changed (price erosion 2027: 0.2 -> 0.15 /yr), as the analyst's round
+    trip builds it: an assumptions TOML, then `cpo-xl build` (one per test run)."""
+    def make(folder: Path) -> None:
+        toml = folder / "ero.toml"
+        toml.write_text('"pricing.erosion_2027" = 0.15\n', encoding="utf-8")
+        code, _, err = run_main("build", "--assumptions", toml, "--output", folder / "ero.xlsx")
+        assert code == 0, err
+    return once_per_run(tmp_path_factory, "ero", make) / "ero.xlsx"
+
+
+@pytest.fixture(scope="session")
+def erosion_diff(built, slower_erosion) -> str:
+    """`cpo-xl diff` of the session's build and :func:`slower_erosion` (its stdout; the command exits 0)."""
+    code, out, err = run_main("diff", built, slower_erosion)
+    assert code == 0, err
+    return out
 
 
 def soffice(files: list[Path], workdir: Path, target: str, recalc: bool = False) -> list[Path]:
@@ -78,16 +144,21 @@ def rendered_with_calibration(built, tmp_path_factory) -> tuple[Path, Path]:
     """The session's build and a calibration sheet (CALIBRATION_PT text at 100%) as PDFs of one LibreOffice run
     (cached values as stored): one render of the build per test run, shared by every test that reads it."""
     import xlsxwriter
-    work = tmp_path_factory.mktemp("render")
-    calibration = work / "calibration.xlsx"
-    wb = xlsxwriter.Workbook(str(calibration))
-    ws = wb.add_worksheet()
-    small = wb.add_format({"font_size": CALIBRATION_PT})
-    for r in range(10):
-        ws.write_string(r, 0, "Calibration text 2030 US$ 9,899 M", small)
-    wb.close()
-    pdf, cal = soffice([built, calibration], work, "pdf")
-    return pdf, cal
+
+    def render(work: Path) -> None:
+        calibration = work / "calibration.xlsx"
+        wb = xlsxwriter.Workbook(str(calibration))
+        ws = wb.add_worksheet()
+        small = wb.add_format({"font_size": CALIBRATION_PT})
+        for r in range(10):
+            ws.write_string(r, 0, "Calibration text 2030 US$ 9,899 M", small)
+        wb.close()
+        soffice([built, calibration], work, "pdf")
+
+    if not shutil.which("soffice"):
+        soffice([], tmp_path_factory.getbasetemp(), "pdf")  # fails under CI, skips outside it
+    out = once_per_run(tmp_path_factory, "render", render) / "out"
+    return out / f"{built.stem}.pdf", out / "calibration.pdf"
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@
 Every UDF cell of the committed workbook is called through xlwings' Office.js custom-function code
 (``xlwings.server.custom_functions_call``, tests/officejs_client.py: the path of Excel on the web and on the Mac,
 xlwings Server and Lite) with the JSON shapes Excel's JavaScript API sends, in several legal calculation orders
-and in fresh interpreters, and compared with the value the file caches. The classic Windows path is exercised
+and each order in a fresh state (a process forked from an interpreter that has imported the add-in and called
+nothing, checked to hold no cached result; a fresh interpreter where os.fork does not exist), and compared with
+the value the file caches. The classic Windows path is exercised
 through xlwings' own VBA generator and value conversion with pywin32 stubbed (tests/classic_client.py): the COM
 transport itself cannot run here. xlwings PRO's Office.js code runs under its PolyForm Noncommercial licence
 (key ``noncommercial``), set by those scripts for the tests only.
@@ -13,11 +15,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,12 +108,57 @@ def udf_cells(path: Path = WORKBOOK) -> list[UdfCell]:
     return found
 
 
-def client(calls: list[dict], script: str = "officejs_client.py") -> Any:
-    """Run calls through a client script in a fresh interpreter; its JSON output."""
-    done = subprocess.run([sys.executable, str(ROOT / "tests" / script)], input=json.dumps(calls),
+def client(calls: list[Any], script: str = "officejs_client.py", *options: str) -> Any:
+    """Run calls through a client script in a fresh state; its JSON output. The Office.js client's calls go to
+    this module's server (officejs_client.py --serve, where os.fork exists), which runs each list in a child
+    forked from an interpreter that has imported the add-in and called nothing (checked: every cache empty);
+    anything else runs in a fresh interpreter."""
+    if script == "officejs_client.py" and not options and hasattr(os, "fork"):
+        return SERVER.ask(calls)
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / script), *options], input=json.dumps(calls),
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
+
+
+class _Server:
+    """officejs_client.py --serve, started at the first call and stopped when the module's tests end."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        self.log: Any = None
+
+    def ask(self, calls: list[Any]) -> Any:
+        if self.proc is None:
+            self.log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by stop()
+            self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "officejs_client.py"), "--serve"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(calls) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        answer = json.loads(line) if line else {"failed": "the server ended"}
+        if isinstance(answer, dict) and "failed" in answer:
+            self.log.seek(0)
+            pytest.fail(f"{answer['failed']}\n{self.log.read()[-3000:]}")
+        return answer
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+            self.log.close()
+            self.proc = None
+
+
+SERVER = _Server()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _server():
+    yield
+    SERVER.stop()
 
 
 def requests(cells: list[UdfCell], feed: bool = True) -> list[dict]:
@@ -210,10 +258,13 @@ def test_every_udf_cell_in_seeded_random_orders(cells):
 
 @pytest.mark.slow
 def test_each_block_alone_in_a_fresh_interpreter_given_only_its_argument_values(cells):
-    # after Excel restarts, or on Office.js where nothing recalculates on open: a block's cells are all there is
+    # after Excel restarts, or on Office.js where nothing recalculates on open: a block's cells are all there is.
+    # Each block in its own process forked from one interpreter that has imported the add-in and called nothing
+    # (officejs_client.py --each-fresh, which checks every cache is still empty): the state of a fresh
+    # interpreter, for one import instead of one per block
     blocks = _blocks(cells)
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda c: client(requests([c], feed=False))[0], blocks))
+    results = [out[0] for out in client([requests([c], feed=False) for c in blocks], "officejs_client.py",
+                                        "--each-fresh")]
     assert len(blocks) >= 10 and mismatches(blocks, results) == []
 
 

@@ -35,30 +35,26 @@ def test_publish_pdf_on_the_default_output_and_on_a_relative_path(built, tmp_pat
 
 
 @pytest.mark.slow
-def test_republishing_over_its_own_copy_needs_no_force_and_keeps_no_bak(built, tmp_path, capsys):
+def test_republishing_over_its_own_copy_needs_no_force_keeps_no_bak_and_names_each_stage(built, tmp_path,
+                                                                                       monkeypatch, capsys):
     """Before: the second publish was refused, "holds sheets the builder did not make (Scenario_Values)",
-    and with --force each republish left a .bak."""
+    and with --force each republish left a .bak.
+
+    On a terminal, a line per stage on stderr (piped, nothing but a failure's one line, as `check`): the first
+    write reads and builds, each republish also checks the copy it replaces. (One test for both: the same three
+    publishes, the first two on a terminal, the last piped.)"""
     target = tmp_path / "PM.xlsx"
-    for _ in range(3):  # the first write, then two republishes over the copy it wrote
+    stages_on_a_terminal = [["reading", "building"], ["reading", "building", "checking"]]
+    for stages in [*stages_on_a_terminal, None]:  # the first write, then two republishes over the copy it wrote
+        monkeypatch.setattr("sys.stderr.isatty", lambda tty=stages is not None: tty)
         code, out, err = run(capsys, "publish", built, "--output", target)
         assert code == 0, err
         assert "kept as" not in out
+        if stages is None:
+            assert err == ""  # piped: no stage lines
+        else:
+            assert [line.split("]: ")[1].split(" ")[0] for line in err.splitlines()] == stages
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["PM.xlsx"]
-
-
-@pytest.mark.slow
-def test_publish_names_each_stage_as_it_starts(built, tmp_path, monkeypatch, capsys):
-    """On a terminal, a line per stage on stderr (piped, nothing but a failure's one line, as `check`)."""
-    from cpo_xl.workbook.share.publish import publish
-    stages: list[str] = []
-    target = tmp_path / "PM.xlsx"
-    publish(built, target, progress=stages.append)
-    publish(built, target, progress=stages.append)
-    assert [s.split(" ")[0] for s in stages] == ["reading", "building", "reading", "building", "checking"]
-    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
-    code, _, err = run(capsys, "publish", built, "--output", target)
-    assert code == 0
-    assert [line.split("]: ")[1].split(" ")[0] for line in err.splitlines()] == ["reading", "building", "checking"]
 
 
 @pytest.mark.slow

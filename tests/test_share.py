@@ -179,13 +179,10 @@ def test_unedited_stale_workbook_is_replaced(workbook, capsys):
 
 
 @pytest.mark.slow
-def test_diff_shows_the_input_and_the_outputs_it_moved(workbook, tmp_path, capsys):
-    toml = tmp_path / "a.toml"
-    toml.write_text('"pricing.erosion_2027" = 0.15\n', encoding="utf-8")
-    other = tmp_path / "other.xlsx"
-    assert run(capsys, "build", "--assumptions", toml, "--output", other)[0] == 0
-    code, out, _ = run(capsys, "diff", workbook, other)
-    assert code == 0
+def test_diff_shows_the_input_and_the_outputs_it_moved(erosion_diff):
+    """`cpo-xl build --assumptions` of a TOML that slows the erosion, then `cpo-xl diff` of the base build and that
+    one (both exit 0): the session's erosion_diff, shared with tests/test_issue23_diff.py."""
+    out = erosion_diff
     inputs = out.split("Inputs changed")[1].split("Model lines changed")[0]
     # only the base column moves: bear keeps its own 0.25, bull already was 0.15
     assert "Inputs changed (1)" in out and "pricing.erosion_2027  base" in inputs
