@@ -113,3 +113,66 @@ def test_simulate_with_the_draws_ahead_equals_the_draws_in_line(monkeypatch):
     assert threaded.exposure.keys() == inline.exposure.keys()
     for ticker in inline.exposure:  # a company with no revenue in the year has no exposure: NaN in both
         assert np.array_equal(threaded.exposure[ticker], inline.exposure[ticker], equal_nan=True)
+
+
+def _openpyxl_notes(path, title):
+    """The notes of a sheet as openpyxl's CommentSheet reads them (what parts.sheet_notes read before)."""
+    import zipfile
+
+    from defusedxml import ElementTree
+    from openpyxl.comments.comment_sheet import CommentSheet
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    from cpo_xl.workbook.read import parts
+    out = {}
+    with zipfile.ZipFile(path) as z:
+        for name, part in parts.sheet_parts(z):
+            if name == title:
+                for comments in parts.rels(z, part, parts.COMMENTS).values():
+                    for record in CommentSheet.from_tree(ElementTree.fromstring(z.read(comments))).commentList:
+                        row, col = coordinate_to_tuple(record.ref)
+                        out[(row - 1, col - 1)] = record.content.replace("\r\n", "\n")
+    return out
+
+
+def test_notes_read_from_the_xml_are_openpyxls(built, tmp_path):
+    """parts.sheet_notes reads the comments part itself: the same notes as openpyxl's CommentSheet on every
+    sheet of a build, and on notes with line ends and formatted runs that openpyxl saved."""
+    from cpo_xl.workbook.read import parts
+    names = openpyxl.load_workbook(built, read_only=True).sheetnames
+    total = 0
+    for title in names:
+        mine = parts.sheet_notes(built, title)
+        assert mine == _openpyxl_notes(built, title), title
+        total += len(mine)
+    assert total > 500
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.comments import Comment
+    wb = openpyxl.Workbook()
+    wb.active.title = "S"
+    wb["S"]["B2"].comment = Comment("line one\r\nline two", "someone")
+    wb["S"]["C3"].comment = Comment(str(CellRichText("plain ", TextBlock(InlineFont(b=True), "bold"))), "x")
+    path = tmp_path / "notes.xlsx"
+    wb.save(path)
+    assert parts.sheet_notes(path, "S") == _openpyxl_notes(path, "S")
+    assert parts.sheet_notes(path, "S")[(1, 1)] == "line one\nline two"
+
+
+@pytest.mark.parametrize("xml", [
+    "<text><t>plain</t></text>",
+    "<text><r><t>one </t></r><r><rPr><b/></rPr><t>two</t></r></text>",
+    "<text><r><t>base</t></r><rPh sb='0' eb='1'><t>phonetic</t></rPh></text>",
+    "<text><t xml:space='preserve'> spaced </t><t>last</t></text>",
+    "<text><r><t/></r><r><t>x</t></r></text>",
+    "<text/>"])
+def test_a_note_text_reads_as_openpyxls(xml):
+    """parts.note_text against openpyxl's Text.content on the shapes a note's <text> takes (plain, runs, a
+    phonetic run left out, two plain <t>, an empty run)."""
+    from defusedxml import ElementTree
+    from openpyxl.cell.text import Text
+
+    from cpo_xl.workbook.read import parts
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    tree = ElementTree.fromstring(xml.replace("<text", f"<text xmlns='{ns}'", 1))
+    assert parts.note_text(tree) == Text.from_tree(tree).content

@@ -8,6 +8,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from defusedxml import ElementTree
 
@@ -51,8 +52,8 @@ def sheet_parts(z: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
 
 def sheet_notes(path: Path, title: str) -> dict[tuple[int, int], str]:
     """(row, column), 0-based -> the text of each cell note on the sheet ``title`` (Excel's "notes", the
-    xlsx comments part; rich text runs joined, line ends as \\n)."""
-    from openpyxl.comments.comment_sheet import CommentSheet
+    xlsx comments part; rich text runs joined, line ends as \\n), as openpyxl's CommentRecord.content reads
+    them (:func:`note_text`) without building its objects (~1,000 notes on Inputs: a third of a pull)."""
     from openpyxl.utils.cell import coordinate_to_tuple
     out: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as z:
@@ -62,7 +63,32 @@ def sheet_notes(path: Path, title: str) -> dict[tuple[int, int], str]:
             for comments in rels(z, part, COMMENTS).values():
                 if comments not in z.namelist():
                     continue
-                for record in CommentSheet.from_tree(ElementTree.fromstring(z.read(comments))).commentList:
-                    row, col = coordinate_to_tuple(record.ref)
-                    out[(row - 1, col - 1)] = record.content.replace("\r\n", "\n")
+                for record in ElementTree.fromstring(z.read(comments)).iter():
+                    if _local(record.tag) != "comment" or record.get("ref") is None:
+                        continue
+                    text = next((child for child in record if _local(child.tag) == "text"), None)
+                    row, col = coordinate_to_tuple(str(record.get("ref")))
+                    out[(row - 1, col - 1)] = (note_text(text) if text is not None else "").replace("\r\n", "\n")
     return out
+
+
+def note_text(text: Any) -> str:
+    """The characters of a note's <text> as openpyxl's Text.content gives them: its plain <t> (the last, as
+    openpyxl keeps), then the <t> of each formatted run <r>; phonetic runs (<rPh>) left out."""
+    plain: str | None = None
+    runs: list[str | None] = []
+    for child in text:
+        tag = _local(child.tag)
+        if tag == "t":
+            plain = child.text
+        elif tag == "r":
+            run_text = None
+            for part in child:
+                if _local(part.tag) == "t":
+                    run_text = part.text
+            runs.append(run_text)
+    return (plain or "") + "".join(t for t in runs if t is not None)
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rpartition("}")[2]
