@@ -244,11 +244,11 @@ def _read_inputs(path: Path, problems: Problems | None) -> tuple[InputsSnapshot,
     shape.raise_if_any()  # a table of another shape is not read at all
     own = problems is None
     problems = Problems() if problems is None else problems
-    scenario = str(at(L.INPUTS_SCENARIO_ROW, 2) or "").strip().lower()
+    scenario = str(at(L.INPUTS_SCENARIO_ROW, L.INPUTS_SCENARIO_COL) or "").strip().lower()
     rows: list[tuple[Any, ...]] = []
     cells: dict[tuple[str, str], str] = {(name, "setting"): f"{sheet}!{L.a1(*cell)}"
                                          for name, (sheet, cell) in L.SETTING_CELLS.items()}
-    cells[("scenario", "setting")] = f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 2)}"
+    cells[("scenario", "setting")] = f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, L.INPUTS_SCENARIO_COL)}"
     carried: list[str] = []
     notes: list[tuple[str, str]] = []
     found_notes = parts.sheet_notes(path, "Inputs")

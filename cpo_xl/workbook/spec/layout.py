@@ -43,6 +43,7 @@ BUILD_RECORD_TITLE = "cpo-xl build record: the inputs this file was built from (
 RECORD_CHUNK = 30_000  # characters per cell (Excel holds up to 32,767)
 
 LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
+ABOUT_TEXT_COL = 1  # About!B: the text beside each label (column A)
 YEAR_WIDTH = 11  # [characters] a year column: 391,857,081 with room
 SERIES_WIDTHS = (29, 11, 11)  # label, unit, key (wrapped)
 SERIES_SPLIT_YEAR = 2030  # a time-series sheet prints 2023-2029 on one page, 2030-2035 on the next
@@ -51,6 +52,7 @@ SCENARIO_SHOWN_COL = 4  # E2 "Scenario:", F2 =scenario on every sheet with a mas
 
 # Inputs sheet grid
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
+INPUTS_SCENARIO_COL = 2            # C
 INPUTS_CASE_ROW = 4                # C5 / D5: the CPO_CASE keys (names `case_forecast`, `case_key`)
 CASE_FORECAST_COL, CASE_KEY_COL = 2, 3
 INPUTS_YEARS_ROW = 6               # D7:P7 timeline (name `years`)
@@ -232,7 +234,7 @@ def defined_names(n_inputs: int) -> dict[str, str]:
         "assumptions": f"=Inputs!{block}",
         "years": f"=Inputs!{years}${INPUTS_YEARS_ROW + 1}",
         "rack_units": f"=Inputs!{years}${INPUTS_RACKS_ROW + 1}",
-        "scenario": f"=Inputs!$C${INPUTS_SCENARIO_ROW + 1}",
+        "scenario": f"=Inputs!${_col(INPUTS_SCENARIO_COL)}${INPUTS_SCENARIO_ROW + 1}",
         "master_check": f"=Checks!${_col(FIRST_YEAR_COL)}${TITLE_ROW + 1}",
         "case_forecast": f"=Inputs!${_col(CASE_FORECAST_COL)}${INPUTS_CASE_ROW + 1}",
         "case_key": f"=Inputs!${_col(CASE_KEY_COL)}${INPUTS_CASE_ROW + 1}",

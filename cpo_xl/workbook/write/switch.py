@@ -28,7 +28,15 @@ VALUES_SHEET = "Scenario_Values"
 INDEX_ROW = 1  # B2: which column (1 bear, 2 base, 3 bull) is in force
 YEAR_INDEX_ROW = 2  # B3: which column of a cell that switches by scenario and ranking year is in force
 FIRST_VALUE_ROW = 4  # row 5 on: one switched cell per row (its address, then bear, base, bull; or per year too)
-CONTROL = (L.INPUTS_SCENARIO_ROW, 2)  # Inputs!C4
+LABEL_COL = 0  # A: what a row is (a switched cell's address, or the label of a pick)
+PICK_COL = 1  # B: the column in force (rows INDEX_ROW, YEAR_INDEX_ROW); from B on: a row's values in turn
+YEARS_COL, BEFORE_FIRST_COL = 2, 3  # C3: years per scenario; D3: the year before the first (the year pick)
+CONTROL = (L.INPUTS_SCENARIO_ROW, L.INPUTS_SCENARIO_COL)  # Inputs!C4
+
+
+def _abs(row: int, col: int) -> str:
+    """An absolute A1 reference on the values sheet ($B$2)."""
+    return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
 
 
 @dataclass(frozen=True)
@@ -79,23 +87,23 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
     by_year = by_year or {}
     mine = contents(wb, sheets)
     values = wb.add_worksheet(VALUES_SHEET)
-    values.write_string(0, 0, "cell (PM copy: the value of each scenario-dependent cell in each scenario)")
+    values.write_string(0, LABEL_COL, "cell (PM copy: the value of each scenario-dependent cell in each scenario)")
     for j, s in enumerate(SCENARIOS):
-        values.write_string(0, 1 + j, s)
-    header = f"$B$1:${'BCD'[len(SCENARIOS) - 1]}$1"
-    values.write_string(INDEX_ROW, 0, "scenario in force (column)")
-    values.write_formula(INDEX_ROW, 1, f"=MATCH(scenario,{header},0)", None, SCENARIOS.index(shown) + 1)
-    pick = f"{VALUES_SHEET}!$B${INDEX_ROW + 1}"
+        values.write_string(0, PICK_COL + j, s)
+    header = f"{_abs(0, PICK_COL)}:{_abs(0, PICK_COL + len(SCENARIOS) - 1)}"
+    values.write_string(INDEX_ROW, LABEL_COL, "scenario in force (column)")
+    values.write_formula(INDEX_ROW, PICK_COL, f"=MATCH(scenario,{header},0)", None, SCENARIOS.index(shown) + 1)
+    pick = f"{VALUES_SHEET}!{_abs(INDEX_ROW, PICK_COL)}"
     row = FIRST_VALUE_ROW
     if by_year:
-        values.write_string(YEAR_INDEX_ROW, 0, "scenario and ranking year in force (column: (scenario - 1) x "
-                                               "years + year - the year before the first)")
-        values.write_number(YEAR_INDEX_ROW, 2, len(YEARS))  # C3: years per scenario
-        values.write_number(YEAR_INDEX_ROW, 3, YEARS[0] - 1)  # D3: the year before the first
-        row_ref = YEAR_INDEX_ROW + 1
-        values.write_formula(YEAR_INDEX_ROW, 1, f"=({pick}-1)*$C${row_ref}+{year_cell}-$D${row_ref}", None,
+        values.write_string(YEAR_INDEX_ROW, LABEL_COL, "scenario and ranking year in force (column: (scenario - 1) "
+                                                       "x years + year - the year before the first)")
+        values.write_number(YEAR_INDEX_ROW, YEARS_COL, len(YEARS))
+        values.write_number(YEAR_INDEX_ROW, BEFORE_FIRST_COL, YEARS[0] - 1)
+        years, before_first = _abs(YEAR_INDEX_ROW, YEARS_COL), _abs(YEAR_INDEX_ROW, BEFORE_FIRST_COL)
+        values.write_formula(YEAR_INDEX_ROW, PICK_COL, f"=({pick}-1)*{years}+{year_cell}-{before_first}", None,
                              SCENARIOS.index(shown) * len(YEARS) + shown_year - YEARS[0] + 1)
-    pick_year = f"{VALUES_SHEET}!$B${YEAR_INDEX_ROW + 1}"
+    pick_year = f"{VALUES_SHEET}!{_abs(YEAR_INDEX_ROW, PICK_COL)}"
     by_scenario = {**variants, shown: mine}
     for name, ws in sheets.items():
         cells = sorted(set().union(*(by_scenario[s].get(name, {}) for s in SCENARIOS)))
@@ -105,10 +113,10 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
             if (name, at) in by_year:
                 per_year = [v for s in SCENARIOS for v in by_year[(name, at)][s]]
                 for j, v in enumerate(per_year):
-                    _value(values, row, 1 + j, v)
-                last = xl_rowcol_to_cell(row, len(per_year), row_abs=True, col_abs=True)
+                    _value(values, row, PICK_COL + j, v)
+                span = f"{_abs(row, PICK_COL)}:{_abs(row, PICK_COL + len(per_year) - 1)}"
                 own = mine.get(name, {}).get(at)
-                ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!$B${row + 1}:{last},{pick_year})",
+                ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!{span},{pick_year})",
                                  own[1] if own else None, by_year[(name, at)][shown][YEARS.index(shown_year)])
                 row += 1
                 continue
@@ -117,12 +125,12 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
             if len(kinds) == 1 and (next(iter(kinds))[0] == "f" or len({c[0].value if c else "" for c in found}) == 1):
                 continue  # the same constant, or the same formula (live: it follows the switched cells)
             picked = [c[0].value if c else "" for c in found]
-            values.write_string(row, 0, f"{name}!{xl_rowcol_to_cell(*at)}")
+            values.write_string(row, LABEL_COL, f"{name}!{xl_rowcol_to_cell(*at)}")
             for j, v in enumerate(picked):
-                _value(values, row, 1 + j, v)
+                _value(values, row, PICK_COL + j, v)
             own = mine.get(name, {}).get(at)
-            last = xl_rowcol_to_cell(row, len(SCENARIOS), row_abs=True, col_abs=True)
-            ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!$B${row + 1}:{last},{pick})", own[1] if own else None,
+            span = f"{_abs(row, PICK_COL)}:{_abs(row, PICK_COL + len(SCENARIOS) - 1)}"
+            ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!{span},{pick})", own[1] if own else None,
                              picked[SCENARIOS.index(shown)])
             row += 1
     values.hide()

@@ -50,7 +50,7 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
     ]
     for i, (a, b) in enumerate(lines):
         ws.write_string(3 + i, L.LABEL_COL, a, st.bold_top)
-        ws.write_string(3 + i, 1, b, st.wrap)
+        ws.write_string(3 + i, L.ABOUT_TEXT_COL, b, st.wrap)
         ws.set_row(3 + i, _wrapped_height(b))
     r = 4 + len(lines)
     ws.write_string(r, L.LABEL_COL, "Version", st.bold)
@@ -61,14 +61,14 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         made = (f"In the analyst's live model every number comes from the cpo-xl add-in's {len(CATALOGUE)} Excel "
                 "functions (e.g. =CPO_TAM(2028, rack_units)) over the Inputs sheet; in this copy they are fixed "
                 "values, precomputed for each scenario. The Sources sheet gives each input's source, date and grade.")
-        ws.write_string(r + 2, 1, made, st.wrap)
+        ws.write_string(r + 2, L.ABOUT_TEXT_COL, made, st.wrap)
         ws.set_row(r + 2, _wrapped_height(made))
         return
     ws.write_string(r + 2, L.LABEL_COL, "Functions (UDF catalogue)", st.section)
     ws.write_row(r + 3, L.LABEL_COL, ("formula", "what it returns"), st.head_left)
     for i, udf in enumerate(CATALOGUE):
         ws.write_string(r + 4 + i, L.LABEL_COL, signature(udf), st.wrap)
-        ws.write_string(r + 4 + i, 1, f"{udf.doc} [{udf.returns}]", st.wrap)
+        ws.write_string(r + 4 + i, L.ABOUT_TEXT_COL, f"{udf.doc} [{udf.returns}]", st.wrap)
         ws.set_row(r + 4 + i, max(_wrapped_height(f"{udf.doc} [{udf.returns}]"),
                                   _wrapped_height(signature(udf), ABOUT_WIDTHS[0] - 2)))
 

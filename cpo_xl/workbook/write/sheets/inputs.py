@@ -19,7 +19,7 @@ from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 def _case_cells(ws: Any, st: Styles, keys: tuple[str, str]) -> None:
     """The two CPO_CASE cells every model block reads: forecast racks (case_forecast), racks used (case_key)."""
     ws.write_string(L.INPUTS_CASE_ROW, L.LABEL_COL, "Model case keys: forecast racks (C), racks used (D)", st.bold)
-    ws.write_string(L.INPUTS_CASE_ROW, 1, "key", st.unit)
+    ws.write_string(L.INPUTS_CASE_ROW, L.UNIT_COL, "key", st.unit)
     st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_FORECAST_COL, "=CPO_CASE(assumptions,scenario)", st.key, keys[0])
     st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_KEY_COL, "=CPO_CASE(case_forecast,scenario,rack_units)", st.key, keys[1])
 
@@ -69,8 +69,8 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     ws.write_string(L.TITLE_ROW, L.LABEL_COL, title, st.title)
     st.master_check_row(ws, master)
     ws.write_string(L.INPUTS_SCENARIO_ROW, L.LABEL_COL, "Scenario (bear / base / bull)", st.bold)
-    ws.write_string(L.INPUTS_SCENARIO_ROW, 2, scenario, st.control)
-    st.guard(ws, L.INPUTS_SCENARIO_ROW, 2, Guard(
+    ws.write_string(L.INPUTS_SCENARIO_ROW, L.INPUTS_SCENARIO_COL, scenario, st.control)
+    st.guard(ws, L.INPUTS_SCENARIO_ROW, L.INPUTS_SCENARIO_COL, Guard(
         {"validate": "list", "source": list(SCENARIOS)}, "Scenario", "One of bear, base, bull: the column of the "
         "assumptions every model sheet uses" + (" (this copy holds all three)." if st.static else "."),
         "Scenario shown: bear, base or bull (scenarios.toml: bear and bull are overrides of base). "
