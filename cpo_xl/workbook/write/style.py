@@ -147,6 +147,13 @@ class Styles:
         else:
             ws.write_number(row, col, value, fmt)
 
+    def titled_headers(self, ws: Any, top: int, title: str, headers: tuple[str, ...] | list[str]) -> int:
+        """A table's section title at row ``top`` (column A) and its column titles one row below; returns the
+        row of the column titles."""
+        ws.write_string(top, L.LABEL_COL, title, self.section)
+        ws.write_row(top + 1, L.LABEL_COL, headers, self.head_left)
+        return top + 1
+
     def master_check_row(self, ws: Any, master_value: float) -> None:
         ws.write_string(L.CHECK_ROW, L.LABEL_COL, "Master check (0 = all checks hold)", self.bold)
         ws.write_formula(L.CHECK_ROW, L.KEY_COL, "=master_check", self.number("0"), master_value)

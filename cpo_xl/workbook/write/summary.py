@@ -308,10 +308,8 @@ def _reconciliation(page: Page) -> list[X]:
 
 def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:
     """CPO TAM (the scenario shown, all three, P10 / P90) and penetration in the headline years, with CAGR."""
-    ws.write_string(top, L.LABEL_COL, "CPO TAM and penetration in the headline years", st.section)
     years = L.SUMMARY_YEARS
-    header = top + 1
-    ws.write_row(header, L.LABEL_COL, ("line item", "unit"), st.head_left)
+    header = st.titled_headers(ws, top, "CPO TAM and penetration in the headline years", ("line item", "unit"))
     for j, year in enumerate(years):
         ws.write_number(header, 2 + j, year, st.head)
     cagr_col = 2 + len(years)
@@ -340,12 +338,9 @@ def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:
 def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
     """The dollar winners: the top companies by CPO revenue in the ranking year, gross and net exposure beside,
     ranked live with LARGE over the Elasticity table."""
-    ws.write_string(top, L.LABEL_COL,
-                    f"Dollar winners: top {L.SUMMARY_TOP} by CPO revenue [US$ M], ranking year; exposure: "
-                            "share of revenue", st.section)
-    header = top + 1
     cols = T.WINNERS
-    ws.write_row(header, L.LABEL_COL, cols.headers, st.head_left)
+    header = st.titled_headers(ws, top, f"Dollar winners: top {L.SUMMARY_TOP} by CPO revenue [US$ M], ranking "
+                                        "year; exposure: share of revenue", cols.headers)
     for k in range(1, L.SUMMARY_TOP + 1):
         row = header + k
         match, t = page.ranked("cpo_revenue", k, True)
@@ -362,12 +357,9 @@ def _winners(ws: Any, st: Styles, page: Page, top: int) -> int:
 
 def _inputs(ws: Any, st: Styles, page: Page, top: int) -> int:
     """The inputs whose bear-to-bull range moves the CPO TAM most (LARGE over the Sensitivity tornado), with units."""
-    ws.write_string(top, L.LABEL_COL,
-                    f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most (tornado year; TAM change "
-                            "[US$ M])", st.section)
-    header = top + 1
     cols = T.SUMMARY_INPUTS
-    ws.write_row(header, L.LABEL_COL, cols.headers, st.head_left)
+    header = st.titled_headers(ws, top, f"The {L.SUMMARY_INPUTS} inputs that move the CPO TAM most (tornado "
+                                        "year; TAM change [US$ M])", cols.headers)
     first, n = page.refs.sensitivity_first, page.refs.n_inputs
     tornado = _col_range("Sensitivity", T.TORNADO, first, n)
     _, meta, _ = shipped()

@@ -64,8 +64,7 @@ def write_about(ws: Any, st: Styles, scenario: str, master: float, assumption_da
         ws.write_string(r + 2, L.ABOUT_TEXT_COL, made, st.wrap)
         ws.set_row(r + 2, _wrapped_height(made))
         return
-    ws.write_string(r + 2, L.LABEL_COL, "Functions (UDF catalogue)", st.section)
-    ws.write_row(r + 3, L.LABEL_COL, ("formula", "what it returns"), st.head_left)
+    st.titled_headers(ws, r + 2, "Functions (UDF catalogue)", ("formula", "what it returns"))
     for i, udf in enumerate(CATALOGUE):
         ws.write_string(r + 4 + i, L.LABEL_COL, signature(udf), st.wrap)
         ws.write_string(r + 4 + i, L.ABOUT_TEXT_COL, f"{udf.doc} [{udf.returns}]", st.wrap)

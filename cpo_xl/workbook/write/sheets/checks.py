@@ -18,9 +18,8 @@ from cpo_xl.workbook.write.style import Styles, number_guard
 def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea,
                            top: int) -> tuple[int, int]:
     """Published figures vs the model (ratio through CPO_CROSSCHECK); returns (first, last) data rows."""
-    ws.write_string(top, L.LABEL_COL, "Top-down cross-checks: published figure vs model", st.section)
     cols = T.CROSSCHECK
-    ws.write_row(top + 1, L.LABEL_COL, cols.headers, st.head_left)
+    st.titled_headers(ws, top, "Top-down cross-checks: published figure vs model", cols.headers)
     checked = [c for c in reconciled(args.case) if c.point.metric in MONEY_METRICS]
     ratios: list[list[float]] = []
     for i, c in enumerate(checked):
@@ -76,11 +75,9 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
     """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
     broader scopes), with the reason where the model departs on purpose. Not part of the master check. Returns
     (first data row, the row after the block)."""
-    ws.write_string(top, L.LABEL_COL,
-                    "Reconciliation with published forecasts (flags are not part of the master check)",
-                    st.section)
     cols = T.RECONCILIATION
-    ws.write_row(top + 1, L.LABEL_COL, cols.headers[:-1], st.head_left)
+    st.titled_headers(ws, top, "Reconciliation with published forecasts (flags are not part of the master check)",
+                      cols.headers[:-1])
     ws.merge_range(top + 1, cols.col("reason"), top + 1, L.LAST_YEAR_COL, cols.headers[-1], st.head_left)
     checked = reconciled(args.case)
     ratios: list[list[float]] = []
@@ -137,13 +134,12 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
     (a floor holds at model / disclosed >= 1; a part of a broader figure within [0.2, 1]), and the reason on
     file shows where one is flagged. Not part of the master check."""
     # a short title: it prints whole beside the repeated columns A:C on the page of the reasons too
-    ws.write_string(top, L.LABEL_COL, "Disclosed near-term anchors (not in the master check)", st.section)
-    ws.write_comment(top, L.LABEL_COL, "Company orders, run-rate targets and product ramps (engine/data/anchors.toml); "
-                             "the note on each disclosed figure gives its source, date, grade and link. Kind "
-                             "'input': the disclosure also sets an input, so the row shows the supply side delivers "
-                             "it, not an independent check.", NOTE_SIZE)
     cols = T.ANCHORS
-    ws.write_row(top + 1, L.LABEL_COL, cols.headers[:-1], st.head_left)
+    st.titled_headers(ws, top, "Disclosed near-term anchors (not in the master check)", cols.headers[:-1])
+    ws.write_comment(top, L.LABEL_COL, "Company orders, run-rate targets and product ramps (engine/data/anchors.toml); "
+                                       "the note on each disclosed figure gives its source, date, grade and link. "
+                                       "Kind 'input': the disclosure also sets an input, so the row shows the supply "
+                                       "side delivers it, not an independent check.", NOTE_SIZE)
     ws.merge_range(top + 1, cols.col("reason"), top + 1, L.LAST_YEAR_COL, cols.headers[-1], st.head_left)
     checked = anchored(args.case)
     first = top + 2

@@ -39,8 +39,9 @@ class EngineArea:
         """Text under a title, in cells of at most L.RECORD_CHUNK characters down column A."""
         self.ws.write_string(self.top, L.LABEL_COL, title, self.st.section)
         for i in range(0, len(text), L.RECORD_CHUNK):
-            self.ws.write_string(self.top + 1 + i // L.RECORD_CHUNK, L.LABEL_COL, text[i:i + L.RECORD_CHUNK])
-            self.recorded.append((self.top + 1 + i // L.RECORD_CHUNK, 0))
+            at = (self.top + 1 + i // L.RECORD_CHUNK, L.LABEL_COL)
+            self.ws.write_string(*at, text[i:i + L.RECORD_CHUNK])
+            self.recorded.append(at)
         self.top = L.below(self.top, len(text) // L.RECORD_CHUNK + 2)
 
     def links(self, ws: Any, at: tuple[int, int], source: tuple[int, int], values: list[list[Any]],

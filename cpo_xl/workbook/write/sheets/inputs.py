@@ -119,9 +119,8 @@ def input_guard(item: dict[str, Any], note: str | None = None) -> Guard:
 
 def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
     """The penetration curve parameters, linked from the Inputs sheet's live column (green: links)."""
-    ws.write_string(top, L.LABEL_COL, "Curve parameters in force (links to Inputs; edit them there)", st.section)
     cols = T.CURVE_PARAMETERS
-    ws.write_row(top + 1, L.LABEL_COL, cols.headers, st.head_left)
+    st.titled_headers(ws, top, "Curve parameters in force (links to Inputs; edit them there)", cols.headers)
     r = top + 2
     for i, item in enumerate(rows):
         if not item["key"].startswith("penetration."):

@@ -50,10 +50,9 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
     r += 5 + len(two_way)
     # the tornado chart and the exposure tornado each start a printed page (none is cut)
     ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, r])
-    ws.write_string(r, L.LABEL_COL,
-                    f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)", st.section)
     exposure = T.EXPOSURE_TORNADO
-    ws.write_row(r + 1, L.LABEL_COL, exposure.headers, st.head_left)
+    st.titled_headers(ws, r, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)",
+                      exposure.headers)
     for i, item in enumerate(exposure_tornado.itertuples()):
         for column in exposure.columns:
             v = getattr(item, column.name)
@@ -67,10 +66,9 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
 def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, float, float]], top: int,
                           year: int) -> None:
     """Static table of each listed company's exposure percentiles (from the build's simulation)."""
-    ws.write_string(top, L.LABEL_COL,
-                    f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)", st.section)
     cols = T.EXPOSURE_RANGES
-    ws.write_row(top + 1, L.LABEL_COL, cols.headers, st.head_left)
+    st.titled_headers(ws, top, f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)",
+                      cols.headers)
     for i, (ticker, *values) in enumerate(table):
         ws.write_string(top + 2 + i, cols.col("ticker"), ticker)
         ws.write_string(top + 2 + i, cols.col("unit"), "fraction", st.unit)

@@ -15,7 +15,7 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
     ws.write_string(0, L.LABEL_COL, "Sources: every default number with source, date and grade (H/M/L)", st.title)
     ws.write_string(1, L.LABEL_COL,
                     "Grades: H vendor/official; M credible secondary or consensus; L derived, single-source, "
-                          "or an explicit assumption. 'note' = the mid-2026 sell-side research note.")
+                    "or an explicit assumption. 'note' = the mid-2026 sell-side research note.")
     cols = T.SOURCES
     ws.write_row(3, L.LABEL_COL, cols.headers, st.head_left)
     for i, item in enumerate(rows):
@@ -25,9 +25,8 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
                      st.number(L.INPUT_NUMBER) if field == "base" else st.unit_wrap if field == "unit" else None)
         fit_row(ws, 4 + i, [(item[f], cols.width(f)) for f in ("key", "label", "source", "unit")])
     r = 6 + len(rows)
-    ws.write_string(r, L.LABEL_COL, "Published forecasts used as cross-checks", st.section)
     forecasts = T.PUBLISHED
-    ws.write_row(r + 1, L.LABEL_COL, forecasts.headers, st.head_left)
+    st.titled_headers(ws, r, "Published forecasts used as cross-checks", forecasts.headers)
     for i, p in enumerate(published()):
         shown = {"id": p.id, "source": p.source, "year": p.year, "value": p.value, "scope": f"{p.metric}: {p.scope}",
                  "date": p.date, "grade": p.grade}
