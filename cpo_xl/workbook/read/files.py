@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from defusedxml import ElementTree
-from openpyxl.worksheet.formula import ArrayFormula
 
 from cpo_xl.engine.errors import CpoError
 
@@ -129,6 +128,9 @@ def opened(path: Path, data_only: bool = False) -> Iterator[Any]:
         wb.close()
 
 
+MEMO_FILES = 4  # contents kept per reader of :func:`by_content` (a Book of the model workbook: ~25,000 cells)
+
+
 def by_content(reader: Callable[[Path], T]) -> Callable[[Path], T]:
     """``reader`` run once per file content: a file with the same bytes as one read before (the rebuild a build's
     guard compares with, a workbook that check and diff both read) gets the same result. Keyed by the sha256 of
@@ -148,11 +150,7 @@ def by_content(reader: Callable[[Path], T]) -> Callable[[Path], T]:
             memo.popitem(last=False)
         return result
     read.__doc__ = reader.__doc__
-    read.cache_clear = memo.clear  # type: ignore[attr-defined]
     return read
-
-
-MEMO_FILES = 4  # contents kept per reader (a Book of the model workbook holds ~25,000 cells, a few MB)
 
 
 MAX_CELLS = 2_000_000  # cells present in one workbook (a cpo-xl workbook holds ~25,000)
@@ -184,38 +182,18 @@ def cell_grid(ws: Any) -> dict[tuple[int, int], Any]:
     return grid
 
 
-def formula_cells(path: Path) -> dict[str, tuple[str, Any]]:
-    """'Sheet!A1' -> (formula, cached value) for every formula cell of the workbook (text that starts with
-    "=" is text)."""
-    from openpyxl.utils import get_column_letter
-    with opened(path) as formulas_wb, opened(path, data_only=True) as values_wb:
-        cells: dict[str, tuple[str, Any]] = {}
-        arrays: dict[str, list[tuple[str, str]]] = {}
-        for ws in formulas_wb.worksheets:
-            cached = cell_grid(values_wb[ws.title])
-            for row, col, value, is_formula in present_cells(ws):
-                where = f"{ws.title}!{get_column_letter(col)}{row}"
-                if isinstance(value, ArrayFormula):  # the anchor of an array formula
-                    arrays[ws.title] = [*arrays.get(ws.title, []), (value.ref, value.text)]
-                    cells[where] = (value.text, cached.get((row - 1, col - 1)))
-                elif is_formula and isinstance(value, str):
-                    cells[where] = (value, cached.get((row - 1, col - 1)))
-            for ref, text in arrays.get(ws.title, []):  # members hold plain cached values
-                from openpyxl.utils import range_boundaries
-                left, top, right, bottom = range_boundaries(ref)
-                for (r, c), v in cached.items():
-                    if top <= r + 1 <= bottom and left <= c + 1 <= right:
-                        cells.setdefault(f"{ws.title}!{get_column_letter(c + 1)}{r + 1}", (text, v))
-        return cells
-
-
 def sheet_names(path: Path) -> list[str]:
     """The sheet names in tab order, as openpyxl lists them, read from xl/workbook.xml after :func:`check_file`
     without loading the workbook (openpyxl reads its styles and shared strings first: 0.1-0.3 s)."""
     check_file(path)
     with zipfile.ZipFile(path) as z:
         root = ElementTree.fromstring(z.read("xl/workbook.xml"))
-    return [str(sheet.get("name")) for sheet in root.iter() if str(sheet.tag).rpartition("}")[2] == "sheet"]
+    return [str(sheet.get("name")) for sheet in root.iter() if local_name(sheet.tag) == "sheet"]
+
+
+def local_name(tag: Any) -> str:
+    """An XML tag without its namespace ('{...main}sheet' -> 'sheet'): the main and the strict OOXML spelling."""
+    return str(tag).rpartition("}")[2]
 
 
 def backup_name(target: Path) -> Path:

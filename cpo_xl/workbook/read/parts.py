@@ -12,6 +12,8 @@ from typing import Any
 
 from defusedxml import ElementTree
 
+from cpo_xl.workbook.read.files import local_name
+
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -64,9 +66,9 @@ def sheet_notes(path: Path, title: str) -> dict[tuple[int, int], str]:
                 if comments not in z.namelist():
                     continue
                 for record in ElementTree.fromstring(z.read(comments)).iter():
-                    if _local(record.tag) != "comment" or record.get("ref") is None:
+                    if local_name(record.tag) != "comment" or record.get("ref") is None:
                         continue
-                    text = next((child for child in record if _local(child.tag) == "text"), None)
+                    text = next((child for child in record if local_name(child.tag) == "text"), None)
                     row, col = coordinate_to_tuple(str(record.get("ref")))
                     out[(row - 1, col - 1)] = (note_text(text) if text is not None else "").replace("\r\n", "\n")
     return out
@@ -78,17 +80,13 @@ def note_text(text: Any) -> str:
     plain: str | None = None
     runs: list[str | None] = []
     for child in text:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "t":
             plain = child.text
         elif tag == "r":
             run_text = None
             for part in child:
-                if _local(part.tag) == "t":
+                if local_name(part.tag) == "t":
                     run_text = part.text
             runs.append(run_text)
     return (plain or "") + "".join(t for t in runs if t is not None)
-
-
-def _local(tag: Any) -> str:
-    return str(tag).rpartition("}")[2]
