@@ -21,7 +21,6 @@ freeze pane LibreOffice dropped) the rebuild restores, so it is not a loss.
 
 from __future__ import annotations
 
-import filecmp
 import math
 import re
 import tempfile
@@ -340,9 +339,8 @@ def verdict(target: Path, fresh: Path | None = None) -> replace.Verdict:
     """May a build replace ``target``: refused naming the cells of edits pull does not carry, when this code
     built it; a .bak kept when another version built it, or other code whose layout differs and the file
     differs from a rebuild (its edits cannot be told from that code's changes; the documented loop after a
-    code change). A file of other code with no difference (a line added) is replaced without one."""
-    if fresh is not None and filecmp.cmp(target, fresh, shallow=False):
-        return replace.Verdict()  # byte for byte what is about to replace it (an unedited build): nothing to lose
+    code change). A file of other code with no difference (a line added) is replaced without one. A file byte
+    for byte the fresh one never gets here: replace.guard replaces it without asking."""
     try:
         record = snapshot.read_record(target)
         if record is None:
