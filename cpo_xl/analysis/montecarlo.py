@@ -172,7 +172,7 @@ def one_ahead(items: Iterator[T]) -> Iterator[T]:
         upcoming = pool.submit(next, items, done)
         while (item := upcoming.result()) is not done:
             upcoming = pool.submit(next, items, done)
-            yield item  # type: ignore[misc]
+            yield item  # type: ignore[misc]  # any item but the sentinel is one of ``items``
 
 
 def outcome_chunks(case: Case, n: int, seed: int, companies: bool = False, exposure_year: int = 2030,

@@ -7,7 +7,7 @@ matches, so one search over all the patterns at once says whether any pass would
 the formula is returned as XlsxWriter returns it (braces and ``=`` stripped); otherwise XlsxWriter's own method
 runs. The patterns are read from the installed XlsxWriter's own source, so a new XlsxWriter that adds a function
 is followed; when the source cannot be read that way, every formula goes through XlsxWriter's method.
-tests/test_fastbook.py compares both paths on every formula of a build and on formulas that do use the functions.
+tests/test_fast_paths.py compares both paths on every formula of a build and on formulas that do use the functions.
 """
 
 from __future__ import annotations
