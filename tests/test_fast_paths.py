@@ -177,3 +177,120 @@ def test_a_note_text_reads_as_openpyxls(xml):
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     tree = ElementTree.fromstring(xml.replace("<text", f"<text xmlns='{ns}'", 1))
     assert parts.note_text(tree) == Text.from_tree(tree).content
+
+
+def _comparable(value):
+    """An openpyxl cell value with array formulas as (text, ref): ArrayFormula has no equality of its own."""
+    from openpyxl.worksheet.formula import ArrayFormula
+    return (value.text, value.ref) if isinstance(value, ArrayFormula) else (type(value), value)
+
+
+def _crafted(tmp_path):
+    """A workbook with what Excel writes and a cpo-xl build does not: shared formulas (the master and a member
+    that only points to it), a date-formatted number, a boolean, an error, an inline string, an array formula,
+    each formula with a cached value."""
+    import re
+    import zipfile
+    wb = openpyxl.Workbook()
+    wb.active["D1"] = 45000
+    wb.active["D1"].number_format = "yyyy-mm-dd"
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    date_cell = re.search(r'<c r="D1".*?</c>', sheet).group(0)  # with openpyxl's date style
+    rows = ('<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B2" si="0">A1*2</f><v>2</v></c>'
+            f'{date_cell}<c r="E1" t="b"><v>1</v></c><c r="F1" t="inlineStr"><is><t>inline</t></is></c>'
+            '<c r="G1"><f t="array" ref="G1:G2">A1:A2*3</f><v>3</v></c></row>'
+            '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/><v>4</v></c>'
+            '<c r="E2" t="e"><v>#DIV/0!</v></c><c r="G2"><v>6</v></c></row>')
+    parts["xl/worksheets/sheet1.xml"] = re.sub(r"<sheetData>.*</sheetData>", f"<sheetData>{rows}</sheetData>",
+                                               sheet).encode()
+    crafted = tmp_path / "crafted.xlsx"
+    with zipfile.ZipFile(crafted, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return crafted
+
+
+def _two_loads(path):
+    """contents.read as it was written before one parse served both: openpyxl's read-only workbook loaded
+    twice (formulas, then cached values with data_only), each sheet parsed by openpyxl's parser in each."""
+    from openpyxl.utils import range_boundaries
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    from cpo_xl.workbook.read.contents import Area, Book, sheet_key
+
+    def cells(ws):
+        from openpyxl.worksheet._reader import WorkSheetParser
+        wb = ws.parent
+        with ws._get_source() as src:
+            parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                                     date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            return [(c["row"], c["column"], c["value"], c["data_type"] == "f") for _, row in parser.parse()
+                    for c in row]
+
+    formulas = openpyxl.load_workbook(path, read_only=True)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    book = Book({}, {}, {}, {})
+    for name, defined in formulas.defined_names.items():
+        for sheet, span in defined.destinations:
+            left, top, right, bottom = range_boundaries(span.replace("$", ""))
+            book.names[name.upper()] = Area(sheet_key(sheet), top, left, bottom, right)
+    for ws in formulas.worksheets:
+        title = sheet_key(ws.title)
+        book.titles[title] = ws.title
+        cached = {(r, c): v for r, c, v, _ in cells(values[ws.title]) if v is not None}
+        for row, col, value, is_formula in cells(ws):
+            if value is None:
+                continue
+            at = (title, row, col)
+            if isinstance(value, ArrayFormula):
+                left, top, right, bottom = range_boundaries(value.ref)
+                book.formulas[at] = (value.text, Area(title, top, left, bottom, right))
+            elif is_formula:
+                book.formulas[at] = (value, Area(title, row, col, row, col))
+            else:
+                book.constants[at] = value
+            book.cached[at] = cached.get((row, col))
+        for _, span in [f for a, f in book.formulas.items() if a[0] == title]:
+            if not span.single:
+                for member in span.cells():
+                    book.constants.pop(member, None)
+                    book.cached[member] = cached.get((member[1], member[2]))
+    return book
+
+
+@pytest.mark.parametrize("which", ["built", "crafted", pytest.param("pm_copy", marks=pytest.mark.slow)])
+def test_one_parse_reads_what_two_loads_read(which, request, tmp_path):
+    """contents.read takes a formula's text and its cached value from one parse of each sheet
+    (lean_openpyxl.FormulaAndValueParser): the same Book, value for value and type for type, as openpyxl's two
+    loads, on a build, on the PM copy and on a file with shared formulas, dates, booleans and errors."""
+    path = _crafted(tmp_path) if which == "crafted" else request.getfixturevalue(which)
+    want, got = _two_loads(path), read(path)
+    for part in ("constants", "formulas", "names", "cached", "titles"):
+        assert getattr(got, part) == getattr(want, part), part
+        mine = getattr(got, part)
+        assert all(type(mine[k]) is type(v) for k, v in getattr(want, part).items()), part
+    if which == "crafted":
+        assert got.formulas[("SHEET", 2, 2)][0] == "=A2*2" and got.cached[("SHEET", 2, 2)] == 4
+        assert got.cached[("SHEET", 1, 4)].year == 2023 and got.constants[("SHEET", 1, 5)] is True
+        assert got.constants[("SHEET", 2, 5)] == "#DIV/0!" and got.cached[("SHEET", 2, 7)] == 6
+
+
+@pytest.mark.parametrize("data_only", [False, True])
+@pytest.mark.parametrize("which", ["built", "crafted"])
+def test_the_lean_load_is_openpyxls_read_only_load(which, data_only, request, tmp_path):
+    """files.load reads each sheet's declared dimension only when asked: the same sheets, states, bounds and
+    rows as openpyxl.load_workbook(read_only=True)."""
+    path = _crafted(tmp_path) if which == "crafted" else request.getfixturevalue(which)
+    stock = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    lean = files.load(path, data_only=data_only)
+    assert lean.sheetnames == stock.sheetnames and len(stock.sheetnames) >= 1
+    for mine, theirs in zip(lean.worksheets, stock.worksheets, strict=True):
+        assert mine.sheet_state == theirs.sheet_state
+        assert (mine.min_row, mine.max_row, mine.min_column, mine.max_column) == \
+            (theirs.min_row, theirs.max_row, theirs.min_column, theirs.max_column)
+        assert [[_comparable(v) for v in row] for row in mine.iter_rows(values_only=True)] == \
+            [[_comparable(v) for v in row] for row in theirs.iter_rows(values_only=True)]

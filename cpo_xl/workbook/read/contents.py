@@ -67,17 +67,19 @@ def read(path: Path) -> Book:
     Only the cells the file holds are read (not its declared dimension), each by the type the file gives it:
     text that starts with "=" is text, never a formula. Read once per file content (files.by_content): the
     Book is shared, not to be changed."""
-    with files.opened(path) as formulas_wb, files.opened(path, data_only=True) as values_wb:
+    with files.opened(path) as wb:  # one parse of each sheet gives formulas and cached values
         book = Book({}, {}, {}, {})
-        for name, defined in formulas_wb.defined_names.items():
+        for name, defined in wb.defined_names.items():
             for sheet, span in defined.destinations:
                 left, top, right, bottom = range_boundaries(span.replace("$", ""))
                 book.names[name.upper()] = Area(sheet_key(sheet), top, left, bottom, right)
-        for ws in formulas_wb.worksheets:
+        for ws in wb.worksheets:
             title = sheet_key(ws.title)
             book.titles[title] = ws.title
-            cached = files.cell_grid(values_wb[ws.title])
-            for row, col, value, is_formula in files.present_cells(ws):
+            cached: dict[tuple[int, int], Any] = {}
+            for row, col, value, is_formula, shown in files.formulas_and_values(ws):
+                if shown is not None:
+                    cached[(row, col)] = shown
                 if value is None:
                     continue
                 at = (title, row, col)
@@ -91,10 +93,13 @@ def read(path: Path) -> Book:
                     book.formulas[at] = (value, Area(title, row, col, row, col))
                 else:
                     book.constants[at] = value
-                book.cached[at] = cached.get((row - 1, col - 1))
+                book.cached[at] = cached.get((row, col))
+                if len(cached) > files.MAX_CELLS:
+                    raise CpoError(f"sheet {ws.title} holds more than {files.MAX_CELLS:,} cells; not a cpo-xl "
+                                   "workbook")
             for _, span in [f for a, f in book.formulas.items() if a[0] == title]:
                 if not span.single:  # array members hold plain cached values, not constants
                     for member in span.cells():
                         book.constants.pop(member, None)
-                        book.cached[member] = cached.get((member[1] - 1, member[2] - 1))
+                        book.cached[member] = cached.get((member[1], member[2]))
         return book

@@ -94,12 +94,13 @@ def well_formed(xml: bytes) -> None:
 
 
 def load(path: Path, data_only: bool = False) -> Any:
-    """openpyxl workbook (read-only) after :func:`check_file`; openpyxl parses with defusedxml when present.
-    Read its cells inside :func:`opened` (or :func:`reading`): a read-only workbook parses cells lazily."""
-    import openpyxl
+    """openpyxl workbook (read-only; each sheet's declared dimension read only when asked for, see
+    lean_openpyxl) after :func:`check_file`; openpyxl parses with defusedxml when present. Read its cells inside
+    :func:`opened` (or :func:`reading`): a read-only workbook parses cells lazily."""
+    from cpo_xl.workbook.read.lean_openpyxl import load_read_only
     check_file(path)
     try:
-        return openpyxl.load_workbook(path, data_only=data_only, read_only=True)
+        return load_read_only(path, data_only=data_only)
     except Exception as exc:  # noqa: BLE001
         raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
 
@@ -156,25 +157,53 @@ def by_content(reader: Callable[[Path], T]) -> Callable[[Path], T]:
 MAX_CELLS = 2_000_000  # cells present in one workbook (a cpo-xl workbook holds ~25,000)
 
 
-def present_cells(ws: Any) -> Iterator[tuple[int, int, Any, bool]]:
+def present_cells(ws: Any, last_row: int | None = None) -> Iterator[tuple[int, int, Any, bool]]:
     """(row, column, value, is_formula) of every cell a read-only worksheet's XML holds (1-based), in file
-    order. The cost follows the cells present: openpyxl's iter_rows trusts the declared <dimension> (one cell
-    at XFD1048576 makes it walk 17 billion empty cells; a dimension of A1:C3 hides every cell outside it).
-    A formula is a cell whose type in the file is a formula, never text that starts with "="."""
+    order, up to row ``last_row`` when given (rows are in ascending order in the file). The cost follows the
+    cells present: openpyxl's iter_rows trusts the declared <dimension> (one cell at XFD1048576 makes it walk
+    17 billion empty cells; a dimension of A1:C3 hides every cell outside it). A formula is a cell whose type
+    in the file is a formula, never text that starts with "="."""
+    for row, col, value, is_formula, _ in _parsed(ws, ws.parent.data_only, last_row):
+        yield row, col, value, is_formula
+
+
+def formulas_and_values(ws: Any) -> Iterator[tuple[int, int, Any, bool, Any]]:
+    """(row, column, value or formula, is_formula, cached value) of every cell present, from one parse of a
+    sheet of a workbook opened without ``data_only``: :func:`present_cells` of that workbook and of the same
+    file opened with ``data_only`` side by side."""
+    return _parsed(ws, None, None)
+
+
+def _parsed(ws: Any, data_only: bool | None, last_row: int | None) -> Iterator[tuple[int, int, Any, bool, Any]]:
+    """The cells of a read-only sheet by openpyxl's parser: with ``data_only`` None, each formula cell's formula
+    and its cached value (lean_openpyxl.FormulaAndValueParser), else openpyxl's WorkSheetParser as it is."""
     from openpyxl.worksheet._reader import WorkSheetParser  # the parser openpyxl's read-only mode uses
+
+    from cpo_xl.workbook.read.lean_openpyxl import FormulaAndValueParser
     wb = ws.parent
+    options = {"epoch": wb.epoch, "date_formats": wb._date_formats, "timedelta_formats": wb._timedelta_formats}
     with ws._get_source() as src:
-        parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
-                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-        for _, row in parser.parse():
+        if data_only is None:
+            both = FormulaAndValueParser(src, ws._shared_strings, **options)
+            for _, row in both.parse():
+                for cell in row:
+                    formula = cell.get("formula")
+                    shown = cell["value"] if formula is None else formula
+                    yield cell["row"], cell["column"], shown, formula is not None, cell["value"]
+            return
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=data_only, **options)
+        for number, row in parser.parse():
+            if last_row is not None and number > last_row:
+                return
             for cell in row:
-                yield cell["row"], cell["column"], cell["value"], cell["data_type"] == "f"
+                yield cell["row"], cell["column"], cell["value"], cell["data_type"] == "f", None
 
 
-def cell_grid(ws: Any) -> dict[tuple[int, int], Any]:
-    """(row, column), 0-based -> value of every non-empty cell present (bounded by MAX_CELLS)."""
+def cell_grid(ws: Any, last_row: int | None = None) -> dict[tuple[int, int], Any]:
+    """(row, column), 0-based -> value of every non-empty cell present (bounded by MAX_CELLS), up to the 1-based
+    row ``last_row`` when given."""
     grid: dict[tuple[int, int], Any] = {}
-    for row, col, value, _ in present_cells(ws):
+    for row, col, value, _ in present_cells(ws, last_row):
         if value is not None:
             grid[(row - 1, col - 1)] = value
             if len(grid) > MAX_CELLS:

@@ -8,6 +8,7 @@ import json
 import math
 import re
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -117,19 +118,33 @@ def file_version(path: Path) -> tuple[str, int, int, int]:
     return str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def read_record(path: Path) -> tuple[InputsSnapshot, str] | None:
-    """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record
-    (read once per file version: a build's guard asks three times)."""
-    return _record(path, file_version(path))
+RECORDS_KEPT = 8  # file versions whose record is kept (a build's guard asks three times for one file)
+_records: OrderedDict[tuple[str, int, int, int], tuple[InputsSnapshot, str] | None] = OrderedDict()
 
 
-@lru_cache(maxsize=8)
-def _record(path: Path, version: tuple[str, int, int, int]) -> tuple[InputsSnapshot, str] | None:
-    with opened(path) as wb:
-        if L.ENGINE not in wb.sheetnames:
-            return None
-        first = {r: v for (r, c), v in cell_grid(wb[L.ENGINE]).items() if c == 0}
-        column = [first.get(r) for r in range(max(first, default=-1) + 1)]
+def read_record(path: Path, wb: Any = None) -> tuple[InputsSnapshot, str] | None:
+    """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record; read
+    once per file version, from ``wb`` (the file opened by the caller) when given, else by opening the file."""
+    version = file_version(path)
+    if version in _records:
+        _records.move_to_end(version)
+        return _records[version]
+    if wb is None:
+        with opened(path) as opened_wb:
+            record = _record_in(opened_wb)
+    else:
+        record = _record_in(wb)
+    _records[version] = record
+    if len(_records) > RECORDS_KEPT:
+        _records.popitem(last=False)
+    return record
+
+
+def _record_in(wb: Any) -> tuple[InputsSnapshot, str] | None:
+    if L.ENGINE not in wb.sheetnames:
+        return None
+    first = {r: v for (r, c), v in cell_grid(wb[L.ENGINE]).items() if c == 0}
+    column = [first.get(r) for r in range(max(first, default=-1) + 1)]
     if L.BUILD_RECORD_TITLE not in column:
         return None
     start = column.index(L.BUILD_RECORD_TITLE) + 1
@@ -214,7 +229,7 @@ def _read_inputs(path: Path, problems: Problems | None) -> tuple[InputsSnapshot,
                 shape.append(f"{where} {name.replace('_', ' ')}: the sheet {sheet} is missing (renamed or "
                                 "deleted?); restore it")
                 continue
-            sheet_grid = cell_grid(wb[sheet])
+            sheet_grid = cell_grid(wb[sheet], last_row=cell[0] + 1)  # down to its own row
             label = sheet_grid.get((cell[0], 0))
             if not _label(label).startswith(_label(SETTING_LABELS[name])):
                 shape.append(f"{sheet}!{L.a1(cell[0], 0)}: {short(label)} where the label "
@@ -223,7 +238,7 @@ def _read_inputs(path: Path, problems: Problems | None) -> tuple[InputsSnapshot,
             settings[name] = number_of_text(sheet_grid.get(cell))
             if settings[name] in (None, ""):
                 shape.append(f"{where} {name.replace('_', ' ')}: empty; a value is required")
-    record = read_record(path)
+        record = read_record(path, wb)
     recorded = {row[0]: dict(zip(SCENARIOS, row[1:], strict=True)) for row in record[0].rows} if record else {}
 
     def at(r: int, c: int) -> Any:
