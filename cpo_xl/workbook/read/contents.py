@@ -80,6 +80,7 @@ def read(path: Path) -> Book:
             for row, col, value, is_formula, shown in files.formulas_and_values(ws):
                 if shown is not None:
                     cached[(row, col)] = shown
+                    files.within_max_cells(len(cached), ws.title)
                 if value is None:
                     continue
                 at = (title, row, col)
@@ -94,9 +95,6 @@ def read(path: Path) -> Book:
                 else:
                     book.constants[at] = value
                 book.cached[at] = cached.get((row, col))
-                if len(cached) > files.MAX_CELLS:
-                    raise CpoError(f"sheet {ws.title} holds more than {files.MAX_CELLS:,} cells; not a cpo-xl "
-                                   "workbook")
             for _, span in [f for a, f in book.formulas.items() if a[0] == title]:
                 if not span.single:  # array members hold plain cached values, not constants
                     for member in span.cells():

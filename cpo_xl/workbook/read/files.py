@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from defusedxml import ElementTree
 
 from cpo_xl.engine.errors import CpoError
 
+K = TypeVar("K")
 T = TypeVar("T")
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes; checked before any XML is parsed (zip bombs)
@@ -132,24 +133,34 @@ def opened(path: Path, data_only: bool = False) -> Iterator[Any]:
 MEMO_FILES = 4  # contents kept per reader of :func:`by_content` (a Book of the model workbook: ~25,000 cells)
 
 
+class Recent(Generic[K, T]):
+    """The results for the last ``size`` keys asked for, the one asked for least recently dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[K, T] = OrderedDict()
+
+    def remembered(self, key: K, compute: Callable[[], T]) -> T:
+        """The result kept for ``key``, else ``compute()``, kept."""
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        result = self._kept[key] = compute()
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return result
+
+
 def by_content(reader: Callable[[Path], T]) -> Callable[[Path], T]:
     """``reader`` run once per file content: a file with the same bytes as one read before (the rebuild a build's
     guard compares with, a workbook that check and diff both read) gets the same result. Keyed by the sha256 of
     the bytes (~1 ms for a workbook), so an edit, however it keeps the size or the time stamp, is read anew.
     The result is shared: callers must not change it. The last MEMO_FILES contents are kept."""
-    memo: OrderedDict[str, T] = OrderedDict()
+    memo: Recent[str, T] = Recent(MEMO_FILES)
 
     def read(path: Path) -> T:
         check_file(path)
-        key = hashlib.sha256(path.read_bytes()).hexdigest()
-        if key in memo:
-            memo.move_to_end(key)
-            return memo[key]
-        result = reader(path)
-        memo[key] = result
-        if len(memo) > MEMO_FILES:
-            memo.popitem(last=False)
-        return result
+        return memo.remembered(hashlib.sha256(path.read_bytes()).hexdigest(), lambda: reader(path))
     read.__doc__ = reader.__doc__
     return read
 
@@ -163,40 +174,36 @@ def present_cells(ws: Any, last_row: int | None = None) -> Iterator[tuple[int, i
     cells present: openpyxl's iter_rows trusts the declared <dimension> (one cell at XFD1048576 makes it walk
     17 billion empty cells; a dimension of A1:C3 hides every cell outside it). A formula is a cell whose type
     in the file is a formula, never text that starts with "="."""
-    for row, col, value, is_formula, _ in _parsed(ws, ws.parent.data_only, last_row):
-        yield row, col, value, is_formula
-
-
-def formulas_and_values(ws: Any) -> Iterator[tuple[int, int, Any, bool, Any]]:
-    """(row, column, value or formula, is_formula, cached value) of every cell present, from one parse of a
-    sheet of a workbook opened without ``data_only``: :func:`present_cells` of that workbook and of the same
-    file opened with ``data_only`` side by side."""
-    return _parsed(ws, None, None)
-
-
-def _parsed(ws: Any, data_only: bool | None, last_row: int | None) -> Iterator[tuple[int, int, Any, bool, Any]]:
-    """The cells of a read-only sheet by openpyxl's parser: with ``data_only`` None, each formula cell's formula
-    and its cached value (lean_openpyxl.FormulaAndValueParser), else openpyxl's WorkSheetParser as it is."""
     from openpyxl.worksheet._reader import WorkSheetParser  # the parser openpyxl's read-only mode uses
-
-    from cpo_xl.workbook.read.lean_openpyxl import FormulaAndValueParser
-    wb = ws.parent
-    options = {"epoch": wb.epoch, "date_formats": wb._date_formats, "timedelta_formats": wb._timedelta_formats}
-    with ws._get_source() as src:
-        if data_only is None:
-            both = FormulaAndValueParser(src, ws._shared_strings, **options)
-            for _, row in both.parse():
-                for cell in row:
-                    formula = cell.get("formula")
-                    shown = cell["value"] if formula is None else formula
-                    yield cell["row"], cell["column"], shown, formula is not None, cell["value"]
-            return
-        parser = WorkSheetParser(src, ws._shared_strings, data_only=data_only, **options)
+    with _sheet_parser(ws, WorkSheetParser, data_only=ws.parent.data_only) as parser:
         for number, row in parser.parse():
             if last_row is not None and number > last_row:
                 return
             for cell in row:
-                yield cell["row"], cell["column"], cell["value"], cell["data_type"] == "f", None
+                yield cell["row"], cell["column"], cell["value"], cell["data_type"] == "f"
+
+
+def formulas_and_values(ws: Any) -> Iterator[tuple[int, int, Any, bool, Any]]:
+    """(row, column, value or formula, is_formula, cached value) of every cell present, from one parse of a
+    sheet (lean_openpyxl.FormulaAndValueParser): :func:`present_cells` of the workbook opened without
+    ``data_only`` and of the same file opened with it, side by side."""
+    from cpo_xl.workbook.read.lean_openpyxl import FormulaAndValueParser
+    with _sheet_parser(ws, FormulaAndValueParser) as parser:
+        for _, row in parser.parse():
+            for cell in row:
+                formula = cell.get("formula")
+                shown = cell["value"] if formula is None else formula
+                yield cell["row"], cell["column"], shown, formula is not None, cell["value"]
+
+
+@contextmanager
+def _sheet_parser(ws: Any, parser_class: Any, **options: Any) -> Iterator[Any]:
+    """``parser_class`` (openpyxl's WorkSheetParser or a subclass) over a read-only sheet's XML, with its
+    workbook's shared strings, date epoch and date styles, as openpyxl's read-only mode makes it."""
+    wb = ws.parent
+    with ws._get_source() as src:
+        yield parser_class(src, ws._shared_strings, epoch=wb.epoch, date_formats=wb._date_formats,
+                           timedelta_formats=wb._timedelta_formats, **options)
 
 
 def cell_grid(ws: Any, last_row: int | None = None) -> dict[tuple[int, int], Any]:
@@ -206,9 +213,14 @@ def cell_grid(ws: Any, last_row: int | None = None) -> dict[tuple[int, int], Any
     for row, col, value, _ in present_cells(ws, last_row):
         if value is not None:
             grid[(row - 1, col - 1)] = value
-            if len(grid) > MAX_CELLS:
-                raise CpoError(f"sheet {ws.title} holds more than {MAX_CELLS:,} cells; not a cpo-xl workbook")
+            within_max_cells(len(grid), ws.title)
     return grid
+
+
+def within_max_cells(count: int, title: str) -> None:
+    """Refuse a sheet once more than MAX_CELLS of its cells have been read (not a cpo-xl workbook)."""
+    if count > MAX_CELLS:
+        raise CpoError(f"sheet {title} holds more than {MAX_CELLS:,} cells; not a cpo-xl workbook")
 
 
 def sheet_names(path: Path) -> list[str]:

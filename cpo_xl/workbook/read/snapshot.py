@@ -8,7 +8,6 @@ import json
 import math
 import re
 import zipfile
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -21,7 +20,7 @@ from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, short
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.read import parts
-from cpo_xl.workbook.read.files import CUSTOM_PROPS, cell_grid, opened
+from cpo_xl.workbook.read.files import CUSTOM_PROPS, Recent, cell_grid, opened
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import notes as in_notes
 
@@ -118,26 +117,19 @@ def file_version(path: Path) -> tuple[str, int, int, int]:
     return str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns
 
 
-RECORDS_KEPT = 8  # file versions whose record is kept (a build's guard asks three times for one file)
-_records: OrderedDict[tuple[str, int, int, int], tuple[InputsSnapshot, str] | None] = OrderedDict()
+# The records of the last 8 file versions read (a build's guard asks three times for one file)
+_records: Recent[tuple[str, int, int, int], tuple[InputsSnapshot, str] | None] = Recent(8)
 
 
 def read_record(path: Path, wb: Any = None) -> tuple[InputsSnapshot, str] | None:
     """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record; read
     once per file version, from ``wb`` (the file opened by the caller) when given, else by opening the file."""
-    version = file_version(path)
-    if version in _records:
-        _records.move_to_end(version)
-        return _records[version]
-    if wb is None:
+    def read() -> tuple[InputsSnapshot, str] | None:
+        if wb is not None:
+            return _record_in(wb)
         with opened(path) as opened_wb:
-            record = _record_in(opened_wb)
-    else:
-        record = _record_in(wb)
-    _records[version] = record
-    if len(_records) > RECORDS_KEPT:
-        _records.popitem(last=False)
-    return record
+            return _record_in(opened_wb)
+    return _records.remembered(file_version(path), read)
 
 
 def _record_in(wb: Any) -> tuple[InputsSnapshot, str] | None:
