@@ -112,6 +112,21 @@ def _no_inputs(src: Path, path: Path) -> None:
     book.save(path)
 
 
+@pytest.fixture(scope="module")
+def bad_file(built, tmp_path_factory):
+    """maker -> the bad file it makes from the session's build, made once per module (the bomb writes 210 MB
+    through zlib, the missing sheet is an openpyxl load and save): each verb's test gets its own copy."""
+    made: dict[object, Path] = {}
+
+    def copy_of(maker, to: Path) -> Path:
+        if maker not in made:
+            made[maker] = tmp_path_factory.mktemp("bad") / "bad.xlsx"
+            maker(built, made[maker])
+        shutil.copy(made[maker], to)
+        return to
+    return copy_of
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("maker", "fragment"), [
     (lambda src, p: p.write_bytes(b""), "the file is empty"),
@@ -121,9 +136,8 @@ def _no_inputs(src: Path, path: Path) -> None:
     (_no_inputs, "no Inputs sheet"),
 ])
 @pytest.mark.parametrize("verb", ["check", "pull", "diff"])
-def test_bad_files_exit_2_and_write_nothing(built, tmp_path, capsys, maker, fragment, verb):
-    bad = tmp_path / "bad.xlsx"
-    maker(built, bad)
+def test_bad_files_exit_2_and_write_nothing(built, bad_file, tmp_path, capsys, maker, fragment, verb):
+    bad = bad_file(maker, tmp_path / "bad.xlsx")
     before = digest(bad)
     args = {"check": ("check", bad), "pull": ("pull", bad, "--output", tmp_path / "out.toml"),
             "diff": ("diff", built, bad)}[verb]
