@@ -207,9 +207,10 @@ def test_the_written_requirements_install_into_a_clean_venv_and_every_function_r
     python = venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     # uv (a dev dependency) installs exactly requirements.txt as pip would, markers and the local wheel included,
-    # in ~1 s from its cache where pip takes ~13 s unpacking numpy, pandas and scipy
-    install = subprocess.run([find_uv_bin(), "pip", "install", "--quiet", "--no-compile", "--python", str(python),
-                              "-r", "requirements.txt"],
+    # in ~1 s from its cache where pip takes ~13 s unpacking numpy, pandas and scipy; the system's certificates,
+    # as pip is told to use here (PIP_CERT), in case a proxy signs PyPI's
+    install = subprocess.run([find_uv_bin(), "pip", "install", "--quiet", "--no-compile", "--system-certs",
+                              "--python", str(python), "-r", "requirements.txt"],
                              cwd=folder, env=env, capture_output=True, text=True, timeout=1200)
     assert install.returncode == 0, install.stderr[-3000:]
 
