@@ -187,3 +187,17 @@ def test_an_inflated_xml_part_is_refused_quickly(built, tmp_path, capsys):
     start = time.perf_counter()
     code, _, err = run(capsys, "check", bloated)
     assert code == 2 and "above the 5,242,880" in err and time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize(("lock", "app"), [("~$w.xlsx", "Excel"), (".~lock.w.xlsx#", "LibreOffice")])
+def test_a_file_open_in_a_spreadsheet_program_is_refused_before_anything_is_built(tmp_path, lock, app):
+    """Before: the build (or the 3 s of a publish) ran first and the lock file was seen only after it."""
+    from cpo_xl.workbook.replace.replace import atomic_write
+    target = tmp_path / "w.xlsx"
+    target.write_bytes(b"someone's workbook")
+    (tmp_path / lock).write_bytes(b"")
+    written: list[Path] = []
+    with pytest.raises(CpoError, match=f"is open in {app} \\(lock file "):
+        atomic_write(target, lambda p: written.append(p) or "digest")
+    assert written == [] and target.read_bytes() == b"someone's workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([lock, "w.xlsx"])  # no temporary file left

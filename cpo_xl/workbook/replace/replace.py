@@ -48,10 +48,7 @@ def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = 
     writer makes (the PM copy adds its hidden values sheet); ``pristine``: a caller's proof that the file is
     exactly what it wrote (the PM copy's stamp), which makes reading its inputs needless. Returns the .bak kept,
     if any."""
-    for lock, app in ((target.parent / f"~${target.name}", "Excel"),
-                      (target.parent / f".~lock.{target.name}#", "LibreOffice")):
-        if lock.exists():
-            raise CpoError(f"{target} is open in {app} (lock file {lock.name}); close it and try again")
+    refuse_if_open(target)
     if not target.exists() or (pristine is not None and pristine(target)):
         return None
     if fresh is not None and filecmp.cmp(target, fresh, shallow=False):
@@ -64,6 +61,15 @@ def guard(target: Path, new_digest: str, force: bool, protect: Protect | None = 
     if verdict.refuse or verdict.backup:
         return keep_backup(target)
     return None
+
+
+def refuse_if_open(target: Path) -> None:
+    """Refuse a target Excel or LibreOffice holds open (their lock file beside it): checked before the write
+    starts, so that the refusal comes at once, and again just before the rename."""
+    for lock, app in ((target.parent / f"~${target.name}", "Excel"),
+                      (target.parent / f".~lock.{target.name}#", "LibreOffice")):
+        if lock.exists():
+            raise CpoError(f"{target} is open in {app} (lock file {lock.name}); close it and try again")
 
 
 def keep_backup(target: Path) -> Path:
@@ -195,6 +201,7 @@ def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
                   protect: Protect | None, own_sheets: Collection[str] = L.SHEETS,
                   pristine: Pristine | None = None) -> Path | None:
     from xlsxwriter.exceptions import FileCreateError
+    refuse_if_open(target)  # before the seconds a build or publish takes
     with temp_beside(target, ".xlsx") as tmp:
         try:
             digest = write(tmp)
