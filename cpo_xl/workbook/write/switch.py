@@ -39,6 +39,11 @@ def _abs(row: int, col: int) -> str:
     return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
 
 
+def _picks(row: int, n: int) -> str:
+    """The ``n`` cells of a values-sheet row a pick chooses among, from column B ($B$5:$D$5)."""
+    return f"{_abs(row, PICK_COL)}:{_abs(row, PICK_COL + n - 1)}"
+
+
 @dataclass(frozen=True)
 class Content:
     """What a cell holds, comparable across workbooks: kind ('n' number, 's' text, 'f' formula, 'b' blank),
@@ -90,7 +95,7 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
     values.write_string(0, LABEL_COL, "cell (PM copy: the value of each scenario-dependent cell in each scenario)")
     for j, s in enumerate(SCENARIOS):
         values.write_string(0, PICK_COL + j, s)
-    header = f"{_abs(0, PICK_COL)}:{_abs(0, PICK_COL + len(SCENARIOS) - 1)}"
+    header = _picks(0, len(SCENARIOS))
     values.write_string(INDEX_ROW, LABEL_COL, "scenario in force (column)")
     values.write_formula(INDEX_ROW, PICK_COL, f"=MATCH(scenario,{header},0)", None, SCENARIOS.index(shown) + 1)
     pick = f"{VALUES_SHEET}!{_abs(INDEX_ROW, PICK_COL)}"
@@ -114,7 +119,7 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
                 per_year = [v for s in SCENARIOS for v in by_year[(name, at)][s]]
                 for j, v in enumerate(per_year):
                     _value(values, row, PICK_COL + j, v)
-                span = f"{_abs(row, PICK_COL)}:{_abs(row, PICK_COL + len(per_year) - 1)}"
+                span = _picks(row, len(per_year))
                 own = mine.get(name, {}).get(at)
                 ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!{span},{pick_year})",
                                  own[1] if own else None, by_year[(name, at)][shown][YEARS.index(shown_year)])
@@ -129,7 +134,7 @@ def apply(wb: Any, sheets: dict[str, Any], shown: str,
             for j, v in enumerate(picked):
                 _value(values, row, PICK_COL + j, v)
             own = mine.get(name, {}).get(at)
-            span = f"{_abs(row, PICK_COL)}:{_abs(row, PICK_COL + len(SCENARIOS) - 1)}"
+            span = _picks(row, len(SCENARIOS))
             ws.write_formula(*at, f"=INDEX({VALUES_SHEET}!{span},{pick})", own[1] if own else None,
                              picked[SCENARIOS.index(shown)])
             row += 1
