@@ -66,18 +66,23 @@ def pm_copy(built, tmp_path_factory) -> Path:
     return folder / "CPO_Model_PM.xlsx"
 
 
+def exit_code(*args) -> int:
+    """`cpo-xl ARGS` in-process; its exit code. An argument argparse refuses exits as the console script does
+    (its SystemExit code, 2, and its message on stderr)."""
+    from cpo_xl.cli.main import main
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+
+
 def run_main(*args) -> tuple[int, str, str]:
     """`cpo-xl ARGS` in-process outside a test (a session fixture has no capsys): (exit code, stdout, stderr)."""
     import contextlib
     import io
-
-    from cpo_xl.cli.main import main
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
+        code = exit_code(*args)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -174,13 +179,9 @@ def pdf_text(xlsx: Path, workdir: Path, recalc: bool = False) -> str:
 
 
 def run(capsys, *args):
-    """`cpo-xl ARGS` in-process: (exit code, stdout, stderr). An argument argparse refuses exits as the console
-    script does (its SystemExit code, 2, and its message on stderr)."""
-    from cpo_xl.cli.main import main
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
+    """`cpo-xl ARGS` in-process (:func:`exit_code`), its output read from ``capsys``: (exit code, stdout,
+    stderr)."""
+    code = exit_code(*args)
     out, err = capsys.readouterr()
     return code, out, err
 
