@@ -8,13 +8,11 @@ call: ``{"value": ...}`` or ``{"error": "..."}``. ``args`` are the JSON shapes E
 ``{"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}``). ``feed`` replaces an argument with
 the value an earlier call in this process returned (a CPO_CASE key handed to a block).
 
-With ``--each-fresh`` it reads a JSON list of such lists instead and runs each list in its own process, forked
-from this interpreter after it has imported the add-in and before any call (where os.fork exists; else one
-fresh interpreter per list): each list meets the state a fresh interpreter has when its first call arrives,
-which the child checks (every result cache of the add-in empty) before it calls; one import for all the lists.
-With ``--serve`` (where os.fork exists) it reads one such list per stdin line and answers each on one stdout line
-the same way, from a child forked for it: tests/test_addin_client.py keeps one server per test module, so every
-list of calls runs in a fresh state for the cost of one import.
+With ``--serve`` (where os.fork exists) it reads one such list per stdin line and answers each on one stdout line,
+from a child forked for it from this interpreter after it has imported the add-in and before any call: each
+list meets the state a fresh interpreter has when its first call arrives, which the child checks (every result
+cache of the add-in empty) before it calls. tests/test_addin_client.py keeps one server per test module, so
+every list of calls runs in a fresh state for the cost of one import.
 
 The licence key ``noncommercial`` is xlwings PRO's PolyForm Noncommercial licence: used here, in tests, only.
 """
@@ -66,50 +64,42 @@ def untouched() -> bool:
         and model_run.cache_info().currsize == 0
 
 
-def each_fresh(groups: list[list[dict]]) -> list[list[dict]]:
-    """Each list of calls in a child forked from this interpreter, which has imported the add-in and run nothing
-    (it never calls itself: each child starts from the same untouched state); one fresh interpreter per list
-    where os.fork does not exist."""
-    if not hasattr(os, "fork"):
-        import subprocess
-        return [json.loads(subprocess.run([sys.executable, __file__], input=json.dumps(calls), capture_output=True,
-                                          text=True, check=True).stdout) for calls in groups]
+def in_fresh_child(calls: list[dict]) -> list[dict]:
+    """The calls in a child forked from this interpreter, which has imported the add-in and run nothing (it
+    never calls itself: each child starts from the same untouched state)."""
     assert untouched(), "the parent ran a call before forking"
-    results = []
-    for calls in groups:
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: check the state is fresh, call, hand the JSON back, exit without cleanup
-            os.close(read)
-            status = 1
-            try:
-                if not untouched():
-                    raise RuntimeError("the forked child does not start from a fresh state")
-                with os.fdopen(write, "w", encoding="utf-8") as pipe:
-                    pipe.write(json.dumps(asyncio.run(run(calls))))
-                status = 0
-            except BaseException:  # noqa: BLE001 - reported through the exit status and stderr
-                import traceback
-                traceback.print_exc()
-            finally:
-                sys.stderr.flush()
-                os._exit(status)
-        os.close(write)
-        with os.fdopen(read, encoding="utf-8") as pipe:
-            text = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0:
-            raise RuntimeError(f"the child for {len(calls)} call(s) failed (wait status {status})")
-        results.append(json.loads(text))
-    return results
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: check the state is fresh, call, hand the JSON back, exit without cleanup
+        os.close(read)
+        status = 1
+        try:
+            if not untouched():
+                raise RuntimeError("the forked child does not start from a fresh state")
+            with os.fdopen(write, "w", encoding="utf-8") as pipe:
+                pipe.write(json.dumps(asyncio.run(run(calls))))
+            status = 0
+        except BaseException:  # noqa: BLE001 - reported through the exit status and stderr
+            import traceback
+            traceback.print_exc()
+        finally:
+            sys.stderr.flush()
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as pipe:
+        text = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError(f"the child for {len(calls)} call(s) failed (wait status {status})")
+    return json.loads(text)
 
 
 def serve() -> None:
-    """One JSON list of calls per stdin line, each answered on one stdout line by :func:`each_fresh` (a child
-    forked for it); a list whose child fails is answered ``{"failed": "..."}`` (its traceback on stderr)."""
+    """One JSON list of calls per stdin line, each answered on one stdout line by :func:`in_fresh_child`; a list
+    whose child fails is answered ``{"failed": "..."}`` (its traceback on stderr)."""
     for line in sys.stdin:
         try:
-            (answer,) = each_fresh([json.loads(line)])
+            answer = in_fresh_child(json.loads(line))
         except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
             answer = {"failed": f"{type(exc).__name__}: {exc}"}
         sys.stdout.write(json.dumps(answer) + "\n")
@@ -119,7 +109,5 @@ def serve() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
         serve()
-    elif sys.argv[1:] == ["--each-fresh"]:
-        print(json.dumps(each_fresh(json.load(sys.stdin))))
     else:
         print(json.dumps(asyncio.run(run(json.load(sys.stdin)))))

@@ -108,14 +108,14 @@ def udf_cells(path: Path = WORKBOOK) -> list[UdfCell]:
     return found
 
 
-def client(calls: list[Any], script: str = "officejs_client.py", *options: str) -> Any:
+def client(calls: list[Any], script: str = "officejs_client.py") -> Any:
     """Run calls through a client script in a fresh state; its JSON output. The Office.js client's calls go to
     this module's server (officejs_client.py --serve, where os.fork exists), which runs each list in a child
     forked from an interpreter that has imported the add-in and called nothing (checked: every cache empty);
     anything else runs in a fresh interpreter."""
-    if script == "officejs_client.py" and not options and hasattr(os, "fork"):
+    if script == "officejs_client.py" and hasattr(os, "fork"):
         return SERVER.ask(calls)
-    done = subprocess.run([sys.executable, str(ROOT / "tests" / script), *options], input=json.dumps(calls),
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / script)], input=json.dumps(calls),
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
@@ -259,12 +259,10 @@ def test_every_udf_cell_in_seeded_random_orders(cells):
 @pytest.mark.slow
 def test_each_block_alone_in_a_fresh_interpreter_given_only_its_argument_values(cells):
     # after Excel restarts, or on Office.js where nothing recalculates on open: a block's cells are all there is.
-    # Each block in its own process forked from one interpreter that has imported the add-in and called nothing
-    # (officejs_client.py --each-fresh, which checks every cache is still empty): the state of a fresh
-    # interpreter, for one import instead of one per block
+    # Each block in a fresh state of its own (client: a child the module's server forks from an interpreter that
+    # has imported the add-in and called nothing, checked; a fresh interpreter where os.fork does not exist)
     blocks = _blocks(cells)
-    results = [out[0] for out in client([requests([c], feed=False) for c in blocks], "officejs_client.py",
-                                        "--each-fresh")]
+    results = [client(requests([c], feed=False))[0] for c in blocks]
     assert len(blocks) >= 10 and mismatches(blocks, results) == []
 
 
