@@ -118,6 +118,7 @@ def atomic_write(target: Path, write: Callable[[Path], str], force: bool = False
     except OSError as exc:
         raise CpoError(f"{target}: cannot create its folder ({exc.strerror})") from None
     remove_leftovers(target.parent)
+    refuse_if_open(target)  # at once: before waiting for another writer's lock and the seconds a build takes
     with write_lock(target):
         return _write_locked(target, write, force, protect, own_sheets, pristine)
 
@@ -201,7 +202,6 @@ def _write_locked(target: Path, write: Callable[[Path], str], force: bool,
                   protect: Protect | None, own_sheets: Collection[str] = L.SHEETS,
                   pristine: Pristine | None = None) -> Path | None:
     from xlsxwriter.exceptions import FileCreateError
-    refuse_if_open(target)  # before the seconds a build or publish takes
     with temp_beside(target, ".xlsx") as tmp:
         try:
             digest = write(tmp)
