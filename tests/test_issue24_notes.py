@@ -29,7 +29,6 @@ def _cells(workbook):
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_notes_on_input_cells_go_through_pull_and_come_back_on_their_cells(built, tmp_path, capsys):
     workbook, toml = tmp_path / "w.xlsx", tmp_path / "mine.toml"
     shutil.copy(built, workbook)
