@@ -106,7 +106,7 @@ SUMMARY_CANNIBALISED = 6           # names the cannibalisation sentence lists (t
 SUMMARY_INPUTS = 3                 # inputs that move the 2030 TAM most
 SUMMARY_INPUT_YEAR = 2030
 SUMMARY_RECONCILED = (("morgan_stanley", "Morgan Stanley"), ("jpmorgan", "J.P. Morgan (a floor)"),
-                      ("morgan_stanley_bull", "Morgan Stanley bull case"))
+                      ("morgan_stanley_bull", "Morgan Stanley bull case (against the model's base)"))
 SUMMARY_WIDTHS = (31, 7, 10, 10, 10, 10, 10, 1, 25, 13)
 SUMMARY_CHARS_PER_LINE = int(sum(SUMMARY_WIDTHS) * 1.1) - 12  # a sentence merged over A:J wraps (row heights)
 SUMMARY_CHART_COL = SUMMARY_FACTS_COL  # I: under the facts, right of the tables
@@ -120,7 +120,7 @@ PRINT_SCALE = 80  # [%]
 # (Demand: its lines over two pages across, then its chart on a page of its own)
 PRINT_PAGES = {"About": 3, "Demand": 3, "Penetration": 4, "TAM": 6, "Definers": 2, "Foundry_Packaging": 2,
                "Lasers": 2, "Fiber_Connectivity": 2, "Equipment": 2, "Elasticity": 2, "Scenarios": 7,
-               "Sensitivity": 4, "Risk": 4, "Bridge": 4, "Checks": 9, "Inputs": 35, "Sources": 28}
+               "Sensitivity": 5, "Risk": 4, "Bridge": 4, "Checks": 9, "Inputs": 35, "Sources": 28}
 
 # Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named repeat rows 1-4
 # (title, master check, header). None: nothing repeats (the Summary prints on one page).
@@ -131,7 +131,15 @@ PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
 # Columns repeated at the left of every page when a sheet splits across (first, last; 0-based): the time-series
 # sheets' label, unit and key; the key of Inputs and Sources
 PRINT_REPEAT_COLS = {"Inputs": (0, 0), "Sources": (0, 0), "Bridge": (0, 0)}
-INPUT_NUMBER = "[>=10000]#,##0;[<=-10000]-#,##0;General"  # 4,000,000 with separators; 0.15 and 2027 as typed
+INPUT_NUMBER = "General"  # 0.15, -0.042 and 2027 as typed
+INPUT_NUMBER_LARGE = "#,##0"  # 4,000,000 with separators
+
+
+def input_number_format(value: object) -> str:
+    """An input cell's number format: separators from 10,000 on, otherwise as typed. Chosen per cell, not by one
+    conditional format ([>=10000]#,##0;[<=-10000]-#,##0;General): LibreOffice drops the minus of a number shown
+    by a conditional section (Intel's -0.042 EBIT margin printed as 0.042)."""
+    return INPUT_NUMBER_LARGE if isinstance(value, int | float) and abs(value) >= 10000 else INPUT_NUMBER
 
 # Blocks below the line grid are anchored to the block above them: a block's first row is the row after the
 # one above ends, plus GAP_ROWS blank rows. A chart spans ceil(height / ROW_PX) rows.
@@ -158,7 +166,7 @@ CHARTS = {
     "tam": Chart("TAM", 800, 360), "penetration": Chart("Penetration", 800, 340),
     "crosscheck": Chart("TAM", 800, 380), "ranking": Chart("Elasticity", 760, 520),
     "scenarios": Chart("Scenarios", 800, 360), "fan": Chart("Risk", 800, 380),
-    "tornado": Chart("Sensitivity", 900, 380), "bridge": Chart("Bridge", 900, 380),
+    "tornado": Chart("Sensitivity", 900, 680), "bridge": Chart("Bridge", 900, 380),
     "summary": Chart(SUMMARY, 270, 300),
 }
 # The Demand chart: rack demand, each envelope and the racks used (the forecast, the least of them, unless racks

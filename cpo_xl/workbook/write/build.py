@@ -177,7 +177,9 @@ def add_risk_charts(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place], 
         tornado.add_series({"name": name, "categories": ["Sensitivity", top, labels, top + n_keys - 1, labels],
                             "values": ["Sensitivity", top, col, top + n_keys - 1, col], "overlap": 100})
     tornado.set_title({"name": "Tornado: change in CPO TAM (US$ M)"})
-    tornado.set_y_axis({"reverse": True, "label_position": "low"})
+    # every input named (LibreOffice otherwise labels every other bar); the swing axis with separators
+    tornado.set_y_axis({"reverse": True, "label_position": "low", "interval_unit": 1, "num_font": AXIS_FONT})
+    tornado.set_x_axis({"num_format": "#,##0", "num_font": AXIS_FONT, "major_gridlines": GRIDLINES})
     _place(ws, "tornado", L.below(top, n_keys), tornado)
 
 

@@ -301,7 +301,9 @@ def _reconciliation(page: Page) -> list[X]:
         ratio = X(f"Checks!{T.RECONCILIATION.cell('ratio', row, True)}", ratios[i])
         word = iff(f"Checks!{T.RECONCILIATION.cell('flag', row, True)}=1", flags[i] == 1.0, " flagged", "")
         parts += [", " if k else "", f"{name} US$ {p.value / 1000:,.1f} bn ", text(ratio, "0.00"), word]
-    two = cat(f"Verified CPO-only {L.SUMMARY_INPUT_YEAR} figures, model / published: ", *parts,
+    optics = page.line("optics", L.SUMMARY_INPUT_YEAR)  # the published figures count optics, not the TAM
+    two = cat(f"Verified CPO-only {L.SUMMARY_INPUT_YEAR} figures, the model's CPO optics (US$ ", bn(optics),
+              " bn) / published: ", *parts,
               ". Older editions (Yole 2022-23, CIR 2020) and port counts depart most.")
     return [one, two]
 

@@ -85,15 +85,16 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
     for i, item in enumerate(rows):
         r = L.INPUTS_FIRST_KEY_ROW + i
         ws.write_string(r, L.KEY_C, item["key"], st.key)
-        number = st.input_number(L.INPUT_NUMBER)
         ws.write_formula(r, L.LIVE_C, f"=INDEX({xl_rowcol_to_cell(r, L.BEAR_C)}:{xl_rowcol_to_cell(r, L.BULL_C)},"
-                                      f"MATCH(scenario,{scen_header},0))", st.number(L.INPUT_NUMBER), item["live"])
+                                      f"MATCH(scenario,{scen_header},0))",
+                         st.number(L.input_number_format(item["live"])), item["live"])
         for text_col, field in ((L.LABEL_C, "label"), (L.UNIT_C, "unit"), (L.SOURCE_C, "source"),
                                 (L.DATE_C, "date"), (L.GRADE_C, "grade"), (L.COMMENT_C, "comment")):
             ws.write_string(r, text_col, str(item[field]), st.wrap_low if text_col in L.INPUT_WRAPPED else None)
         fit_row(ws, r, [(str(item[f]), L.INPUT_WIDTHS[c]) for c, f in ((L.LABEL_C, "label"), (L.SOURCE_C, "source"))])
         for s in SCENARIOS:
-            st.value(ws, r, L.SCENARIO_COLS[s], item[s], st.input if isinstance(item[s], str) else number)
+            st.value(ws, r, L.SCENARIO_COLS[s], item[s],
+                     st.input if isinstance(item[s], str) else st.input_number(L.input_number_format(item[s])))
             st.guard(ws, r, L.SCENARIO_COLS[s], input_guard(item, person_notes.get((s, item["key"]))))
         for c, column in enumerate(L.INPUT_COLUMNS):  # a person's notes on the row's other cells
             if column not in L.SCENARIO_COLS and (column, item["key"]) in person_notes:

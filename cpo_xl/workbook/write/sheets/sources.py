@@ -21,8 +21,10 @@ def write_sources(ws: Any, st: Styles, rows: list[dict[str, Any]]) -> None:
     for i, item in enumerate(rows):
         for col, column in enumerate(cols.columns):
             field = column.name
-            st.value(ws, 4 + i, col, item[field], st.wrap_low if field in ("label", "source", "key") else
-                     st.number(L.INPUT_NUMBER) if field == "base" else st.unit_wrap if field == "unit" else None)
+            fmt = (st.wrap_low if field in ("label", "source", "key") else
+                   st.number(L.input_number_format(item[field])) if field == "base" else
+                   st.unit_wrap if field == "unit" else None)
+            st.value(ws, 4 + i, col, item[field], fmt)
         fit_row(ws, 4 + i, [(item[f], cols.width(f)) for f in ("key", "label", "source", "unit")])
     r = 6 + len(rows)
     forecasts = T.PUBLISHED
