@@ -18,7 +18,7 @@ from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.build import build_workbook
 from cpo_xl.workbook.write.sheets import checks
 from tests.conftest import CALIBRATION_PT, pdf_pages, pdftotext
-from tests.test_pm import pages_by_sheet
+from tests.test_pm import pages_by_sheet, sheet_of
 
 MIN_PT = CALIBRATION_PT  # 8 pt: the calibration sheet's type size
 WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">')
@@ -43,8 +43,7 @@ def type_sizes(pdf: Path, eight: float) -> dict[str, list[float]]:
     """Sheet -> the printed size [pt] of every word on its pages."""
     out: dict[str, list[float]] = {}
     for text, heights in zip(pdf_pages(pdf), word_heights(pdf), strict=True):
-        (sheet,) = pages_by_sheet([text])
-        out.setdefault(sheet, []).extend(h / eight * MIN_PT for h in heights)
+        out.setdefault(sheet_of(text), []).extend(h / eight * MIN_PT for h in heights)
     return out
 
 

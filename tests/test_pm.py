@@ -250,13 +250,19 @@ def test_no_chart_covers_a_cell(which, request):
                 assert not filled, f"{sheet}: a chart covers {filled}"
 
 
+def sheet_of(page: str) -> str:
+    """The sheet a printed page belongs to, from the page header LibreOffice prints (model name, sheet name,
+    version)."""
+    match = re.search(r"^\s*CPO market model(?: \(PM copy\))?\s{2,}(\S+)\s{2,}cpo-xl", page, re.M)
+    assert match, f"a page without the header: {page[:200]!r}"
+    return match.group(1)
+
+
 def pages_by_sheet(pages: list[str]) -> dict[str, int]:
-    """Pages per sheet, from the page header LibreOffice prints (model name, sheet name, version)."""
+    """Pages per sheet, in the order they print."""
     counts: dict[str, int] = {}
-    for text in pages:
-        match = re.search(r"^\s*CPO market model(?: \(PM copy\))?\s{2,}(\S+)\s{2,}cpo-xl", text, re.M)
-        assert match, f"a page without the header: {text[:200]!r}"
-        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    for sheet in map(sheet_of, pages):
+        counts[sheet] = counts.get(sheet, 0) + 1
     return counts
 
 
@@ -326,6 +332,6 @@ def test_publish_pdf_writes_the_summary_on_one_page(built, tmp_path, capsys):
     pdf = tmp_path / "PM_Summary.pdf"
     assert str(pdf) in capsys.readouterr().out
     (page,) = pdf_pages(pdf)
-    assert pages_by_sheet([page]) == {L.SUMMARY: 1}
+    assert sheet_of(page) == L.SUMMARY
     assert f"{float(run(Case()).tam[year_index(2030)]):,.0f}" in page
     assert not list(tmp_path.glob(".cpo-pdf-*"))  # the work folder is gone

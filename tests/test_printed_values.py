@@ -7,14 +7,14 @@ from cpo_xl.analysis import scenarios as sc
 from cpo_xl.engine.case import Case
 from cpo_xl.workbook.write.build import SENSITIVITY_YEAR
 from tests.conftest import pdf_pages
-from tests.test_pm import pages_by_sheet
+from tests.test_pm import sheet_of
 
 pytestmark = pytest.mark.slow
 
 
 def sheet_text(pdf, sheet: str) -> list[str]:
     """The text of each printed page of one sheet."""
-    return [text for text in pdf_pages(pdf) if list(pages_by_sheet([text])) == [sheet]]
+    return [text for text in pdf_pages(pdf) if sheet_of(text) == sheet]
 
 
 def test_a_negative_input_prints_with_its_minus_sign(rendered):
