@@ -59,8 +59,8 @@ async def run(calls: list[dict]) -> list[dict]:
 def untouched() -> bool:
     """No call has run in this process: every UDF's result cache and the engine's model runs are empty."""
     from cpo_xl.engine.case import run as model_run
-    from cpo_xl.excel.functions import CONTENT_CACHES
-    return len(CONTENT_CACHES) > 0 and not any(c.results for c in CONTENT_CACHES) \
+    from cpo_xl.excel.functions import CASES, CONTENT_CACHES
+    return len(CONTENT_CACHES) > 0 and not any(c.results for c in (CASES, *CONTENT_CACHES)) \
         and model_run.cache_info().currsize == 0
 
 

@@ -336,6 +336,43 @@ def test_excel_error_values_give_an_error_naming_the_argument_on_the_classic_pat
 
 
 @pytest.mark.slow
+def test_a_true_cell_and_a_1_cell_give_their_own_results_in_either_order(cells):
+    # Python calls TRUE == 1 and FALSE == 0: a cache keyed by plain values handed a call with 1 the error of an
+    # earlier TRUE, and a call with TRUE the number of an earlier 1. Each call here, in either order in one fresh
+    # state, must give what it gives alone in a fresh state of its own
+    tam, forecast = next(c for c in cells if c.func == "CPO_TAM"), _inputs(cells)
+    table, scenario = forecast.args[0], forecast.args[1]
+    row = next(i for i, r in enumerate(table) if r[0] == "envelopes.ai_share_of_additions")  # base 0.8; 1 valid
+
+    def edited(value: Any) -> list[list[Any]]:
+        out = [list(r) for r in table]
+        out[row][2] = value  # the base column
+        return out
+
+    def racks(value: Any) -> list[list[Any]]:
+        out = [list(r) for r in tam.args[1]]
+        out[1][4] = value
+        return out
+
+    year = [[2030.0]]
+    calls = [{"func_name": "CPO_TAM", "args": [year, tam.args[1], edited(True), scenario]},
+             {"func_name": "CPO_TAM", "args": [year, tam.args[1], edited(1.0), scenario]},
+             {"func_name": "CPO_CASE", "args": [edited(True), scenario, None, None]},
+             {"func_name": "CPO_CASE", "args": [edited(1.0), scenario, None, None]},
+             {"func_name": "CPO_TAM", "args": [year, racks(False), table, scenario]},
+             {"func_name": "CPO_TAM", "args": [year, racks(0.0), table, scenario]}]
+    alone = [client([call])[0] for call in calls]
+    assert "envelopes.ai_share_of_additions: True is a boolean; a number is needed" in alone[0]["error"]
+    assert "envelopes.ai_share_of_additions: True is a boolean; a number is needed" in alone[2]["error"]
+    assert "rack_units racks False is not a number" in alone[4]["error"]
+    assert all("value" in alone[i] for i in (1, 3, 5)), alone
+    unedited = client([{"func_name": "CPO_TAM", "args": [year, tam.args[1], table, scenario]}])[0]
+    assert alone[1]["value"][0][0] > unedited["value"][0][0]  # the 1 is read: all additions AI lifts the TAM
+    for order in (range(6), range(5, -1, -1), (1, 0, 3, 2, 5, 4)):  # by index: the calls compare equal in Python
+        assert client([calls[i] for i in order]) == [alone[i] for i in order], order
+
+
+@pytest.mark.slow
 def test_a_bull_value_edited_on_inputs_moves_the_tornado_in_the_same_recalculation(cells):
     tornado = next(c for c in cells if c.func == "CPO_TORNADO")
     forecast = _inputs(cells)

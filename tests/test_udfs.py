@@ -112,6 +112,37 @@ def test_a_cached_result_is_never_another_calls():
         udfs.CPO_TAM(2030, same_bytes)
 
 
+def _tam_or_error(*args):
+    try:
+        return udfs.CPO_TAM(*args)
+    except CpoError as exc:
+        return str(exc)
+
+
+def test_a_true_cell_never_gets_a_1_cells_result_nor_the_reverse():
+    import datetime as dt
+    # TRUE == 1 and FALSE == 0 in Python: every cache on the way (the UDF's, the parsed case, the Case itself,
+    # the resolved assumptions) must keep them apart, in either calculation order
+    share = "envelopes.ai_share_of_additions"  # base 0.8: 1 (all additions AI) is valid and lifts the TAM
+    calls = {"TRUE": (2030, 150000.0, [[share, True]]), "1": (2030, 150000.0, [[share, 1]]),
+             "FALSE racks": (2028, False), "0 racks": (2028, 0)}
+    alone = {}
+    for name, args in calls.items():
+        fn.clear_caches()
+        alone[name] = _tam_or_error(*args)
+    assert "True is a boolean; a number is needed" in alone["TRUE"] and isinstance(alone["1"], float)
+    assert "rack_units False is not a number" in alone["FALSE racks"]
+    assert isinstance(alone["0 racks"], float)
+    for order in (list(calls), list(calls)[::-1]):
+        fn.clear_caches()
+        assert {name: _tam_or_error(*calls[name]) for name in order} == alone, order
+    # the engine's own keys: a case overriding with TRUE is another case than one overriding with 1
+    assert Case("base", ((share, True),)) != Case("base", ((share, 1),))
+    assert Case("base", ((share, 1),)) == Case("base", ((share, 1.0),))  # int and float: the same number
+    day = dt.date(2030, 1, 1)  # a cell marshal cannot write: the fallback key keeps TRUE apart too
+    assert fn._content((day, True)) != fn._content((day, 1))
+
+
 def test_udf_module_is_generated_from_the_catalogue_and_fresh():
     assert (ROOT / "udfs" / "cpo_udfs.py").read_text(encoding="utf-8") == module_source(), \
         "udfs/cpo_udfs.py is stale: run python scripts/update_udfs.py"

@@ -12,14 +12,15 @@ from functools import lru_cache
 from typing import Any
 
 from cpo_xl.engine.assumptions import Assumptions
-from cpo_xl.engine.inputs import Overrides, UserFile, check_scenario, clear_scenario_cache, resolve
+from cpo_xl.engine.inputs import Overrides, UserFile, check_scenario, clear_scenario_cache, resolve_exact
+from cpo_xl.engine.keys import Exact, exact
 from cpo_xl.engine.model import ModelResult, Racks, compute, rack_series
 
 RackPairs = tuple[tuple[int, float], ...]
 Bounds = tuple[tuple[str, Any, Any], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Case:
     """What one model run is of.
 
@@ -38,16 +39,24 @@ class Case:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenario", check_scenario(self.scenario))
-        # computed once: a case is a cache key on every UDF call and its overrides hold ~280 pairs
-        object.__setattr__(self, "_hash", hash((self.scenario, self.overrides, self.user, self.racks,
-                                                self.bounds)))
+        # computed once: a case is a cache key on every UDF call and its overrides hold ~280 pairs; exact, so
+        # a case overriding a number with TRUE is not the case overriding it with 1 (True == 1 in Python)
+        inputs = Exact((self.scenario, self.overrides, self.user))  # the key of its assumptions (one walk)
+        key = (inputs.key, exact(self.racks), exact(self.bounds))
+        object.__setattr__(self, "_inputs", inputs)
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_hash", hash(key))
 
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined]
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Case) and hash(self) == hash(other) \
+            and self._key == other._key  # type: ignore[attr-defined]
+
     def assumptions(self) -> Assumptions:
         """The validated assumption set of the case (cached per distinct content)."""
-        return resolve(self.scenario, self.overrides, self.user)
+        return resolve_exact(self._inputs)  # type: ignore[attr-defined]
 
     def typed_racks(self) -> dict[int, float]:
         """Racks typed for given years [racks/yr]: the user file's, then the case's own on top."""
@@ -83,6 +92,6 @@ def run(case: Case) -> ModelResult:
 
 def clear_cache() -> None:
     """Forget every cached case, assumption set and model run (benchmarks use it for cold timings)."""
-    for cache in (run, resolve, compute):
+    for cache in (run, resolve_exact, compute):
         cache.cache_clear()
     clear_scenario_cache()

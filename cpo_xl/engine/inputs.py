@@ -18,6 +18,7 @@ from typing import Any
 
 from cpo_xl.engine.assumptions import Assumptions, validate
 from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.keys import Exact
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 SCENARIOS: tuple[str, ...] = ("bear", "base", "bull")
@@ -340,7 +341,7 @@ def _rack_pairs(table: Mapping[str, Any], path: str | Path) -> list[tuple[int, f
 
 def scenario_values(scenario: str, user: UserFile | None = None) -> dict[str, Any]:
     """Nested plain values of a scenario, before cell overrides (not validated); the caller's own copy."""
-    return _tree_copy(_scenario_values(check_scenario(scenario), user))
+    return _tree_copy(_scenario_values(Exact((check_scenario(scenario), user))))
 
 
 def clear_scenario_cache() -> None:
@@ -349,8 +350,10 @@ def clear_scenario_cache() -> None:
 
 
 @lru_cache(maxsize=32)
-def _scenario_values(scenario: str, user: UserFile | None) -> dict[str, Any]:
-    """:func:`scenario_values`, once per scenario and file (read only: shared by every case resolved)."""
+def _scenario_values(key: Exact) -> dict[str, Any]:
+    """:func:`scenario_values` of (scenario, user file), once per pair (read only: shared by every case resolved).
+    Keyed by :class:`Exact`: a file's TRUE is not its 1."""
+    scenario, user = key.value
     base, _, scenarios = shipped()
     values = base
     if user is not None:
@@ -361,10 +364,16 @@ def _scenario_values(scenario: str, user: UserFile | None) -> dict[str, Any]:
     return values
 
 
-@lru_cache(maxsize=256)
 def resolve(scenario: str = "base", overrides: Overrides = (), user: UserFile | None = None) -> Assumptions:
     """Validated assumptions of a scenario with (dotted key, value) overrides applied last. Cached."""
-    values = _scenario_values(check_scenario(scenario), user)  # not changed: apply_overrides copies
+    return resolve_exact(Exact((check_scenario(scenario), overrides, user)))
+
+
+@lru_cache(maxsize=256)
+def resolve_exact(key: Exact) -> Assumptions:
+    """:func:`resolve` of an :class:`Exact` (scenario, overrides, user file): a Case makes its key once."""
+    scenario, overrides, user = key.value
+    values = _scenario_values(Exact((scenario, user)))  # not changed: apply_overrides copies
     if overrides:
         values = apply_overrides(values, overrides, "assumptions")
     return validate(values)

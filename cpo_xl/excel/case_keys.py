@@ -15,6 +15,7 @@ from typing import Any
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, flatten, scenario_values
+from cpo_xl.engine.keys import exact
 
 KEY_PREFIX = "cpo-case/1"
 
@@ -46,9 +47,9 @@ def case_key(case: Case) -> str:
     digest, shipped = _shipped()
     own, bear, bull = shipped[case.scenario], shipped["bear"], shipped["bull"]
     payload = {
-        "overrides": [[k, v] for k, v in case.overrides if k not in own or own[k] != v],
+        "overrides": [[k, v] for k, v in case.overrides if k not in own or exact(own[k]) != exact(v)],
         "bounds": [[k, lo, hi] for k, lo, hi in case.bounds
-                   if k not in bear or bear[k] != lo or bull.get(k) != hi],
+                   if k not in bear or exact((bear[k], bull.get(k))) != exact((lo, hi))],
         "racks": [[y, _racks_text(r)] for y, r in case.racks],
     }
     text = json.dumps(payload, separators=(",", ":"), allow_nan=False)

@@ -27,6 +27,7 @@ from cpo_xl.engine.curves import curve_value, fit_curve
 from cpo_xl.engine.demand import PORT_GBPS
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, check_scenario
+from cpo_xl.engine.keys import exact
 from cpo_xl.engine.model import ModelResult
 from cpo_xl.engine.supply import REFERENCE_ENGINE_GBPS
 from cpo_xl.engine.timeline import YEARS, year_index
@@ -47,12 +48,12 @@ def _content(args: tuple[Any, ...]) -> bytes | tuple[Any, ...]:
     objects marshal as something else (a numpy array or scalar as its raw bytes), so :class:`ContentCache`
     keeps a result only for a call of Excel's types; a hit is then such a call too (equal bytes load back
     alike). Two equal calls that marshal differently (objects shared otherwise) only miss. Cell types marshal
-    cannot write (a date) fall back to frozen tuples; an unhashable value raises TypeError (the call then runs
-    uncached)."""
+    cannot write (a date) fall back to :func:`exact` keys (a boolean still apart from a number); an unhashable
+    value raises TypeError (the call then runs uncached)."""
     try:
         return marshal.dumps(args, MARSHAL_VERSION)
     except ValueError:
-        key = tuple(frozen(a) for a in args)
+        key = exact(args)
         hash(key)
         return key
 
@@ -154,32 +155,20 @@ def _racks(rack_units: Any, year: int | None) -> ea.RackKey:
 
 def _case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
     """The Case of a call: the scenario also picks the column of a 4-column assumptions range. Parsed once per
-    distinct content: Excel hands over a fresh list each recalculation, so the ranges are frozen into a key."""
-    try:  # the key is hashed once, by the cache
-        return _cached_case((frozen(rack_units), frozen(assumptions), frozen(scenario), year))
+    distinct content (by :func:`_content`, so a TRUE cell never meets a 1), shared by every UDF."""
+    args = (rack_units, assumptions, scenario, year)
+    try:
+        key = _content(args)
     except TypeError:  # an unhashable cell value: parse without the cache (the parser names the problem)
-        return _parse_case(rack_units, assumptions, scenario, year)
+        return _parse_case(*args)
+    case = CASES.get(key)
+    if case is MISSING:
+        case = _parse_case(*args)
+        CASES.put(key, args, case)
+    return case
 
 
-def frozen(value: Any) -> Any:
-    """An Excel range (a row, or a list of rows) as tuples (hashable); other values as they are."""
-    if not isinstance(value, list | tuple):
-        return value
-    if all(type(row) is list for row in value):  # a 2-D range, the common case: the fast path (~3x)
-        return tuple(map(tuple, value))
-    return tuple(tuple(row) if isinstance(row, list | tuple) else row for row in value)
-
-
-@lru_cache(maxsize=256)
-def _cached_case(key: tuple[Any, Any, Any, int | None]) -> Case:
-    rack_units, assumptions, scenario, year = key
-    return _parse_case(_thawed(rack_units), _thawed(assumptions), scenario, year)
-
-
-def _thawed(value: Any) -> Any:
-    if not isinstance(value, tuple):
-        return value
-    return [list(row) if isinstance(row, tuple) else row for row in value]
+CASES = ContentCache(256)  # parsed cases by argument content, shared by the UDFs
 
 
 def _parse_case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) -> Case:
@@ -395,6 +384,6 @@ def clear_caches() -> None:
     from cpo_xl.analysis.tables import tables
     clear_cache()
     caches: tuple[Any, ...] = (tables, scenario_ends, ck.recall_cache, ck.shipped_cache, _sensitivity, _simulation,
-                               version_text, _cached_case, lines.line_items, *CONTENT_CACHES)
+                               version_text, lines.line_items, CASES, *CONTENT_CACHES)
     for cache in caches:
         cache.cache_clear()
