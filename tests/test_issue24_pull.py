@@ -171,3 +171,19 @@ def test_descriptive_company_fields_survive_build_pull_build(tmp_path, capsys):
     assert data["companies.MRVL.displaces"] == "pluggables" and data["companies.MRVL.listed"] is False
     code, _, err = run(capsys, "build", "--assumptions", workbook.with_suffix(".toml"), "--output", workbook)
     assert code == 0, err  # the rebuild from the pulled TOML is the same workbook: no refusal
+
+
+@pytest.mark.slow
+def test_pull_force_over_a_file_pull_did_not_write_keeps_it_as_bak(built, tmp_path, capsys):
+    # the break-it review: --force over someone's own TOML replaced it with no copy left (an edited pull output
+    # got a .bak, a foreign file did not)
+    target = tmp_path / "mine.toml"
+    target.write_text("# my scenarios, typed by hand\n[pricing]\nerosion_2027 = 0.2\n", encoding="utf-8")
+    mine = target.read_bytes()
+    code, _, err = run(capsys, "pull", built, "--output", target)
+    assert code == 2 and "was not written by cpo-xl; --force" in err and target.read_bytes() == mine
+    assert run(capsys, "pull", built, "--output", target, "--force")[0] == 0
+    (backup,) = tmp_path.glob("mine.*.bak.toml")
+    assert backup.read_bytes() == mine and target.read_bytes() != mine
+    assert run(capsys, "pull", built, "--output", target)[0] == 0  # its own output, unchanged: no second copy
+    assert len(list(tmp_path.glob("mine.*.bak.toml"))) == 1

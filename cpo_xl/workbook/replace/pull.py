@@ -35,14 +35,28 @@ def toml_text(user: UserFile, source: Path) -> str:
     return header + f"{files.DIGEST_LINE}{files.body_digest(body)}\n" + body
 
 
+def pulled_unchanged(target: Path) -> bool:
+    """True for a TOML pull wrote (header line, digest line) whose body still has that digest."""
+    try:
+        with open(target, "rb") as handle:
+            raw = handle.read(files.MAX_TEXT + 1)
+    except OSError:
+        return False
+    lines = raw.decode("utf-8-sig", errors="replace").split("\n", 2)
+    return len(lines) == 3 and lines[0].startswith(PULL_HEADER) and lines[1].startswith(files.DIGEST_LINE) \
+        and lines[1].removeprefix(files.DIGEST_LINE).strip() == files.body_digest(lines[2])
+
+
 def write_text(target: Path, text: str, force: bool = False) -> None:
     """Temporary file beside the target, then rename (never a half-written file); a symbolic link is written
-    through. A TOML an earlier pull wrote and a person edited since (files.refuse_overwrite refuses it
-    without --force) is kept as a .bak."""
+    through. Only a TOML pull wrote and nobody changed since is replaced as it is (pull writes it again from
+    the workbook); any other file there is kept as a .bak: one edited since pull wrote it, or not pull's at all
+    (files.refuse_overwrite refuses both without --force), or pull's without a digest to tell."""
     if target.is_symlink():
         target = Path(os.path.realpath(target))
-    if target.exists() and files.hand_edited(target, PULL_HEADER):
-        if not force and Path(os.path.realpath(target)) not in files.FORCED:
+    if target.exists() and not pulled_unchanged(target):
+        forced = force or Path(os.path.realpath(target)) in files.FORCED
+        if files.hand_edited(target, PULL_HEADER) and not forced:
             raise CpoError(f"{target}: edited by hand since cpo-xl pull wrote it; pull to another --output, or "
                            "--force (keeps a .bak)")
         from cpo_xl.workbook.replace.replace import keep_backup
