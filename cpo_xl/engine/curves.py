@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cpo_xl.engine.assumptions import CURVE_MODELS
+from cpo_xl.engine.assumptions import CURVE_MODELS, Rule, rule
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.types import CurveParams, Floats
 
@@ -35,12 +36,15 @@ def bass(t: ArrayLike, p: float, q: float, launch: float) -> Floats:
     """
     elapsed = np.maximum(np.asarray(t, dtype=float) - launch, 0.0)
     decay = np.exp(-(p + q) * elapsed)
-    return (1.0 - decay) / (1.0 + (q / p) * decay)
+    # decay 0 is full adoption; where p is so small that q / p overflows, inf x 0 would be nan instead of 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(decay > 0.0, (1.0 - decay) / (1.0 + (q / p) * decay), 1.0)[()]
 
 
 def linear_ramp(t: ArrayLike, ceiling: float, start: float, ramp_years: float) -> Floats:
     """L x clip((t - start) / ramp_years, 0, 1). ceiling [0-1], start [yr], ramp_years [yr]."""
-    return ceiling * np.clip((np.asarray(t, dtype=float) - start) / ramp_years, 0.0, 1.0)
+    with np.errstate(over="ignore"):  # a vanishing ramp_years overflows to inf: the clip makes it the full ramp
+        return ceiling * np.clip((np.asarray(t, dtype=float) - start) / ramp_years, 0.0, 1.0)
 
 
 def curve_value(model: str, t: ArrayLike, a: float, b: float, c: float) -> Floats:
@@ -61,6 +65,23 @@ def curve_value(model: str, t: ArrayLike, a: float, b: float, c: float) -> Float
             raise CpoError(f"linear ramp_years {c:g}: must be > 0")
         return linear_ramp(t, a, b, c)
     raise CpoError(f"model {model!r} is unknown; allowed: {', '.join(CURVE_MODELS)}")
+
+
+# CPO_CURVE's (a, b, c) per model: the field of the schema's Curve record each one is, whose bounds it takes, and
+# its name in the curve's formula (see curve_value and segment_share: bass q is the rate, a launch or start
+# year is the midpoint)
+CURVE_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "logistic": (("ceiling", "ceiling L"), ("rate", "rate k"), ("midpoint", "midpoint t0")),
+    "gompertz": (("ceiling", "ceiling L"), ("rate", "rate b"), ("midpoint", "midpoint t0")),
+    "bass": (("innovation", "innovation p"), ("rate", "imitation q"), ("midpoint", "launch year")),
+    "linear": (("ceiling", "ceiling L"), ("midpoint", "start year"), ("ramp_years", "ramp years")),
+}
+
+
+@cache
+def parameter_rule(field: str) -> Rule:
+    """What the schema allows for a curve parameter (every segment's curve is the same Curve record)."""
+    return rule(f"penetration.scale_out.{field}")
 
 
 def segment_share(curve: CurveParams, t: ArrayLike) -> Floats:

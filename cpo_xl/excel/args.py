@@ -12,9 +12,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from cpo_xl.engine.assumptions import Rule
 from cpo_xl.engine.case import Bounds
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS
+from cpo_xl.engine.inputs import SCENARIOS, short
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 RackKey = tuple[tuple[int, float], ...]
@@ -23,13 +24,17 @@ EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL
 _ERROR_SET = frozenset(EXCEL_ERRORS)
 
 
+QUOTED = 40  # characters of a person's value a UDF's message quotes; the rest is only counted
+
+
+def quoted(value: Any) -> str:
+    """A value as a UDF's message quotes it: its repr, cut after QUOTED characters with its length given
+    (:func:`inputs.short`), so a pasted 100,000-character cell cannot flood the message."""
+    return short(value, QUOTED)
+
+
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _error_text(value: Any) -> str | None:
@@ -58,23 +63,36 @@ def reject_errors(value: Any, argument: str) -> None:
                                "fix the cell it points to")
 
 
-def number(value: Any, argument: str, low: float = -math.inf, high: float = math.inf) -> float:
-    """A finite number in [low, high]; numeric text is accepted, booleans are not."""
+def number(value: Any, argument: str, low: float = -math.inf, high: float = math.inf, *, low_open: bool = False,
+           high_open: bool = False) -> float:
+    """A finite number in [low, high] (an end excluded when ``low_open`` / ``high_open``); numeric text is
+    accepted, booleans are not."""
     _excel_error(value, argument)
     if isinstance(value, list | tuple) and len(value) == 1:
-        return number(value[0], argument, low, high)
+        return number(value[0], argument, low, high, low_open=low_open, high_open=high_open)
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            raise CpoError(f"{argument} {_short(value)} is not a number") from None
+            raise CpoError(f"{argument} {quoted(value)} is not a number") from None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise CpoError(f"{argument} {_short(value)} is not a number")
+        raise CpoError(f"{argument} {quoted(value)} is not a number")
     if not math.isfinite(value):
         raise CpoError(f"{argument} {value!r} is not a finite number")
-    if not low <= value <= high:
-        raise CpoError(f"{argument} {value:g} is outside the allowed range {low:g} to {high:g}")
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    if not (above and below):
+        allowed = Rule(argument, "decimal", None if math.isinf(low) else low, None if math.isinf(high) else high,
+                       low_open, high_open)  # the schema's words for a range: '0 to 1', 'greater than 0'
+        raise CpoError(f"{argument} {value:g} is outside the allowed range: {allowed.text()}")
     return float(value)
+
+
+def bounded(value: Any, argument: str, rule: Rule) -> float:
+    """A number within the bounds the assumption schema sets for a key (:func:`assumptions.rule`), so a function
+    argument that is an assumption by another name accepts exactly what the assumption accepts."""
+    return number(value, argument, -math.inf if rule.low is None else rule.low,
+                  math.inf if rule.high is None else rule.high, low_open=rule.low_open, high_open=rule.high_open)
 
 
 def year(value: Any, argument: str = "year") -> int:
@@ -95,18 +113,18 @@ def choice(value: Any, argument: str, allowed: Sequence[str], default: str | Non
     if is_blank(value) and default is not None:
         return default
     if not isinstance(value, str):
-        raise CpoError(f"{argument} {_short(value)} is not allowed; allowed: {', '.join(allowed)}")
+        raise CpoError(f"{argument} {quoted(value)} is not allowed; allowed: {', '.join(allowed)}")
     lookup = {a.lower(): a for a in allowed}
     key = value.strip().lower()
     if key not in lookup:
-        raise CpoError(f"{argument} {_short(value)} is unknown; allowed: {', '.join(allowed)}")
+        raise CpoError(f"{argument} {quoted(value)} is unknown; allowed: {', '.join(allowed)}")
     return lookup[key]
 
 
 def _rows(value: Any, argument: str) -> list[list[Any]]:
     """A range as a list of rows; a flat list is one row."""
     if not isinstance(value, list | tuple) or not value:
-        raise CpoError(f"{argument} {_short(value)} is not a range")
+        raise CpoError(f"{argument} {quoted(value)} is not a range")
     if all(isinstance(row, list | tuple) for row in value):
         widths = {len(row) for row in value}
         if len(widths) != 1:
@@ -172,7 +190,7 @@ def table(value: Any, argument: str = "assumptions") -> list[list[Any]]:
         if all(is_blank(c) for c in row):
             continue
         if not isinstance(key, str) or is_blank(key):
-            raise CpoError(f"{argument} key {_short(key)} in row {n} is not a text key (values {_short(row[1:])})")
+            raise CpoError(f"{argument} key {quoted(key)} in row {n} is not a text key (values {quoted(row[1:])})")
         name = key.strip()
         if name in seen:
             raise CpoError(f"{argument} {name} is given twice (rows {seen[name]} and {n}); one row per key")

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from cpo_xl.engine.curves import parameter_rule
+from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 from cpo_xl.excel import blocks, functions
 
 COMMON_DOCS = {
@@ -52,6 +54,11 @@ class Udf:
                      for p in params)
 
 
+def allowed(field: str) -> str:
+    """What a curve parameter accepts, in the words of its bound in the schema (as CPO_CURVE's message says)."""
+    return parameter_rule(field).text()
+
+
 TICKER = {"ticker": "Company ticker, e.g. AVGO, LITE, TSM"}
 CASE = {"case_key": "A CPO_CASE cell (the workbook's case_key / case_forecast names)"}
 
@@ -84,14 +91,18 @@ CATALOGUE: tuple[Udf, ...] = (
         {"measure": "Optional: engines (3.2T-eq, default), ports (800G-eq), wafers, yield_3d or yield_assembly"}),
     Udf("CPO_CURVE", "Raw adoption curve value: logistic (L,k,t0), gompertz (L,b,t0), bass (p,q,launch_year), "
         "linear (L,start,ramp_years).", "share 0-1", '=CPO_CURVE("logistic", 2030, 0.6, 0.926, 2029.6)',
-        {"model": "logistic, gompertz, bass or linear", "year": "Year to evaluate (may be fractional)",
-         "a": "First parameter: L (logistic, gompertz, linear) or p (bass)",
-         "b": "Second parameter: k, b, q or start year", "c": "Third parameter: t0, launch year or ramp years"}),
+        {"model": "logistic, gompertz, bass or linear",
+         "year": f"Year to evaluate ({allowed('midpoint')}, may be fractional)",
+         "a": f"First parameter: L ({allowed('ceiling')}) for logistic, gompertz, linear; p ({allowed('innovation')}) "
+              "for bass",
+         "b": f"Second parameter: k, b or q ({allowed('rate')}); the start year ({allowed('midpoint')}) for linear",
+         "c": f"Third parameter: t0 or launch year ({allowed('midpoint')}); ramp years ({allowed('ramp_years')}) for "
+              "linear"}),
     Udf("CPO_FIT", "Fitted curve parameters (a, b, c) as a 1x3 row: closed form for 2 or 3 logistic anchors, "
         "least squares otherwise.", "(a, b, c)", '=CPO_FIT("logistic", {2026,2030}, {0.02,0.35}, 0.6)',
-        {"model": "logistic, gompertz or bass", "years": "Anchor years: a row or column",
-         "shares": "Anchor shares 0-1, same length as years",
-         "ceiling": "Optional ceiling L 0-1 (required for a 2-anchor logistic)"}, array=True),
+        {"model": "logistic, gompertz or bass", "years": f"Anchor years ({allowed('midpoint')}): a row or column",
+         "shares": f"Anchor shares ({allowed('ceiling')}), same length as years",
+         "ceiling": "Optional ceiling L above 0, at most 1 (required for a 2-anchor logistic)"}, array=True),
     Udf("CPO_SUPPLIER_REVENUE", "The company's CPO revenue in US$ M: its layer's TAM x its share of the layer.",
         "US$ M", '=CPO_SUPPLIER_REVENUE("AVGO", 2030, rack_units)', TICKER),
     Udf("CPO_ELASTICITY", "exposure (CPO revenue / total revenue, default), net_exposure (less displaced "
@@ -101,8 +112,9 @@ CATALOGUE: tuple[Udf, ...] = (
         "tsmc, ...) in that year.", "x", '=CPO_CROSSCHECK("yole", 2030, rack_units)',
         {"source": "Published source id, e.g. yole, lightcounting, trendforce, tsmc"}),
     Udf("CPO_CAGR", "Compound annual growth rate between two values.", "1/yr", "=CPO_CAGR(67, 8000, 2024, 2030)",
-        {"start_value": "Value in the start year (> 0)", "end_value": "Value in the end year",
-         "start_year": "Start year", "end_year": "End year"}),
+        {"start_value": "Value in the start year, greater than 0", "end_value": "Value in the end year, at least 0",
+         "start_year": f"Start year, a whole number {FIRST_YEAR}-{LAST_YEAR}",
+         "end_year": f"End year, a whole number after start_year, up to {LAST_YEAR}"}),
     Udf("CPO_RACKS", "The scenario's NVIDIA rack forecast in racks/yr, from its racks.* inputs (the engine's one "
         "forecast; the Inputs sheet shows it).", "racks", "=CPO_RACKS(2028)"),
     Udf("CPO_LINE", "Any line of the model registry in a year, in its unit (the key column of a model sheet "

@@ -11,7 +11,7 @@ import functools
 import inspect
 import marshal
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -23,14 +23,14 @@ from cpo_xl.analysis.lines import TABLE_NAMES
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.assumptions import CURVE_MODELS, LAYERS, SEGMENTS
 from cpo_xl.engine.case import Case, clear_cache, run
-from cpo_xl.engine.curves import curve_value, fit_curve
+from cpo_xl.engine.curves import CURVE_PARAMETERS, curve_value, fit_curve, parameter_rule
 from cpo_xl.engine.demand import PORT_GBPS
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS, check_scenario
 from cpo_xl.engine.keys import exact
 from cpo_xl.engine.model import ModelResult
 from cpo_xl.engine.supply import REFERENCE_ENGINE_GBPS
-from cpo_xl.engine.timeline import YEARS, year_index
+from cpo_xl.engine.timeline import LAST_YEAR, YEARS, year_index
 from cpo_xl.excel import args as ea
 from cpo_xl.excel import case_keys as ck
 
@@ -97,6 +97,29 @@ class ContentCache:
 
 
 CONTENT_CACHES: list[ContentCache] = []  # one per UDF: results by argument content
+MAX_MESSAGE = 2_000  # characters of a UDF's error: past it the message is cut (the longest, CPO_SENSITIVITY's
+#                      list of the keys with a bear/bull range, is ~850)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text in an argument value, the cells of a range included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def shortened(message: str, args: tuple[Any, ...]) -> str:
+    """A UDF's error message with every long text of the call's arguments quoted short (:func:`args.quoted`):
+    a 100,000-character cell must not come back whole, whichever module quoted it and however (repr or plain,
+    trimmed or not). The one place for all the UDFs; a message still over MAX_MESSAGE is cut."""
+    texts = {text for value in args for text in _texts(value) if ea.quoted(text) != repr(text)}
+    for text in sorted(texts, key=len, reverse=True):
+        for form in dict.fromkeys((text, text.strip())):
+            if ea.quoted(form) != repr(form):  # a long form: never a few characters that occur anywhere
+                message = message.replace(repr(form), ea.quoted(form)).replace(form, ea.quoted(form))
+    return message if len(message) <= MAX_MESSAGE else f"{message[:MAX_MESSAGE]}... ({len(message):,} characters)"
 
 
 def excel_safe(func: F) -> F:
@@ -130,10 +153,14 @@ def excel_safe(func: F) -> F:
                 result = checked(args)
                 cache.put(key, args, result)
             return _copy(result)
-        except CpoError:
-            raise
+        except CpoError as exc:
+            message = shortened(str(exc), args)
+            if message == str(exc):
+                raise
+            raise CpoError(message, key=exc.key) from None
         except Exception as exc:  # noqa: BLE001 - the UDF contract: no other exception may escape
-            raise CpoError(f"{func.__name__}: could not compute ({type(exc).__name__}: {exc})") from None
+            raise CpoError(shortened(f"{func.__name__}: could not compute ({type(exc).__name__}: {exc})", args)) \
+                from None
     return wrapper  # type: ignore[return-value]
 
 
@@ -144,7 +171,7 @@ def _copy(result: Any) -> Any:
 
 def _scenario(value: Any) -> str:
     if not ea.is_blank(value) and not isinstance(value, str):
-        raise CpoError(f"scenario {value!r} is unknown; allowed: {', '.join(SCENARIOS)}")
+        raise CpoError(f"scenario {ea.quoted(value)} is unknown; allowed: {', '.join(SCENARIOS)}")
     return check_scenario(value)
 
 
@@ -175,7 +202,7 @@ def _parse_case(rack_units: Any, assumptions: Any, scenario: Any, year: int | No
     if ck.is_key(assumptions):  # a CPO_CASE cell: the case it names, with these racks when they are given
         case = ck.recall(assumptions)
         if not ea.is_blank(scenario) and _scenario(scenario) != case.scenario:
-            raise CpoError(f"scenario {scenario!r} differs from the {case.scenario} case that assumptions (a "
+            raise CpoError(f"scenario {ea.quoted(scenario)} differs from the {case.scenario} case that assumptions (a "
                            "CPO_CASE key) names; leave scenario empty")
         racks = _racks(rack_units, year)
         return case.with_(racks=racks) if racks else case
@@ -256,16 +283,22 @@ def CPO_SUPPLY(year: Any, assumptions: Any = None, scenario: Any = None, measure
 @excel_safe
 def CPO_CURVE(model: Any, year: Any, a: Any, b: Any, c: Any) -> float:
     name = ea.choice(model, "model", CURVE_MODELS)
-    t = ea.number(year, "year", 1900, 2200)
-    value = float(curve_value(name, t, ea.number(a, "a"), ea.number(b, "b"), ea.number(c, "c")))
+    t = ea.bounded(year, "year", parameter_rule("midpoint"))  # the years a curve's midpoint may take
+    # each parameter within the bounds of the segment curve input it is (a ceiling 0-1, a rate > 0, ...): so a
+    # share stays 0-1, and =CPO_CURVE accepts exactly what the Inputs sheet does
+    params = [ea.bounded(value, f"{arg} ({label})", parameter_rule(field))
+              for arg, value, (field, label) in zip("abc", (a, b, c), CURVE_PARAMETERS[name], strict=True)]
+    value = float(curve_value(name, t, *params))
     return _finite(value, f"{name} curve at {t:g}")
 
 
 @excel_safe
 def CPO_FIT(model: Any, years: Any, shares: Any, ceiling: Any = None) -> list[list[float]]:
     name = ea.choice(model, "model", ("logistic", "gompertz", "bass"))
-    level = None if ea.is_blank(ceiling) else ea.number(ceiling, "ceiling", 0.0, 1.0)
-    fitted = fit_curve(name, ea.numbers(years, "years"), ea.numbers(shares, "shares"), level)
+    share = parameter_rule("ceiling")  # a share, as a ceiling, is 0-1 (the fit also needs a ceiling above 0)
+    level = None if ea.is_blank(ceiling) else ea.bounded(ceiling, "ceiling", share)
+    anchors = [ea.bounded(y, "years", parameter_rule("midpoint")) for y in ea.numbers(years, "years")]
+    fitted = fit_curve(name, anchors, [ea.bounded(s, "shares", share) for s in ea.numbers(shares, "shares")], level)
     return [[_finite(v, f"{name} fit") for v in fitted]]
 
 
@@ -297,7 +330,7 @@ def CPO_ELASTICITY(ticker: Any, year: Any, rack_units: Any, assumptions: Any = N
 def CPO_CROSSCHECK(source: Any, year: Any, rack_units: Any, assumptions: Any = None, scenario: Any = None) -> float:
     y = ea.year(year)
     if not isinstance(source, str):
-        raise CpoError(f"source {source!r} is not a source name such as 'yole'")
+        raise CpoError(f"source {ea.quoted(source)} is not a source name such as 'yole'")
     point = xc.find(source, y)
     result, i = _in_year(year, rack_units, assumptions, scenario)
     return xc.ratio(float(xc.model_line(result, point.metric)[i]), point)
@@ -305,8 +338,13 @@ def CPO_CROSSCHECK(source: Any, year: Any, rack_units: Any, assumptions: Any = N
 
 @excel_safe
 def CPO_CAGR(start_value: Any, end_value: Any, start_year: Any, end_year: Any) -> float:
-    return xc.cagr(ea.number(start_value, "start_value"), ea.number(end_value, "end_value"),
-                   ea.number(start_year, "start_year"), ea.number(end_year, "end_year"))
+    start, end = ea.year(start_year, "start_year"), ea.year(end_year, "end_year")
+    if end <= start:
+        raise CpoError(f"end_year {end} is not after start_year {start}; allowed: a year after start_year, up to "
+                       f"{LAST_YEAR}")
+    # a growth rate from a start value of 0 or less (or to a negative end value) means nothing
+    return xc.cagr(ea.number(start_value, "start_value", 0.0, math.inf, low_open=True),
+                   ea.number(end_value, "end_value", 0.0), start, end)
 
 
 @excel_safe
@@ -319,7 +357,7 @@ def CPO_RACKS(year: Any, assumptions: Any = None, scenario: Any = None) -> float
 def CPO_LINE(line: Any, year: Any, rack_units: Any = None, assumptions: Any = None, scenario: Any = None) -> float:
     y = ea.year(year)
     if not isinstance(line, str) or ea.is_blank(line):
-        raise CpoError(f"line {line!r} is not a line name such as 'tam' (see the key column of a model sheet)")
+        raise CpoError(f"line {ea.quoted(line)} is not a line name such as 'tam' (see the key column of a model sheet)")
     case = _case(rack_units, assumptions, scenario, y)
     item = lines.find(case, line.strip())
     return _finite(float(lines.value(run(case), item.path)[year_index(y)]), f"line {item.name} in {y}")
@@ -340,7 +378,8 @@ def CPO_SENSITIVITY(input_key: Any, year: Any, rack_units: Any, assumptions: Any
                     side: Any = None) -> float:
     y = ea.year(year)
     if not isinstance(input_key, str) or ea.is_blank(input_key):
-        raise CpoError(f"input_key {input_key!r} is not a dotted assumption key such as 'pricing.erosion_2027'")
+        raise CpoError(f"input_key {ea.quoted(input_key)} is not a dotted assumption key such as "
+                       "'pricing.erosion_2027'")
     kind = ea.choice(side, "side", ("swing", "low", "high"), default="swing")
     return _sensitivity(_case(rack_units, assumptions, scenario, y), input_key.strip(), y, kind)
 
