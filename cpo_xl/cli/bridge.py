@@ -8,9 +8,10 @@ from pathlib import Path
 
 from cpo_xl.analysis import bridge as br
 from cpo_xl.cli import charts
+from cpo_xl.cli.setup import user_file
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS, read_user_file
+from cpo_xl.engine.inputs import SCENARIOS
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # the .xlsm: the analyst's copy for the add-in
 COLOURS = {"total": "#1F3864", "up": "#2E7D32", "down": "#C62828"}
@@ -24,7 +25,7 @@ def side(text: str, which: str) -> tuple[str, Case]:
         return name.lower(), Case(name.lower())
     path = Path(name)
     if path.suffix.lower() == ".toml":
-        user = read_user_file(path)
+        user = user_file(path)
         return path.name, Case(user.scenario or "base", user=user)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         from cpo_xl.workbook.read.userfile import user_file_from
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         name_a, name_b = f"A ({name_a})", f"B ({name_b})"
     folder = charts.output_folder(args.output_dir)
     b = br.bridge(case_a, case_b, args.year, args.line, (name_a, name_b))
-    chart = charts.draw(waterfall_png, folder / f"bridge_{b.line}_{b.year}.png", b)  # before the text: see simulate
+    # before the text (see simulate); a file there that cpo-xl may not replace is refused before anything prints
+    chart = charts.draw(waterfall_png, folder / f"bridge_{b.line}_{b.year}.png", b, force=args.force)
     print(br.text(b))
     print("\n" + chart)
     return 0

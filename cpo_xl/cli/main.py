@@ -25,8 +25,12 @@ EXIT_CODES = """exit codes:
      the workbook is written, the tables are computed)
   1  a check failed: check (a formula whose recalculated value differs from its cached one, an error value,
      or a master check that is not 0) or build --check (the file differs from a fresh build)
-  2  bad input or usage: one line on stderr naming the argument or the file, no traceback"""
+  2  bad input or usage: one line on stderr naming the argument or the file, no traceback (every argument
+     is checked before anything is printed or written)
+  130  interrupted (Ctrl-C): one line on stderr, no traceback; a file being written keeps its previous content"""
 FIRST_YEAR, LAST_YEAR = 2023, 2035  # the model horizon (engine/timeline.py)
+CHART_FORCE = ("replace a file at the chart's path that cpo-xl did not write, or that was changed since it wrote it "
+               "(keeps a time-stamped .bak; default: off; a chart cpo-xl wrote is replaced without it)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,7 +62,16 @@ def whole(what: str) -> Callable[[str], int]:
     return parse
 
 
-YEAR = whole(f"a year, {FIRST_YEAR} to {LAST_YEAR}")
+WHOLE_YEAR = whole(f"a year, {FIRST_YEAR} to {LAST_YEAR}")
+
+
+def year(text: str) -> int:
+    """An argument type: a year of the model horizon. Checked while the arguments are parsed, so that a bad
+    year is refused before a verb prints or writes anything (`diff --bridge` printed the whole diff first)."""
+    value = WHOLE_YEAR(text)
+    if not FIRST_YEAR <= value <= LAST_YEAR:  # the wording of engine.model.check_year, without loading numpy
+        raise argparse.ArgumentTypeError(f"year {value} is outside the model horizon {FIRST_YEAR}-{LAST_YEAR}")
+    return value
 
 
 class _Version(argparse.Action):
@@ -87,7 +100,7 @@ def parser() -> argparse.ArgumentParser:
                              "assumptions)")
     s = sub.add_parser("summary", parents=[common], help="headline tables in the terminal",
                        description="The headline tables in the terminal.")
-    s.add_argument("--year", type=YEAR, default=2030, metavar="Y", help="year of the company ranking (default 2030)")
+    s.add_argument("--year", type=year, default=2030, metavar="Y", help="year of the company ranking (default 2030)")
     s.add_argument("--scenarios", action="store_true",
                    help="also bear/base/bull side by side and sensitivities (default: off)")
     s.add_argument("--ticker", default="AVGO", metavar="T",
@@ -99,9 +112,10 @@ def parser() -> argparse.ArgumentParser:
                      help="number of draws, 1 to 10,000,000 (default 100,000)")
     sim.add_argument("--seed", type=whole("a seed, 0 or more"), default=20261126, metavar="SEED",
                      help="random seed, 0 or more: the same seed gives the same numbers (default 20261126)")
-    sim.add_argument("--year", type=YEAR, default=2030, metavar="Y",
+    sim.add_argument("--year", type=year, default=2030, metavar="Y",
                      help="year of the exposure percentiles (default 2030)")
     sim.add_argument("--output-dir", default="dist", metavar="DIR", help="where fan_chart.png goes (default dist)")
+    sim.add_argument("--force", action="store_true", help=CHART_FORCE)
     b = sub.add_parser("build", parents=[common], help="write the workbook and print the headline table",
                        description="Write the workbook (a temporary file, then renamed over the target) and print "
                                    "the headline table.")
@@ -150,14 +164,14 @@ def parser() -> argparse.ArgumentParser:
                    help="print workbook A as text, for git's textconv (default: off)")
     d.add_argument("--bridge", action="store_true",
                    help="add the CPO TAM bridge between the two workbooks' inputs (default: off)")
-    d.add_argument("--year", type=YEAR, default=2030, metavar="Y", help="year of the bridge, with --bridge "
+    d.add_argument("--year", type=year, default=2030, metavar="Y", help="year of the bridge, with --bridge "
                                                                          "(default 2030)")
     ex = sub.add_parser("explain", parents=[common], help="how one number is computed, down to its sourced inputs",
                         description="How one number is computed, top-down, down to its sourced inputs.")
     ex.add_argument("line", metavar="LINE",
                     help="a model line (tam, ports, engines, ...), a registry line (tam_definers, pen_all, "
                          "rev_AVGO, ...), or with --ticker a company line (cpo_revenue, exposure, ...)")
-    ex.add_argument("year", type=YEAR, metavar="YEAR", help=f"the year, {FIRST_YEAR} to {LAST_YEAR}")
+    ex.add_argument("year", type=year, metavar="YEAR", help=f"the year, {FIRST_YEAR} to {LAST_YEAR}")
     ex.add_argument("--ticker", metavar="T", help="company whose line to explain (default: none, a model line)")
     ex.add_argument("--format", choices=("text", "json"), default="text", help="text or json (default text)")
     br = sub.add_parser("bridge", help="a line's change between two assumption sets, by input (Shapley), + PNG",
@@ -166,10 +180,11 @@ def parser() -> argparse.ArgumentParser:
     br.add_argument("a", metavar="A", help=f"from: a scenario ({', '.join(SCENARIOS)}), an assumptions .toml or a "
                                            "workbook .xlsx / .xlsm")
     br.add_argument("b", metavar="B", help="to: the same kinds")
-    br.add_argument("--year", type=YEAR, default=2030, metavar="Y", help="year of the line (default 2030)")
+    br.add_argument("--year", type=year, default=2030, metavar="Y", help="year of the line (default 2030)")
     br.add_argument("--line", default="tam", metavar="L", help="the line to bridge (default tam)")
     br.add_argument("--output-dir", default="dist", metavar="DIR",
                     help="where bridge_<line>_<year>.png goes (default dist)")
+    br.add_argument("--force", action="store_true", help=CHART_FORCE)
     li = sub.add_parser("lite", help="an xlwings Lite project for Excel on the Mac and on the web",
                         description="Write an xlwings Lite project into DIR: main.py with every CPO_* function, "
                                     "requirements.txt, and the cpo-xl wheel it installs (built from this checkout).")
@@ -184,6 +199,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 MAX_MESSAGE = 600
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a program Ctrl-C stopped
+INTERRUPTED_LINE = "cpo-xl: interrupted; no file was left half-written"
 
 
 def readable(message: str) -> str:
@@ -193,8 +210,8 @@ def readable(message: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)
         verb = importlib.import_module(f"cpo_xl.cli.{args.command}")
         return int(verb.run(args))
     except CpoError as exc:
@@ -203,7 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
+    except FileNotFoundError as exc:  # a file or folder gone: an input a verb did not check, or an output's folder
+        print(f"cpo-xl: {readable(f'{exc.filename or exc}: no such file or folder')}", file=sys.stderr)
+        return 2
     except OSError as exc:  # an output folder or file the system refuses (read-only, full, not a folder)
         where = exc.filename or "output"
         print(f"cpo-xl: {readable(f'{where}: cannot write ({exc.strerror or exc})')}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C, no traceback. Every write goes to a temporary file, renamed over the
+        # target once complete and removed on the way out otherwise: the target holds its old or its new content
+        print(INTERRUPTED_LINE, file=sys.stderr)
+        return INTERRUPTED

@@ -50,12 +50,12 @@ def run(args: Any) -> int:
     if not 0 <= args.seed < 2**63:
         raise CpoError(f"--seed {args.seed}: allowed 0 to 2**63 - 1")
     case = load_case(args.scenario, args.assumptions)
-    folder = charts.output_folder(args.output_dir)
+    path = charts.chart_path(charts.output_folder(args.output_dir), "fan_chart.png", args.force)
     sim = simulate(case, args)
     bands = sim.percentiles(PERCENTILES)
     title = f"CPO TAM, {args.n:,} draws (seed {args.seed}, {case.scenario})"
     # the chart before the tables: written even when the output is piped into `head`
-    chart = charts.draw(fan_chart, folder / "fan_chart.png", bands, run_case(case).tam, title)
+    chart = charts.draw(fan_chart, path, bands, run_case(case).tam, title, force=args.force)
     print_tables(case, args, sim, bands)
     print("\n" + chart)
     return 0

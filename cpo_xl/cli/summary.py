@@ -168,12 +168,13 @@ def run(args: argparse.Namespace) -> int:
     ticker = args.ticker.strip().upper()
     if ticker not in case.assumptions().companies:
         raise CpoError(f"--ticker {args.ticker!r} is unknown; allowed: {', '.join(case.assumptions().companies)}")
-    print(f"cpo-xl summary: scenario {case.scenario}, {version_text()}")
-    print(summary_text(case, year))
+    # every table computed before the first line is printed: a failure prints nothing but its one line
+    parts = [f"cpo-xl summary: scenario {case.scenario}, {version_text()}\n{summary_text(case, year)}"]
     if args.scenarios:
-        print("\n" + scenarios_text(case, year, ticker))
+        parts.append(scenarios_text(case, year, ticker))
     from cpo_xl.cli.checks import summary_warning  # the model's checks (issue 23): workbook code, loaded here
     warning = summary_warning(case)
     if warning:
-        print("\n" + warning)
+        parts.append(warning)
+    print("\n\n".join(parts))
     return 0
