@@ -139,3 +139,16 @@ def test_a_chart_never_overwrites_a_file_cpo_xl_did_not_write(verb, name, tmp_pa
         code, out, err = run(capsys, *verb, "--output-dir", tmp_path)
         assert (code, out) == (2, "") and "is not a chart cpo-xl wrote (or was changed since)" in err
         assert chart.read_bytes() == edited and len(list(tmp_path.iterdir())) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("option", ["--pdf", "--pack"])
+def test_publish_refuses_a_missing_libreoffice_before_writing_the_copy(option, built, tmp_path, capsys, monkeypatch):
+    """Found checking the other verbs for finding 1: `publish --pdf` without LibreOffice wrote the PM copy and
+    printed "wrote ...", then refused."""
+    from cpo_xl.workbook.share import publish
+    monkeypatch.setattr(publish.shutil, "which", lambda name: None)
+    code, out, err = run(capsys, "publish", built, "--output", tmp_path / "pm.xlsx", option)
+    assert (code, out) == (2, "") and list(tmp_path.iterdir()) == []
+    assert err == (f"cpo-xl: {option} needs LibreOffice: no soffice on PATH (install it, or open the PM copy and "
+                   "print the Summary sheet)\n")

@@ -8,13 +8,15 @@ import time
 from pathlib import Path
 
 from cpo_xl.workbook.read.files import expect_suffix, refuse_overwrite
-from cpo_xl.workbook.share.publish import print_pdf, publish, summary_pdf
+from cpo_xl.workbook.share.publish import libreoffice, print_pdf, publish, summary_pdf
 
 
 def run(args: argparse.Namespace) -> int:
     source, target = Path(args.path), Path(args.output)
     refuse_overwrite(source, target, args.force)
     expect_suffix(target, ".xlsx")
+    if args.pdf or args.pack:  # before the copy is written: it was written, then LibreOffice found missing
+        libreoffice("--pdf" if args.pdf else "--pack")
     start = time.perf_counter()
 
     def progress(stage: str) -> None:

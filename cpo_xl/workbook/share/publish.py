@@ -95,14 +95,21 @@ def summary_pdf(xlsx: Path, target: Path) -> None:
     print_pdf(xlsx, target, pages="1")
 
 
+def libreoffice(option: str = "--pdf") -> str:
+    """The LibreOffice program that prints the PDFs; a CpoError naming ``option`` when there is none (`publish`
+    asks before it writes the copy, so that a missing LibreOffice is refused before anything is written)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise CpoError(f"{option} needs LibreOffice: no soffice on PATH (install it, or open the PM copy and print "
+                       "the Summary sheet)")
+    return soffice
+
+
 def print_pdf(xlsx: Path, target: Path, pages: str | None = None) -> None:
     """``xlsx`` printed to a PDF at ``target`` (every visible sheet in tab order, or the ``pages`` range, e.g.
     "1"), by LibreOffice in a throw-away profile; the PDF is written beside the target, then renamed into place.
     Paths may be relative: LibreOffice gets absolute ones (its profile only as a file URI)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        raise CpoError("--pdf needs LibreOffice: no soffice on PATH (install it, or open the PM copy and print "
-                       "the Summary sheet)")
+    soffice = libreoffice()
     settings = {"ExportBookmarks": {"type": "boolean", "value": "true"}}  # one bookmark per sheet
     if pages:
         settings["PageRange"] = {"type": "string", "value": pages}
