@@ -13,10 +13,12 @@ line are not edits, nor are those of a model line the code no longer writes.
 
 Beyond cell contents, everything else a person can add is compared with the rebuild too (:func:`objects`):
 cell notes, hyperlinks, fills, fonts, number formats, borders, merged cells, conditional formats, data
-validation, freeze panes, hidden rows and columns, column widths, sheet protection, tab colours, sheet
-visibility and the charts, pictures and shapes of each sheet's drawing. What the file holds that the rebuild
-does not (or holds otherwise) would be lost and is named; what the file lacks (a chart the person deleted, a
-freeze pane LibreOffice dropped) the rebuild restores, so it is not a loss.
+validation, freeze panes, hidden rows and columns, column widths, sheet protection, tab colours and the
+charts, pictures and shapes of each sheet's drawing. What the file holds that the rebuild does not (or holds
+otherwise) would be lost and is named; what the file lacks (a chart the person deleted, a freeze pane
+LibreOffice dropped) the rebuild restores, so it is not a loss. A sheet's settings (settings.py: print area and
+titles, page setup, header and footer, page breaks, visibility, tab order) are the build's own too, so any
+change to one, in either direction, is named as "built -> now".
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.workbook.read import align, contents, files, parts, snapshot
 from cpo_xl.workbook.read.userfile import user_file_of
-from cpo_xl.workbook.replace import replace
+from cpo_xl.workbook.replace import replace, settings
 from cpo_xl.workbook.write.build import build_workbook
 
 SHOWN = 10  # cells named in the refusal; the rest are counted
@@ -103,16 +105,19 @@ def _built_from(fresh: Path, recorded: snapshot.InputsSnapshot) -> bool:
 
 
 def added_objects(found: dict[str, Any], built: dict[str, Any]) -> list[str]:
-    """The objects ``found`` holds that ``built`` does not hold, or holds otherwise (see the module doc)."""
+    """The objects ``found`` holds that ``built`` does not hold, or holds otherwise, and the settings that differ
+    (see the module doc)."""
     changed = []
     for label, value in found.items():
+        if settings.is_setting(label):
+            continue
         was = built.get(label)
         if label.endswith(COUNTED) and isinstance(was, int) and value <= was:
             continue  # fewer charts than built: the rebuild restores them
         if value != was and not (_number(value) and _number(was) and abs(value - was) < WIDTH_TOL):
             changed.append(f"{label} ({_shown(value)})" if not label.endswith(COUNTED) else
                            f"{label} ({value}, {was or 0} built)")
-    return changed
+    return changed + settings.changed(found, built)
 
 
 COUNTED = (": charts", ": pictures", ": shapes")
@@ -177,8 +182,9 @@ def objects(path: Path) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - an unreadable file is one clear line
             raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
         out: dict[str, Any] = {}
-        for ws in wb.worksheets:
+        for position, ws in enumerate(wb.worksheets, 1):
             _sheet_objects(ws, out)
+            out.update(settings.sheet_settings(ws, position))
         out.update(_drawings(path))
         return out
 
@@ -214,8 +220,6 @@ def _sheet_objects(ws: Any, out: dict[str, Any]) -> None:
         out[f"{t}: sheet protection"] = True
     if ws.sheet_properties.tabColor is not None:
         out[f"{t}: tab colour"] = _color(ws.sheet_properties.tabColor)
-    if ws.sheet_state != "visible":
-        out[f"{t}: sheet {ws.sheet_state}"] = True
     for rng in ws.merged_cells.ranges:
         out[f"{t}!{rng.coord} merged"] = True
     for cf in ws.conditional_formatting:

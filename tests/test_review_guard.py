@@ -1,0 +1,102 @@
+"""Break-it review: the edit guard sees a sheet's settings, not only its cells and objects.
+
+Before this change `cpo-xl build` over a built workbook reset, with exit 0 and no .bak, a print area a person
+set, the page setup (orientation, fit to pages), print titles, the order of the tabs and a sheet shown or
+hidden (the hidden Engine sheet made visible). Each is now an edit like a note or a chart: refused with one line
+naming the sheet and the setting (built -> now), and kept as a .bak under --force. A workbook nobody changed,
+saved again by openpyxl or LibreOffice, still rebuilds without --force.
+"""
+
+import shutil
+from collections.abc import Callable
+
+import openpyxl
+import pytest
+
+from tests.conftest import digest, run, soffice
+
+
+def _print_area(book: openpyxl.Workbook) -> str:
+    was = book["Summary"].print_area.rsplit("!", 1)[-1].replace("$", "")  # the layout's, read not restated
+    book["Summary"].print_area = "A1:F20"
+    return f"Summary: print area changed since the build ({was} -> A1:F20)"
+
+
+def _orientation(book: openpyxl.Workbook) -> str:
+    book["TAM"].page_setup.orientation = "portrait"
+    return "TAM: orientation changed since the build (landscape -> portrait)"
+
+
+def _fit_to_page(book: openpyxl.Workbook) -> str:
+    book["Risk"].sheet_properties.pageSetUpPr.fitToPage = True
+    return "Risk: print scale changed since the build (80% -> fit to 1 x 1 pages)"
+
+
+def _print_titles(book: openpyxl.Workbook) -> str:
+    book["Demand"].print_title_rows = "1:2"
+    return "Demand: print titles changed since the build (rows 1:4, columns A:C -> rows 1:2, columns A:C)"
+
+
+def _tab_moved(book: openpyxl.Workbook) -> str:
+    book.move_sheet("Summary", offset=4)
+    return "Summary: tab position changed since the build (1 -> 5)"  # that tab alone, not the four it passed
+
+
+def _engine_shown(book: openpyxl.Workbook) -> str:
+    book["Engine"].sheet_state = "visible"
+    return "Engine: visibility changed since the build (hidden -> visible)"
+
+
+def _sheet_hidden(book: openpyxl.Workbook) -> str:
+    book["Sources"].sheet_state = "hidden"
+    return "Sources: visibility changed since the build (visible -> hidden)"
+
+
+EDITS: dict[str, Callable[[openpyxl.Workbook], str]] = {
+    "print area": _print_area, "orientation": _orientation, "fit to page": _fit_to_page,
+    "print titles": _print_titles, "sheet order": _tab_moved, "engine shown": _engine_shown,
+    "sheet hidden": _sheet_hidden}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", EDITS)
+def test_a_changed_setting_is_refused_by_name_and_force_keeps_a_bak(built, tmp_path, capsys, kind):
+    workbook = tmp_path / "w.xlsx"
+    book = openpyxl.load_workbook(built)
+    named = EDITS[kind](book)
+    book.save(workbook)
+    before = digest(workbook)
+    code, _, err = run(capsys, "build", "--output", workbook)
+    assert code == 2 and named in err and err.count("\n") == 1, err
+    assert digest(workbook) == before and [p for p in tmp_path.iterdir() if ".bak" in p.name] == []
+    code, out, err = run(capsys, "build", "--output", workbook, "--force")
+    baks = [p for p in tmp_path.iterdir() if ".bak" in p.name]
+    assert code == 0 and len(baks) == 1 and digest(baks[0]) == before, (out, err)
+
+
+def _copied(built, tmp_path):
+    shutil.copy(built, tmp_path / "w.xlsx")
+
+
+def _openpyxl(built, tmp_path):
+    openpyxl.load_workbook(built).save(tmp_path / "w.xlsx")
+
+
+def _libreoffice(built, tmp_path):
+    source = tmp_path / "lo" / "w.xlsx"
+    source.parent.mkdir()
+    shutil.copy(built, source)
+    (saved,) = soffice([source], tmp_path / "lo", "xlsx")
+    shutil.copy(saved, tmp_path / "w.xlsx")
+    shutil.rmtree(tmp_path / "lo")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("save", [_copied, _openpyxl, _libreoffice], ids=["copy", "openpyxl", "libreoffice"])
+def test_an_unchanged_workbook_rebuilds_without_force(built, tmp_path, capsys, save):
+    """No false edit: the settings as the build wrote them, as openpyxl keeps them and as LibreOffice writes
+    them back (its own font names in the header, its defaults on the hidden sheets)."""
+    save(built, tmp_path)
+    code, _, err = run(capsys, "build", "--output", tmp_path / "w.xlsx")
+    assert code == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == ["w.xlsx"]
