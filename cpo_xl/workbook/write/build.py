@@ -341,7 +341,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     band_ref = "Inputs!" + xl_rowcol_to_cell(band_row, L.LIVE_C, row_abs=True, col_abs=True)
     reconciliation_first, after = checks.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"],
                                                               band_ref)
-    checks.write_anchors(ws["Checks"], st, args, places, after)  # below the reconciliation and its count row
+    # below the reconciliation and its count row
+    anchors_first = checks.write_anchors(ws["Checks"], st, args, places, after)
     xrows = checks.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks
@@ -368,7 +369,7 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     sensitivity.write_exposure_ranges(ws["Risk"], st, ranges_table, L.below_chart(below["Risk"], "fan"), tornado_year)
     sources.write_sources(ws["Sources"], st, rows)
     refs = summary.SummaryRefs(L.ELASTICITY_HEADER_ROW + 1, n, reconciliation_first, L.SENSITIVITY_HEADER_ROW + 1,
-                               n_keys, band_ref)
+                               n_keys, band_ref, anchors_first)
     summary.write_summary(ws[L.SUMMARY], st, args, places, values, master, refs, tornado,
                                           ranking_year, tornado_year, assumption_date())
     add_summary_chart(wb, ws, places)

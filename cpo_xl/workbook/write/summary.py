@@ -13,8 +13,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from cpo_xl.analysis.reconcile import reconciled
+from cpo_xl.analysis.reconcile import anchored, reconciled
 from cpo_xl.engine.case import run
+from cpo_xl.engine.crosscheck import FLOOR_KINDS
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
@@ -71,6 +72,7 @@ class SummaryRefs:
     sensitivity_first: int
     n_inputs: int
     band_ref: str  # the cross-check band in force (Inputs live column)
+    anchors_first: int  # Checks: the disclosed anchors' first data row
 
 
 # the ranking and tornado year cells
@@ -150,18 +152,22 @@ def write_summary(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         row = L.SUMMARY_ANSWER_ROW + i
         ws.merge_range(row, L.LABEL_COL, row, last_col, "", st.sentence)
         ws.write_formula(row, L.LABEL_COL, "=" + sentence.f, st.sentence, sentence.v)
-        ws.set_row(row, 15.0 * max(1, -(-(len(str(sentence.v)) + _slack(sentence)) // L.SUMMARY_CHARS_PER_LINE)))
+        longest = len(str(sentence.v)) + _slack(sentence, page)
+        ws.set_row(row, 15.0 * max(1, -(-longest // L.SUMMARY_CHARS_PER_LINE)))
     r = _headline(ws, st, page, L.SUMMARY_HEADLINE_ROW)
     r = _winners(ws, st, page, L.below(r, 0) - 1)
     _inputs(ws, st, page, L.below(r, 0) - 1)
 
 
-def _slack(sentence: X) -> int:
+def _slack(sentence: X, page: Page) -> int:
     """Characters a sentence may grow by in another scenario or ranking year (the PM copy keeps this build's row
-    heights): room for every cannibalised name the sentence can list, else for longer numbers."""
+    heights): room for every cannibalised name, or every disclosed floor, the sentence can list, else for longer
+    numbers."""
     text = str(sentence.v)
     if text.startswith("Cannibalised"):
         return 10 + 30 * max(0, L.SUMMARY_CANNIBALISED - text.count("%"))
+    if text.startswith(FLOORS_MISSED):
+        return 10 + max(0, _floors_longest(page) - len(text))
     return 10
 
 
@@ -195,7 +201,7 @@ def _sentences(page: Page, tornado_year: int) -> list[X]:
               " bn, Monte Carlo P10-P90 US$ ", bn(page.line("pctl_0.1", y1)), "-", bn(page.line("pctl_0.9", y1)),
               " bn.")
     return [tam, _binds(page), _winners_sentence(page), _cannibalised(page), _view(page, tornado_year),
-            *_reconciliation(page)]
+            *_reconciliation(page), _floors(page)]
 
 
 LAST = YEARS[-1]
@@ -306,6 +312,46 @@ def _reconciliation(page: Page) -> list[X]:
               " bn) / published: ", *parts,
               ". Older editions (Yole 2022-23, CIR 2020) and port counts depart most.")
     return [one, two]
+
+
+FLOORS_MISSED = "Below disclosed near-term floors (orders, run-rate targets; model / disclosed, reasons on Checks): "
+
+
+def _floor_items(page: Page) -> list[tuple[str, X, X]]:
+    """Each disclosed floor on Checks (kinds FLOOR_KINDS) as (its key, its flag cell, '; who year ratio'x), the
+    year and ratio references to its Checks cells; the flag is the Checks one (model / disclosed below 1), so the
+    Summary lists exactly the floors Checks flags."""
+    cols, first = T.ANCHORS, page.refs.anchors_first
+    out = []
+    for i, c in enumerate(anchored(page.args.case)):
+        a, row = c.anchor, first + i
+        if a.kind not in FLOOR_KINDS:
+            continue
+        who = f"{a.publisher.split(' (')[0]} ({a.ticker})" if a.ticker else a.publisher
+        year = text(X(f"Checks!{cols.cell('year', row, True)}", a.year), "0")
+        ratio = text(X(f"Checks!{cols.cell('ratio', row, True)}", c.ratio), "0.00")
+        flag = X(f"Checks!{cols.cell('flag', row, True)}", 0.0 if c.passes else 1.0)
+        out.append((a.id, flag, cat(f"; {who} ", year, " ", ratio, "x")))
+    return out
+
+
+def _floors(page: Page) -> X:
+    """The disclosed near-term floors the model misses, named with their ratio (the honest caveat beside the
+    published forecasts); every name follows its Checks flag, so the sentence moves with the scenario."""
+    items = _floor_items(page)
+    joined = cat(*(iff(f"{flag.f}=1", flag.v == 1.0, item, "") for _, flag, item in items))
+    n = X("SUM(" + ",".join(flag.f for _, flag, _ in items) + ")", sum(flag.v for _, flag, _ in items))
+    names = X(f"MID({joined.f},3,{sum(len(item.v) for _, _, item in items) + 10})", str(joined.v)[2:])
+    return iff(f"{n.f}=0", n.v == 0, "Disclosed near-term floors (orders, run-rate targets; Checks): the model "
+               "meets every one.", cat(FLOORS_MISSED, names, "."))
+
+
+def _floors_longest(page: Page) -> int:
+    """The floors sentence's length in the scenario that lists the most (the PM copy switches scenario)."""
+    length = {key: len(item.v) for key, _, item in _floor_items(page)}
+    missed = [sum(length[c.anchor.id] for c in anchored(page.args.case.with_(scenario=s))
+                  if c.anchor.id in length and not c.passes) for s in SCENARIOS]
+    return len(FLOORS_MISSED) + max(missed)
 
 
 def _headline(ws: Any, st: Styles, page: Page, top: int) -> int:

@@ -128,11 +128,12 @@ def anchor_place(anchor: Any) -> str:
     return f"rev_{anchor.ticker}" if anchor.line == "company_cpo_revenue" else ANCHOR_PLACES[anchor.line]
 
 
-def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place], top: int) -> None:
+def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, grid.Place], top: int) -> int:
     """Disclosed near-term anchors (orders, run-rate targets, product ramps; engine/data/anchors.toml) against
     the model line of the same scope: the model value links to its line, the ratio and the flag are formulas
     (a floor holds at model / disclosed >= 1; a part of a broader figure within [0.2, 1]), and the reason on
-    file shows where one is flagged. Not part of the master check."""
+    file shows where one is flagged. Not part of the master check. Returns the first data row (anchors in
+    :func:`cpo_xl.analysis.reconcile.anchored` order)."""
     # a short title: it prints whole beside the repeated columns A:C on the page of the reasons too
     cols = T.ANCHORS
     st.titled_headers(ws, top, "Disclosed near-term anchors (not in the master check)", cols.headers[:-1])
@@ -169,6 +170,7 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
                            (label, L.SERIES_WIDTHS[0])])
     last = first + len(checked) - 1
     flag_count(ws, st, cols, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
+    return first
 
 
 WITHIN = "within the band"  # the reason cell of a figure that is not flagged

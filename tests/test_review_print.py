@@ -1,0 +1,68 @@
+"""The printed PM pack as a PM reviews it (LibreOffice's render of the PM copy): the Summary names the disclosed
+floors the model misses; print titles, hidden keys, clipped labels and page breaks."""
+
+import re
+
+import openpyxl
+import pytest
+
+from cpo_xl.analysis.reconcile import anchored
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.crosscheck import FLOOR_KINDS
+from cpo_xl.workbook.check import recalc
+from cpo_xl.workbook.read import contents
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
+from cpo_xl.workbook.write.summary import FLOORS_MISSED
+
+FLOORS_ROW = L.SUMMARY_ANSWER_ROW + L.SUMMARY_SENTENCES  # 1-based: the last sentence
+SENTENCE = f"{contents.sheet_key(L.SUMMARY)}!A{FLOORS_ROW}"  # its key in the evaluator's results
+
+
+def _checks_rows(ws) -> dict[str, int]:
+    """Checks: each disclosed anchor's key -> its 1-based row."""
+    keys = {a.anchor.id for a in anchored(Case("base"))}
+    return {c.value: c.row for c in ws[T.ANCHORS.letter("key")] if c.value in keys}
+
+
+@pytest.mark.slow
+def test_summary_names_the_disclosed_floors_the_model_misses(built):
+    """The floors Checks flags (model / disclosed below 1: Lumentum 2027, Marvell 2028 and 2029) are named with
+    their ratio in a Summary sentence, a formula over the Checks flag and ratio cells; the project's evaluator
+    (cpo-xl check) recalculates it to the same words."""
+    ws = openpyxl.load_workbook(built)[L.SUMMARY]
+    formula = ws.cell(FLOORS_ROW, 1).value
+    rows = _checks_rows(openpyxl.load_workbook(built)["Checks"])
+    floors = [c for c in anchored(Case("base")) if c.anchor.kind in FLOOR_KINDS]
+    for c in floors:
+        row = rows[c.anchor.id]
+        for column in ("flag", "ratio"):
+            assert f"Checks!{T.ANCHORS.cell(column, row - 1, True)}" in formula
+    value = recalc.recalculate(built)[0][SENTENCE]
+    missed = [c for c in floors if not c.passes]
+    assert {c.anchor.ticker for c in missed} == {"LITE", "MRVL"}  # the review's three misses
+    assert value.startswith(FLOORS_MISSED)
+    for c in missed:
+        assert f"({c.anchor.ticker}) {c.anchor.year} {c.ratio:.2f}x" in value
+    assert "0.25x" in value and "0.48x" in value and "0.59x" in value
+    for c in floors:
+        if c.passes:
+            assert c.anchor.publisher not in value
+
+
+@pytest.mark.slow
+def test_summary_floors_follow_the_checks_flags(built):
+    """Lumentum's order read as US$ 1M: the model meets it, Checks' flag clears and the Summary drops it; the
+    Marvell targets stay named. With every floor met the sentence says so."""
+    checks = openpyxl.load_workbook(built)["Checks"]
+    rows = _checks_rows(checks)
+    book = contents.read(built)
+    sheet = contents.sheet_key("Checks")
+    disclosed = T.ANCHORS.col("disclosed") + 1
+    book.constants[(sheet, rows["lumentum_cpo_order"], disclosed)] = 1.0
+    value = recalc.recalculate(built, book=book)[0][SENTENCE]
+    assert "LITE" not in value and "MRVL" in value and re.search(r"2028 0\.48x", value)
+    for key in ("marvell_celestial_fy28", "marvell_celestial_fy29"):
+        book.constants[(sheet, rows[key], disclosed)] = 1.0
+    value = recalc.recalculate(built, book=book)[0][SENTENCE]
+    assert not value.startswith(FLOORS_MISSED) and "meets every one" in value
