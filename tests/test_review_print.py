@@ -1,6 +1,7 @@
 """The printed PM pack as a PM reviews it (LibreOffice's render of the PM copy): the Summary names the disclosed
 floors the model misses; print titles, hidden keys, clipped labels and page breaks."""
 
+import dataclasses
 import re
 
 import openpyxl
@@ -14,6 +15,8 @@ from cpo_xl.workbook.read import contents
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.summary import FLOORS_MISSED
+from tests.conftest import pdf_pages
+from tests.test_pm import sheet_of
 
 FLOORS_ROW = L.SUMMARY_ANSWER_ROW + L.SUMMARY_SENTENCES  # 1-based: the last sentence
 SENTENCE = f"{contents.sheet_key(L.SUMMARY)}!A{FLOORS_ROW}"  # its key in the evaluator's results
@@ -56,7 +59,8 @@ def test_summary_floors_follow_the_checks_flags(built):
     Marvell targets stay named. With every floor met the sentence says so."""
     checks = openpyxl.load_workbook(built)["Checks"]
     rows = _checks_rows(checks)
-    book = contents.read(built)
+    read = contents.read(built)  # cached by content: change a copy
+    book = dataclasses.replace(read, constants=dict(read.constants))
     sheet = contents.sheet_key("Checks")
     disclosed = T.ANCHORS.col("disclosed") + 1
     book.constants[(sheet, rows["lumentum_cpo_order"], disclosed)] = 1.0
@@ -66,3 +70,41 @@ def test_summary_floors_follow_the_checks_flags(built):
         book.constants[(sheet, rows[key], disclosed)] = 1.0
     value = recalc.recalculate(built, book=book)[0][SENTENCE]
     assert not value.startswith(FLOORS_MISSED) and "meets every one" in value
+
+
+NUMBER = re.compile(r"(?<!\S)-?[\d,.]+%?(?!\S)")
+YEAR_TITLES = re.compile(r"^\s*line item\s+unit\s+key\s+20\d\d\b")  # the line grid's header row as printed
+
+
+def _first_cell(line: str) -> str:
+    return re.split(r"\s{2,}", line.strip())[0]
+
+
+def _grid_rows() -> dict[str, set[str]]:
+    """Each time-series sheet's line labels, keys and section titles: what a row of its year grid starts with."""
+    return {s.name: {item.title for item in s.rows if isinstance(item, L.Section)}
+            | {t for item in s.rows if isinstance(item, L.Line) for t in (item.label, item.key) if t}
+            for s in L.series_sheets(Case("base"))}
+
+
+@pytest.mark.slow
+def test_year_titles_print_only_over_year_lines(rendered):
+    """Before: every page of a time-series sheet repeated its year header row, so the PM read '2023 2024 ...'
+    over the TAM and Risk charts, TAM's cross-check table, Risk's P10/P50/P90 exposure table and the Checks
+    reconciliation and anchors. Now the year header prints only over rows of the year grid, and every page that
+    continues the grid (Checks, Scenarios) starts with it."""
+    grid_rows = _grid_rows()
+    seen = set()
+    for page in pdf_pages(rendered):
+        sheet = sheet_of(page)
+        lines = [line for line in page.splitlines() if line.strip()]
+        titled = [i for i, line in enumerate(lines) if YEAR_TITLES.match(line)]
+        for i in titled:
+            below = _first_cell(lines[i + 1])
+            assert any(t.startswith(below[:12]) for t in grid_rows.get(sheet, ())), (sheet, lines[i + 1])
+            seen.add(sheet)
+        labels = {t for t in grid_rows.get(sheet, ()) if len(t) >= 12}
+        if any(any(t.startswith(_first_cell(line)) for t in labels) for line in lines
+               if len(_first_cell(line)) >= 12 and len(NUMBER.findall(line)) >= 4):  # a row of the grid, not a legend
+            assert titled, f"{sheet}: a page of its year grid without the years"
+    assert {"Checks", "Scenarios", "TAM", "Risk"} <= seen

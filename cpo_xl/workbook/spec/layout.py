@@ -46,6 +46,14 @@ LABEL_COL, UNIT_COL, KEY_COL, FIRST_YEAR_COL = 0, 1, 2, 3  # A, B, C, D
 ABOUT_TEXT_COL = 1  # About!B: the text beside each label (column A)
 YEAR_WIDTH = 11  # [characters] a year column: 391,857,081 with room
 SERIES_WIDTHS = (29, 11, 11)  # label, unit, key (wrapped)
+# Checks: a wider label column (its flags have no key), so that every check line and the total print on the
+# first page, under the sheet's header; the lines that are not checks continue under a YearHeader
+SERIES_WIDTHS_BY_SHEET = {"Checks": (37, 9, 11)}
+
+
+def series_widths(sheet: str) -> tuple[int, int, int]:
+    """A time-series sheet's label, unit and key column widths."""
+    return SERIES_WIDTHS_BY_SHEET.get(sheet, SERIES_WIDTHS)
 SERIES_SPLIT_YEAR = 2030  # a time-series sheet prints 2023-2029 on one page, 2030-2035 on the next
 TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5 (0-based)
 SCENARIO_SHOWN_COL = 4  # E2 "Scenario:", F2 =scenario on every sheet with a master check (printed on each page)
@@ -115,6 +123,9 @@ SUMMARY_CHART_COL = SUMMARY_FACTS_COL  # I: under the facts, right of the tables
 # 8 pt on every sheet; a sheet wider or longer than a page splits over pages (the label columns and header rows
 # repeat) rather than shrinking. The Summary alone is fitted to one page (its layout keeps it at >= 8 pt).
 PRINT_SCALE = 80  # [%]
+# Checks at a little less (body type 8.4 pt; no chart), so that its check lines and their total fit one page with
+# its wider label column and all seven years
+PRINT_SCALE_BY_SHEET = {"Checks": 76}
 # Printed pages per sheet, at most; sheets not named print on one page. A test renders the workbook with
 # LibreOffice and holds it to these.
 # (Demand: its lines over two pages across, then its chart on a page of its own)
@@ -122,8 +133,11 @@ PRINT_PAGES = {"About": 3, "Demand": 3, "Penetration": 4, "TAM": 6, "Definers": 
                "Lasers": 2, "Fiber_Connectivity": 2, "Equipment": 2, "Elasticity": 2, "Scenarios": 7,
                "Sensitivity": 5, "Risk": 4, "Bridge": 4, "Checks": 9, "Inputs": 35, "Sources": 28}
 
-# Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named repeat rows 1-4
-# (title, master check, header). None: nothing repeats (the Summary prints on one page).
+# Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named (the time-series
+# sheets) repeat the title and master check rows, not the year header: below their lines come charts and tables
+# not by year. Where a sheet's lines run over more than one page, a YearHeader row starts each page after the
+# first. None: nothing repeats (the Summary prints on one page).
+PRINT_REPEAT_DEFAULT = (TITLE_ROW, CHECK_ROW)
 PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
     SUMMARY: None, "About": (0, 1), "Inputs": (INPUTS_TABLE_HEADER_ROW, INPUTS_TABLE_HEADER_ROW),
     "Elasticity": (0, CHECK_ROW), "Sensitivity": (0, CHECK_ROW), "Sources": (3, 3), "Bridge": (0, CHECK_ROW),
@@ -289,6 +303,20 @@ class Section:
     title: str
 
 
+@dataclass(frozen=True)
+class YearHeader(Section):
+    """The header row again (line item, unit, key, the years) where a time-series sheet's lines continue on a
+    new printed page: a page break goes before it. Pages repeat only the title and master check rows
+    (PRINT_REPEAT_ROWS), so a page of a chart or of a table not by year shows no years above it."""
+
+    title: str = "line item"
+
+
+def year_header_rows(sheet: SeriesSheet) -> list[int]:
+    """The 0-based rows of a sheet's repeated year headers (each starts a printed page)."""
+    return [FIRST_LINE_ROW + i for i, item in enumerate(sheet.rows) if isinstance(item, YearHeader)]
+
+
 @dataclass
 class SeriesSheet:
     name: str
@@ -412,6 +440,7 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
         Line("chk_discount", "CPO/pluggable price ratio within 1 - discount +/- band", "flag", "positive_flag",
              refs=("discount_gap",), fmt="0"),
         Line("chk_total", "Checks failing", "count", "sum", refs=(), fmt="0"),
+        YearHeader(),  # the lines continue on a second printed page: the checks fill the first
         Section("Not checks: what binds (informational, outside the master check)"),
         Line("info_rack_binding", "Rack forecast set by: 0 demand, 1 power, 2 CoWoS, 3 spend", "code", "link",
              refs=("rack_binding",), fmt="0"),
@@ -454,6 +483,7 @@ def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
             return Line(name, label, items[item].unit, "lines", key=item, fmt=fmt, path=items[item].path,
                         scenario=scenario, case=f"LINE:sc_case_{scenario}")
         rows += [
+            *([YearHeader()] if rows else []),  # each scenario prints on a page of its own, under the years
             Section(f"{s.capitalize()} scenario (its Inputs column; racks: override, else its forecast)"),
             Line(f"sc_fc_case_{s}", f"Model case, forecast racks ({s})", "key", "case", key=s),
             Line(f"sc_fc_{s}", f"Racks forecast ({s})", "NVL72-eq racks", "lines", key="rack_forecast",

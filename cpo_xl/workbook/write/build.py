@@ -355,10 +355,13 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     add_risk_charts(wb, ws, places, below, n_keys)
     # each chart (and the cross-check table with its chart) starts a printed page, so none is cut
     xcheck_top = L.below_chart(below["TAM"], "tam")
-    for name, breaks in (("Demand", [below["Demand"] - 1]), ("TAM", [below["TAM"] - 1, xcheck_top]),
-                         ("Penetration", [below["Penetration"] - 1]),
-                         ("Scenarios", [below["Scenarios"] - 1]), ("Risk", [below["Risk"] - 1])):
-        ws[name].set_h_pagebreaks(breaks)
+    extra = {"Demand": [below["Demand"] - 1], "TAM": [below["TAM"] - 1, xcheck_top],
+             "Penetration": [below["Penetration"] - 1], "Scenarios": [below["Scenarios"] - 1],
+             "Risk": [below["Risk"] - 1]}
+    for sheet in series:  # and each repeated year header starts a page
+        breaks = sorted({*extra.get(sheet.name, []), *L.year_header_rows(sheet)})
+        if breaks:
+            ws[sheet.name].set_h_pagebreaks(breaks)
     sim = montecarlo.simulate(case.with_(racks=()), montecarlo.DEFAULT_DRAWS, montecarlo.DEFAULT_SEED,
                               companies=True, exposure_year=tornado_year)
     ranges_table = []
@@ -417,11 +420,11 @@ def print_setup(ws: Any, name: str, scenario: str, static: bool, series: bool = 
         ws.fit_to_pages(1, 1)
     else:
         ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-        ws.set_print_scale(L.PRINT_SCALE)
+        ws.set_print_scale(L.PRINT_SCALE_BY_SHEET.get(name, L.PRINT_SCALE))
     chart_row, chart_col = chart_extent(ws)
     last_row, last_col = max(ws.dim_rowmax or 0, chart_row), max(ws.dim_colmax or 0, chart_col)
     ws.print_area(0, 0, last_row, last_col)
-    repeat = L.PRINT_REPEAT_ROWS.get(name, (0, L.HEADER_ROW))
+    repeat = L.PRINT_REPEAT_ROWS.get(name, L.PRINT_REPEAT_DEFAULT)
     if repeat is not None:
         ws.repeat_rows(*repeat)
     columns = (L.LABEL_COL, L.KEY_COL) if series else L.PRINT_REPEAT_COLS.get(name)

@@ -318,7 +318,7 @@ FLOORS_MISSED = "Below disclosed near-term floors (orders, run-rate targets; mod
 
 
 def _floor_items(page: Page) -> list[tuple[str, X, X]]:
-    """Each disclosed floor on Checks (kinds FLOOR_KINDS) as (its key, its flag cell, '; who year ratio'x), the
+    """Each disclosed floor on Checks (kinds FLOOR_KINDS) as (its key, its flag cell, 'who year ratio'x), the
     year and ratio references to its Checks cells; the flag is the Checks one (model / disclosed below 1), so the
     Summary lists exactly the floors Checks flags."""
     cols, first = T.ANCHORS, page.refs.anchors_first
@@ -331,24 +331,29 @@ def _floor_items(page: Page) -> list[tuple[str, X, X]]:
         year = text(X(f"Checks!{cols.cell('year', row, True)}", a.year), "0")
         ratio = text(X(f"Checks!{cols.cell('ratio', row, True)}", c.ratio), "0.00")
         flag = X(f"Checks!{cols.cell('flag', row, True)}", 0.0 if c.passes else 1.0)
-        out.append((a.id, flag, cat(f"; {who} ", year, " ", ratio, "x")))
+        out.append((a.id, flag, cat(f"{who} ", year, " ", ratio, "x")))
     return out
 
 
 def _floors(page: Page) -> X:
     """The disclosed near-term floors the model misses, named with their ratio (the honest caveat beside the
-    published forecasts); every name follows its Checks flag, so the sentence moves with the scenario."""
+    published forecasts); every name follows its Checks flag, so the sentence moves with the scenario. A name
+    after a listed one is set off by '; ' (IF and SUM only: functions Excel 2016 and LibreOffice both know)."""
     items = _floor_items(page)
-    joined = cat(*(iff(f"{flag.f}=1", flag.v == 1.0, item, "") for _, flag, item in items))
+    listed: list[X | str] = []
+    for k, (_, flag, item) in enumerate(items):
+        before = [f for _, f, _ in items[:k]]
+        n_before = X("SUM(" + ",".join(f.f for f in before) + ")", sum(f.v for f in before)) if before else None
+        named = item if n_before is None else cat(iff(f"{n_before.f}>0", n_before.v > 0, "; ", ""), item)
+        listed.append(iff(f"{flag.f}=1", flag.v == 1.0, named, ""))
     n = X("SUM(" + ",".join(flag.f for _, flag, _ in items) + ")", sum(flag.v for _, flag, _ in items))
-    names = X(f"MID({joined.f},3,{sum(len(item.v) for _, _, item in items) + 10})", str(joined.v)[2:])
     return iff(f"{n.f}=0", n.v == 0, "Disclosed near-term floors (orders, run-rate targets; Checks): the model "
-               "meets every one.", cat(FLOORS_MISSED, names, "."))
+               "meets every one.", cat(FLOORS_MISSED, *listed, "."))
 
 
 def _floors_longest(page: Page) -> int:
     """The floors sentence's length in the scenario that lists the most (the PM copy switches scenario)."""
-    length = {key: len(item.v) for key, _, item in _floor_items(page)}
+    length = {key: len(item.v) + 2 for key, _, item in _floor_items(page)}  # and its '; '
     missed = [sum(length[c.anchor.id] for c in anchored(page.args.case.with_(scenario=s))
                   if c.anchor.id in length and not c.passes) for s in SCENARIOS]
     return len(FLOORS_MISSED) + max(missed)

@@ -15,15 +15,13 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
                        values: dict[str, dict[int, float]], master: float) -> None:
     ws.write_string(L.TITLE_ROW, L.LABEL_COL, sheet.title, st.title)
     st.master_check_row(ws, master)
-    for col, text in ((L.LABEL_COL, "line item"), (L.UNIT_COL, "unit"), (L.KEY_COL, "key")):
-        ws.write_string(L.HEADER_ROW, col, text, st.head_left)
-    for year in YEARS:
-        ws.write_number(L.HEADER_ROW, L.year_col(year), year, st.head)
+    year_header(ws, st, L.HEADER_ROW)
     ws.freeze_panes(L.HEADER_ROW + 1, L.FIRST_YEAR_COL)
     lines = [item for item in sheet.rows if isinstance(item, L.Line)]
     # label, unit and key wrap (no cut labels) in columns narrow enough that they and seven years print on one
     # page at L.PRINT_SCALE (the years split 2023-2029 / 2030-2035, the three columns repeated)
-    for col, width in zip((L.LABEL_COL, L.UNIT_COL, L.KEY_COL), L.SERIES_WIDTHS, strict=True):
+    widths = L.series_widths(sheet.name)
+    for col, width in zip((L.LABEL_COL, L.UNIT_COL, L.KEY_COL), widths, strict=True):
         ws.set_column(col, col, width)
     ws.set_column(L.FIRST_YEAR_COL, L.LAST_YEAR_COL, L.YEAR_WIDTH)
     ws.set_v_pagebreaks([L.year_col(L.SERIES_SPLIT_YEAR)])
@@ -31,6 +29,9 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
     check_rows = (min(flag_rows), max(flag_rows)) if flag_rows else None
     for offset, item in enumerate(sheet.rows):
         row = L.FIRST_LINE_ROW + offset
+        if isinstance(item, L.YearHeader):
+            year_header(ws, st, row)
+            continue
         if isinstance(item, L.Section):
             ws.write_string(row, L.LABEL_COL, item.title, st.section)
             continue
@@ -38,7 +39,7 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
         ws.write_string(row, L.UNIT_COL, item.unit, st.unit_wrap)
         if item.key:
             ws.write_string(row, L.KEY_COL, item.key, st.key_wrap)
-        fit_row(ws, row, [(text, width) for text, width in zip((item.label, item.unit, item.key), L.SERIES_WIDTHS,
+        fit_row(ws, row, [(text, width) for text, width in zip((item.label, item.unit, item.key), widths,
                                                                  strict=True)])
         fmt = st.number(item.fmt, link=grid.kind(item).link_style)
         if grid.kind(item).one_cell:  # one key cell, in the first year column
@@ -54,6 +55,14 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
                          grid.block_formula(block, first_row, sheet.name, places),
                          [[values[ln.name][y] for y in YEARS] for ln in block],
                          [st.number(ln.fmt) for ln in block])
+
+
+def year_header(ws: Any, st: Styles, row: int) -> None:
+    """The header row of the line grid: line item, unit, key and the years."""
+    for col, text in ((L.LABEL_COL, "line item"), (L.UNIT_COL, "unit"), (L.KEY_COL, "key")):
+        ws.write_string(row, col, text, st.head_left)
+    for year in YEARS:
+        ws.write_number(row, L.year_col(year), year, st.head)
 
 
 def blocks(sheet: L.SeriesSheet) -> list[tuple[int, list[L.Line]]]:
