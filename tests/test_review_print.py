@@ -108,3 +108,27 @@ def test_year_titles_print_only_over_year_lines(rendered):
                if len(_first_cell(line)) >= 12 and len(NUMBER.findall(line)) >= 4):  # a row of the grid, not a legend
             assert titled, f"{sheet}: a page of its year grid without the years"
     assert {"Checks", "Scenarios", "TAM", "Risk"} <= seen
+
+
+@pytest.mark.slow
+def test_case_keys_do_not_print(rendered):
+    """Before: the CPO_CASE text (cpo-case/1 base e7c4... {"overrides":...}) printed on the Scenarios and Inputs
+    pages. The cells stay (every block reads them) but show nothing."""
+    pages = pdf_pages(rendered)
+    assert not [sheet_of(p) for p in pages if "cpo-case/" in p]
+    assert any("Model case, forecast racks (bear)" in p for p in pages)  # the row's label still prints
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["built", "pm_copy"])
+def test_case_key_cells_are_kept_and_hidden(which, request):
+    """Every CPO_CASE cell (Inputs C5:D5, the Scenarios case rows) keeps its formula or value, formatted to show
+    nothing."""
+    wb = openpyxl.load_workbook(request.getfixturevalue(which))
+    cells = [wb["Inputs"].cell(L.INPUTS_CASE_ROW + 1, c + 1) for c in (L.CASE_FORECAST_COL, L.CASE_KEY_COL)]
+    scenarios = wb["Scenarios"]
+    cells += [scenarios.cell(r, L.FIRST_YEAR_COL + 1) for r in range(1, scenarios.max_row + 1)
+              if scenarios.cell(r, L.UNIT_COL + 1).value == "key"]
+    assert len(cells) == 2 + 2 * 3
+    for c in cells:
+        assert c.value and c.number_format == L.CASE_KEY_FORMAT, c.coordinate

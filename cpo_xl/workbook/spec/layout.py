@@ -145,6 +145,9 @@ PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
 # Columns repeated at the left of every page when a sheet splits across (first, last; 0-based): the time-series
 # sheets' label, unit and key; the key of Inputs and Sources
 PRINT_REPEAT_COLS = {"Inputs": (0, 0), "Sources": (0, 0), "Bridge": (0, 0)}
+# A CPO_CASE cell holds the add-in's case text (cpo-case/1 <scenario> <digest> {json}): formulas read it, no one
+# reads it, so it shows nothing (on screen or printed; the formula bar still shows the formula)
+CASE_KEY_FORMAT = ";;;"
 INPUT_NUMBER = "General"  # 0.15, -0.042 and 2027 as typed
 INPUT_NUMBER_LARGE = "#,##0"  # 4,000,000 with separators
 

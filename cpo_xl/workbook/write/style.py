@@ -62,6 +62,7 @@ class Styles:
         self.unit = wb.add_format({"italic": True, "font_color": "#595959"})
         self.key = wb.add_format({"font_color": "#595959"})
         self.key_wrap = wb.add_format({"font_color": "#595959", "text_wrap": True})
+        self.case_key = wb.add_format({"font_color": "#595959", "num_format": L.CASE_KEY_FORMAT})  # not shown
         self.unit_wrap = wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.wrap_low = wb.add_format({"text_wrap": True})  # wrapped cells in a table of bottom-aligned rows

@@ -18,10 +18,11 @@ from cpo_xl.workbook.write.style import Guard, Styles, number_guard
 
 def _case_cells(ws: Any, st: Styles, keys: tuple[str, str]) -> None:
     """The two CPO_CASE cells every model block reads: forecast racks (case_forecast), racks used (case_key)."""
-    ws.write_string(L.INPUTS_CASE_ROW, L.LABEL_COL, "Model case keys: forecast racks (C), racks used (D)", st.bold)
+    ws.write_string(L.INPUTS_CASE_ROW, L.LABEL_COL, "Model case keys (C, D: hidden)", st.bold)
     ws.write_string(L.INPUTS_CASE_ROW, L.UNIT_COL, "key", st.unit)
-    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_FORECAST_COL, "=CPO_CASE(assumptions,scenario)", st.key, keys[0])
-    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_KEY_COL, "=CPO_CASE(case_forecast,scenario,rack_units)", st.key, keys[1])
+    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_FORECAST_COL, "=CPO_CASE(assumptions,scenario)", st.case_key, keys[0])
+    st.formula(ws, L.INPUTS_CASE_ROW, L.CASE_KEY_COL, "=CPO_CASE(case_forecast,scenario,rack_units)", st.case_key,
+              keys[1])
 
 
 def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int, float],

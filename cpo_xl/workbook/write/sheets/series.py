@@ -44,7 +44,7 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
         fmt = st.number(item.fmt, link=grid.kind(item).link_style)
         if grid.kind(item).one_cell:  # one key cell, in the first year column
             st.formula(ws, row, L.FIRST_YEAR_COL, grid.formula(item, row, L.FIRST_YEAR_COL, sheet.name, places),
-                       st.key, values[item.name][YEARS[0]])
+                       st.case_key, values[item.name][YEARS[0]])
         elif not grid.kind(item).is_block:
             for year in YEARS:
                 col = L.year_col(year)
