@@ -1,6 +1,7 @@
 """The printed PM pack as a PM reviews it (LibreOffice's render of the PM copy): the Summary names the disclosed
 floors the model misses; print titles, hidden keys, clipped labels and page breaks."""
 
+import collections
 import dataclasses
 import re
 
@@ -14,9 +15,10 @@ from cpo_xl.workbook.check import recalc
 from cpo_xl.workbook.read import contents
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
+from cpo_xl.workbook.write.build import TWO_WAY_CEILINGS, TWO_WAY_EROSIONS
 from cpo_xl.workbook.write.summary import FLOORS_MISSED
 from tests.conftest import pdf_pages
-from tests.test_pm import sheet_of
+from tests.test_pm import pages_by_sheet, sheet_of
 
 FLOORS_ROW = L.SUMMARY_ANSWER_ROW + L.SUMMARY_SENTENCES  # 1-based: the last sentence
 SENTENCE = f"{contents.sheet_key(L.SUMMARY)}!A{FLOORS_ROW}"  # its key in the evaluator's results
@@ -132,3 +134,63 @@ def test_case_key_cells_are_kept_and_hidden(which, request):
     assert len(cells) == 2 + 2 * 3
     for c in cells:
         assert c.value and c.number_format == L.CASE_KEY_FORMAT, c.coordinate
+
+
+def _pages_of(pages: list[str], sheet: str) -> list[str]:
+    return [p for p in pages if sheet_of(p) == sheet]
+
+
+def _header_words(lines: list[str], first: str) -> collections.Counter[str]:
+    """The words of a table's column titles as printed: the line that starts with ``first`` and the wrapped
+    title lines under it (they start in a blank first column)."""
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith(first))
+    block = [lines[at], *[line for line in lines[at + 1:at + 4] if line.startswith(" " * 10)]]
+    return collections.Counter(" ".join(block).split())
+
+
+@pytest.mark.slow
+def test_labels_print_whole(rendered):
+    """Before: 'no revenue on file' spilled left under the 'n/a' beside it and read 'n/a revenue on file'; the
+    Sensitivity column titles were cut ('TAM change TAM change', 'exposure aexposure'). Now each prints whole."""
+    pages = pdf_pages(rendered)
+    elasticity = "\n".join(_pages_of(pages, "Elasticity"))
+    assert "no revenue on file" in elasticity and "n/a revenue on file" not in elasticity
+    lines = [line for p in _pages_of(pages, "Sensitivity") for line in p.splitlines() if line.strip()]
+    for table, first in ((T.TORNADO, "input key"), (T.EXPOSURE_TORNADO, "input key")):
+        printed = _header_words(lines, first)
+        assert collections.Counter(" ".join(table.headers).split()) <= printed, (table.headers, printed)
+        lines = lines[next(i for i, line in enumerate(lines) if line.strip().startswith(first)) + 1:]
+
+
+MIN_BODY_WORDS = 50  # a page's words under its header line: a chart page prints about 55, a table page 100+
+
+
+@pytest.mark.slow
+def test_no_stray_pages_and_no_cut_tables(rendered):
+    """Before: Risk's exposure ranges left their last four rows on a page of their own, Penetration's curve
+    parameters two, and Sensitivity's two-way table left its column titles under the tornado chart (the rows on
+    the next page). Now every page carries a body, within L.PRINT_PAGES per sheet, and the two-way table prints
+    with its rows."""
+    pages = pdf_pages(rendered)
+    counts = pages_by_sheet(pages)
+    for sheet, n in counts.items():
+        assert n <= L.PRINT_PAGES.get(sheet, 1), (sheet, n)
+    for page in pages:
+        body = [line for line in page.splitlines() if line.strip()][1:-1]  # not the page header and footer
+        assert len(" ".join(body).split()) >= MIN_BODY_WORDS, (sheet_of(page), body)
+    (two_way,) = [p for p in _pages_of(pages, "Sensitivity") if "Two-way table" in p]
+    after = two_way[two_way.index("Two-way table"):].splitlines()
+    assert sum(len(NUMBER.findall(line)) >= len(TWO_WAY_EROSIONS) for line in after) >= len(TWO_WAY_CEILINGS) + 1
+
+
+@pytest.mark.slow
+def test_bridge_charts_print_whole_on_their_page(built):
+    """Each waterfall lies in the columns of the Bridge's first page across (up to 'chart total') and clear of
+    column A, which the page of the inputs that differ repeats: LibreOffice printed the part of a chart over a
+    repeated column there, and the chart was cut at the first page's edge. (Checked on the file: the PDF keeps a
+    clipped chart's text, so pdftotext cannot tell.)"""
+    ws = openpyxl.load_workbook(built)[L.BRIDGE]
+    assert len(ws._charts) == len(L.BRIDGE_PAIRS)
+    for chart in ws._charts:
+        assert chart.anchor._from.col > L.PRINT_REPEAT_COLS[L.BRIDGE][1]
+        assert chart.anchor.to.col <= L.BR_TOTAL_C

@@ -171,6 +171,7 @@ class Chart:
     sheet: str
     width: int
     height: int
+    col: int = 0  # the column its left edge is anchored in
 
     @property
     def rows(self) -> int:
@@ -183,7 +184,11 @@ CHARTS = {
     "tam": Chart("TAM", 800, 360), "penetration": Chart("Penetration", 800, 340),
     "crosscheck": Chart("TAM", 800, 380), "ranking": Chart("Elasticity", 760, 520),
     "scenarios": Chart("Scenarios", 800, 360), "fan": Chart("Risk", 800, 380),
-    "tornado": Chart("Sensitivity", 900, 680), "bridge": Chart("Bridge", 900, 380),
+    "tornado": Chart("Sensitivity", 900, 680),
+    # the bridge's waterfall in columns B:H (~600 px): on the first printed page across, not cut at its edge,
+    # and clear of column A, which the page of the inputs that differ repeats (LibreOffice prints a chart's part
+    # over a repeated column there)
+    "bridge": Chart("Bridge", 595, 380, col=1),
     "summary": Chart(SUMMARY, 270, 300),
 }
 # The Demand chart: rack demand, each envelope and the racks used (the forecast, the least of them, unless racks

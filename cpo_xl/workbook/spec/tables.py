@@ -124,7 +124,8 @@ ELASTICITY = Table((
     Column("exposure", "exposure [fraction]", 12),
     Column("net_exposure", "net exposure [fraction]", 12),
     Column("ebit_elasticity", "EBIT elasticity [x]", 12),
-    Column("rank", "rank by exposure", 12, formula="=RANK({exposure},{all_exposures})"),
+    # wide enough for "no revenue on file" (right-aligned text spills left, under the n/a beside it)
+    Column("rank", "rank by exposure", 19, formula="=RANK({exposure},{all_exposures})"),
 ))
 
 # Sensitivity sheet: the tornado table (key and label wrap; one page wide at L.PRINT_SCALE)

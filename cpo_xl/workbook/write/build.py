@@ -58,7 +58,7 @@ def _place(ws: dict[str, Any], name: str, row: int, chart: Any) -> None:
     """Size a chart from the layout spec and insert it at ``row`` of its sheet."""
     spec = L.CHARTS[name]
     chart.set_size({"width": spec.width, "height": spec.height})
-    ws[spec.sheet].insert_chart(row, 0, chart)
+    ws[spec.sheet].insert_chart(row, spec.col, chart)
 
 
 AXIS_FONT = {"size": 10}  # chart text at 10 pt prints at 8 pt (L.PRINT_SCALE)
@@ -342,7 +342,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     reconciliation_first, after = checks.write_reconciliation(ws["Checks"], st, args, engine, below["Checks"],
                                                               band_ref)
     # below the reconciliation and its count row
-    anchors_first = checks.write_anchors(ws["Checks"], st, args, places, after)
+    anchors_top = after
+    anchors_first = checks.write_anchors(ws["Checks"], st, args, places, anchors_top)
     xrows = checks.write_crosscheck_block(ws["TAM"], st, args, engine, L.below_chart(below["TAM"], "tam"))
     add_charts(wb, ws, places, below, n, xrows)
     # the Sensitivity sheet's tornado uses case_forecast (no racks): rack inputs move the racks
@@ -357,7 +358,8 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
     xcheck_top = L.below_chart(below["TAM"], "tam")
     extra = {"Demand": [below["Demand"] - 1], "TAM": [below["TAM"] - 1, xcheck_top],
              "Penetration": [below["Penetration"] - 1], "Scenarios": [below["Scenarios"] - 1],
-             "Risk": [below["Risk"] - 1]}
+             "Risk": [below["Risk"] - 1, L.below_chart(below["Risk"], "fan")],  # the exposure ranges whole
+             "Checks": [anchors_top]}  # the disclosed anchors start a page, not their last rows alone
     for sheet in series:  # and each repeated year header starts a page
         breaks = sorted({*extra.get(sheet.name, []), *L.year_header_rows(sheet)})
         if breaks:

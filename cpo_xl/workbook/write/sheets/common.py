@@ -62,7 +62,7 @@ def year_guard(what: str) -> Guard:
 
 def year_table_header(ws: Any, st: Styles, title: str, master: float,
                        year_input: tuple[str, tuple[int, int], int], header_row: int,
-                       columns: tuple[str, ...], control: bool = False) -> str:
+                       table: Table, control: bool = False) -> str:
     """Title, master check, a year input cell and the column titles of a company/input table; returns the
     absolute reference of the year cell."""
     label, (row, col), year = year_input
@@ -71,10 +71,17 @@ def year_table_header(ws: Any, st: Styles, title: str, master: float,
     ws.write_string(row, L.LABEL_COL, label + (" (fixed in this copy)" if st.static and not control else ""), st.bold)
     ws.write_number(row, col, year, st.control if control else st.input)
     st.guard(ws, row, col, year_guard(label), control=control)
-    for c, text in enumerate(columns):
-        ws.write_string(header_row, c, text, st.head_wrap)
-    ws.set_row(header_row, 30)  # column titles wrap in columns sized for print
+    wrapped_headers(ws, st, header_row, table)
     return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+
+
+def wrapped_headers(ws: Any, st: Styles, row: int, table: Table, widths: tuple[float | None, ...] = ()) -> None:
+    """A table's column titles, wrapped in columns sized for print (the table's widths, or ``widths`` where the
+    sheet's columns are another table's): the row is as tall as the longest title needs, two lines at least."""
+    for c, text in enumerate(table.headers):
+        ws.write_string(row, c, text, st.head_wrap)
+    sized = [(text, width or 0) for text, width in zip(table.headers, widths or table.widths, strict=False)]
+    ws.set_row(row, 15.0 * max(2, lines_needed(sized)))
 
 
 def or_na(value: float) -> Any:
@@ -89,9 +96,13 @@ def flag_count(ws: Any, st: Styles, table: Table, label: str, first: int, last: 
                      st.number("0"), float(flags))
 
 
+def lines_needed(texts: list[tuple[str, float]]) -> int:
+    """The most lines any text needs in its column, at about 1.1 characters per unit of column width."""
+    return max(-(-len(text) // max(1, int(width * 1.05))) for text, width in texts)
+
+
 def fit_row(ws: Any, row: int, texts: list[tuple[str, float]]) -> None:
-    """Height of a row whose cells wrap (viewers do not auto-fit rows): the most lines any text needs in its
-    column, at about 1.1 characters per unit of column width."""
-    lines = max(-(-len(text) // max(1, int(width * 1.05))) for text, width in texts)
+    """Height of a row whose cells wrap (viewers do not auto-fit rows): :func:`lines_needed`."""
+    lines = lines_needed(texts)
     if lines > 1:
         ws.set_row(row, 15.0 * lines)

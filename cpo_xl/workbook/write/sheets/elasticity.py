@@ -24,7 +24,7 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
     cols = T.ELASTICITY
     year_ref = year_table_header(ws, st, "Elasticity: CPO exposure by company for the selected year", master,
                                   ("Ranking year", L.ELASTICITY_YEAR_CELL, year), L.ELASTICITY_HEADER_ROW,
-                                  cols.headers, control=True)  # the PM copy switches it too
+                                  cols, control=True)  # the PM copy switches it too
     ws.merge_range(L.ELASTICITY_HEADER_ROW - 1, L.LABEL_COL, L.ELASTICITY_HEADER_ROW - 1, len(cols.columns) - 1,
                    "Gross exposure = CPO revenue / total revenue (the rows are ranked by it); net exposure also "
                    "subtracts the pluggable or copper revenue CPO displaces, so transceiver and cable makers can rank "

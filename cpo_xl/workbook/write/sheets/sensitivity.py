@@ -7,7 +7,7 @@ from typing import Any
 from cpo_xl.engine.inputs import shipped
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
-from cpo_xl.workbook.write.sheets.common import EngineArea, fit_row, year_table_header
+from cpo_xl.workbook.write.sheets.common import EngineArea, fit_row, wrapped_headers, year_table_header
 from cpo_xl.workbook.write.style import Styles
 
 
@@ -17,7 +17,7 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
     cols = T.TORNADO
     year_ref = year_table_header(ws, st, "Sensitivity: each input moved alone to its bear and bull value",
                                   master, ("Tornado year", L.SENSITIVITY_YEAR_CELL, year),
-                                  L.SENSITIVITY_HEADER_ROW, cols.headers)
+                                  L.SENSITIVITY_HEADER_ROW, cols)
     first = L.SENSITIVITY_HEADER_ROW + 1
     _, meta, _ = shipped()
     for i, item in enumerate(tornado.itertuples()):
@@ -37,7 +37,7 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
     source = engine.block("Sensitivity: tornado", f"{{=CPO_TORNADO(case_forecast,Sensitivity!"
                           f"{cols.span('key', first, last)},Sensitivity!{year_ref})}}", ends, fmts)
     engine.links(ws, (first, cols.col("at_bear")), source, ends, fmts)
-    r = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
+    r = two_way_top = L.below_chart(L.below(first, len(tornado)), "tornado")  # under the tornado chart
     ws.write_string(r, L.LABEL_COL,
                     f"Two-way table: CPO TAM {year} [US$ M] (values computed by cpo-xl build)", st.section)
     ws.write_string(r + 1, L.LABEL_COL, f"rows: {two_way.index.name}; columns: {two_way.columns.name}", st.unit)
@@ -48,16 +48,20 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
         for j, v in enumerate(values):
             ws.write_number(r + 3 + i, 1 + j, float(v), st.number("#,##0"))
     r += 5 + len(two_way)
-    # the tornado chart and the exposure tornado each start a printed page (none is cut)
-    ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, r])
+    # the tornado chart starts a printed page (it is not cut), and the two-way table the next one, its header
+    # with its rows, the exposure tornado below it
+    ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, two_way_top])
     exposure = T.EXPOSURE_TORNADO
-    st.titled_headers(ws, r, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)",
-                      exposure.headers)
+    ws.write_string(r, L.LABEL_COL, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)",
+                    st.section)
+    wrapped_headers(ws, st, r + 1, exposure, cols.widths)  # in the tornado's columns
+    wrap = {"key": st.key_wrap, "label": st.wrap_low}  # key and label wrap in the tornado's columns, as above
     for i, item in enumerate(exposure_tornado.itertuples()):
         for column in exposure.columns:
             v = getattr(item, column.name)
             st.value(ws, r + 2 + i, exposure.col(column.name), v if isinstance(v, str) else float(v),
-                     None if isinstance(v, str) else st.number("0.00%"))
+                     wrap.get(column.name) if isinstance(v, str) else st.number("0.00%"))
+        fit_row(ws, r + 2 + i, [(item.key, cols.width("key")), (item.label, cols.width("label"))])
     for col, width in enumerate(cols.widths):  # one page wide at L.PRINT_SCALE (key and label wrap)
         ws.set_column(col, col, width)
     return len(tornado)
