@@ -103,7 +103,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         ws.write_formula(row, cols.col("reason"), why[0], st.wrap_low, why[1])
         longest = max(p.reason, *(REASON_WHEN_SCENARIO.values()), key=len)
         fit_row(ws, row, [(longest, L.YEAR_WIDTH * (L.LAST_YEAR_COL - cols.col("reason") + 1)),
-                           (f"{p.publisher} [{p.scope}]", L.SERIES_WIDTHS[0])])
+                           (f"{p.publisher} [{p.scope}]", L.series_widths("Checks")[0])])
     last = first + len(checked) - 1
     ws.set_column(L.REASON_COL, L.REASON_COL, 20, None, {"hidden": True})
     fmts = [st.number("0.00")] * len(ratios)
@@ -167,7 +167,7 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         ws.write_formula(row, cols.col("reason"), f'=IF({cols.cell("flag", row)}=0,"{HOLDS}",{raw})', st.wrap_low,
                          a.reason if flagged else HOLDS)
         fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - cols.col("reason") + 1)),
-                           (label, L.SERIES_WIDTHS[0])])
+                           (label, L.series_widths("Checks")[0])])
     last = first + len(checked) - 1
     flag_count(ws, st, cols, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
     return first
