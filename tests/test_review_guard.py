@@ -33,8 +33,9 @@ def _fit_to_page(book: openpyxl.Workbook) -> str:
 
 
 def _print_titles(book: openpyxl.Workbook) -> str:
-    book["Demand"].print_title_rows = "1:2"
-    return "Demand: print titles changed since the build (rows 1:4, columns A:C -> rows 1:2, columns A:C)"
+    was = book["Demand"].print_title_rows.replace("$", "")  # the layout's, read not restated
+    book["Demand"].print_title_rows = "1:6"
+    return f"Demand: print titles changed since the build (rows {was}, columns A:C -> rows 1:6, columns A:C)"
 
 
 def _tab_moved(book: openpyxl.Workbook) -> str:
@@ -100,3 +101,25 @@ def test_an_unchanged_workbook_rebuilds_without_force(built, tmp_path, capsys, s
     code, _, err = run(capsys, "build", "--output", tmp_path / "w.xlsx")
     assert code == 0, err
     assert [p.name for p in tmp_path.iterdir()] == ["w.xlsx"]
+
+
+@pytest.mark.slow
+def test_a_workbook_built_before_a_change_of_the_print_spec_is_replaced_not_refused(built, tmp_path, capsys,
+                                                                                      monkeypatch):
+    # the guard compares print settings with a rebuild: code that prints a sheet otherwise (here Checks at 70%)
+    # is other code (the layout digest covers the spec's print settings), so the documented loop replaces the
+    # file and keeps the old one; without that, the build refused it as a person's edit
+    from cpo_xl.workbook.spec import layout as L
+    workbook = tmp_path / "old.xlsx"
+    shutil.copy(built, workbook)
+    monkeypatch.setitem(L.PRINT_SCALE_BY_SHEET, "Checks", 70)
+    L.layout_digest.cache_clear()
+    try:
+        code, out, err = run(capsys, "build", "--output", workbook)
+    finally:
+        monkeypatch.undo()
+        L.layout_digest.cache_clear()
+    assert code == 0, err
+    (backup,) = tmp_path.glob("old.*.bak.xlsx")
+    assert f"the file it replaced is kept as {backup.name}" in out
+    assert digest(backup) == digest(built)

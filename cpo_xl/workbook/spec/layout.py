@@ -516,8 +516,12 @@ LAST_YEAR_COL = FIRST_YEAR_COL + len(YEARS) - 1
 
 @lru_cache(maxsize=1)
 def layout_digest() -> str:
-    """A digest [12 hex] of what this code lays out: the sheets, the Inputs columns and every row of the model
-    sheets (name, label, unit, kind, references) for the shipped case. A file whose build record names another
-    digest was built by other cpo-xl code, so its differences from a rebuild may be that code's, not edits."""
-    text = repr((SHEETS, PM_ORDER, INPUT_COLUMNS, series_sheets(Case())))
+    """A digest [12 hex] of what this code lays out: the sheets, the Inputs columns, every row of the model
+    sheets (name, label, unit, kind, references) for the shipped case and the spec's print settings. A file
+    whose build record names another digest was built by other cpo-xl code, so its differences from a rebuild
+    may be that code's, not edits."""
+    # the print settings too: the build guard compares them with a rebuild, so code that prints the sheets
+    # otherwise (titles, scale) must read as other code, not as a person's edits
+    printing = (PRINT_SCALE, PRINT_SCALE_BY_SHEET, PRINT_REPEAT_DEFAULT, PRINT_REPEAT_ROWS, PRINT_REPEAT_COLS)
+    text = repr((SHEETS, PM_ORDER, INPUT_COLUMNS, series_sheets(Case()), printing))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
