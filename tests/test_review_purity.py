@@ -27,7 +27,9 @@ from tests.test_addin_client import NA, ROOT, SERVER, UdfCell, client, udf_cells
 VALUE = {"type": "Error", "basicValue": "#VALUE!", "errorType": "Value"}
 DIV0 = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "DivisionByZero"}
 ERRORS = (NA, VALUE, DIV0)
-SEEDS = (11, 12, 13, 14, 15, 16)
+# three seeds: 6 found no more (3,140 comparisons over seeds 200-260 found none either); seed 11 is the one that
+# caught a content cache keyed by plain tuples (TRUE == 1) when that bug was put back on purpose
+SEEDS = (11, 12, 13)
 GROUPS = 7  # groups of calls per sequence (a group: variants of one call, or a block after its CPO_CASE key)
 
 
@@ -262,7 +264,7 @@ def test_seeded_random_sequences_of_odd_cell_values_give_each_call_its_alone_res
         n, found = run_sequence(sequence, alone)
         compared += n
         bad += [f"seed {seed} {b}" for b in found]
-    assert compared >= 150, compared
+    assert compared >= 120, compared  # 126 over the three seeds, each call forwards and reversed
     assert bad == [], "\n".join(bad)
 
 
@@ -331,5 +333,5 @@ def test_the_same_sequences_through_the_classic_conversion(cells):
                 if _text(g) != _text(a):
                     bad.append(f"seed {seed} {order} call {i} {calls[i]['func_name']}: {_text(g)[:300]} != "
                                f"alone {_text(a)[:300]}")
-    assert compared >= 150, compared
+    assert compared >= 120, compared  # 126 over the three seeds, each call forwards and reversed
     assert bad == [], "\n".join(bad)
