@@ -110,7 +110,11 @@ def print_pdf(xlsx: Path, target: Path, pages: str | None = None) -> None:
     "1"), by LibreOffice in a throw-away profile; the PDF is written beside the target, then renamed into place.
     Paths may be relative: LibreOffice gets absolute ones (its profile only as a file URI)."""
     soffice = libreoffice()
-    settings = {"ExportBookmarks": {"type": "boolean", "value": "true"}}  # one bookmark per sheet
+    # one bookmark per sheet; cell comments (the sources on input cells, ~1,000) not exported: LibreOffice
+    # stamps each as a note icon over the cell's value (4,000,000 printed as "000,000")
+    settings = {"ExportBookmarks": {"type": "boolean", "value": "true"},
+                "ExportNotes": {"type": "boolean", "value": "false"},
+                "ExportNotesInMargin": {"type": "boolean", "value": "false"}}
     if pages:
         settings["PageRange"] = {"type": "string", "value": pages}
     options = json.dumps(settings)
