@@ -15,7 +15,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl.analysis.reconcile import anchored, reconciled
 from cpo_xl.engine.case import run
-from cpo_xl.engine.crosscheck import FLOOR_KINDS
+from cpo_xl.engine.crosscheck import FLOOR_KINDS, anchor_unit
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
@@ -314,7 +314,8 @@ def _reconciliation(page: Page) -> list[X]:
     return [one, two]
 
 
-FLOORS_MISSED = "Below disclosed near-term floors (orders, run-rate targets; model / disclosed, reasons on Checks): "
+FLOORS_UNIT = "US$ M"
+FLOORS_MISSED = f"Below disclosed orders and targets (model of disclosed, {FLOORS_UNIT}; why on Checks): "
 
 
 def _floor_items(page: Page) -> list[tuple[str, X, X]]:
@@ -327,11 +328,18 @@ def _floor_items(page: Page) -> list[tuple[str, X, X]]:
         a, row = c.anchor, first + i
         if a.kind not in FLOOR_KINDS:
             continue
-        who = f"{a.publisher.split(' (')[0]} ({a.ticker})" if a.ticker else a.publisher
+        who = a.publisher.split(" (")[0]
         year = text(X(f"Checks!{cols.cell('year', row, True)}", a.year), "0")
         ratio = text(X(f"Checks!{cols.cell('ratio', row, True)}", c.ratio), "0.00")
+        model = text(X(f"Checks!{cols.cell('model', row, True)}", c.model), "#,##0")
+        disclosed = text(X(f"Checks!{cols.cell('disclosed', row, True)}", a.value), "#,##0")
         flag = X(f"Checks!{cols.cell('flag', row, True)}", 0.0 if c.passes else 1.0)
-        out.append((a.id, flag, cat(f"{who} ", year, " ", ratio, "x")))
+        # the amounts beside the ratio (a PM weighs 49 of 200 US$ M, not 0.25x alone); the unit's last word where
+        # it is not the sentence's US$ M ('switches'); the name without its ticker: the sentence stays within two
+        # lines in every scenario, so the Summary prints on one page at >= 9 pt
+        unit = anchor_unit(a.line)
+        out.append((a.id, flag, cat(f"{who} ", year, ": ", model, " of ", disclosed,
+                                    "" if unit == FLOORS_UNIT else f" {unit.split()[-1]}", " (", ratio, "x)")))
     return out
 
 
