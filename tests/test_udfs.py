@@ -143,6 +143,18 @@ def test_a_true_cell_never_gets_a_1_cells_result_nor_the_reverse():
     assert fn._content((day, True)) != fn._content((day, 1))
 
 
+def test_a_numpy_boolean_is_a_boolean_and_a_numpy_number_a_number():
+    # a break-it review: np.True_ was taken as 1 (8,340.8) and its cached run then served a later TRUE cell;
+    # np.int64 years were refused as "not a number"
+    import numpy as np
+    share = "envelopes.ai_share_of_additions"
+    fn.clear_caches()
+    for value in (np.bool_(True), True):
+        with pytest.raises(CpoError, match="True is a boolean; a number is needed"):
+            udfs.CPO_TAM(2030, 5000, [[share, value]])
+    assert udfs.CPO_TAM(np.int64(2030), 5000, [[share, np.int64(1)]]) == udfs.CPO_TAM(2030, 5000, [[share, 1]])
+
+
 def test_udf_module_is_generated_from_the_catalogue_and_fresh():
     assert (ROOT / "udfs" / "cpo_udfs.py").read_text(encoding="utf-8") == module_source(), \
         "udfs/cpo_udfs.py is stale: run python scripts/update_udfs.py"

@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cpo_xl.engine.assumptions import Assumptions, validate
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.keys import Exact
@@ -161,6 +163,8 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]]
             hint = difflib.get_close_matches(key[:200], sorted(keys), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else "; keys are listed on the Inputs sheet"
             raise CpoError(f"{where}: assumption key {short(key)} is unknown{suggestion}", key=key)
+        if isinstance(value, np.generic):  # a numpy scalar as the Python value it holds (np.True_ is a boolean)
+            value = value.item()
         if isinstance(value, bool) and not isinstance(shipped_flat.get(key), bool):
             raise CpoError(f"{where}: assumption {key}: {value!r} is a boolean; a number is needed", key=key)
         if isinstance(value, list | dict):

@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from cpo_xl.engine.assumptions import Rule
 from cpo_xl.engine.case import Bounds
 from cpo_xl.engine.errors import CpoError
@@ -75,6 +77,8 @@ def number(value: Any, argument: str, low: float = -math.inf, high: float = math
             value = float(value.strip())
         except ValueError:
             raise CpoError(f"{argument} {quoted(value)} is not a number") from None
+    if isinstance(value, np.generic):  # a numpy scalar as the Python value it holds (np.True_ is a boolean)
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise CpoError(f"{argument} {quoted(value)} is not a number")
     if not math.isfinite(value):
