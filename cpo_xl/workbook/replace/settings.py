@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-PRINT_AREA, PRINT_TITLES, PAGE_BREAKS, SHOWN, TAB = (
-    ": print area", ": print titles", ": page breaks", ": visibility", ": tab position")
+PRINT_AREA, PRINT_TITLES, PAGE_BREAKS, SHOWN, TAB, LOCAL_NAMES = (
+    ": print area", ": print titles", ": page breaks", ": visibility", ": tab position", ": names of the sheet")
 HEADER_FOOTER = tuple(f": {where} {part}" for where in ("header", "footer") for part in ("left", "centre", "right"))
 ORIENTATION, PAPER, SCALE, MARGINS = ": orientation", ": paper size", ": print scale", ": margins"
 # the page setup of a hidden sheet is not printed and its defaults are the saving program's (LibreOffice
 # writes A4 portrait on the hidden Engine sheet): compared only where the sheet is shown in both files
 BOTH_SHOWN = (ORIENTATION, PAPER, SCALE, MARGINS)
-SETTINGS = (PRINT_AREA, PRINT_TITLES, *HEADER_FOOTER, PAGE_BREAKS, SHOWN, TAB, *BOTH_SHOWN)
+SETTINGS = (PRINT_AREA, PRINT_TITLES, *HEADER_FOOTER, PAGE_BREAKS, SHOWN, TAB, LOCAL_NAMES, *BOTH_SHOWN)
 
 
 def sheet_settings(ws: Any, position: int) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def sheet_settings(ws: Any, position: int) -> dict[str, Any]:
     out: dict[str, Any] = {f"{t}{SHOWN}": ws.sheet_state, f"{t}{TAB}": position,
                            f"{t}{PRINT_AREA}": _refs(ws.print_area),
                            f"{t}{PRINT_TITLES}": _titles(ws.print_title_rows, ws.print_title_cols),
-                           f"{t}{PAGE_BREAKS}": _breaks(ws)}
+                           f"{t}{PAGE_BREAKS}": _breaks(ws), f"{t}{LOCAL_NAMES}": _local_names(ws)}
     out.update({f"{t}{what}": text for what, text in zip(HEADER_FOOTER, _header_footer(ws), strict=True)})
     if ws.sheet_state == "visible":
         out.update({f"{t}{what}": value for what, value in _page_setup(ws).items()})
@@ -59,6 +59,13 @@ def _page_setup(ws: Any) -> dict[str, str]:
     margins = " / ".join(f"{round(float(x or 0), 3):g}" for x in (m.left, m.right, m.top, m.bottom))
     return {ORIENTATION: ps.orientation or "portrait", PAPER: str(ps.paperSize or 1), SCALE: scale,
             MARGINS: f"{margins} in (left / right / top / bottom)"}
+
+
+def _local_names(ws: Any) -> str | None:
+    """The names a person scoped to this sheet ('Name=A1:B2', sorted; the build writes none): a rebuild drops
+    them, so they are edits like a workbook-level name."""
+    shown = [f"{name}={_refs(defined.attr_text) or defined.attr_text}" for name, defined in ws.defined_names.items()]
+    return ", ".join(sorted(shown)) or None
 
 
 def _header_footer(ws: Any) -> list[str | None]:
