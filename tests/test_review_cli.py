@@ -4,6 +4,8 @@ never overwrites a person's file without --force."""
 
 import io
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -152,3 +154,18 @@ def test_publish_refuses_a_missing_libreoffice_before_writing_the_copy(option, b
     assert (code, out) == (2, "") and list(tmp_path.iterdir()) == []
     assert err == (f"cpo-xl: {option} needs LibreOffice: no soffice on PATH (install it, or open the PM copy and "
                    "print the Summary sheet)\n")
+
+
+def test_ctrl_c_while_the_engine_loads_is_one_line_exit_130():
+    # a break-it review: Ctrl-C in the first ~second (cpo_xl.cli.main importing pandas and pydantic) printed a
+    # traceback. A fresh interpreter whose import of cpo_xl.cli.main raises KeyboardInterrupt, as Ctrl-C there does
+    code = ("import sys\n"
+            "class CtrlC:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'cpo_xl.cli.main':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, CtrlC())\n"
+            "from cpo_xl.cli import main\n"
+            "sys.exit(main(['--version']))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", INTERRUPTED)

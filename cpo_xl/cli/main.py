@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from cpo_xl.cli import INTERRUPTED, INTERRUPTED_LINE
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import SCENARIOS
 
@@ -199,8 +200,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 MAX_MESSAGE = 600
-INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a program Ctrl-C stopped
-INTERRUPTED_LINE = "cpo-xl: interrupted; no file was left half-written"
 
 
 def readable(message: str) -> str:
