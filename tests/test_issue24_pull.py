@@ -187,3 +187,21 @@ def test_pull_force_over_a_file_pull_did_not_write_keeps_it_as_bak(built, tmp_pa
     assert backup.read_bytes() == mine and target.read_bytes() != mine
     assert run(capsys, "pull", built, "--output", target)[0] == 0  # its own output, unchanged: no second copy
     assert len(list(tmp_path.glob("mine.*.bak.toml"))) == 1
+
+
+@pytest.mark.slow
+def test_a_note_on_pulls_first_line_is_kept_and_crlf_is_not_an_edit(built, tmp_path, capsys):
+    # a break-it review: a note typed on the header line (outside the digest) was replaced with no .bak; the
+    # same file checked out with CRLF line endings was refused as edited by hand
+    target = tmp_path / "p.toml"
+    assert run(capsys, "pull", built, "--output", target)[0] == 0
+    pulled = target.read_text(encoding="utf-8")
+    target.write_bytes(pulled.replace("\n", "\r\n").encode("utf-8"))
+    assert run(capsys, "pull", built, "--output", target)[0] == 0
+    assert target.read_text(encoding="utf-8") == pulled and not list(tmp_path.glob("p.*.bak.toml"))
+    first, rest = pulled.split("\n", 1)
+    noted = f"{first} MY NOTE keep\n{rest}"
+    target.write_text(noted, encoding="utf-8")
+    assert run(capsys, "pull", built, "--output", target)[0] == 0
+    (backup,) = tmp_path.glob("p.*.bak.toml")
+    assert backup.read_text(encoding="utf-8") == noted and target.read_text(encoding="utf-8") == pulled

@@ -270,7 +270,8 @@ def hand_edited(target: Path, made_by: str) -> bool:
             raw = handle.read(MAX_TEXT + 1)
     except OSError:
         return False
-    lines = raw.decode("utf-8-sig", errors="replace").split("\n", 2)
+    # CRLF as LF: a checkout with git's autocrlf is not an edit
+    lines = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").split("\n", 2)
     if len(lines) < 3 or not lines[0].startswith(made_by) or not lines[1].startswith(DIGEST_LINE):
         return False
     return lines[1].removeprefix(DIGEST_LINE).strip() != body_digest(lines[2])

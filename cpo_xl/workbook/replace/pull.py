@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from cpo_xl.workbook.read import files
 from cpo_xl.workbook.replace import atomic
 
 PULL_HEADER = "# Inputs pulled by cpo-xl pull from"
+REBUILD_HINT = "; rebuild with: cpo-xl build --assumptions FILE"
+PULLED_HEADER = re.compile(re.escape(PULL_HEADER) + r" [^\n]+" + re.escape(REBUILD_HINT))  # the whole first line
 
 
 def toml_text(user: UserFile, source: Path) -> str:
@@ -30,7 +33,7 @@ def toml_text(user: UserFile, source: Path) -> str:
         data["notes"] = {key: text for key, text in user.notes}
     for column, key, text in user.cell_notes:  # [cell_notes.base] "pricing.erosion_2027" = "..."
         data.setdefault("cell_notes", {}).setdefault(column, {})[key] = text
-    header = f"{PULL_HEADER} {source.name}; rebuild with: cpo-xl build --assumptions FILE\n"
+    header = f"{PULL_HEADER} {source.name}{REBUILD_HINT}\n"
     body = tomli_w.dumps(data)
     return header + f"{files.DIGEST_LINE}{files.body_digest(body)}\n" + body
 
@@ -42,8 +45,11 @@ def pulled_unchanged(target: Path) -> bool:
             raw = handle.read(files.MAX_TEXT + 1)
     except OSError:
         return False
-    lines = raw.decode("utf-8-sig", errors="replace").split("\n", 2)
-    return len(lines) == 3 and lines[0].startswith(PULL_HEADER) and lines[1].startswith(files.DIGEST_LINE) \
+    lines = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").split("\n", 2)
+    # the header line as pull writes it too: the digest covers the body only, and a note typed on the first line
+    # is a person's (a break-it review: it was replaced without a .bak)
+    return len(lines) == 3 and PULLED_HEADER.fullmatch(lines[0]) is not None \
+        and lines[1].startswith(files.DIGEST_LINE) \
         and lines[1].removeprefix(files.DIGEST_LINE).strip() == files.body_digest(lines[2])
 
 
