@@ -210,6 +210,12 @@ def below_chart(top: int, chart: str) -> int:
     return below(top, CHARTS[chart].rows)
 
 
+def chart_page_break(top: int) -> int:
+    """The manual page break that prints a chart placed at row ``top`` at the head of a page, whole: in the blank
+    row above it (a chart under a block that may end low on a page would otherwise straddle the break)."""
+    return top - 1
+
+
 # Bridge sheet: static Shapley bridges of the CPO TAM between scenarios (values written by the build). Each
 # bridge is a table (title, column titles, one row per step, a check row) with its waterfall chart below it.
 BRIDGE = "Bridge"

@@ -113,7 +113,7 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     xc.set_title({"name": "Bottom-up model vs published (US$ M; * quoted, not verified)"})
     xc.set_y_axis({"reverse": True, "num_font": AXIS_FONT})  # the table's order, top to bottom
     xc.set_x_axis({"log_base": 10})
-    _place(sheets, "crosscheck", L.below(first, last - first + 1), xc)
+    _place(sheets, "crosscheck", crosscheck_chart_row(xcheck_rows), xc)
     ex = wb.add_chart({"type": "bar"})
     top = L.ELASTICITY_HEADER_ROW + 1
     tickers = T.ELASTICITY.col("ticker")
@@ -129,6 +129,12 @@ def add_charts(wb: Any, sheets: dict[str, Any], places: dict[str, grid.Place], b
     _place(sheets, "ranking", L.below(top, n_companies), ex)
     # the chart prints whole, on its own page (the break sits in the blank row above it)
     sheets["Elasticity"].set_h_pagebreaks([L.below(top, n_companies) - 1])
+
+
+def crosscheck_chart_row(xcheck_rows: tuple[int, int]) -> int:
+    """The TAM cross-check chart's row: under its table (first and last data rows)."""
+    first, last = xcheck_rows
+    return L.below(first, last - first + 1)
 
 
 def _tam_by_year_axes(chart: Any) -> None:
@@ -354,9 +360,11 @@ def _write(wb: Any, case: Case, static: bool) -> Written:
                    "pricing.erosion_2027", TWO_WAY_EROSIONS, tornado_year),
         sc.tornado(case, tornado_year, EXPOSURE_TICKER), EXPOSURE_TICKER, master, tornado_year)
     add_risk_charts(wb, ws, places, below, n_keys)
-    # each chart (and the cross-check table with its chart) starts a printed page, so none is cut
+    # each chart and the cross-check table start a printed page, so none is cut (the table runs over two pages
+    # and its chart, under it, straddled the second break)
     xcheck_top = L.below_chart(below["TAM"], "tam")
-    extra = {"Demand": [below["Demand"] - 1], "TAM": [below["TAM"] - 1, xcheck_top],
+    extra = {"Demand": [below["Demand"] - 1],
+             "TAM": [below["TAM"] - 1, xcheck_top, L.chart_page_break(crosscheck_chart_row(xrows))],
              "Penetration": [below["Penetration"] - 1], "Scenarios": [below["Scenarios"] - 1],
              "Risk": [below["Risk"] - 1, L.below_chart(below["Risk"], "fan")],  # the exposure ranges whole
              "Checks": [anchors_top]}  # the disclosed anchors start a page, not their last rows alone

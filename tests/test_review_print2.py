@@ -1,0 +1,66 @@
+"""The printed PM pack, second review (LibreOffice's render of the workbook): charts never straddle a page break,
+the Bridge prints whole within the page, the Sources' published forecasts under their own titles, no near-empty
+Inputs spill, titles not clipped."""
+
+import openpyxl
+import pytest
+
+from tests.test_pm import chart_anchors
+
+A4_SHORT_IN = 8.27  # [in] the page height in landscape
+POINTS_PER_IN = 72
+DEFAULT_ROW_PT = 15.0
+
+
+def _row_pt(ws, row: int) -> float:
+    """A 0-based row's height [pt] as the file sets it (the default where it sets none)."""
+    return ws.row_dimensions[row + 1].height or ws.sheet_format.defaultRowHeight or DEFAULT_ROW_PT
+
+
+def _title_rows(ws) -> range:
+    """The 0-based rows repeated at the top of every page (none when the sheet repeats none)."""
+    if not ws.print_title_rows:
+        return range(0)
+    first, last = (int(part.strip("$")) for part in ws.print_title_rows.split(":"))
+    return range(first - 1, last)
+
+
+def page_height_pt(ws) -> float:
+    """The sheet's rows that fit one printed page [pt of the sheet]: A4 landscape less the top and bottom margins
+    (LibreOffice sets the header and footer inside them), at the sheet's print scale."""
+    margins = ws.page_margins
+    return (A4_SHORT_IN - margins.top - margins.bottom) * POINTS_PER_IN * 100 / (ws.page_setup.scale or 100)
+
+
+def chart_page_rows(ws, first: int, last: int) -> tuple[int, list[int], float]:
+    """For a chart anchored over 0-based rows first..last: the row its page starts at (the last manual break at
+    or above it, else row 0), the manual breaks inside its rows, and the height [pt] its page fills from that
+    start down to the chart's bottom (with the repeated title rows on a page after the first). An estimate:
+    rows as the file sizes them, no automatic break between the page start and the chart (it errs long)."""
+    breaks = sorted(b.id for b in ws.row_breaks.brk)  # XlsxWriter's break id: the 0-based row that starts a page
+    start = max((b for b in breaks if b <= first), default=0)
+    inside = [b for b in breaks if first < b <= last]
+    titles = [r for r in _title_rows(ws) if r < start]
+    return start, inside, sum(_row_pt(ws, r) for r in [*titles, *range(start, last + 1)])
+
+
+@pytest.mark.slow
+def test_no_chart_straddles_a_page_break(built):
+    """Before: TAM's 'Bottom-up model vs published' chart sat under the cross-check table, which runs over two
+    pages, and printed its top on one page and the rest on the next (its title under the page header): its page
+    from the last manual break filled ~1,455 pt of a ~627 pt page. Now, on every sheet printed at a scale, no
+    manual break falls inside a chart's rows and the chart's page, from its last break to the chart's bottom, fits
+    one page height."""
+    book = openpyxl.load_workbook(built)
+    seen = set()
+    for sheet, boxes in chart_anchors(built).items():
+        ws = book[sheet]
+        fitted = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
+        if fitted:  # the Summary: fitted to one page (a test holds it to one page)
+            continue
+        for first, _, last, _ in boxes:
+            start, inside, filled = chart_page_rows(ws, first, last)
+            assert not inside, f"{sheet}: a page break at row {inside} cuts the chart in rows {first + 1}-{last + 1}"
+            assert filled <= page_height_pt(ws), (sheet, first + 1, start + 1, round(filled), round(page_height_pt(ws)))
+            seen.add(sheet)
+    assert {"TAM", "Demand", "Penetration", "Elasticity", "Scenarios", "Sensitivity", "Risk", "Bridge"} <= seen
