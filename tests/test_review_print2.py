@@ -4,8 +4,11 @@ Inputs spill, titles not clipped."""
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
-from tests.test_pm import chart_anchors
+from cpo_xl.workbook.spec import layout as L
+from tests.conftest import pdf_pages
+from tests.test_pm import chart_anchors, sheet_of
 
 A4_SHORT_IN = 8.27  # [in] the page height in landscape
 POINTS_PER_IN = 72
@@ -64,3 +67,30 @@ def test_no_chart_straddles_a_page_break(built):
             assert filled <= page_height_pt(ws), (sheet, first + 1, start + 1, round(filled), round(page_height_pt(ws)))
             seen.add(sheet)
     assert {"TAM", "Demand", "Penetration", "Elasticity", "Scenarios", "Sensitivity", "Risk", "Bridge"} <= seen
+
+
+def _bridge_keys(ws) -> list[str]:
+    """The input keys the Bridge sheet lists in its 'inputs that differ' cells ('key from -> to; ...')."""
+    cells = [c.value for c in ws[get_column_letter(L.BR_INPUTS_C + 1)]
+             if isinstance(c.value, str) and "->" in c.value]
+    return [part.split()[0] for text in cells for part in text.split("; ")]
+
+
+@pytest.mark.slow
+def test_bridge_prints_whole_within_the_page(built, rendered):
+    """Before: the Bridge printed its table over two pages across: the helper columns (chart base/up/down/total,
+    zeros) on the first, the inputs that differ on the second, cut at the page's right edge (15 of the 55 keys
+    listed lost or cut), with the sheet title cut ('...CPO TAM 2030') and the note over itself. Now every key
+    listed prints whole, the title and note whole, the helper columns not at all, one page across per table."""
+    ws = openpyxl.load_workbook(built)[L.BRIDGE]
+    keys = _bridge_keys(ws)
+    assert len(keys) > 40
+    pages = [p for p in pdf_pages(rendered) if sheet_of(p) == L.BRIDGE]
+    text = "\n".join(pages)
+    words = set(text.split()) | {w.rstrip(";") for w in text.split()}
+    cut = [k for k in keys if k not in words]
+    assert not cut, f"{len(cut)} of {len(keys)} keys cut or missing: {cut}"
+    flat = " ".join(text.split())
+    assert " ".join(str(ws["A1"].value).split()) in flat and " ".join(str(ws["A3"].value).split()) in flat
+    assert not [h for h in L.BRIDGE_COLUMNS if h.startswith("chart ") and h in text]
+    assert len(pages) == 2 * len(L.BRIDGE_PAIRS)  # a table page and a chart page each: none across

@@ -223,11 +223,19 @@ BRIDGE_YEAR = 2030
 BRIDGE_PAIRS = (("base", "bear"), ("base", "bull"))
 BRIDGE_NOTE_ROW = 2                # row 3: how the values were made (static)
 BRIDGE_TOP = 4                     # row 5: the first bridge's title
-BRIDGE_COLUMNS = ("step", "unit", "change", "level", "chart base", "chart up", "chart down", "chart total",
-                  "inputs that differ (from -> to)")
-(BR_STEP_C, BR_UNIT_C, BR_CHANGE_C, BR_LEVEL_C, BR_BASE_C, BR_UP_C, BR_DOWN_C, BR_TOTAL_C,
- BR_INPUTS_C) = range(len(BRIDGE_COLUMNS))
-BRIDGE_WIDTHS = (34, 9, 12, 12, 12, 12, 12, 12, 100)
+# The table prints one page wide at PRINT_SCALE (A:F, the inputs that differ wrapped, their rows grown); the
+# waterfall's helper columns lie right of it, outside the print area (BRIDGE_PRINT_LAST_COL): on screen for the
+# chart, not on paper (they printed as a page of zeros and pushed the inputs onto a page of their own, cut).
+# F has no title: it holds row 2's scenario (SCENARIO_SHOWN_COL + 1), which every printed page shows.
+BRIDGE_COLUMNS = ("step", "unit", "change", "level", "inputs that differ (from -> to)", "", "chart base",
+                  "chart up", "chart down", "chart total")
+(BR_STEP_C, BR_UNIT_C, BR_CHANGE_C, BR_LEVEL_C, BR_INPUTS_C, BR_SCENARIO_C, BR_BASE_C, BR_UP_C, BR_DOWN_C,
+ BR_TOTAL_C) = range(len(BRIDGE_COLUMNS))
+# A:F sum to 124 characters: a page at PRINT_SCALE holds about 128 (the Inputs' A:G print on one)
+BRIDGE_WIDTHS = (32, 7, 9, 9, 60, 7, 12, 12, 12, 12)
+BRIDGE_PRINT_LAST_COL = BR_SCENARIO_C
+# The last column printed where a sheet prints less than its cells (sheets not named: every cell and chart)
+PRINT_LAST_COL = {BRIDGE: BRIDGE_PRINT_LAST_COL}
 
 
 @dataclass(frozen=True)
@@ -528,6 +536,7 @@ def layout_digest() -> str:
     may be that code's, not edits."""
     # the print settings too: the build guard compares them with a rebuild, so code that prints the sheets
     # otherwise (titles, scale) must read as other code, not as a person's edits
-    printing = (PRINT_SCALE, PRINT_SCALE_BY_SHEET, PRINT_REPEAT_DEFAULT, PRINT_REPEAT_ROWS, PRINT_REPEAT_COLS)
+    printing = (PRINT_SCALE, PRINT_SCALE_BY_SHEET, PRINT_REPEAT_DEFAULT, PRINT_REPEAT_ROWS, PRINT_REPEAT_COLS,
+                PRINT_LAST_COL)
     text = repr((SHEETS, PM_ORDER, INPUT_COLUMNS, series_sheets(Case()), printing))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -30,7 +30,7 @@ from cpo_xl.workbook.write import grid, summary, switch
 from cpo_xl.workbook.write.fastbook import FastWorkbook
 from cpo_xl.workbook.write.sheets import about, bridge, checks, common, elasticity, inputs, sensitivity, sources
 from cpo_xl.workbook.write.sheets import series as series_sheets
-from cpo_xl.workbook.write.style import HEAD_FILL, Styles, number_guard
+from cpo_xl.workbook.write.style import Styles, number_guard
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties are fixed so builds are byte-identical
 DIGEST_PROPERTY = "cpo_inputs_digest"
@@ -207,10 +207,11 @@ def add_summary_chart(wb: Any, ws: dict[str, Any], places: dict[str, grid.Place]
 def add_bridge_charts(wb: Any, ws: dict[str, Any], bridges: list[br.Bridge], blocks: list[L.BridgeBlock]) -> None:
     """One waterfall per bridge: stacked columns of an invisible base, the increase, the decrease and the two
     ends, from the helper columns of its table."""
+    # light fills, so that the black data labels read on every bar (they were unreadable on navy and dark red)
     series = ((L.BR_BASE_C, "base", {"fill": {"none": True}, "border": {"none": True}}),
-              (L.BR_UP_C, "increase", {"fill": {"color": "#2E7D32"}}),
-              (L.BR_DOWN_C, "decrease", {"fill": {"color": "#C62828"}}),
-              (L.BR_TOTAL_C, "CPO TAM", {"fill": {"color": HEAD_FILL}}))
+              (L.BR_UP_C, "increase", {"fill": {"color": "#A9D18E"}}),
+              (L.BR_DOWN_C, "decrease", {"fill": {"color": "#F4A6A6"}}),
+              (L.BR_TOTAL_C, "CPO TAM", {"fill": {"color": "#9DC3E6"}}))
     for b, block in zip(bridges, blocks, strict=True):
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
         for col, name, look in series:
@@ -433,6 +434,7 @@ def print_setup(ws: Any, name: str, scenario: str, static: bool, series: bool = 
         ws.set_print_scale(L.PRINT_SCALE_BY_SHEET.get(name, L.PRINT_SCALE))
     chart_row, chart_col = chart_extent(ws)
     last_row, last_col = max(ws.dim_rowmax or 0, chart_row), max(ws.dim_colmax or 0, chart_col)
+    last_col = L.PRINT_LAST_COL.get(name, last_col)
     ws.print_area(0, 0, last_row, last_col)
     repeat = L.PRINT_REPEAT_ROWS.get(name, L.PRINT_REPEAT_DEFAULT)
     if repeat is not None:

@@ -12,6 +12,7 @@ from cpo_xl.analysis.explain import fmt_value
 from cpo_xl.engine.inputs import shipped
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.write import grid
+from cpo_xl.workbook.write.sheets.common import fit_row
 from cpo_xl.workbook.write.style import Styles
 
 
@@ -21,14 +22,20 @@ def write_bridge(ws: Any, st: Styles, bridges: list[Bridge], blocks: list[L.Brid
     ws.write_string(L.TITLE_ROW, L.LABEL_COL,
                     f"Bridge: why the CPO TAM {L.BRIDGE_YEAR} differs between scenarios", st.title)
     st.master_check_row(ws, master)
-    ws.write_string(L.BRIDGE_NOTE_ROW, L.LABEL_COL,
-                    "Static values computed by cpo-xl build (cpo-xl bridge A B --year Y): exact "
-                    "Shapley attribution over the inputs that differ, grouped by section when more than 12 differ; "
-                    "the components add up to the change. Editing Inputs does not move them.", st.unit)
-    indent = st.wb.add_format({"indent": 1})
+    # the note wraps over the printed columns (it ran past the page's edge, and over itself where column A
+    # repeated on a second page across)
+    note = ("Static values computed by cpo-xl build (cpo-xl bridge A B --year Y): exact Shapley attribution over "
+            "the inputs that differ, grouped by section when more than 12 differ; the components add up to the "
+            "change. Editing Inputs does not move them.")
+    ws.merge_range(L.BRIDGE_NOTE_ROW, L.LABEL_COL, L.BRIDGE_NOTE_ROW, L.BRIDGE_PRINT_LAST_COL, note, st.note)
+    fit_row(ws, L.BRIDGE_NOTE_ROW, [(note, sum(L.BRIDGE_WIDTHS[:L.BRIDGE_PRINT_LAST_COL + 1]))])
+    indent = st.wb.add_format({"indent": 1, "text_wrap": True})
     for b, block in zip(bridges, blocks, strict=True):
         _bridge_table(ws, st, b, block, indent)
-    ws.set_h_pagebreaks([block.title for block in blocks[1:]])  # one bridge and its chart per printed page
+    # each bridge's table, then its chart, on a printed page of its own (the table's wrapped inputs leave no room
+    # for the chart under it)
+    ws.set_h_pagebreaks(sorted({*(block.title for block in blocks[1:]),
+                                *(L.chart_page_break(block.chart) for block in blocks)}))
     for col, width in enumerate(L.BRIDGE_WIDTHS):
         ws.set_column(col, col, width)
 
@@ -38,6 +45,8 @@ def _bridge_table(ws: Any, st: Styles, b: Bridge, block: L.BridgeBlock, indent: 
                     f"{b.a.capitalize()} -> {b.b}: CPO TAM {b.year} [US$ M] ({len(b.components)} "
                     f"steps, {b.changed} inputs differ; static values)", st.section)
     for col, text in enumerate(L.BRIDGE_COLUMNS):
+        if not text:  # the scenario's column: no title
+            continue
         ws.write_string(block.header, col, text, st.head_left if col in (L.BR_STEP_C, L.BR_INPUTS_C) else st.head)
     money, change = st.number("#,##0"), st.number("+#,##0;-#,##0;0")
     steps = [(f"{b.a}: CPO TAM", None, ""), *[(c.label, c.value, _inputs_text(c)) for c in b.components],
@@ -61,6 +70,7 @@ def _bridge_table(ws: Any, st: Styles, b: Bridge, block: L.BridgeBlock, indent: 
         ws.write_number(r, L.BR_CHANGE_C, value, change)
         ws.write_formula(r, L.BR_LEVEL_C, f"={above}+{cell[L.BR_CHANGE_C]}", money, level)
         ws.write_string(r, L.BR_INPUTS_C, inputs, indent)
+        fit_row(ws, r, [(label, L.BRIDGE_WIDTHS[L.BR_STEP_C]), (inputs, L.BRIDGE_WIDTHS[L.BR_INPUTS_C] - 2)])
         ws.write_formula(r, L.BR_BASE_C, f"={above}-MAX(-{cell[L.BR_CHANGE_C]},0)", money,
                          before - max(-value, 0.0))  # the lower of the two levels
         ws.write_formula(r, L.BR_UP_C, f"=MAX({cell[L.BR_CHANGE_C]},0)", money, max(value, 0.0))
