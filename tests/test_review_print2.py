@@ -2,11 +2,16 @@
 the Bridge prints whole within the page, the Sources' published forecasts under their own titles, no near-empty
 Inputs spill, titles not clipped."""
 
+import re
+
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
+from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
+from cpo_xl.workbook.write.sheets.checks import METRIC_UNITS
 from tests.conftest import pdf_pages
 from tests.test_pm import chart_anchors, sheet_of
 
@@ -94,3 +99,30 @@ def test_bridge_prints_whole_within_the_page(built, rendered):
     assert " ".join(str(ws["A1"].value).split()) in flat and " ".join(str(ws["A3"].value).split()) in flat
     assert not [h for h in L.BRIDGE_COLUMNS if h.startswith("chart ") and h in text]
     assert len(pages) == 2 * len(L.BRIDGE_PAIRS)  # a table page and a chart page each: none across
+
+
+DEFAULTS_TITLES = re.compile(r"^\s*key\s+label\s+base value\s+unit\s+source\s+date\s+grade\s*$", re.M)
+
+
+@pytest.mark.slow
+def test_published_forecasts_print_under_their_own_titles(rendered):
+    """Before: the 'Published forecasts used as cross-checks' printed below the defaults, under the defaults'
+    repeated column titles (key, label, base value, ...), their values bare (24000000) and without units. Now
+    they print first, each page of them under their own titles and none under the defaults', every value with
+    separators and its unit."""
+    pages = [p for p in pdf_pages(rendered) if sheet_of(p) == "Sources"]
+    forecasts = published()
+    ids = re.compile(rf"^\s*({'|'.join(re.escape(p.id) for p in forecasts)})\s+", re.M)
+    theirs = [p for p in pages if ids.search(p)]
+    assert theirs and len(theirs) < len(pages)
+    titles = re.compile(r"^\s*id\s+source\s+year\s+value\s+" + r"\s+".join(map(re.escape, T.PUBLISHED.headers[4:])),
+                        re.M)
+    for page in theirs:
+        assert titles.search(page) and not DEFAULTS_TITLES.search(page), page[:600]
+    text = "\n".join(theirs)
+    for p in forecasts:
+        assert f"{p.value:,.0f}" in text, p.id
+        assert re.search(rf"\b{p.value:.0f}\b", text) is None or p.value < 1000, p.id
+    for unit in {METRIC_UNITS[p.metric] for p in forecasts}:
+        assert f"{unit};" in text
+    assert all(DEFAULTS_TITLES.search(p) for p in pages if p not in theirs)  # the defaults keep their titles

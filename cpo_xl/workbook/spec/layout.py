@@ -126,6 +126,22 @@ PRINT_SCALE = 80  # [%]
 # Checks at a little less (body type 8.4 pt; no chart), so that its check lines and their total fit one page with
 # its wider label column and all seven years
 PRINT_SCALE_BY_SHEET = {"Checks": 76}
+# Page margins [in] of every sheet but the Summary (fitted to one page; build.print_setup), and the height of the
+# rows a printed page holds [pt of the sheet]: A4 landscape less the top and bottom margins (the header and footer
+# print inside them), at the sheet's scale
+PAGE_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.7, "bottom": 0.6}
+A4_SHORT_IN = 8.27
+# a writer that places its own page breaks fills a page to this share of its height: row heights as printed
+# differ a little from the file's, and an automatic break before a manual one leaves a page of a row or two
+PAGE_FILL = 0.9
+
+
+def page_height_pt(sheet: str) -> float:
+    """The height of the rows one printed page of ``sheet`` holds [pt]."""
+    scale = PRINT_SCALE_BY_SHEET.get(sheet, PRINT_SCALE)
+    return (A4_SHORT_IN - PAGE_MARGINS["top"] - PAGE_MARGINS["bottom"]) * 72 * 100 / scale
+
+
 # Printed pages per sheet, at most; sheets not named print on one page. A test renders the workbook with
 # LibreOffice and holds it to these.
 # (Demand: its lines over two pages across, then its chart on a page of its own)
@@ -140,8 +156,21 @@ PRINT_PAGES = {"About": 3, "Demand": 3, "Penetration": 4, "TAM": 6, "Definers": 
 PRINT_REPEAT_DEFAULT = (TITLE_ROW, CHECK_ROW)
 PRINT_REPEAT_ROWS: dict[str, tuple[int, int] | None] = {
     SUMMARY: None, "About": (0, 1), "Inputs": (INPUTS_TABLE_HEADER_ROW, INPUTS_TABLE_HEADER_ROW),
-    "Elasticity": (0, CHECK_ROW), "Sensitivity": (0, CHECK_ROW), "Sources": (3, 3), "Bridge": (0, CHECK_ROW),
+    "Elasticity": (0, CHECK_ROW), "Sensitivity": (0, CHECK_ROW), "Bridge": (0, CHECK_ROW),
+    "Sources": None,  # its writer repeats the defaults' column titles (sources_table_row), which move
 }
+# Sources sheet: the published forecasts first (their own column titles), then on a new page the defaults,
+# whose column titles repeat on every later page. LibreOffice repeats print titles only from where they stand,
+# so the published forecasts no longer print under the defaults' titles (they did, below the defaults).
+SOURCES_PUBLISHED_TOP = 3          # row 4: the published forecasts' section title; their column titles below
+
+
+def sources_table_row(published_rows: int) -> int:
+    """The 0-based row of the defaults' column titles: under the published forecasts' ``published_rows`` rows
+    (their section title, column titles and forecasts)."""
+    return below(SOURCES_PUBLISHED_TOP, published_rows)
+
+
 # Columns repeated at the left of every page when a sheet splits across (first, last; 0-based): the time-series
 # sheets' label, unit and key; the key of Inputs and Sources
 PRINT_REPEAT_COLS = {"Inputs": (0, 0), "Sources": (0, 0), "Bridge": (0, 0)}

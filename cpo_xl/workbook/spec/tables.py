@@ -198,13 +198,14 @@ SOURCES = Table((
     Column("grade", "grade", 5),
 ))
 
-# Sources sheet, below the defaults: the published forecasts the reconciliation uses
+# Sources sheet, above the defaults (in their columns): the published forecasts the reconciliation uses, each
+# value with separators and its unit
 PUBLISHED = Table((
     Column("id", "id"),
     Column("source", "source"),
     Column("year", "year"),
     Column("value", "value"),
-    Column("scope", "metric / scope"),
+    Column("scope", "unit; metric: scope"),
     Column("date", "date"),
     Column("grade", "grade"),
 ))

@@ -430,7 +430,7 @@ def print_setup(ws: Any, name: str, scenario: str, static: bool, series: bool = 
         ws.set_margins(left=0.3, right=0.3, top=0.45, bottom=0.4)
         ws.fit_to_pages(1, 1)
     else:
-        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        ws.set_margins(**L.PAGE_MARGINS)
         ws.set_print_scale(L.PRINT_SCALE_BY_SHEET.get(name, L.PRINT_SCALE))
     chart_row, chart_col = chart_extent(ws)
     last_row, last_col = max(ws.dim_rowmax or 0, chart_row), max(ws.dim_colmax or 0, chart_col)

@@ -81,7 +81,7 @@ def wrapped_headers(ws: Any, st: Styles, row: int, table: Table, widths: tuple[f
     for c, text in enumerate(table.headers):
         ws.write_string(row, c, text, st.head_wrap)
     sized = [(text, width or 0) for text, width in zip(table.headers, widths or table.widths, strict=False)]
-    ws.set_row(row, 15.0 * max(2, lines_needed(sized)))
+    ws.set_row(row, ROW_PT * max(2, lines_needed(sized)))
 
 
 def or_na(value: float) -> Any:
@@ -105,4 +105,25 @@ def fit_row(ws: Any, row: int, texts: list[tuple[str, float]]) -> None:
     """Height of a row whose cells wrap (viewers do not auto-fit rows): :func:`lines_needed`."""
     lines = lines_needed(texts)
     if lines > 1:
-        ws.set_row(row, 15.0 * lines)
+        ws.set_row(row, ROW_PT * lines)
+
+
+ROW_PT = 15.0  # a row's default height [pt]; a wrapped row is this per line (fit_row)
+
+
+def row_pt(texts: list[tuple[str, float]]) -> float:
+    """The height [pt] :func:`fit_row` gives a row of these texts in these column widths."""
+    return ROW_PT * max(1, lines_needed(texts))
+
+
+def page_starts(heights: list[float], used: float, page: float) -> list[int]:
+    """Which rows of a table (their heights [pt]) start a new printed page, filling each page to L.PAGE_FILL of
+    ``page`` [pt]; ``used``: the height above the first row on its page. Each later page starts with a copy of
+    the table's column titles (one row)."""
+    starts, filled = [], used
+    for i, h in enumerate(heights):
+        if filled + h > page * L.PAGE_FILL and i:
+            starts.append(i)
+            filled = ROW_PT
+        filled += h
+    return starts
