@@ -126,3 +126,18 @@ def test_published_forecasts_print_under_their_own_titles(rendered):
     for unit in {METRIC_UNITS[p.metric] for p in forecasts}:
         assert f"{unit};" in text
     assert all(DEFAULTS_TITLES.search(p) for p in pages if p not in theirs)  # the defaults keep their titles
+
+
+@pytest.mark.slow
+def test_no_inputs_page_is_a_spill_of_keys(built, rendered):
+    """Before: Inputs printed a third page across: the rack years 2032-2035 beside the repeated key column, every
+    key alone on its line (~109 words, most of them keys). Now the print area ends at the table's last column,
+    and on every Inputs page most keys print beside their values or sources."""
+    keys = {str(c.value) for c in openpyxl.load_workbook(built)["Inputs"]["A"]
+            if isinstance(c.value, str) and "." in c.value and " " not in c.value}
+    pages = [p for p in pdf_pages(rendered) if sheet_of(p) == "Inputs"]
+    for page in pages:
+        lines = [line.split() for line in page.splitlines() if line.split() and line.split()[0] in keys]
+        alone = [words[0] for words in lines if len(words) == 1]
+        assert lines and len(alone) <= len(lines) // 2, (len(alone), len(lines), page[:400])
+    assert len(pages) <= L.PRINT_PAGES["Inputs"]

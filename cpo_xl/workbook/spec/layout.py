@@ -147,7 +147,7 @@ def page_height_pt(sheet: str) -> float:
 # (Demand: its lines over two pages across, then its chart on a page of its own)
 PRINT_PAGES = {"About": 3, "Demand": 3, "Penetration": 4, "TAM": 6, "Definers": 2, "Foundry_Packaging": 2,
                "Lasers": 2, "Fiber_Connectivity": 2, "Equipment": 2, "Elasticity": 2, "Scenarios": 7,
-               "Sensitivity": 5, "Risk": 4, "Bridge": 4, "Checks": 9, "Inputs": 35, "Sources": 28}
+               "Sensitivity": 5, "Risk": 4, "Bridge": 4, "Checks": 9, "Inputs": 34, "Sources": 28}
 
 # Printing: rows repeated at the top of every page (first, last; 0-based); sheets not named (the time-series
 # sheets) repeat the title and master check rows, not the year header: below their lines come charts and tables
@@ -263,8 +263,11 @@ BRIDGE_COLUMNS = ("step", "unit", "change", "level", "inputs that differ (from -
 # A:F sum to 124 characters: a page at PRINT_SCALE holds about 128 (the Inputs' A:G print on one)
 BRIDGE_WIDTHS = (32, 7, 9, 9, 60, 7, 12, 12, 12, 12)
 BRIDGE_PRINT_LAST_COL = BR_SCENARIO_C
-# The last column printed where a sheet prints less than its cells (sheets not named: every cell and chart)
-PRINT_LAST_COL = {BRIDGE: BRIDGE_PRINT_LAST_COL}
+# The last column printed where a sheet prints less than its cells (sheets not named: every cell and chart).
+# Inputs: the table's columns (to the comment, K). Its rack rows run on to 2035 (P), which printed as a third
+# page across of the years 2032-2035 beside a column of keys with nothing else; the racks of every year print
+# on the Demand sheet.
+PRINT_LAST_COL = {BRIDGE: BRIDGE_PRINT_LAST_COL, "Inputs": COMMENT_C}
 
 
 @dataclass(frozen=True)
