@@ -141,3 +141,51 @@ def test_no_inputs_page_is_a_spill_of_keys(built, rendered):
         alone = [words[0] for words in lines if len(words) == 1]
         assert lines and len(alone) <= len(lines) // 2, (len(alone), len(lines), page[:400])
     assert len(pages) <= L.PRINT_PAGES["Inputs"]
+
+
+ONE_PAGE_ACROSS = 134  # [width units, as the file stores them] a page holds at L.PRINT_SCALE (Inputs A:G, 133)
+
+
+def _width(ws, col: int) -> float:
+    """A 1-based column's width [characters] (openpyxl keeps a run of equal columns under its first letter)."""
+    for dim in ws.column_dimensions.values():
+        if dim.min and dim.max and dim.min <= col <= dim.max:
+            return dim.width or 8.43
+    return 8.43
+
+
+def _pages_across(ws) -> bool:
+    """Whether a sheet prints over more than one page across (a manual column break, or wider than a page)."""
+    if ws.col_breaks.brk:
+        return True
+    area = str(ws.print_area or "").split("!")[-1]
+    last = openpyxl.utils.cell.range_boundaries(area)[2] if area else ws.max_column
+    return sum(_width(ws, c) for c in range(1, last + 1)) > ONE_PAGE_ACROSS
+
+
+@pytest.mark.slow
+def test_titles_fit_the_columns_repeated_across(built):
+    """Before: on the second page across a sheet's title printed only as far as the repeated label columns
+    reach ('Foundry & packaging: layer TAM and companie', 'Risk: ... (10,00', 'Inputs: every assumption (PM '),
+    and TAM's cross-check column title 'model / published' ran under the next ('model / publimodel'). Now each
+    title of a sheet printed over pages across fits its repeated columns (up to the first filled cell of row 1)
+    at L.TITLE_CHARS_PER_WIDTH, and each cross-check column title fits its column."""
+    book = openpyxl.load_workbook(built)
+    checked = set()
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible" or not ws.print_title_cols or not _pages_across(ws):
+            continue
+        first, last = (openpyxl.utils.cell.column_index_from_string(c.strip("$"))
+                       for c in ws.print_title_cols.split(":"))
+        free = [c for c in range(first, last + 1)
+                if c == first or all(ws.cell(1, k).value in (None, "") for k in range(first + 1, c + 1))]
+        room = sum(_width(ws, c) for c in free) * L.TITLE_CHARS_PER_WIDTH
+        title = str(ws.cell(1, 1).value)
+        assert len(title) <= room, (ws.title, title, len(title), round(room, 1))
+        checked.add(ws.title)
+    assert {"Inputs", "TAM", "Foundry_Packaging", "Risk", "Penetration", "Checks"} <= checked
+    tam = book["TAM"]
+    header = next(r for r in range(1, tam.max_row + 1) if tam.cell(r, 1).value == T.CROSSCHECK.headers[0])
+    for c, text in enumerate(T.CROSSCHECK.headers[:-1], start=1):  # the last spills into blank cells
+        assert len(text) <= _width(tam, c), (text, _width(tam, c))
+    assert [tam.cell(header, c + 1).value for c in range(len(T.CROSSCHECK.headers))] == list(T.CROSSCHECK.headers)

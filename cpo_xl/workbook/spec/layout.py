@@ -56,9 +56,14 @@ def series_widths(sheet: str) -> tuple[int, int, int]:
     return SERIES_WIDTHS_BY_SHEET.get(sheet, SERIES_WIDTHS)
 SERIES_SPLIT_YEAR = 2030  # a time-series sheet prints 2023-2029 on one page, 2030-2035 on the next
 TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5 (0-based)
+# A sheet's title (14 pt bold) prints whole on a page across only within the columns repeated there: LibreOffice
+# cuts its overflow at their edge (the time-series sheets' A:C, Inputs' A). About this many title characters fit
+# per unit of column width (the 11 pt body: about 1.05); tests hold the titles to it.
+TITLE_CHARS_PER_WIDTH = 0.8
 SCENARIO_SHOWN_COL = 4  # E2 "Scenario:", F2 =scenario on every sheet with a master check (printed on each page)
 
 # Inputs sheet grid
+INPUTS_NOTE_ROW = 2                # A3: what the cells are (wrapped in A, under the short title)
 INPUTS_SCENARIO_ROW = 3            # C4: the scenario dropdown (name `scenario`)
 INPUTS_SCENARIO_COL = 2            # C
 INPUTS_CASE_ROW = 4                # C5 / D5: the CPO_CASE keys (names `case_forecast`, `case_key`)
@@ -416,7 +421,7 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
              fmt=RATIO),
         *reg.rest("Demand"),
     ])
-    penetration = SeriesSheet("Penetration", "Penetration: demand curves, the supply cap, effective CPO share", [
+    penetration = SeriesSheet("Penetration", "Penetration: curves, supply cap, share", [
         Section("Demand curve: share of addressable ports before the supply cap (parameters on Inputs)"),
         *[reg.row(f"curve_{s}") for s in (*SEGMENTS, "all")],
         Section("Supply: PIC wafers x engines per wafer x yields"),
@@ -460,9 +465,9 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
         rows.append(Section("Layer total"))
         rows.append(Line(f"shares_{layer}", "Listed shares of layer, total", "fraction", "sum",
                          refs=tuple(share_refs), fmt=PCT))
-        sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: layer TAM and companies", rows))
+        sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: TAM and companies", rows))
     sheets.append(scenarios_sheet(case))
-    sheets.append(SeriesSheet("Risk", "Risk: Monte Carlo range of the CPO TAM (10,000 seeded draws)", [
+    sheets.append(SeriesSheet("Risk", "Risk: CPO TAM range (10,000 draws)", [
         *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "pctl", key=q, case="case_forecast")
           for q in PERCENTILES],
         Line("tam_deterministic", "CPO TAM, deterministic (this scenario)", "US$ M", "link", refs=("tam",)),
@@ -550,7 +555,7 @@ def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
             row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", PCT),
             *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} CPO exposure ({s})", "0.00%") for t in leaders],
         ]
-    return SeriesSheet("Scenarios", "Scenarios: bear, base and bull side by side", rows)
+    return SeriesSheet("Scenarios", "Scenarios: bear, base, bull side by side", rows)
 
 
 def year_col(year: int) -> int:

@@ -79,7 +79,7 @@ CROSSCHECK = Table((
     Column("key", "key"),
     Column("year", "year"),
     Column("published", "published"),
-    Column("ratio", "model / published"),  # linked from the engine block (CPO_RATIOS)
+    Column("ratio", "model/pub."),  # linked from the engine block (CPO_RATIOS); fits its year-wide column
     Column("model", "model", formula="={published}*{ratio}"),
     Column("chart_label", "chart label", formula='="{label} "&{year}'),  # follows the year cell
 ))

@@ -65,9 +65,13 @@ def write_inputs(ws: Any, wb: Any, st: Styles, rows: list[dict[str, Any]], scena
                  master: float, keys: tuple[str, str], forecast_row: int,
                  person_notes: dict[tuple[str, str], str]) -> None:
     """The Inputs sheet; ``person_notes``: (column, key or rack year) -> a note pull carried (notes.by_cell)."""
-    title = ("Inputs: every assumption (PM copy: fixed values; the scenario cell C4 switches every number)"
-             if st.static else "Inputs: every assumption (yellow cells are inputs)")
-    ws.write_string(L.TITLE_ROW, L.LABEL_COL, title, st.title)
+    # a short title and the note under it, wrapped in column A: both print whole on the second page across,
+    # which repeats only column A (the long title was cut there: 'Inputs: every assumption (PM ')
+    ws.write_string(L.TITLE_ROW, L.LABEL_COL, "Inputs: every assumption", st.title)
+    note = ("PM copy: fixed values; the scenario cell C4 switches every number." if st.static else
+            "Yellow cells are inputs.")
+    ws.write_string(L.INPUTS_NOTE_ROW, L.LABEL_COL, note, st.note)
+    fit_row(ws, L.INPUTS_NOTE_ROW, [(note, L.INPUT_WIDTHS[L.KEY_C])])
     st.master_check_row(ws, master)
     ws.write_string(L.INPUTS_SCENARIO_ROW, L.LABEL_COL, "Scenario (bear / base / bull)", st.bold)
     ws.write_string(L.INPUTS_SCENARIO_ROW, L.INPUTS_SCENARIO_COL, scenario, st.control)
