@@ -467,7 +467,7 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
                          refs=tuple(share_refs), fmt=PCT))
         sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: TAM and companies", rows))
     sheets.append(scenarios_sheet(case))
-    sheets.append(SeriesSheet("Risk", "Risk: CPO TAM range (10,000 draws)", [
+    sheets.append(SeriesSheet("Risk", "Risk: Monte Carlo range (10,000 draws)", [
         *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "pctl", key=q, case="case_forecast")
           for q in PERCENTILES],
         Line("tam_deterministic", "CPO TAM, deterministic (this scenario)", "US$ M", "link", refs=("tam",)),
@@ -555,7 +555,7 @@ def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
             row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", PCT),
             *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} CPO exposure ({s})", "0.00%") for t in leaders],
         ]
-    return SeriesSheet("Scenarios", "Scenarios: bear, base, bull side by side", rows)
+    return SeriesSheet("Scenarios", "Scenarios: bear, base and bull", rows)
 
 
 def year_col(year: int) -> int:
