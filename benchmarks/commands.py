@@ -3,7 +3,7 @@
 Times `build` (new file), `build` over its own unedited output, `build` over a workbook with one label edited
 (refused: the guard rebuilds the recorded inputs and compares every cell and object), `pull`, `check`,
 `publish` (new copy), `publish` over its own copy and `diff` of two workbooks. Each command runs in its own
-interpreter (the console script's `cpo_xl.cli:main`), so no reading is shared between commands; the figure is
+interpreter (the console script's `cpo_xl.__main__:main`), so no reading is shared between commands; the figure is
 the child's CPU time (user + system, steadier than wall time on a busy machine) and its wall time, medians of
 `--repeat`.
 
@@ -32,7 +32,7 @@ def _cli(code: Path, *args: str | Path) -> tuple[float, float, int]:
     env = {**os.environ, "PYTHONPATH": str(code)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", "import sys; from cpo_xl.cli import main; sys.exit(main())",
+    done = subprocess.run([sys.executable, "-c", "import sys; from cpo_xl.__main__ import main; sys.exit(main())",
                            *map(str, args)], env=env, cwd=code,
                           capture_output=True, text=True)
     wall = time.perf_counter() - start

@@ -165,7 +165,7 @@ def test_ctrl_c_while_the_engine_loads_is_one_line_exit_130():
             "        if name == 'cpo_xl.cli.main':\n"
             "            raise KeyboardInterrupt\n"
             "sys.meta_path.insert(0, CtrlC())\n"
-            "from cpo_xl.cli import main\n"
+            "from cpo_xl.__main__ import main\n"
             "sys.exit(main(['--version']))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (130, "", INTERRUPTED)

@@ -13,8 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from cpo_xl.cli import INTERRUPTED, INTERRUPTED_LINE
-from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.errors import INTERRUPTED, INTERRUPTED_LINE, CpoError
 from cpo_xl.engine.inputs import SCENARIOS
 
 DEFAULT_WORKBOOK = "workbook/CPO_Model.xlsx"

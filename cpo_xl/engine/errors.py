@@ -1,4 +1,7 @@
-"""The one error type the project raises for bad input."""
+"""The one error type the project raises for bad input, and how a Ctrl-C ends a command."""
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a program Ctrl-C stopped
+INTERRUPTED_LINE = "cpo-xl: interrupted; no file was left half-written"
 
 
 class CpoError(ValueError):
