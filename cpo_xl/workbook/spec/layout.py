@@ -119,7 +119,7 @@ SUMMARY_CANNIBALISED = 6           # names the cannibalisation sentence lists (t
 SUMMARY_INPUTS = 3                 # inputs that move the 2030 TAM most
 SUMMARY_INPUT_YEAR = 2030
 SUMMARY_RECONCILED = (("morgan_stanley", "Morgan Stanley"), ("jpmorgan", "J.P. Morgan (a floor)"),
-                      ("morgan_stanley_bull", "Morgan Stanley bull case (against the model's base)"))
+                      ("morgan_stanley_bull", "Morgan Stanley bull case (read in the bull scenario)"))
 SUMMARY_WIDTHS = (31, 7, 10, 10, 10, 10, 10, 1, 25, 13)
 SUMMARY_CHARS_PER_LINE = int(sum(SUMMARY_WIDTHS) * 1.1) - 12  # a sentence merged over A:J wraps (row heights)
 SUMMARY_CHART_COL = SUMMARY_FACTS_COL  # I: under the facts, right of the tables
