@@ -141,3 +141,11 @@ def test_exposure_order_is_pandas_sort_by_exposure_then_cpo_revenue(scenario):
         expected = frame.sort_values(["exposure", "rev"], ascending=False, na_position="last", kind="stable")
         assert exposure_order(result, column) == list(expected["ticker"])
     assert exposure_order(result, 7)[-1] in {t for t, c in result.a.companies.items() if c.revenue_usd_m is None}
+
+
+@pytest.mark.parametrize("scenario", ["bear", "base", "bull"])
+def test_cpo_optics_is_the_tam_less_equipment(scenario):
+    # the Summary says so ("the model's CPO optics (US$ 13.2 bn, the TAM less equipment)"): engines, lasers and
+    # fibre are every layer but the equipment layer, in every year
+    r = run(Case(scenario))
+    assert np.asarray(r.optics) == pytest.approx(np.asarray(r.tam) - np.asarray(r.equipment_tam), rel=1e-12, abs=1e-9)

@@ -309,7 +309,7 @@ def _reconciliation(page: Page) -> list[X]:
         parts += [", " if k else "", f"{name} US$ {p.value / 1000:,.1f} bn ", text(ratio, "0.00"), word]
     optics = page.line("optics", L.SUMMARY_INPUT_YEAR)  # the published figures count optics, not the TAM
     two = cat(f"Verified CPO-only {L.SUMMARY_INPUT_YEAR} figures, the model's CPO optics (US$ ", bn(optics),
-              " bn) / published: ", *parts,
+              " bn, the TAM less equipment) / published: ", *parts,
               ". Older editions (Yole 2022-23, CIR 2020) and port counts depart most.")
     return [one, two]
 
