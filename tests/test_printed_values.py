@@ -35,3 +35,13 @@ def test_the_tornado_chart_names_every_input(rendered):
     flat = " ".join(page.split())
     missing = [label for label in tornado["label"] if " ".join(str(label).split()) not in flat]
     assert not missing, missing
+
+
+def test_published_figures_on_the_tam_sheet_print_with_separators(rendered):
+    # a PM read the TAM sheet's "8000" (Yole's US$ 8bn, in US$ M) as a code: the same figures print as 8,000 on
+    # Checks; every published money figure of 1,000 or more prints with its thousands separator on TAM too
+    from cpo_xl.analysis.reconcile import reconciled
+    from cpo_xl.workbook.write.sheets.checks import MONEY_METRICS
+    text = "\n".join(sheet_text(rendered, "TAM"))
+    big = {c.point.value for c in reconciled(Case()) if c.point.metric in MONEY_METRICS and c.point.value >= 1000}
+    assert big and [v for v in sorted(big) if f"{v:,.0f}" not in text] == []

@@ -29,7 +29,8 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
         ws.write_string(r, cols.col("metric"), p.metric, st.unit)
         ws.write_string(r, cols.col("key"), p.id, st.key)
         ws.write_number(r, cols.col("year"), p.year, st.input)
-        ws.write_number(r, cols.col("published"), p.value, st.input)
+        # US$ M with separators (a PM read 8000 as a code), as the Checks reconciliation shows the same figures
+        ws.write_number(r, cols.col("published"), p.value, st.input_number("#,##0"))
         _guard_published(ws, st, r, p, cols)
         ratios.append([c.ratio])
         ws.write_formula(r, cols.col("model"), cols.formula("model", r), st.number("#,##0"), c.ratio * p.value)
