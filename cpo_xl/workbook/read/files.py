@@ -263,18 +263,25 @@ def body_digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
 
 
-def hand_edited(target: Path, made_by: str) -> bool:
-    """A text file cpo-xl wrote (first line ``made_by``, second the digest of the rest) edited since."""
+def stamped_text(target: Path) -> tuple[str, bool] | None:
+    """(first line, whether the body still has the digest of the second line) of a text file cpo-xl stamped
+    (second line DIGEST_LINE), or None for a file that is not one (or cannot be read)."""
     try:
         with open(target, "rb") as handle:
             raw = handle.read(MAX_TEXT + 1)
     except OSError:
-        return False
+        return None
     # CRLF as LF: a checkout with git's autocrlf is not an edit
     lines = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").split("\n", 2)
-    if len(lines) < 3 or not lines[0].startswith(made_by) or not lines[1].startswith(DIGEST_LINE):
-        return False
-    return lines[1].removeprefix(DIGEST_LINE).strip() != body_digest(lines[2])
+    if len(lines) < 3 or not lines[1].startswith(DIGEST_LINE):
+        return None
+    return lines[0], lines[1].removeprefix(DIGEST_LINE).strip() == body_digest(lines[2])
+
+
+def hand_edited(target: Path, made_by: str) -> bool:
+    """A text file cpo-xl wrote (first line ``made_by``, second the digest of the rest) edited since."""
+    stamped = stamped_text(target)
+    return stamped is not None and stamped[0].startswith(made_by) and not stamped[1]
 
 
 def refuse_overwrite(source: Path, target: Path, force: bool, made_by: str | None = None) -> None:

@@ -40,17 +40,10 @@ def toml_text(user: UserFile, source: Path) -> str:
 
 def pulled_unchanged(target: Path) -> bool:
     """True for a TOML pull wrote (header line, digest line) whose body still has that digest."""
-    try:
-        with open(target, "rb") as handle:
-            raw = handle.read(files.MAX_TEXT + 1)
-    except OSError:
-        return False
-    lines = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").split("\n", 2)
+    stamped = files.stamped_text(target)
     # the header line as pull writes it too: the digest covers the body only, and a note typed on the first line
     # is a person's (a break-it review: it was replaced without a .bak)
-    return len(lines) == 3 and PULLED_HEADER.fullmatch(lines[0]) is not None \
-        and lines[1].startswith(files.DIGEST_LINE) \
-        and lines[1].removeprefix(files.DIGEST_LINE).strip() == files.body_digest(lines[2])
+    return stamped is not None and stamped[1] and PULLED_HEADER.fullmatch(stamped[0]) is not None
 
 
 def write_text(target: Path, text: str, force: bool = False) -> None:
