@@ -163,8 +163,7 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]]
             hint = difflib.get_close_matches(key[:200], sorted(keys), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else "; keys are listed on the Inputs sheet"
             raise CpoError(f"{where}: assumption key {short(key)} is unknown{suggestion}", key=key)
-        if isinstance(value, np.generic):  # a numpy scalar as the Python value it holds (np.True_ is a boolean)
-            value = value.item()
+        value = python_value(value)
         if isinstance(value, bool) and not isinstance(shipped_flat.get(key), bool):
             raise CpoError(f"{where}: assumption {key}: {value!r} is a boolean; a number is needed", key=key)
         if isinstance(value, list | dict):
@@ -176,6 +175,12 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any]]
             node = node[part]
         node[leaf] = _clean(value)
     return result
+
+
+def python_value(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (np.True_ is a boolean, np.int64 a number); anything else as
+    it is."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def short(value: Any, limit: int = 60) -> str:
@@ -368,14 +373,10 @@ def _scenario_values(key: Exact) -> dict[str, Any]:
     return values
 
 
-def resolve(scenario: str = "base", overrides: Overrides = (), user: UserFile | None = None) -> Assumptions:
-    """Validated assumptions of a scenario with (dotted key, value) overrides applied last. Cached."""
-    return resolve_exact(Exact((check_scenario(scenario), overrides, user)))
-
-
 @lru_cache(maxsize=256)
 def resolve_exact(key: Exact) -> Assumptions:
-    """:func:`resolve` of an :class:`Exact` (scenario, overrides, user file): a Case makes its key once."""
+    """Validated assumptions of an :class:`Exact` (checked scenario, (dotted key, value) overrides applied last,
+    user file), cached: :meth:`Case.assumptions` makes the key once per case (a TRUE is not a 1)."""
     scenario, overrides, user = key.value
     values = _scenario_values(Exact((scenario, user)))  # not changed: apply_overrides copies
     if overrides:

@@ -12,12 +12,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from cpo_xl.engine.assumptions import Rule
 from cpo_xl.engine.case import Bounds
 from cpo_xl.engine.errors import CpoError
-from cpo_xl.engine.inputs import SCENARIOS, short
+from cpo_xl.engine.inputs import SCENARIOS, python_value, short
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
 RackKey = tuple[tuple[int, float], ...]
@@ -77,8 +75,7 @@ def number(value: Any, argument: str, low: float = -math.inf, high: float = math
             value = float(value.strip())
         except ValueError:
             raise CpoError(f"{argument} {quoted(value)} is not a number") from None
-    if isinstance(value, np.generic):  # a numpy scalar as the Python value it holds (np.True_ is a boolean)
-        value = value.item()
+    value = python_value(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise CpoError(f"{argument} {quoted(value)} is not a number")
     if not math.isfinite(value):
