@@ -12,7 +12,6 @@ import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -34,20 +33,25 @@ CUSTOM_PROPS = "docProps/custom.xml"
 
 def check_file(path: Path) -> None:
     """One CpoError for a file that is missing, empty, unreadable, not an .xlsx zip, too large uncompressed, with
-    an oversized XML part, or corrupt. Checked once per file version (path, size, modification time)."""
+    an oversized XML part, or corrupt. Checked once per file content (:func:`content_digest`: a copy of a file
+    checked before, under another name or time stamp, is not parsed again)."""
     if not path.exists():
         raise CpoError(f"{path}: no such file")
     if path.is_dir() or path.stat().st_size == 0:
         raise CpoError(f"{path}: the file is empty" if not path.is_dir() else f"{path}: is a folder")
     if not os.access(path, os.R_OK):
         raise CpoError(f"{path}: permission denied (cannot be read)")
-    stat = path.stat()
-    _check_once(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    _checked.remembered(content_digest(path), lambda: _check(path))
 
 
-@lru_cache(maxsize=64)
-def _check_once(name: str, size: int, mtime_ns: int) -> None:
-    path = Path(name)
+def content_digest(path: Path) -> str:
+    """sha256 of a file's bytes (~1 ms for a workbook): what a cache of a file's reading is keyed by, so that
+    an edit, however it keeps the size or the time stamp, is read anew and a copy is not read twice."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check(path: Path) -> bool:
+    """:func:`check_file`'s content checks (the result is True; a failure raises, so it is never kept)."""
     if not zipfile.is_zipfile(path):
         raise CpoError(f"{path}: not an .xlsx file (not a zip archive)")
     try:
@@ -76,6 +80,7 @@ def _check_once(name: str, size: int, mtime_ns: int) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file is one clear line
         raise CpoError(f"{path}: corrupt workbook ({type(exc).__name__}: {exc})") from None
+    return True
 
 
 class _NoTree:
@@ -151,6 +156,9 @@ class Recent(Generic[K, T]):
         return result
 
 
+_checked: Recent[str, bool] = Recent(64)  # the contents check_file passed
+
+
 def by_content(reader: Callable[[Path], T]) -> Callable[[Path], T]:
     """``reader`` run once per file content: a file with the same bytes as one read before (the rebuild a build's
     guard compares with, a workbook that check and diff both read) gets the same result. Keyed by the sha256 of
@@ -160,7 +168,7 @@ def by_content(reader: Callable[[Path], T]) -> Callable[[Path], T]:
 
     def read(path: Path) -> T:
         check_file(path)
-        return memo.remembered(hashlib.sha256(path.read_bytes()).hexdigest(), lambda: reader(path))
+        return memo.remembered(content_digest(path), lambda: reader(path))
     read.__doc__ = reader.__doc__
     return read
 

@@ -10,7 +10,6 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, short
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.read import parts
-from cpo_xl.workbook.read.files import CUSTOM_PROPS, Recent, cell_grid, opened
+from cpo_xl.workbook.read.files import CUSTOM_PROPS, Recent, cell_grid, content_digest, opened
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import notes as in_notes
 
@@ -110,26 +109,19 @@ def snapshot_from_json(text: str) -> tuple[InputsSnapshot, str]:
         raise CpoError(f"the build record is damaged ({type(exc).__name__})") from None
 
 
-def file_version(path: Path) -> tuple[str, int, int, int]:
-    """(path, inode, size, modification time [ns]): what a cache of a file's reading is keyed by (a write
-    through a temporary file and rename gives a new inode; an edit in place a new time)."""
-    st = path.stat()
-    return str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns
-
-
-# The records of the last 8 file versions read (a build's guard asks three times for one file)
-_records: Recent[tuple[str, int, int, int], tuple[InputsSnapshot, str] | None] = Recent(8)
+# The records of the last 8 file contents read (a build's guard asks three times for one file)
+_records: Recent[str, tuple[InputsSnapshot, str] | None] = Recent(8)
 
 
 def read_record(path: Path, wb: Any = None) -> tuple[InputsSnapshot, str] | None:
     """The inputs the builder recorded on the Engine sheet and its fingerprint, or None without a record; read
-    once per file version, from ``wb`` (the file opened by the caller) when given, else by opening the file."""
+    once per file content, from ``wb`` (the file opened by the caller) when given, else by opening the file."""
     def read() -> tuple[InputsSnapshot, str] | None:
         if wb is not None:
             return _record_in(wb)
         with opened(path) as opened_wb:
             return _record_in(opened_wb)
-    return _records.remembered(file_version(path), read)
+    return _records.remembered(content_digest(path), read)
 
 
 def _record_in(wb: Any) -> tuple[InputsSnapshot, str] | None:
@@ -181,17 +173,16 @@ def _label(value: Any) -> str:
 
 
 def read_inputs(path: Path, problems: Problems | None = None) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
-    """The workbook's inputs and, per (key, column name), the cell they sit in (read once per file version
+    """The workbook's inputs and, per (key, column name), the cell they sit in (read once per file content
     when the caller collects no ``problems`` of its own: a build's guard asks twice); see :func:`_read_inputs`."""
     if problems is not None:
         return _read_inputs(path, problems)
-    typed, cells = _inputs(path, file_version(path))
+    typed, cells = _inputs.remembered(content_digest(path), lambda: _read_inputs(path, None))
     return typed, dict(cells)
 
 
-@lru_cache(maxsize=8)
-def _inputs(path: Path, version: tuple[str, int, int, int]) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
-    return _read_inputs(path, None)
+# The inputs of the last 8 file contents read (a copy of a file read before is not read again)
+_inputs: Recent[str, tuple[InputsSnapshot, dict[tuple[str, str], str]]] = Recent(8)
 
 
 def _read_inputs(path: Path, problems: Problems | None) -> tuple[InputsSnapshot, dict[tuple[str, str], str]]:
