@@ -42,7 +42,8 @@ def test_a_bad_assumptions_file_prints_nothing_and_names_the_file(tmp_path, caps
             ('[scenarios.bull]\n"pricing.erosion_2027" = 5\n',
              "[scenarios.bull]: assumption pricing.erosion_2027: 5 must be less than 1.0"),
             ('"nope.key" = 1\n', "assumption key 'nope.key' is unknown; keys are listed on the Inputs sheet"),
-            ('"pricing.erosion_2027" = \n', "not valid TOML (Invalid value (at line 1, column 26))")):
+            ('"pricing.erosion_2027" = \n', "not valid TOML (Invalid value (at line 1, column 26))"),
+            ('scenario = "nope"\n', "scenario 'nope' is unknown; allowed: bear, base, bull")):
         toml.write_text(text, encoding="utf-8")
         before = digest(toml)
         line = f"cpo-xl: assumptions file {toml}{'' if message.startswith('[') else ':'} {message}\n"

@@ -311,6 +311,10 @@ def read_user_file(path: str | Path) -> UserFile:
             raise CpoError(f"assumptions file {path}: scenarios.{name} must be a table of key = value")
     racks = data.pop("rack_units", {})
     scenario = data.pop("scenario", None)
+    try:
+        scenario = None if scenario is None else check_scenario(scenario)
+    except CpoError as exc:
+        raise CpoError(f"assumptions file {path}: {exc}") from None
     settings = data.pop("workbook", {})
     if not isinstance(settings, dict):
         raise CpoError(f"assumptions file {path}: [workbook] must be a table of setting = value")
@@ -327,7 +331,7 @@ def read_user_file(path: str | Path) -> UserFile:
         base=tuple(flatten(data).items()),
         scenarios=tuple((name, tuple(flatten(sec).items())) for name, sec in sorted(sections.items())),
         racks=tuple(sorted(_rack_pairs(racks, path))),
-        scenario=None if scenario is None else check_scenario(scenario),
+        scenario=scenario,
         workbook=workbook,
         notes=notes,
         cell_notes=cell_notes,
