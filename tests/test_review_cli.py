@@ -170,3 +170,20 @@ def test_ctrl_c_while_the_engine_loads_is_one_line_exit_130():
             "sys.exit(main(['--version']))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (130, "", INTERRUPTED)
+
+
+@pytest.mark.parametrize("verb", [("simulate", "-n", 200), ("bridge", "base", "bull")])
+def test_a_folder_nobody_may_write_in_is_refused_before_the_work(verb, tmp_path, capsys, monkeypatch):
+    """`simulate` into a folder it cannot write in ran the whole simulation, then failed writing the chart. A
+    folder that refuses a file (root writes anywhere here, so the refusal is the system's answer, simulated)
+    is refused before any draw, naming the folder and the reason."""
+    import tempfile
+
+    from cpo_xl.analysis import montecarlo
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    monkeypatch.setattr(montecarlo, "simulate", lambda *a, **k: pytest.fail("simulated before the folder check"))
+    code, out, err = run(capsys, *verb, "--output-dir", tmp_path)
+    assert (code, out, err) == (2, "", f"cpo-xl: --output-dir {tmp_path}: cannot write in it (Permission denied)\n")

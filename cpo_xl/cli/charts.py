@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -41,8 +42,9 @@ def available() -> bool:
 
 
 def output_folder(text: str) -> Path:
-    """The ``--output-dir``, checked before any work: refused when empty or a file; created now when a chart
-    will be drawn, so a folder the system refuses fails in a second, not after a long simulation."""
+    """The ``--output-dir``, checked before any work: refused when empty or a file; created now, and a file
+    written in it and removed, when a chart will be drawn, so a folder the system refuses (or lets nobody
+    write in) fails in a second, not after a long simulation."""
     if not text.strip():
         raise CpoError("--output-dir is empty; give a folder (default dist)")
     folder = Path(text)
@@ -53,6 +55,11 @@ def output_folder(text: str) -> Path:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CpoError(f"--output-dir {folder}: cannot create it ({exc.strerror or exc})") from None
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise CpoError(f"--output-dir {folder}: cannot write in it ({exc.strerror or exc})") from None
     return folder
 
 

@@ -66,7 +66,8 @@ def simulate(case: Case, args: Any) -> montecarlo.Simulation | streaming.Percent
     from 50,000 draws."""
     from tqdm import tqdm  # only this verb draws a progress bar
     stream = args.n > montecarlo.IN_MEMORY_MAX
-    with tqdm(total=args.n * (2 if stream else 1), unit="draw", disable=args.n < 50_000, desc="simulating") as bar:
+    desc = "simulating (2 passes over the same draws)" if stream else "simulating"
+    with tqdm(total=args.n * (2 if stream else 1), unit="draw", disable=args.n < 50_000, desc=desc) as bar:
         if stream:
             return streaming.percentiles(case, args.n, args.seed, PERCENTILES, True, args.year, bar.update)
         return montecarlo.simulate(case, args.n, args.seed, companies=True, progress=bar.update,
