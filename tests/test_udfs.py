@@ -218,3 +218,13 @@ def test_the_tam_line_has_one_name_and_the_old_one_still_works():
     assert "tam" in names and "tam_udf" not in names
     assert udfs.CPO_LINE("tam_udf", 2030) == udfs.CPO_LINE("tam", 2030) == pytest.approx(
         run(Case()).tam[2030 - 2023], rel=1e-12)
+
+
+def test_one_rack_cell_is_its_number_as_a_scalar_a_row_or_a_1x1_range():
+    """A year given as [[2030]] was read as 2030 but racks given as [[5000]] were refused as '1x1': one cell is
+    its number in every shape a caller sends it (Office.js sends every argument as rows)."""
+    CPO_TAM = fn.CPO_TAM  # noqa: N806 - the function's Excel name
+    alone = CPO_TAM(2030, 5000)
+    assert alone > 0
+    assert CPO_TAM(2030, [[5000]]) == CPO_TAM([[2030]], [[5000.0]]) == CPO_TAM(2030, [5000]) == alone
+    assert CPO_TAM(2030, 6000) != alone  # the racks are read, not dropped

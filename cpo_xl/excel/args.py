@@ -140,6 +140,9 @@ def racks(value: Any, at_year: int | None, argument: str = "rack_units") -> Rack
     """Racks by year: a number (racks in ``at_year``) or a 2-row / 2-column table of (year, racks)."""
     if isinstance(value, list | tuple) and len(value) == 1 and not isinstance(value[0], list | tuple):
         value = value[0]
+    if isinstance(value, list | tuple) and len(value) == 1 and isinstance(value[0], list | tuple) \
+            and len(value[0]) == 1:
+        value = value[0][0]  # one cell as a 1x1 range (Office.js sends every argument as rows): its number
     if not isinstance(value, list | tuple):
         if at_year is None:
             raise CpoError(f"{argument}: a single number needs a year; give a table of years and racks")
