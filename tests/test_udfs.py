@@ -228,3 +228,23 @@ def test_one_rack_cell_is_its_number_as_a_scalar_a_row_or_a_1x1_range():
     assert alone > 0
     assert CPO_TAM(2030, [[5000]]) == CPO_TAM([[2030]], [[5000.0]]) == CPO_TAM(2030, [5000]) == alone
     assert CPO_TAM(2030, 6000) != alone  # the racks are read, not dropped
+
+
+def test_an_assumptions_range_one_empty_column_too_wide_is_read_as_an_empty_row_is():
+    """A range selected with one empty row too many was read; one empty column too many was refused as 'Nx3' /
+    'Nx5'. Both are read now; a value in that column is still refused (it is not a table of 2 or 4 columns).
+    Empty columns never narrow a table to 2 or 4 columns it was not: 2 columns and 2 empty ones are a 4-column
+    table with its base and bull cells empty (refused), not a (key, value) table read from the bear column."""
+    keys = ("racks.growth_2027", "pricing.erosion_2027", "envelopes.pue")
+    two = [[k, v] for k, v in zip(keys, (0.3, 0.15, 1.3), strict=True)]
+    four = [[k, *v] for k, v in zip(keys, ((0.1, 0.3, 0.5), (0.25, 0.15, 0.1), (1.4, 1.3, 1.2)), strict=True)]
+    for table, wider in ((two, ([None],)), (four, ([None], [None, ""]))):
+        given = fn.CPO_TAM(2030, 5000, table)
+        assert given != fn.CPO_TAM(2030, 5000)  # the table is read
+        assert fn.CPO_TAM(2030, 5000, [*table, [None] * len(table[0])]) == given
+        for empty in wider:
+            assert fn.CPO_TAM(2030, 5000, [[*row, *empty] for row in table]) == given
+        with pytest.raises(CpoError, match=rf"assumptions is 3x{len(table[0]) + 1}; allowed: 2 columns"):
+            fn.CPO_TAM(2030, 5000, [[*row, 1.0] for row in table])
+    with pytest.raises(CpoError, match=r"racks\.growth_2027: the base cell is empty"):
+        fn.CPO_TAM(2030, 5000, [[*row, None, None] for row in two])
