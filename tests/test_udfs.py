@@ -248,3 +248,16 @@ def test_an_assumptions_range_one_empty_column_too_wide_is_read_as_an_empty_row_
             fn.CPO_TAM(2030, 5000, [[*row, 1.0] for row in table])
     with pytest.raises(CpoError, match=r"racks\.growth_2027: the base cell is empty"):
         fn.CPO_TAM(2030, 5000, [[*row, None, None] for row in two])
+
+
+def test_a_refused_number_is_quoted_as_given_not_rounded_to_an_allowed_one():
+    """'a (ceiling L) 1 is outside the allowed range: 0 to 1' was the message for 1.0000001 (formatted with 6
+    significant digits): the message contradicted itself. The value is quoted to 15 significant digits."""
+    for call, message in (
+            (lambda: fn.CPO_CURVE("logistic", 2030, 1.0000001, 0.9, 2029),
+             "a (ceiling L) 1.0000001 is outside the allowed range: 0 to 1"),
+            (lambda: fn.CPO_TAM(2030.0000001, 5000), "year 2030.0000001 is not a whole year; allowed: 2023-2035"),
+            (lambda: fn.CPO_TAM(2030, -0.0000001), "rack_units -1e-07 is outside the allowed range")):
+        with pytest.raises(CpoError) as raised:
+            call()
+        assert message in str(raised.value)
