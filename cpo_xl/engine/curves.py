@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cpo_xl.engine.assumptions import CURVE_MODELS, Rule, rule
-from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.errors import CpoError, number_text
 from cpo_xl.engine.types import CurveParams, Floats
 
 
@@ -106,7 +106,7 @@ def fit_logistic_two_anchors(t1: float, s1: float, t2: float, s2: float, ceiling
         raise CpoError(f"years: the two anchors need different years, got {t1:g} twice")
     for s in (s1, s2):
         if not 0.0 < s < ceiling:
-            raise CpoError(f"shares: {s:.15g} must lie strictly between 0 and the ceiling {ceiling:g}")
+            raise CpoError(f"shares: {number_text(s)} must lie strictly between 0 and the ceiling {ceiling:g}")
     y1 = math.log(s1 / (ceiling - s1))
     y2 = math.log(s2 / (ceiling - s2))
     if y1 == y2:
@@ -172,7 +172,7 @@ def fit_curve(model: str, years: Sequence[float], shares: Sequence[float],
     if any(not 0.0 <= s <= 1.0 for s in shares):
         raise CpoError(f"shares {list(shares)}: each must be within 0-1")
     if ceiling is not None and not 0.0 < ceiling <= 1.0:
-        raise CpoError(f"ceiling {ceiling:.15g} is outside 0 (exclusive) to 1")
+        raise CpoError(f"ceiling {number_text(ceiling)} is outside 0 (exclusive) to 1")
     if model == "logistic" and len(years) == 2:
         if ceiling is None:
             raise CpoError("ceiling: a two-anchor logistic fit needs the ceiling")

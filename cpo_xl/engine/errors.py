@@ -13,3 +13,10 @@ class CpoError(ValueError):
     def __init__(self, message: str, key: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+
+
+def number_text(value: float) -> str:
+    """A number as a message shows it: short (``:g``, 1e+09) unless that rounds it, then to 15 significant
+    digits (1.0000001, not 1: a refusal must not print a value that looks allowed)."""
+    text = f"{value:g}"
+    return text if float(text) == value else f"{value:.15g}"

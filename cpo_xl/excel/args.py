@@ -14,7 +14,7 @@ from typing import Any
 
 from cpo_xl.engine.assumptions import Rule
 from cpo_xl.engine.case import Bounds
-from cpo_xl.engine.errors import CpoError
+from cpo_xl.engine.errors import CpoError, number_text
 from cpo_xl.engine.inputs import SCENARIOS, python_value, short
 from cpo_xl.engine.timeline import FIRST_YEAR, LAST_YEAR
 
@@ -85,7 +85,7 @@ def number(value: Any, argument: str, low: float = -math.inf, high: float = math
     if not (above and below):
         allowed = Rule(argument, "decimal", None if math.isinf(low) else low, None if math.isinf(high) else high,
                        low_open, high_open)  # the schema's words for a range: '0 to 1', 'greater than 0'
-        raise CpoError(f"{argument} {value:.15g} is outside the allowed range: {allowed.text()}")
+        raise CpoError(f"{argument} {number_text(value)} is outside the allowed range: {allowed.text()}")
     return float(value)
 
 
@@ -102,7 +102,7 @@ def year(value: Any, argument: str = "year") -> int:
         raise CpoError(f"{argument} is empty; allowed: a whole year {FIRST_YEAR}-{LAST_YEAR}")
     y = number(value, argument)
     if not y.is_integer():
-        raise CpoError(f"{argument} {y:.15g} is not a whole year; allowed: {FIRST_YEAR}-{LAST_YEAR}")
+        raise CpoError(f"{argument} {number_text(y)} is not a whole year; allowed: {FIRST_YEAR}-{LAST_YEAR}")
     if not FIRST_YEAR <= y <= LAST_YEAR:
         raise CpoError(f"{argument} {int(y)} is outside the model horizon {FIRST_YEAR}-{LAST_YEAR}")
     return int(y)
