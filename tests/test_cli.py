@@ -53,7 +53,7 @@ def test_summary_scenarios_side_by_side(run):
     out = run("summary", "--scenarios", "--ticker", "mrvl")
     assert out.returncode == 0
     for text in ("CPO TAM by scenario", "Scenarios side by side, 2030", "Tornado: CPO TAM 2030",
-                 "Tornado: MRVL CPO exposure 2030", "Two-way: CPO TAM 2030"):
+                 "Tornado: MRVL gross CPO exposure 2030", "Two-way: CPO TAM 2030"):
         assert text in out.stdout
 
 

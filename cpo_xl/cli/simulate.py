@@ -85,5 +85,5 @@ def print_tables(case: Case, args: Any, sim: montecarlo.Simulation | streaming.P
     exposure_rows = [[ticker, *(_pct2(p) for p in sim.exposure_percentiles(ticker, PERCENTILES))]
                      for ticker in exposure_order(run_case(case), year_index(args.year))
                      if companies[ticker].revenue_usd_m is not None]
-    print(f"\nCPO exposure percentiles, {args.year} (CPO revenue / total revenue)\n"
+    print(f"\nGross CPO exposure percentiles, {args.year} (CPO revenue / total revenue)\n"
           + fmt.aligned(["ticker", *names], exposure_rows))

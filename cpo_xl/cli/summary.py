@@ -141,7 +141,7 @@ def scenarios_text(case: Case, year: int, ticker: str) -> str:
         f"Tornado: CPO TAM {year} [US$ M], each input alone at its bear and bull value\n"
         + fmt.table(sc.tornado(case, year)[tornado_cols],
                     {**values, "at_bear": fmt.money, "at_bull": fmt.money, "swing": fmt.money}),
-        f"Tornado: {ticker} CPO exposure {year}, each input alone at its bear and bull value\n"
+        f"Tornado: {ticker} gross CPO exposure {year}, each input alone at its bear and bull value\n"
         + fmt.table(sc.tornado(case, year, ticker)[tornado_cols],
                     {**values, "at_bear": _pct2, "at_bull": _pct2, "swing": _pct2}),
         f"Two-way: CPO TAM {year} [US$ M] (rows: scale-out ceiling; columns: price erosion 2027 [1/yr])\n"

@@ -553,7 +553,7 @@ def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
             *[row(f"sc_{s}_{layer}", f"tam_{layer}", f"{LAYER_LABELS[layer]} TAM ({s})") for layer in LAYERS],
             row(f"sc_tam_{s}", "tam", f"CPO TAM ({s})"),
             row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", PCT),
-            *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} CPO exposure ({s})", "0.00%") for t in leaders],
+            *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} gross CPO exposure ({s})", "0.00%") for t in leaders],
         ]
     return SeriesSheet("Scenarios", "Scenarios: bear, base and bull", rows)
 

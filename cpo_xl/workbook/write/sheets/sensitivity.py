@@ -52,7 +52,7 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
     # with its rows, the exposure tornado below it
     ws.set_h_pagebreaks([L.below(first, len(tornado)) - 1, two_way_top])
     exposure = T.EXPOSURE_TORNADO
-    ws.write_string(r, L.LABEL_COL, f"{ticker} CPO exposure {year}: tornado (values computed by cpo-xl build)",
+    ws.write_string(r, L.LABEL_COL, f"{ticker} gross CPO exposure {year}: tornado (values computed by cpo-xl build)",
                     st.section)
     wrapped_headers(ws, st, r + 1, exposure, cols.widths)  # in the tornado's columns
     wrap = {"key": st.key_wrap, "label": st.wrap_low}  # key and label wrap in the tornado's columns, as above
@@ -71,7 +71,7 @@ def write_exposure_ranges(ws: Any, st: Styles, table: list[tuple[str, float, flo
                           year: int) -> None:
     """Static table of each listed company's exposure percentiles (from the build's simulation)."""
     cols = T.EXPOSURE_RANGES
-    st.titled_headers(ws, top, f"CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)",
+    st.titled_headers(ws, top, f"Gross CPO exposure {year}: P10 / P50 / P90 (values computed by cpo-xl build)",
                       cols.headers)
     for i, (ticker, *values) in enumerate(table):
         ws.write_string(top + 2 + i, cols.col("ticker"), ticker)
