@@ -1,4 +1,4 @@
-"""Workbook files: refuse bad ones with one clear error (checked once per file version), open them for
+"""Workbook files: refuse bad ones with one clear error (checked once per file content), open them for
 reading, backups. The steps of a safe write (temporary file beside the target, rename, leftovers of killed
 writes): atomic.py. What a workbook's inputs are: snapshot.py; replacing a workbook safely: replace.py.
 """
