@@ -294,3 +294,33 @@ def test_the_lean_load_is_openpyxls_read_only_load(which, data_only, request, tm
             (theirs.min_row, theirs.max_row, theirs.min_column, theirs.max_column)
         assert [[_comparable(v) for v in row] for row in mine.iter_rows(values_only=True)] == \
             [[_comparable(v) for v in row] for row in theirs.iter_rows(values_only=True)]
+
+
+def test_a_file_read_before_and_changed_in_place_with_its_size_and_time_kept_is_read_anew(built, tmp_path):
+    """The readings kept per file (check_file, the build record, the inputs) were keyed by path, size and
+    modification time: damage of the same size written back with the old time stamp passed as checked. They
+    are keyed by content now: a copy under another name is not read twice, a changed file always is."""
+    import os
+    import shutil
+    import zipfile
+
+    from cpo_xl.engine.errors import CpoError
+    from cpo_xl.workbook.read import snapshot
+    path = tmp_path / "w.xlsx"
+    shutil.copyfile(built, path)
+    files.check_file(path)
+    typed, _ = snapshot.read_inputs(path)
+    assert typed.rows
+    with zipfile.ZipFile(path) as z:
+        member = z.getinfo("xl/workbook.xml")
+    data = bytearray(path.read_bytes())
+    start = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra)
+    data[start] ^= 0xFF  # one byte of the compressed part: same size, a CRC that no longer matches
+    stat = path.stat()
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    with pytest.raises(CpoError, match="corrupt workbook"):
+        files.check_file(path)
+    with pytest.raises(CpoError, match="corrupt workbook"):
+        snapshot.read_inputs(path)
