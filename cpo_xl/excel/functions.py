@@ -78,19 +78,23 @@ class ContentCache:
         self.size = size
         self.results: collections.OrderedDict[Any, Any] = collections.OrderedDict()
 
-    def get(self, key: Any) -> Any:
-        """The cached result, or MISSING."""
+    def computed(self, args: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """The result kept for ``args``' content, else ``compute()``, kept when the call was of Excel's types
+        (see :func:`_content`). An unhashable cell value is computed without the cache (the parser names it)."""
+        try:
+            key = _content(args)
+        except TypeError:
+            return compute()
         result = self.results.get(key, MISSING)
         if result is not MISSING:
             self.results.move_to_end(key)
-        return result
-
-    def put(self, key: Any, args: tuple[Any, ...], result: Any) -> None:
-        """Keep ``result`` when the call was of Excel's types (see :func:`_content`)."""
+            return result
+        result = compute()
         if excel_typed(args):
             self.results[key] = result
             if len(self.results) > self.size:
                 self.results.popitem(last=False)
+        return result
 
     def cache_clear(self) -> None:
         self.results.clear()
@@ -144,15 +148,7 @@ def excel_safe(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         try:
-            try:
-                key = _content(args)
-            except TypeError:  # an unhashable cell value: computed without the cache (the parser names it)
-                return _copy(checked(args))
-            result = cache.get(key)
-            if result is MISSING:
-                result = checked(args)
-                cache.put(key, args, result)
-            return _copy(result)
+            return _copy(cache.computed(args, lambda: checked(args)))
         except CpoError as exc:
             message = shortened(str(exc), args)
             if message == str(exc):
@@ -184,15 +180,7 @@ def _case(rack_units: Any, assumptions: Any, scenario: Any, year: int | None) ->
     """The Case of a call: the scenario also picks the column of a 4-column assumptions range. Parsed once per
     distinct content (by :func:`_content`, so a TRUE cell never meets a 1), shared by every UDF."""
     args = (rack_units, assumptions, scenario, year)
-    try:
-        key = _content(args)
-    except TypeError:  # an unhashable cell value: parse without the cache (the parser names the problem)
-        return _parse_case(*args)
-    case = CASES.get(key)
-    if case is MISSING:
-        case = _parse_case(*args)
-        CASES.put(key, args, case)
-    return case
+    return CASES.computed(args, lambda: _parse_case(*args))
 
 
 CASES = ContentCache(256)  # parsed cases by argument content, shared by the UDFs
