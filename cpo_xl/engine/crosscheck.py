@@ -89,13 +89,13 @@ ANCHOR_LINES = {
     "optics": "CPO optics revenue: engines + lasers + fibre [US$ M]",
 }
 ANCHOR_KINDS = ("floor", "part", "input")
+FLOOR_KINDS = ("floor", "input")  # "input": a floor whose disclosure also sets an input (named by `sets`)
+PART_LOWEST = 0.2  # a 'part' anchor passes at model / disclosed in [0.2, 1]
 
 
 def anchor_unit(line: str) -> str:
     """The unit of an anchor line, from its description: 'US$ M', '102.4T-eq switches'."""
     return ANCHOR_LINES[line].rsplit("[", 1)[1].rstrip("]")
-FLOOR_KINDS = ("floor", "input")  # "input": a floor whose disclosure also sets an input (named by `sets`)
-PART_LOWEST = 0.2  # a 'part' anchor passes at model / disclosed in [0.2, 1]
 
 
 @dataclass(frozen=True)

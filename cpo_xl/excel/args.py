@@ -180,7 +180,7 @@ def table(value: Any, argument: str = "assumptions") -> list[list[Any]]:
     if is_blank(value):
         return []
     rows = _rows(value, argument)
-    while len(rows[0]) > 2 and len(rows[0]) not in (2, 4) and all(is_blank(row[-1]) for row in rows):
+    while len(rows[0]) > 2 and len(rows[0]) != 4 and all(is_blank(row[-1]) for row in rows):
         rows = [row[:-1] for row in rows]  # a range selected one empty column too wide, as an empty row is read
     if len(rows[0]) not in (2, 4):
         if len(rows) in (2, 4) and len(rows[0]) >= 1:  # a range laid out in rows

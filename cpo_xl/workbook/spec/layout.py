@@ -49,13 +49,15 @@ SERIES_WIDTHS = (29, 11, 11)  # label, unit, key (wrapped)
 # Checks: a wider label column (its flags have no key), so that every check line and the total print on the
 # first page, under the sheet's header; the lines that are not checks continue under a YearHeader
 SERIES_WIDTHS_BY_SHEET = {"Checks": (37, 9, 11)}
+SERIES_SPLIT_YEAR = 2030  # a time-series sheet prints 2023-2029 on one page, 2030-2035 on the next
+TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5 (0-based)
 
 
 def series_widths(sheet: str) -> tuple[int, int, int]:
     """A time-series sheet's label, unit and key column widths."""
     return SERIES_WIDTHS_BY_SHEET.get(sheet, SERIES_WIDTHS)
-SERIES_SPLIT_YEAR = 2030  # a time-series sheet prints 2023-2029 on one page, 2030-2035 on the next
-TITLE_ROW, CHECK_ROW, HEADER_ROW, FIRST_LINE_ROW = 0, 1, 3, 4  # rows 1, 2, 4, 5 (0-based)
+
+
 # A sheet's title (14 pt bold) prints whole on a page across only within the columns repeated there: LibreOffice
 # cuts its overflow at their edge (the time-series sheets' A:C, Inputs' A). About this many title characters fit
 # per unit of column width (the 11 pt body: about 1.05); tests hold the titles to it.
