@@ -31,17 +31,19 @@ MAX_MEMBERS = 2_000  # zip members (a cpo-xl workbook has ~80)
 CUSTOM_PROPS = "docProps/custom.xml"
 
 
-def check_file(path: Path) -> None:
+def check_file(path: Path) -> str:
     """One CpoError for a file that is missing, empty, unreadable, not an .xlsx zip, too large uncompressed, with
     an oversized XML part, or corrupt. Checked once per file content (:func:`content_digest`: a copy of a file
-    checked before, under another name or time stamp, is not parsed again)."""
+    checked before, under another name or time stamp, is not parsed again); returns that digest."""
     if not path.exists():
         raise CpoError(f"{path}: no such file")
     if path.is_dir() or path.stat().st_size == 0:
         raise CpoError(f"{path}: the file is empty" if not path.is_dir() else f"{path}: is a folder")
     if not os.access(path, os.R_OK):
         raise CpoError(f"{path}: permission denied (cannot be read)")
-    _checked.remembered(content_digest(path), lambda: _check(path))
+    digest = content_digest(path)
+    _checked.remembered(digest, lambda: _check(path))
+    return digest
 
 
 def content_digest(path: Path) -> str:
@@ -167,8 +169,7 @@ def by_content(reader: Callable[[Path], T]) -> Callable[[Path], T]:
     memo: Recent[str, T] = Recent(MEMO_FILES)
 
     def read(path: Path) -> T:
-        check_file(path)
-        return memo.remembered(content_digest(path), lambda: reader(path))
+        return memo.remembered(check_file(path), lambda: reader(path))  # keyed by the digest it checked
     read.__doc__ = reader.__doc__
     return read
 
