@@ -297,7 +297,9 @@ def test_cli_numbers_read_like_a_report(capsys):
     assert "NaN" not in out and "nan" not in out and " n/a" in out
     assert not re.search(r"\d\.\d{4}\b", out)  # no US$ M or fractions printed with 4 decimals
     assert not re.search(r"\b2,0[23]\d", out)  # years never get a thousands separator
-    assert "2031.5" in out and "13,647" in out and "60.6%" in out  # base 2030 TAM, ficonTEC gross (issue 22)
+    # base 2030 TAM; ficonTEC gross 2030: its CPO revenue (US$107.9M, unchanged by the baseline) over FY2025
+    # revenue US$132M plus it: 107.9 / (132 + 107.9) = 45.0% (60.6% on the earlier ttm US$70M: 107.9 / 177.9)
+    assert "2031.5" in out and "13,647" in out and "45.0%" in out
     assert version_text() in out.splitlines()[0]
     ranking = out.split("Company ranking by net CPO exposure, 2030")[1].split("\n\n")[0].splitlines()[2:]
     nets = [float(line.split()[-2].rstrip("%")) for line in ranking if "n/a" not in line.split()[-2]]
