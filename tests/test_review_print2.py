@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
+from cpo_xl.engine.case import Case
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
@@ -189,3 +190,17 @@ def test_titles_fit_the_columns_repeated_across(built):
     for c, text in enumerate(T.CROSSCHECK.headers[:-1], start=1):  # the last spills into blank cells
         assert len(text) <= _width(tam, c), (text, _width(tam, c))
     assert [tam.cell(header, c + 1).value for c in range(len(T.CROSSCHECK.headers))] == list(T.CROSSCHECK.headers)
+
+
+@pytest.mark.slow
+def test_every_page_of_a_time_series_sheet_shows_the_check_in_words_and_the_scenario(rendered):
+    """Row 2 repeats on every page, but a time-series sheet's second page across (2030-2035) repeats only the
+    columns A:C: before, it printed the master check's bare 0, without 'all hold' or the scenario that the footer
+    says row 2 shows ('the one in force is shown in row 2')."""
+    series = {sheet.name for sheet in L.series_sheets(Case())}
+    pages = [p for p in pdf_pages(rendered) if sheet_of(p) in series]
+    second_across = [p for p in pages if re.search(r"^\s*line item\s+unit\s+key\s+2030\b", p, re.M)]
+    assert len(second_across) >= len(series) - 1  # the Checks sheet's flags may keep it to one page across
+    for page in pages:
+        row_2 = next(line for line in page.splitlines() if "Master check" in line)
+        assert re.search(r"\b0 all hold\s+Scenario: base\b", row_2), (sheet_of(page), row_2)

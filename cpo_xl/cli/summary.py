@@ -89,7 +89,8 @@ def dollar_winners(case: Case, year: int) -> str:
 
 
 def growth_text(case: Case) -> str:
-    """CPO TAM growth by scenario over a window where every scenario has a meaningful base (US$1bn)."""
+    """CPO TAM growth by scenario over a window where every scenario has a meaningful base
+    (sc.GROWTH_BASE_USD_M: US$300M)."""
     start, end, rates = sc.growth_window(case)
     shown = ", ".join(f"{s} {rate:.0%}" for s, rate in rates.items())
     return (f"CPO TAM growth {start}-{end} (CAGR from the first year every scenario reaches US$"

@@ -564,6 +564,11 @@ def year_col(year: int) -> int:
     return FIRST_YEAR_COL + YEARS.index(year)
 
 
+# A time-series sheet's second page across repeats only A:C (the master check's value in C2): row 2 repeats the
+# check in words and the scenario above its first year, as D2:F2 show them on the first page
+SERIES_PAGE2_CHECK_COL = year_col(SERIES_SPLIT_YEAR)
+
+
 LAST_YEAR_COL = FIRST_YEAR_COL + len(YEARS) - 1
 
 

@@ -155,14 +155,19 @@ class Styles:
         ws.write_row(top + 1, L.LABEL_COL, headers, self.head_left)
         return top + 1
 
-    def master_check_row(self, ws: Any, master_value: float) -> None:
+    def master_check_row(self, ws: Any, master_value: float, also_at: tuple[int, ...] = ()) -> None:
+        """Row 2: the master check (its value in C2, in words beside it) and the scenario in force; ``also_at``:
+        first columns of later pages across that repeat the words and the scenario (C2 repeats by itself)."""
         ws.write_string(L.CHECK_ROW, L.LABEL_COL, "Master check (0 = all checks hold)", self.bold)
         ws.write_formula(L.CHECK_ROW, L.KEY_COL, "=master_check", self.number("0"), master_value)
         rng = xl_rowcol_to_cell(L.CHECK_ROW, L.KEY_COL)
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": 0, "format": self.check_ok})
         ws.conditional_format(rng, {"type": "cell", "criteria": "!=", "value": 0, "format": self.check_bad})
         words = "all hold" if master_value == 0 else "FAIL: see Checks"  # the master check in words beside it
-        ws.write_formula(L.CHECK_ROW, L.KEY_COL + 1, f'=IF({rng}=0,"all hold","FAIL: see Checks")', self.bold_left,
-                         words)
-        ws.write_string(L.CHECK_ROW, L.SCENARIO_SHOWN_COL, "Scenario:", self.bold_right)
-        ws.write_formula(L.CHECK_ROW, L.SCENARIO_SHOWN_COL + 1, "=scenario", self.bold_left, self.scenario)
+        fixed = xl_rowcol_to_cell(L.CHECK_ROW, L.KEY_COL, row_abs=True, col_abs=True)
+        for words_col, scenario_col in ((L.KEY_COL + 1, L.SCENARIO_SHOWN_COL),
+                                        *((c, c + L.SCENARIO_SHOWN_COL - L.KEY_COL - 1) for c in also_at)):
+            ws.write_formula(L.CHECK_ROW, words_col, f'=IF({fixed}=0,"all hold","FAIL: see Checks")',
+                             self.bold_left, words)
+            ws.write_string(L.CHECK_ROW, scenario_col, "Scenario:", self.bold_right)
+            ws.write_formula(L.CHECK_ROW, scenario_col + 1, "=scenario", self.bold_left, self.scenario)
