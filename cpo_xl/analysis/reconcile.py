@@ -45,6 +45,20 @@ def reconciled(case: Case) -> list[Reconciled]:
     return out
 
 
+def read_in_own_scenario(case: Case) -> list[Reconciled]:
+    """Each scenario's own published figure (read_in: a bull case) against that scenario of ``case``'s
+    assumptions, whichever scenario ``case`` shows."""
+    band = case.assumptions().crosscheck.band
+    out = []
+    for p in xc.published():
+        if p.read_in:
+            model = float(np.asarray(xc.model_line(run(case.with_(scenario=p.read_in)), p.metric))[
+                year_index(p.year)])
+            ratio = xc.ratio(model, p)
+            out.append(Reconciled(p, model, ratio, xc.passes(ratio, p, band)))
+    return out
+
+
 def anchored(case: Case) -> list[Anchored]:
     """Every disclosed anchor reconciled for ``case``, in file order."""
     r = run(case)

@@ -11,6 +11,7 @@ import pandas as pd
 from cpo_xl.analysis import lines
 from cpo_xl.analysis import scenarios as sc
 from cpo_xl.analysis.lines import LAYER_LABELS
+from cpo_xl.analysis.reconcile import read_in_own_scenario
 from cpo_xl.analysis.tables import anchor_points, crosscheck_points, ranking, tables
 from cpo_xl.cli import fmt
 from cpo_xl.cli.setup import load_case
@@ -105,13 +106,24 @@ def summary_text(case: Case, year: int) -> str:
         headline(case),
         growth_text(case),
         headline_lines(case),
-        "Top-down cross-checks (model / published; FLAG: outside the band, reasons on the Checks sheet; status: "
+        "Top-down cross-checks (model / published; FLAG: outside the band, above a ceiling or below a floor, reasons "
+        "on the Checks sheet; status: "
         "verified = read at its link (published.toml, docs/research/issue22.md), else where it was only quoted)\n"
-        + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio}),
+        + fmt.table(checks, {"year": fmt.year, "published": fmt.money, "model": fmt.money, "ratio": fmt.ratio})
+        + own_scenario_text(case),
         anchors_text(case),
         dollar_winners(case, year),
         company_ranking(case, year),
     ])
+
+
+def own_scenario_text(case: Case) -> str:
+    """A scenario's own figure (a bull case) against that scenario of the model, below the table's row for the
+    scenario shown."""
+    return "".join(
+        f"\n{c.point.id} {c.point.year} is a {c.point.read_in} case: the model's {c.point.read_in} scenario "
+        f"{fmt.money(c.model)} / {fmt.money(c.point.value)} = {fmt.ratio(c.ratio)} ({'pass' if c.passes else 'FLAG'})"
+        for c in read_in_own_scenario(case))
 
 
 def anchors_text(case: Case) -> str:

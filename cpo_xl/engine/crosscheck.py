@@ -18,7 +18,7 @@ METRICS = {
     "ports_1600g": "CPO ports [1.6T-eq]",
     "ai_optics": "AI data-centre optics in the model's scope [US$ M]",
 }
-RELATIONS = ("same", "ceiling")
+RELATIONS = ("same", "ceiling", "floor")
 VERIFIED = "verified"
 STATUSES = (VERIFIED, "quoted by the note, not found", "reported by the audit, not found")
 
@@ -35,11 +35,12 @@ class Published:
     year: int
     value: float
     grade: str
-    relation: str = "same"  # same scope (a band) or a broader scope (a ceiling on the CPO-only line)
+    relation: str = "same"  # same scope (a band), a broader scope (a ceiling) or an "at least" figure (a floor)
     reason: str = ""  # why the model departs on purpose in this year
     publisher: str = ""  # short name for tables
     status: str = ""  # verified (read at `link`) or where it was only quoted (see STATUSES)
     link: str = ""  # where the figure was read, when verified
+    read_in: str = ""  # a scenario's own figure (a bull case): the scenario it is also read against ("": none)
 
     @property
     def verified(self) -> bool:
@@ -59,11 +60,14 @@ def published() -> tuple[Published, ...]:
             if item.get("status") not in STATUSES or (item["status"] == VERIFIED) != bool(item.get("link")):
                 raise CpoError(f"published.toml {item['id']}: status must be one of {STATUSES}, with a link "
                                "exactly when verified")
+            if item.get("read_in", "bear") not in ("bear", "base", "bull"):
+                raise CpoError(f"published.toml {item['id']}: read_in must be bear, base or bull")
             reasons = item.get("reason", "")
             reason = reasons.get(str(year), "") if isinstance(reasons, dict) else reasons
             points.append(Published(item["id"], item["source"], item["date"], item["metric"], item["scope"],
                                     int(year), float(value), item["grade"], item.get("relation", "same"),
-                                    reason, item.get("publisher", item["id"]), item["status"], item["link"]))
+                                    reason, item.get("publisher", item["id"]), item["status"], item["link"],
+                                    item.get("read_in", "")))
     return tuple(points)
 
 
@@ -159,9 +163,12 @@ def ratio(model_value: float, point: Published) -> float:
 
 
 def passes(ratio_value: float, point: Published, band: float) -> bool:
-    """A same-scope figure passes within [1/band, band]; a broader-scope one while the model stays below it."""
+    """A same-scope figure passes within [1/band, band]; a broader-scope one (a ceiling) while the model stays
+    below it; an "at least" figure (a floor: 'exceed US$5bn', '> 24M ports') while the model reaches it."""
     if point.relation == "ceiling":
         return ratio_value <= 1.0
+    if point.relation == "floor":
+        return ratio_value >= 1.0
     return 1.0 / band <= ratio_value <= band
 
 

@@ -120,8 +120,9 @@ SUMMARY_TOP = 5                    # dollar winners shown
 SUMMARY_CANNIBALISED = 6           # names the cannibalisation sentence lists (then 'and n more')
 SUMMARY_INPUTS = 3                 # inputs that move the 2030 TAM most
 SUMMARY_INPUT_YEAR = 2030
+# the 2030 CPO-only figures the Summary names (a figure read_in a scenario: against that scenario's optics)
 SUMMARY_RECONCILED = (("morgan_stanley", "Morgan Stanley"), ("jpmorgan", "J.P. Morgan (a floor)"),
-                      ("morgan_stanley_bull", "Morgan Stanley bull case (read in the bull scenario)"))
+                      ("morgan_stanley_bull", "Morgan Stanley bull case"))
 SUMMARY_WIDTHS = (31, 7, 10, 10, 10, 10, 10, 1, 25, 13)
 SUMMARY_CHARS_PER_LINE = int(sum(SUMMARY_WIDTHS) * 1.1) - 12  # a sentence merged over A:J wraps (row heights)
 SUMMARY_CHART_COL = SUMMARY_FACTS_COL  # I: under the facts, right of the tables

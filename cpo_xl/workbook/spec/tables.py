@@ -94,8 +94,8 @@ RECONCILIATION = Table((
     Column("published", "published"),
     Column("model", "model", formula="={published}*{ratio}"),
     Column("ratio", "model/pub."),  # linked from the engine block (CPO_RATIOS)
-    Column("flag", "flag", formula='=IF({$relation}="ceiling",IF({ratio}>1,1,0),'
-                                   'IF(OR({ratio}<1/{band},{ratio}>{band}),1,0))'),
+    Column("flag", "flag", formula='=IF({$relation}="ceiling",IF({ratio}>1,1,0),IF({$relation}="floor",'
+                                   'IF({ratio}<1,1,0),IF(OR({ratio}<1/{band},{ratio}>{band}),1,0)))'),
     Column("unit", "unit"),
     Column("gap", ""),
     Column("reason", "why the model departs (where flagged)"),

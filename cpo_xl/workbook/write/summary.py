@@ -296,21 +296,32 @@ def _reconciliation(page: Page) -> list[X]:
     band_x = X(page.refs.band_ref, float(band))
     one = cat("Published forecasts: ", text(within, "0"), " of ", str(len(points)), " within the model's band "
               "(model / published 1/", text(band_x, "0.0"), " to ", text(band_x, "0.0"),
-              "; a ceiling for broader scopes); ", text(n_flag, "0"),
+              "; a ceiling for broader scopes, a floor for 'at least' figures); ", text(n_flag, "0"),
               " flagged, each with its reason on Checks (outside the master check).")
     parts: list[X | str] = []
     where = {(p.id, p.year): i for i, p in enumerate(points)}
-    chosen = [(where[(pid, L.SUMMARY_INPUT_YEAR)], name) for pid, name in L.SUMMARY_RECONCILED]
-    for k, (i, name) in enumerate(chosen):
-        p = points[i]
-        row = first + i
-        ratio = X(f"Checks!{T.RECONCILIATION.cell('ratio', row, True)}", ratios[i])
-        word = iff(f"Checks!{T.RECONCILIATION.cell('flag', row, True)}=1", flags[i] == 1.0, " flagged", "")
-        parts += [", " if k else "", f"{name} US$ {p.value / 1000:,.1f} bn ", text(ratio, "0.00"), word]
+    for k, (pid, name) in enumerate(L.SUMMARY_RECONCILED):
+        i = where[(pid, L.SUMMARY_INPUT_YEAR)]
+        p, row, scenario = points[i], first + i, points[i].read_in
+        parts += [", " if k else "", f"{name} US$ {p.value / 1000:,.1f} bn "]
+        if not scenario:  # the Checks row, in the scenario shown
+            ratio = X(f"Checks!{T.RECONCILIATION.cell('ratio', row, True)}", ratios[i])
+            word = iff(f"Checks!{T.RECONCILIATION.cell('flag', row, True)}=1", flags[i] == 1.0, " flagged", "")
+            parts += [text(ratio, "0.00"), word]
+            continue
+        # a scenario's own figure (a bull case) against that scenario's optics, from the Scenarios sheet, in
+        # whichever scenario is shown: TAM less equipment
+        tam, equipment = (page.line(f"sc_{name_}", L.SUMMARY_INPUT_YEAR)
+                          for name_ in (f"tam_{scenario}", f"{scenario}_equipment"))
+        optics_s = X(f"({tam.f}-{equipment.f})", float(tam.v) - float(equipment.v))
+        ratio = X(f"{optics_s.f}/{p.value:g}", optics_s.v / p.value)
+        holds = 1.0 / band <= ratio.v <= band
+        word = iff(f"OR({ratio.f}<1/{band_x.f},{ratio.f}>{band_x.f})", not holds, " flagged", "")
+        parts += [f"against the model's {scenario} scenario (US$ ", bn(optics_s), " bn) ", text(ratio, "0.00"), word]
     optics = page.line("optics", L.SUMMARY_INPUT_YEAR)  # the published figures count optics, not the TAM
     two = cat(f"Verified CPO-only {L.SUMMARY_INPUT_YEAR} figures, the model's CPO optics (US$ ", bn(optics),
               " bn, the TAM less equipment) / published: ", *parts,
-              ". Older editions (Yole 2022-23, CIR 2020) and port counts depart most.")
+              ". Early years (2023-24), older editions (Yole 2022-23, CIR 2020) and port counts depart most.")
     return [one, two]
 
 

@@ -74,8 +74,8 @@ METRIC_UNITS = {"optics": "US$ M", "tam": "US$ M", "ai_optics": "US$ M", "ports"
 def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: EngineArea, top: int,
                          band_ref: str) -> tuple[int, int]:
     """Every published figure against the model line of the same scope, flagged outside the band (a ceiling for
-    broader scopes), with the reason where the model departs on purpose. Not part of the master check. Returns
-    (first data row, the row after the block)."""
+    broader scopes, a floor for "at least" figures), with the reason where the model departs on purpose. Not part
+    of the master check. Returns (first data row, the row after the block)."""
     cols = T.RECONCILIATION
     st.titled_headers(ws, top, "Reconciliation with published forecasts (flags are not part of the master check)",
                       cols.headers[:-1])

@@ -1,0 +1,102 @@
+"""The PM review of 2026-12-04 (the printed PM copy read as a PM would): "at least" figures read as floors, and
+Morgan Stanley's bull case read against the model's bull scenario, not against the scenario shown.
+
+Before: J.P. Morgan's "exceed US$5bn" (a floor) was banded as a same-scope figure and flagged at 2.63x, while
+LightCounting's "> 24M 1.6T ports by 2029" (also a floor) passed at 0.78x; the Summary printed "Morgan Stanley
+bull case (read in the bull scenario) US$ 23.0 bn 0.57", which was the base optics (13,157) / 23,000."""
+
+import openpyxl
+import pytest
+
+from cpo_xl.analysis.reconcile import read_in_own_scenario, reconciled
+from cpo_xl.engine import crosscheck as xc
+from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.timeline import year_index
+from cpo_xl.workbook.check import recalc
+from cpo_xl.workbook.read import contents
+from cpo_xl.workbook.spec import layout as L
+from cpo_xl.workbook.spec import tables as T
+
+
+def _point(pid: str) -> xc.Published:
+    return next(p for p in xc.published() if p.id == pid)
+
+
+def test_an_at_least_figure_passes_at_or_above_it_and_flags_below():
+    jpm, lc = _point("jpmorgan"), _point("lightcounting_1600g")
+    assert (jpm.relation, lc.relation) == ("floor", "floor")
+    # by hand: 13,157 / 5,000 = 2.63 clears the floor; 18,783,757 / 24,000,000 = 0.78 does not
+    assert xc.passes(13157 / 5000, jpm, 2.0) and not xc.passes(18783757 / 24e6, lc, 2.0)
+    assert xc.passes(1.0, jpm, 2.0) and not xc.passes(0.999, jpm, 2.0)
+    ms = _point("morgan_stanley")  # a same-scope figure keeps its band [1/2, 2]
+    assert xc.passes(1.41, ms, 2.0) and not xc.passes(2.63, ms, 2.0)
+
+
+def _rows(ws, column: str) -> dict[str, int]:
+    """Checks: each reconciliation key -> its 1-based row (a figure with several years: its first)."""
+    keys = {p.id for p in xc.published()}
+    out: dict[str, int] = {}
+    for c in ws[T.RECONCILIATION.letter(column)]:
+        if c.value in keys:
+            out.setdefault(c.value, c.row)
+    return out
+
+
+@pytest.mark.slow
+def test_checks_flags_floors_as_the_engine_does(built):
+    """The Checks flag formula's floor branch, recalculated by the project's evaluator and as cached: J.P. Morgan
+    (2.63x a floor) is not flagged, LightCounting 1.6T (0.78x a floor) is."""
+    ws = openpyxl.load_workbook(built, data_only=True)["Checks"]
+    rows = _rows(ws, "key")
+    values = recalc.recalculate(built)[0]
+    flag_col = T.RECONCILIATION.col("flag") + 1
+    for pid, flagged in (("jpmorgan", 0), ("lightcounting_1600g", 1), ("morgan_stanley", 0)):
+        row = rows[pid]
+        assert ws.cell(row, T.RECONCILIATION.col("relation") + 1).value == _point(pid).relation
+        assert ws.cell(row, flag_col).value == flagged, pid
+        assert values[f"{contents.sheet_key('Checks')}!{ws.cell(row, flag_col).coordinate}"] == flagged, pid
+    engine = {c.point.id: c.passes for c in reconciled(Case()) if c.point.year == 2030 or c.point.id != "jpmorgan"}
+    assert engine["jpmorgan"] and not engine["lightcounting_1600g"]
+
+
+def _sentence(built, start: str) -> str:
+    ws = openpyxl.load_workbook(built)[L.SUMMARY]
+    values = recalc.recalculate(built)[0]
+    for i in range(L.SUMMARY_SENTENCES):
+        row = L.SUMMARY_ANSWER_ROW + 1 + i
+        value = values.get(f"{contents.sheet_key(L.SUMMARY)}!A{row}")
+        if isinstance(value, str) and value.startswith(start):
+            assert ws.cell(row, 1).value.startswith("=")  # a formula, so the PM copy's switches rewrite it
+            return value
+    raise AssertionError(f"no Summary sentence starts {start!r}")
+
+
+@pytest.mark.slow
+def test_the_summary_reads_the_bull_case_against_the_bull_scenario(built):
+    """By hand from the Scenarios sheet's bull rows in 2030 (cached values): optics = CPO TAM less equipment
+    = 31,837.5 - 549.3 = 31,288 US$ M = 31.3 bn; / 23,000 = 1.36, within the band [0.5, 2]: not flagged."""
+    ws = openpyxl.load_workbook(built, data_only=True)["Scenarios"]
+    keys = {ws.cell(r, L.KEY_COL + 1).value: r for r in range(1, ws.max_row + 1)}
+    labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    col = L.year_col(2030) + 1
+    tam = ws.cell(labels["CPO TAM (bull)"], col).value
+    equipment = ws.cell(labels["Equipment TAM (bull)"], col).value
+    assert "tam" in keys and 31_000 < tam - equipment < 32_000  # the bull case the sentence names
+    ratio = (tam - equipment) / 23_000
+    sentence = _sentence(built, "Verified CPO-only")
+    assert (f"Morgan Stanley bull case US$ 23.0 bn against the model's bull scenario (US$ "
+            f"{(tam - equipment) / 1000:.1f} bn) {ratio:.2f}") in sentence
+    assert f"{ratio:.2f} flagged" not in sentence and "0.57" not in sentence
+    assert "J.P. Morgan (a floor) US$ 5.0 bn 2.63," in sentence  # a floor it clears: no longer flagged
+    assert "a floor for 'at least' figures" in _sentence(built, "Published forecasts")
+
+
+def test_cli_summary_prints_the_bull_case_against_the_bull_scenario(cli):
+    bull = run(Case("bull"))
+    i = year_index(2030)
+    optics = float(bull.tam[i] - bull.equipment_tam[i])  # the optics line is the TAM less equipment
+    (own,) = read_in_own_scenario(Case())
+    assert own.model == pytest.approx(optics) and own.passes
+    out = cli("summary").stdout
+    assert (f"morgan_stanley_bull 2030 is a bull case: the model's bull scenario {optics:,.0f} / 23,000 = "
+            f"{optics / 23000:.2f} (pass)") in out
