@@ -100,3 +100,41 @@ def test_cli_summary_prints_the_bull_case_against_the_bull_scenario(cli):
     out = cli("summary").stdout
     assert (f"morgan_stanley_bull 2030 is a bull case: the model's bull scenario {optics:,.0f} / 23,000 = "
             f"{optics / 23000:.2f} (pass)") in out
+
+
+def test_publisher_names_carry_no_internal_references():
+    """Before: 'TSMC (via DOMAIN; not found)', 'Yole (via the note; not found)', 'BofA (audit; not found)' printed on
+    TAM, Checks and Sources: a PM has neither the project's DOMAIN.md nor its research note."""
+    for p in xc.published():
+        assert not any(word in p.publisher for word in ("DOMAIN", "the note", "audit")), p.publisher
+        if not p.verified:
+            assert p.publisher.endswith("(quoted; source not found)"), p.publisher
+
+
+@pytest.mark.slow
+def test_elasticity_note_says_what_each_ranking_and_the_ebit_elasticity_are(built):
+    """Before: 'The Summary ranks by net.' beside a Summary whose table ranks by CPO revenue; EBIT elasticity
+    was defined nowhere in the workbook."""
+    ws = openpyxl.load_workbook(built)["Elasticity"]
+    note = ws.cell(L.ELASTICITY_HEADER_ROW, 1).value  # the row above the table's header (1-based)
+    assert "its table by CPO revenue" in note and "ranks by net" in note
+    assert "EBIT elasticity = gross exposure x incremental margin / EBIT margin" in note
+    assert ws.row_dimensions[L.ELASTICITY_HEADER_ROW].height >= 45  # three wrapped lines, none cut
+
+
+@pytest.mark.slow
+def test_tornado_input_values_print_as_the_inputs_sheet_shows_them(built):
+    """Before: the tornado's bear and bull values of large inputs printed as 1000000 / 1300000 (General)."""
+    ws = openpyxl.load_workbook(built)["Sensitivity"]
+    cols = T.TORNADO
+    large = 0
+    for row in range(L.SENSITIVITY_HEADER_ROW + 2, ws.max_row + 1):
+        key = ws.cell(row, cols.col("key") + 1).value
+        if not (isinstance(key, str) and "." in key):
+            continue  # not an input's row (the two-way table below)
+        for column in ("bear_value", "bull_value"):
+            cell = ws.cell(row, cols.col(column) + 1)
+            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and abs(cell.value) >= 10000:
+                large += 1
+                assert cell.number_format == "#,##0", (cell.coordinate, cell.value, cell.number_format)
+    assert large >= 8  # racks 2025 and 2026, CoWoS wafers 2026, custom ASICs 2026: bear and bull each

@@ -14,7 +14,7 @@ from cpo_xl.excel.blocks import COMPANY_FIELDS
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write import grid
-from cpo_xl.workbook.write.sheets.common import EngineArea, or_na, year_table_header
+from cpo_xl.workbook.write.sheets.common import EngineArea, fit_row, or_na, year_table_header
 from cpo_xl.workbook.write.style import Styles
 
 
@@ -25,11 +25,14 @@ def write_elasticity(ws: Any, st: Styles, a: Assumptions, args: grid.ModelArgs, 
     year_ref = year_table_header(ws, st, "Elasticity: CPO exposure by company for the selected year", master,
                                   ("Ranking year", L.ELASTICITY_YEAR_CELL, year), L.ELASTICITY_HEADER_ROW,
                                   cols, control=True)  # the PM copy switches it too
+    note = ("Gross exposure = CPO revenue / total revenue (the rows are ranked by it); net exposure also "
+            "subtracts the pluggable or copper revenue CPO displaces, so transceiver and cable makers can rank "
+            "high gross and fall below zero net (the Summary's 'most exposed' ranks by net, its table by "
+            "CPO revenue). EBIT elasticity = gross exposure x incremental margin / EBIT margin: % change in "
+            "EBIT per 1% of CPO TAM (n/a: no positive EBIT margin on file).")
     ws.merge_range(L.ELASTICITY_HEADER_ROW - 1, L.LABEL_COL, L.ELASTICITY_HEADER_ROW - 1, len(cols.columns) - 1,
-                   "Gross exposure = CPO revenue / total revenue (the rows are ranked by it); net exposure also "
-                   "subtracts the pluggable or copper revenue CPO displaces, so transceiver and cable makers can rank "
-                   "high gross and fall below zero net. The Summary ranks by net.", st.note)
-    ws.set_row(L.ELASTICITY_HEADER_ROW - 1, 30)
+                   note, st.note)
+    fit_row(ws, L.ELASTICITY_HEADER_ROW - 1, [(note, sum(w or 0 for w in cols.widths))])
     lines = run(args.case).companies
     # None where undefined (private, no revenue baseline)
     exposures = {t: v if math.isfinite(v := float(lines[t].exposure[year_index(year)])) else None
