@@ -16,6 +16,8 @@ from cpo_xl.workbook.check import recalc
 from cpo_xl.workbook.read import contents
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
+from tests.conftest import pdf_pages
+from tests.test_pm import sheet_of
 
 
 def _point(pid: str) -> xc.Published:
@@ -138,3 +140,23 @@ def test_tornado_input_values_print_as_the_inputs_sheet_shows_them(built):
                 large += 1
                 assert cell.number_format == "#,##0", (cell.coordinate, cell.value, cell.number_format)
     assert large >= 8  # racks 2025 and 2026, CoWoS wafers 2026, custom ASICs 2026: bear and bull each
+
+
+@pytest.mark.slow
+def test_why_notes_print_whole_on_the_first_page_of_their_sheet(rendered):
+    """The PM asked why bull ships fewer racks than base, why the equipment layer dips and why scale-up
+    penetration is 0 in 2027 under a 2.4% demand curve: a one-line note under the master check on Scenarios,
+    Equipment and Penetration says why, printed whole on the sheet's first page and never as a cut fragment (a
+    wrapped or over-long note printed pieces of itself on the 2030-2035 page)."""
+    sheets = {s.name: s for s in L.series_sheets(Case()) if s.note}
+    assert set(sheets) >= {"Penetration", "Equipment", "Scenarios"}
+    first_page_width = sum(L.series_widths("x")) + L.YEAR_WIDTH * (L.SERIES_SPLIT_YEAR - 2023)
+    pages = pdf_pages(rendered)
+    for name, sheet in sheets.items():
+        assert len(sheet.note) <= L.NOTE_CHARS_PER_WIDTH * first_page_width, name
+        mine = [p for p in pages if sheet_of(p) == name]
+        assert " ".join(sheet.note.split()) in " ".join(mine[0].split()), name
+        whole, words = " ".join(sheet.note.split()), sheet.note.split()
+        for page in mine[1:]:  # column A repeats across: whole there too, or not at all (never a cut fragment)
+            flat = " ".join(page.split())
+            assert whole in flat or (" ".join(words[:3]) not in flat and words[-1] not in flat.split()), name

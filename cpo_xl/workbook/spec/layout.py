@@ -384,6 +384,20 @@ class SeriesSheet:
     name: str
     title: str
     rows: list[Line | Section] = field(default_factory=list)
+    note: str = ""  # one line under the master check (row 3, NOTE_ROW): why a line looks odd; true for any inputs
+
+
+NOTE_ROW = CHECK_ROW + 1  # row 3 of a time-series sheet, between the master check and the line grid
+# the notes say why a line looks odd in words that hold whatever the inputs (not numbers that would go stale)
+PENETRATION_NOTE = ("Scale-up and NIC CPO ship only from their first years (Inputs, demand.*_year): before them "
+                    "penetration is 0.")
+EQUIPMENT_NOTE = ("Tools are sold into engine capacity added, not volume: the layer dips when starts rise less than "
+                  "the year before.")
+SCENARIOS_NOTE = ("Racks are NVL72-eq: where rack spend binds (2026-27), bull's richer VR200/Kyber mix buys fewer, "
+                  "dearer racks than base.")
+# a note prints on the first page across: at most this many characters per unit of the width of A to the last year
+# column there (the 11 pt body type, italic, is about 1.05 characters per unit; kept under it)
+NOTE_CHARS_PER_WIDTH = 0.95
 
 
 def registry_line(item: LineItem) -> Line:
@@ -437,7 +451,7 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
         Section("Effective penetration of addressable ports (after the supply cap)"),
         *[reg.row(f"pen_{s}") for s in (*SEGMENTS, "all")],
         *reg.rest("Penetration"),
-    ])
+    ], note=PENETRATION_NOTE)
     tam = SeriesSheet("TAM", "TAM by value-chain layer (US$ M)", [
         Line("tam_addin", "CPO TAM (=CPO_TAM, live from the add-in)", "US$ M", "addin_tam"),
         *[reg.row(f"tam_{layer}") for layer in LAYERS],
@@ -468,7 +482,8 @@ def series_sheets(case: Case) -> list[SeriesSheet]:
         rows.append(Section("Layer total"))
         rows.append(Line(f"shares_{layer}", "Listed shares of layer, total", "fraction", "sum",
                          refs=tuple(share_refs), fmt=PCT))
-        sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: TAM and companies", rows))
+        sheets.append(SeriesSheet(LAYER_SHEETS[layer], f"{LAYER_LABELS[layer]}: TAM and companies", rows,
+                                  note=EQUIPMENT_NOTE if layer == "equipment" else ""))
     sheets.append(scenarios_sheet(case))
     sheets.append(SeriesSheet("Risk", "Risk: Monte Carlo range (10,000 draws)", [
         *[Line(f"pctl_{q}", f"CPO TAM P{round(float(q) * 100)}", "US$ M", "pctl", key=q, case="case_forecast")
@@ -558,7 +573,7 @@ def scenarios_sheet(case: Case, top: int = 5) -> SeriesSheet:
             row(f"sc_pen_{s}", "pen_all", f"Effective penetration, all segments ({s})", PCT),
             *[row(f"sc_exp_{s}_{t}", f"exp_{t}", f"{t} gross CPO exposure ({s})", "0.00%") for t in leaders],
         ]
-    return SeriesSheet("Scenarios", "Scenarios: bear, base and bull", rows)
+    return SeriesSheet("Scenarios", "Scenarios: bear, base and bull", rows, note=SCENARIOS_NOTE)
 
 
 def year_col(year: int) -> int:

@@ -80,6 +80,7 @@ class Styles:
         self.head_wrap = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEAD_FILL, "text_wrap": True,
                                         "valign": "top"})
         self.note = wb.add_format({"text_wrap": True, "valign": "top", "italic": True, "font_color": "#595959"})
+        self.note_line = wb.add_format({"italic": True, "font_color": "#595959"})  # one line, over empty cells
         self._numbers: dict[tuple[str, bool], Any] = {}
         # the PM copy's inputs are fixed values (only the scenario cell is a control): no input fill there
         self.control = self.input

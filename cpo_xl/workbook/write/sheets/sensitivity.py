@@ -26,9 +26,9 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
         ws.write_string(r, cols.col("label"), item.label, st.wrap_low)
         fit_row(ws, r, [(item.key, cols.width("key")),
                         (item.label, cols.width("label"))])
-        for column in ("bear_value", "bull_value"):  # as the Inputs sheet shows them (1,000,000, 0.25)
-            value = float(getattr(item, column))
-            ws.write_number(r, cols.col(column), value, st.number(L.input_number_format(value)))
+        for end in ("bear_value", "bull_value"):  # as the Inputs sheet shows them (1,000,000, 0.25)
+            value = float(getattr(item, end))
+            ws.write_number(r, cols.col(end), value, st.number(L.input_number_format(value)))
         ws.write_formula(r, cols.col("swing"), cols.formula("swing", r), st.number("#,##0"),
                          abs(item.at_bull - item.at_bear))
         ws.write_string(r, cols.col("unit"), meta[item.key].unit if item.key in meta else "", st.unit)

@@ -15,6 +15,8 @@ def write_series_sheet(ws: Any, sheet: L.SeriesSheet, st: Styles, places: dict[s
                        values: dict[str, dict[int, float]], master: float) -> None:
     ws.write_string(L.TITLE_ROW, L.LABEL_COL, sheet.title, st.title)
     st.master_check_row(ws, master, also_at=(L.SERIES_PAGE2_CHECK_COL,))
+    if sheet.note:
+        ws.write_string(L.NOTE_ROW, L.LABEL_COL, sheet.note, st.note_line)
     year_header(ws, st, L.HEADER_ROW)
     ws.freeze_panes(L.HEADER_ROW + 1, L.FIRST_YEAR_COL)
     lines = [item for item in sheet.rows if isinstance(item, L.Line)]
