@@ -393,8 +393,8 @@ PENETRATION_NOTE = ("Scale-up and NIC CPO ship only from their first years (Inpu
                     "penetration is 0.")
 EQUIPMENT_NOTE = ("Tools are sold into engine capacity added, not volume: the layer dips when starts rise less than "
                   "the year before.")
-SCENARIOS_NOTE = ("Racks are NVL72-eq: where rack spend binds (2026-27), bull's richer VR200/Kyber mix buys fewer, "
-                  "dearer racks than base.")
+SCENARIOS_NOTE = ("Racks are NVL72-eq: where rack spend binds, a richer VR200/Kyber mix buys fewer, dearer racks, "
+                  "so bull can ship fewer.")
 # a note prints on the first page across: at most this many characters per unit of the width of A to the last year
 # column there (the 11 pt body type, italic, is about 1.05 characters per unit; kept under it)
 NOTE_CHARS_PER_WIDTH = 0.95
