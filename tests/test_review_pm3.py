@@ -160,3 +160,20 @@ def test_why_notes_print_whole_on_the_first_page_of_their_sheet(rendered):
         for page in mine[1:]:  # column A repeats across: whole there too, or not at all (never a cut fragment)
             flat = " ".join(page.split())
             assert whole in flat or (" ".join(words[:3]) not in flat and words[-1] not in flat.split()), name
+
+
+@pytest.mark.slow
+def test_bridge_decrease_labels_carry_their_minus(built):
+    """A waterfall's decrease bar has a positive height; its label printed '378' for a fall of 378 (the PM read it
+    as a rise). Every bridge chart's decrease series now labels with a minus, the others without."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(built) as z:
+        charts = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")]
+    bridges = [c for c in charts if "Shapley bridge" in c]
+    assert len(bridges) >= 2
+    for chart in bridges:
+        series = re.findall(r"<c:ser>.*?</c:ser>", chart, re.S)
+        by_name = {re.search(r"<c:v>([^<]*)</c:v>", s).group(1): s for s in series}
+        assert 'formatCode="-#,##0;-#,##0;;"' in by_name["decrease"]
+        assert 'formatCode="#,##0;#,##0;;"' in by_name["increase"]

@@ -215,7 +215,9 @@ def add_bridge_charts(wb: Any, ws: dict[str, Any], bridges: list[br.Bridge], blo
     for b, block in zip(bridges, blocks, strict=True):
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
         for col, name, look in series:
-            labels = {"data_labels": {"value": True, "num_format": "#,##0;#,##0;;", "position": "inside_end",
+            # a decrease bar's height is positive: its label carries the minus ("-378", not "378")
+            shown = "-#,##0;-#,##0;;" if col == L.BR_DOWN_C else "#,##0;#,##0;;"
+            labels = {"data_labels": {"value": True, "num_format": shown, "position": "inside_end",
                                       "font": {"size": 10}}} if col != L.BR_BASE_C else {}
             chart.add_series({"name": name, "categories": [L.BRIDGE, block.first, L.BR_STEP_C, block.last, L.BR_STEP_C],
                               "values": [L.BRIDGE, block.first, col, block.last, col], "gap": 60, **look, **labels})
