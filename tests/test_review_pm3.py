@@ -177,3 +177,23 @@ def test_bridge_decrease_labels_carry_their_minus(built):
         by_name = {re.search(r"<c:v>([^<]*)</c:v>", s).group(1): s for s in series}
         assert 'formatCode="-#,##0;-#,##0;;"' in by_name["decrease"]
         assert 'formatCode="#,##0;#,##0;;"' in by_name["increase"]
+
+
+@pytest.mark.slow
+def test_labels_the_review_found_cut_print_whole(rendered):
+    """Before: Inputs printed 'Scenario rack forecast: min(demand, envelo' and 'NVL72-eq racrack_forecast' (the
+    key in C ran over them); Penetration's curve parameters 'Scale-up: ceiling L (share of optical' and 'Scale-up:
+    inflection year t0 (the ramp' (the unit beside them)."""
+    from cpo_xl.workbook.write.sheets.inputs import curve_label
+    pages = pdf_pages(rendered)
+    inputs = " ".join(next(p for p in pages if sheet_of(p) == "Inputs").split())
+    assert "Scenario rack forecast: min(demand," in inputs and "envelopes)" in inputs  # wrapped over two lines
+    assert "rack_forecast" in inputs and "racrack_forecast" not in inputs
+    penetration = [" ".join(p.split()) for p in pages if sheet_of(p) == "Penetration"]
+    long = ("Scale-up: ceiling L (share of optical scale-up links that go CPO: NVLink cross-rack, custom-XPU "
+            "programs)")
+    assert curve_label(long) == "Scale-up: ceiling L"
+    assert curve_label("Scale-out: ramp length (linear only)") == "Scale-out: ramp length (linear only)"
+    for label in ("Scale-up: ceiling L share", "Scale-up: inflection year t0 year",
+                  "Scale-out: ramp length (linear only) years"):  # each whole, its unit right after it
+        assert any(label in p for p in penetration), label

@@ -395,6 +395,9 @@ EQUIPMENT_NOTE = ("Tools are sold into engine capacity added, not volume: the la
                   "the year before.")
 SCENARIOS_NOTE = ("Racks are NVL72-eq: where rack spend binds, a richer VR200/Kyber mix buys fewer, dearer racks, "
                   "so bull can ship fewer.")
+# the Penetration sheet's curve parameter labels: at most this many characters print in column A before the
+# unit beside them (LibreOffice's render: 'Scale-out: ramp length (linear only)' whole, 37 characters)
+CURVE_LABEL_CHARS = 37
 # a note prints on the first page across: at most this many characters per unit of the width of A to the last year
 # column there (the 11 pt body type, italic, is about 1.05 characters per unit; kept under it)
 NOTE_CHARS_PER_WIDTH = 0.95

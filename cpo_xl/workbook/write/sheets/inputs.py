@@ -38,8 +38,14 @@ def _rack_rows(ws: Any, st: Styles, racks: dict[int, float], forecast: dict[int,
                                             "Racks override (optional input)", "NVL72-eq racks"),
               L.INPUTS_RACKS_FORECAST_ROW: ("Scenario rack forecast: min(demand, envelopes)", "NVL72-eq racks")}
     for row, (label, unit) in labels.items():
-        ws.write_string(row, L.LABEL_COL, label, st.head_left if row == L.INPUTS_YEARS_ROW else None)
-        ws.write_string(row, L.UNIT_COL, unit, st.head_left if row == L.INPUTS_YEARS_ROW else st.unit)
+        # the forecast row's key sits in C: its label and unit wrap in A and B instead of running under it (cut)
+        wrapped = row == L.INPUTS_RACKS_FORECAST_ROW
+        ws.write_string(row, L.LABEL_COL, label, st.head_left if row == L.INPUTS_YEARS_ROW else
+                        st.wrap_low if wrapped else None)
+        ws.write_string(row, L.UNIT_COL, unit, st.head_left if row == L.INPUTS_YEARS_ROW else
+                        st.unit_wrap if wrapped else st.unit)
+        if wrapped:
+            fit_row(ws, row, [(label, L.INPUT_WIDTHS[L.LABEL_COL]), (unit, L.INPUT_WIDTHS[L.UNIT_COL])])
     ws.write_string(L.INPUTS_RACKS_FORECAST_ROW, L.INPUTS_RACKS_KEY_COL, "rack_forecast", st.key)
     for year in YEARS:  # a link to the Engine's forecast block
         col = L.year_col(year)
@@ -123,6 +129,12 @@ def input_guard(item: dict[str, Any], note: str | None = None) -> Guard:
                         low_open=rule.low_open, high_open=rule.high_open)
 
 
+def curve_label(label: str) -> str:
+    """A curve parameter's label as its table shows it: without its parenthetical when the whole would run under
+    the unit beside it ('Scale-up: ceiling L (share of optical' was cut); Inputs shows it whole."""
+    return label if len(label) <= L.CURVE_LABEL_CHARS else label.split(" (")[0]
+
+
 def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top: int) -> None:
     """The penetration curve parameters, linked from the Inputs sheet's live column (green: links)."""
     cols = T.CURVE_PARAMETERS
@@ -131,7 +143,7 @@ def write_curve_parameters(ws: Any, st: Styles, rows: list[dict[str, Any]], top:
     for i, item in enumerate(rows):
         if not item["key"].startswith("penetration."):
             continue
-        st.value(ws, r, cols.col("label"), item["label"])
+        st.value(ws, r, cols.col("label"), curve_label(item["label"]))
         ws.write_string(r, cols.col("unit"), item["unit"], st.unit)
         live = "=Inputs!" + xl_rowcol_to_cell(L.INPUTS_FIRST_KEY_ROW + i, L.LIVE_C, row_abs=True, col_abs=True)
         ws.write_formula(r, cols.col("value"), live, st.number("General", link=True), item["live"])
