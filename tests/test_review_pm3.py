@@ -197,3 +197,23 @@ def test_labels_the_review_found_cut_print_whole(rendered):
     for label in ("Scale-up: ceiling L share", "Scale-up: inflection year t0 year",
                   "Scale-out: ramp length (linear only) years"):  # each whole, its unit right after it
         assert any(label in p for p in penetration), label
+
+
+def test_lower_yields_raise_the_tam_only_through_equipment():
+    """The Sensitivity note's claim, worked in the engine: the assembly yield at its bear and bull ends (0.2, 0.5)
+    leaves the 2030 optics unchanged (shipments are demand-set) and moves only the equipment layer, up when
+    the yield is lower (more starts per good engine)."""
+    i = year_index(2030)
+    low, high = (run(Case().plus("supply.yield_assembly_2026", y)) for y in (0.2, 0.5))
+    assert float(low.optics[i]) == pytest.approx(float(high.optics[i]), rel=1e-12)
+    assert float(low.equipment_tam[i]) > float(high.equipment_tam[i])
+    assert float(low.tam[i] - high.tam[i]) == pytest.approx(float(low.equipment_tam[i] - high.equipment_tam[i]))
+
+
+@pytest.mark.slow
+def test_sensitivity_notes_print_whole_on_its_first_page(rendered):
+    """The PM read 17 tornado rows at 0 and worse yields raising the TAM (+8) as errors; two notes say why."""
+    first = " ".join(next(p for p in pdf_pages(rendered) if sheet_of(p) == "Sensitivity").split())
+    for _, note in L.SENSITIVITY_NOTES:
+        assert " ".join(note.split()) in first, note
+        assert len(note) <= L.NOTE_CHARS_PER_WIDTH * sum(w or 0 for w in T.TORNADO.widths)

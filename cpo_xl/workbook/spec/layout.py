@@ -91,6 +91,12 @@ ASSUMPTIONS_BLOCK_COL = KEY_C  # A:D
 # Sensitivity sheet grid
 SENSITIVITY_YEAR_CELL = (3, 2)     # C4: the tornado year (input)
 SENSITIVITY_HEADER_ROW = 5
+# rows 3 and 5 (0-based 2 and 4), around the tornado year: why half the tornado is 0 and why worse yields add a little
+SENSITIVITY_NOTES = (
+    (2, "An input at 0 does not move the tornado year's TAM: a cap (power, CoWoS, spend) binds, or it acts in other "
+        "years."),
+    (4, "Lower yields raise the TAM a little: more engine starts for the same shipments buy more tools (equipment)."),
+)
 PERCENTILES = ("0.1", "0.5", "0.9")
 
 # Elasticity sheet grid

@@ -18,6 +18,8 @@ def write_sensitivity(ws: Any, st: Styles, engine: EngineArea, tornado: Any, two
     year_ref = year_table_header(ws, st, "Sensitivity: each input moved alone to its bear and bull value",
                                   master, ("Tornado year", L.SENSITIVITY_YEAR_CELL, year),
                                   L.SENSITIVITY_HEADER_ROW, cols)
+    for row, note in L.SENSITIVITY_NOTES:
+        ws.write_string(row, L.LABEL_COL, note, st.note_line)
     first = L.SENSITIVITY_HEADER_ROW + 1
     _, meta, _ = shipped()
     for i, item in enumerate(tornado.itertuples()):
