@@ -217,3 +217,21 @@ def test_sensitivity_notes_print_whole_on_its_first_page(rendered):
     for _, note in L.SENSITIVITY_NOTES:
         assert " ".join(note.split()) in first, note
         assert len(note) <= L.NOTE_CHARS_PER_WIDTH * sum(w or 0 for w in T.TORNADO.widths)
+
+
+@pytest.mark.slow
+def test_reconciliation_and_anchor_keys_wrap_whole_not_cut(built):
+    """Before: Checks and TAM printed 'morgan_stanle', 'trendforce_opt', 'lumentum_cpo_' (the key column is 11
+    wide, the cell did not wrap and the next column cut it). Now each such key wraps in a row tall enough for it,
+    as the line grid's keys do."""
+    book = openpyxl.load_workbook(built)
+    ids = {p.id for p in xc.published()} | {a.id for a in xc.anchors()}
+    seen = 0
+    for sheet in ("Checks", "TAM"):
+        ws = book[sheet]
+        for cell in ws[T.RECONCILIATION.letter("key")]:
+            if cell.value in ids and len(cell.value) > L.series_widths(sheet)[2]:
+                seen += 1
+                assert cell.alignment.wrap_text, (sheet, cell.coordinate, cell.value)
+                assert (ws.row_dimensions[cell.row].height or 15) >= 30, (sheet, cell.coordinate)
+    assert seen >= 10

@@ -25,9 +25,10 @@ def write_crosscheck_block(ws: Any, st: Styles, args: grid.ModelArgs, engine: En
     for i, c in enumerate(checked):
         r, p = top + 2 + i, c.point
         st.value(ws, r, cols.col("source"), f"{p.source}: {p.scope}", st.wrap_low)
-        fit_row(ws, r, [(f"{p.source}: {p.scope}", L.SERIES_WIDTHS[0])])
+        # the key wraps in its column as on the line grid ('morgan_stanley' printed cut as 'morgan_stanle')
+        fit_row(ws, r, [(f"{p.source}: {p.scope}", L.SERIES_WIDTHS[0]), (p.id, L.SERIES_WIDTHS[2])])
         ws.write_string(r, cols.col("metric"), p.metric, st.unit)
-        ws.write_string(r, cols.col("key"), p.id, st.key)
+        ws.write_string(r, cols.col("key"), p.id, st.key_wrap)
         ws.write_number(r, cols.col("year"), p.year, st.input)
         # US$ M with separators (a PM read 8000 as a code), as the Checks reconciliation shows the same figures
         ws.write_number(r, cols.col("published"), p.value, st.input_number("#,##0"))
@@ -87,7 +88,7 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         row, p, ratio = first + i, c.point, c.ratio
         ws.write_string(row, cols.col("source"), f"{p.publisher} [{p.scope}]", st.wrap_low)
         ws.write_string(row, cols.col("relation"), p.relation, st.unit)
-        ws.write_string(row, cols.col("key"), p.id, st.key)
+        ws.write_string(row, cols.col("key"), p.id, st.key_wrap)
         ws.write_number(row, cols.col("year"), p.year, st.input_number("0"))
         ws.write_number(row, cols.col("published"), p.value, st.input_number("#,##0"))
         _guard_published(ws, st, row, p, cols)
@@ -104,7 +105,8 @@ def write_reconciliation(ws: Any, st: Styles, args: grid.ModelArgs, engine: Engi
         ws.write_formula(row, cols.col("reason"), why[0], st.wrap_low, why[1])
         longest = max(p.reason, *(REASON_WHEN_SCENARIO.values()), key=len)
         fit_row(ws, row, [(longest, L.YEAR_WIDTH * (L.LAST_YEAR_COL - cols.col("reason") + 1)),
-                           (f"{p.publisher} [{p.scope}]", L.series_widths("Checks")[0])])
+                           (f"{p.publisher} [{p.scope}]", L.series_widths("Checks")[0]),
+                           (p.id, L.series_widths("Checks")[2])])
     last = first + len(checked) - 1
     ws.set_column(L.REASON_COL, L.REASON_COL, 20, None, {"hidden": True})
     fmts = [st.number("0.00")] * len(ratios)
@@ -150,7 +152,7 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         label = a.publisher  # what was disclosed, when and where: the note on the disclosed figure
         ws.write_string(row, cols.col("publisher"), label, st.wrap_low)
         ws.write_string(row, cols.col("kind"), a.kind, st.unit)
-        ws.write_string(row, cols.col("key"), a.id, st.key)
+        ws.write_string(row, cols.col("key"), a.id, st.key_wrap)
         ws.write_number(row, cols.col("year"), a.year, st.number("0"))
         ws.write_number(row, cols.col("disclosed"), a.value, st.number("#,##0"))
         ws.write_comment(row, cols.col("disclosed"), f"{a.source} ({a.date}), grade {a.grade}: {a.link}", NOTE_SIZE)
@@ -168,7 +170,7 @@ def write_anchors(ws: Any, st: Styles, args: grid.ModelArgs, places: dict[str, g
         ws.write_formula(row, cols.col("reason"), f'=IF({cols.cell("flag", row)}=0,"{HOLDS}",{raw})', st.wrap_low,
                          a.reason if flagged else HOLDS)
         fit_row(ws, row, [(a.reason, L.YEAR_WIDTH * (L.LAST_YEAR_COL - cols.col("reason") + 1)),
-                           (label, L.series_widths("Checks")[0])])
+                           (label, L.series_widths("Checks")[0]), (a.id, L.series_widths("Checks")[2])])
     last = first + len(checked) - 1
     flag_count(ws, st, cols, "Anchor flags (count; see the reasons)", first, last, sum(not c.passes for c in checked))
     return first
