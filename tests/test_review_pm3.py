@@ -235,3 +235,30 @@ def test_reconciliation_and_anchor_keys_wrap_whole_not_cut(built):
                 assert cell.alignment.wrap_text, (sheet, cell.coordinate, cell.value)
                 assert (ws.row_dimensions[cell.row].height or 15) >= 30, (sheet, cell.coordinate)
     assert seen >= 10
+
+
+def test_read_in_is_refused_on_anything_but_a_same_scope_figure(monkeypatch):
+    """The Summary writes a read_in figure's flag as the band's formula, so published.toml may put read_in only on
+    a same-scope figure (and only a scenario's name); the shipped file passes."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from cpo_xl.engine.errors import CpoError
+    shipped = Path(xc.__file__).with_name("data").joinpath("published.toml").read_text(encoding="utf-8")
+    assert 'read_in = "bull"' in shipped
+
+    def with_text(text: str) -> None:
+        files = SimpleNamespace(joinpath=lambda _: SimpleNamespace(read_text=lambda encoding: text))
+        monkeypatch.setattr(xc, "resources", SimpleNamespace(files=lambda _: files))
+        xc.published.cache_clear()
+
+    try:
+        for bad in (shipped.replace('read_in = "bull"', 'read_in = "bull"\nrelation = "floor"', 1).replace(
+                'relation = "same"\nread_in', 'read_in', 1), shipped.replace('read_in = "bull"', 'read_in = "up"')):
+            with_text(bad)
+            with pytest.raises(CpoError, match="morgan_stanley_bull: read_in must be bear, base or bull"):
+                xc.published()
+    finally:
+        monkeypatch.undo()
+        xc.published.cache_clear()
+    assert any(p.read_in == "bull" for p in xc.published())

@@ -11,6 +11,7 @@ import numpy as np
 
 from cpo_xl.engine import crosscheck as xc
 from cpo_xl.engine.case import Case, run
+from cpo_xl.engine.model import ModelResult
 from cpo_xl.engine.timeline import year_index
 
 
@@ -37,26 +38,21 @@ class Anchored:
 def reconciled(case: Case) -> list[Reconciled]:
     """Every published figure reconciled for ``case``, in file order."""
     r, band = run(case), case.assumptions().crosscheck.band
-    out = []
-    for p in xc.published():
-        model = float(np.asarray(xc.model_line(r, p.metric))[year_index(p.year)])
-        ratio = xc.ratio(model, p)
-        out.append(Reconciled(p, model, ratio, xc.passes(ratio, p, band)))
-    return out
+    return [_reconcile(r, p, band) for p in xc.published()]
 
 
 def read_in_own_scenario(case: Case) -> list[Reconciled]:
     """Each scenario's own published figure (read_in: a bull case) against that scenario of ``case``'s
     assumptions, whichever scenario ``case`` shows."""
     band = case.assumptions().crosscheck.band
-    out = []
-    for p in xc.published():
-        if p.read_in:
-            model = float(np.asarray(xc.model_line(run(case.with_(scenario=p.read_in)), p.metric))[
-                year_index(p.year)])
-            ratio = xc.ratio(model, p)
-            out.append(Reconciled(p, model, ratio, xc.passes(ratio, p, band)))
-    return out
+    return [_reconcile(run(case.with_(scenario=p.read_in)), p, band) for p in xc.published() if p.read_in]
+
+
+def _reconcile(r: ModelResult, p: xc.Published, band: float) -> Reconciled:
+    """One published figure against the model line of its scope in its year of the run ``r``."""
+    model = float(np.asarray(xc.model_line(r, p.metric))[year_index(p.year)])
+    ratio = xc.ratio(model, p)
+    return Reconciled(p, model, ratio, xc.passes(ratio, p, band))
 
 
 def anchored(case: Case) -> list[Anchored]:

@@ -60,8 +60,11 @@ def published() -> tuple[Published, ...]:
             if item.get("status") not in STATUSES or (item["status"] == VERIFIED) != bool(item.get("link")):
                 raise CpoError(f"published.toml {item['id']}: status must be one of {STATUSES}, with a link "
                                "exactly when verified")
-            if item.get("read_in", "bear") not in ("bear", "base", "bull"):
-                raise CpoError(f"published.toml {item['id']}: read_in must be bear, base or bull")
+            # a scenario's own figure is banded like a same-scope one (the Summary's formula for it is the band's)
+            if item.get("read_in", "") not in ("", "bear", "base", "bull") or (
+                    item.get("read_in") and item.get("relation", "same") != "same"):
+                raise CpoError(f"published.toml {item['id']}: read_in must be bear, base or bull, on a "
+                               "same-scope figure")
             reasons = item.get("reason", "")
             reason = reasons.get(str(year), "") if isinstance(reasons, dict) else reasons
             points.append(Published(item["id"], item["source"], item["date"], item["metric"], item["scope"],

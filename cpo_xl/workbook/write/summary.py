@@ -15,7 +15,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cpo_xl.analysis.reconcile import anchored, reconciled
 from cpo_xl.engine.case import run
-from cpo_xl.engine.crosscheck import FLOOR_KINDS, anchor_unit
+from cpo_xl.engine.crosscheck import FLOOR_KINDS, anchor_unit, passes
 from cpo_xl.engine.inputs import SCENARIOS, shipped
 from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.excel import functions as fn
@@ -315,8 +315,8 @@ def _reconciliation(page: Page) -> list[X]:
                           for name_ in (f"tam_{scenario}", f"{scenario}_equipment"))
         optics_s = X(f"({tam.f}-{equipment.f})", float(tam.v) - float(equipment.v))
         ratio = X(f"{optics_s.f}/{p.value:g}", optics_s.v / p.value)
-        holds = 1.0 / band <= ratio.v <= band
-        word = iff(f"OR({ratio.f}<1/{band_x.f},{ratio.f}>{band_x.f})", not holds, " flagged", "")
+        # a same-scope figure (published() refuses read_in on any other): flagged outside the band
+        word = iff(f"OR({ratio.f}<1/{band_x.f},{ratio.f}>{band_x.f})", not passes(ratio.v, p, band), " flagged", "")
         parts += [f"against the model's {scenario} scenario (US$ ", bn(optics_s), " bn) ", text(ratio, "0.00"), word]
     optics = page.line("optics", L.SUMMARY_INPUT_YEAR)  # the published figures count optics, not the TAM
     two = cat(f"Verified CPO-only {L.SUMMARY_INPUT_YEAR} figures, the model's CPO optics (US$ ", bn(optics),
