@@ -7,9 +7,12 @@ workbook to list its sheets); each test runs the library's own path beside the s
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from xlsxwriter.worksheet import Worksheet
 
 from cpo_xl.workbook.read import files
@@ -37,6 +40,25 @@ def test_the_patterns_are_xlsxwriters_own():
     assert len(patterns) == 29
     assert r"\bFILTER\(" in patterns and r"\SINGLE\(" in patterns
     assert not any("ACOT" in p for p in patterns)
+
+
+@given(st.text(alphabet="ABCDEFGHIKLNOPRSTUWXY(_. ,=1", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_the_one_search_finds_every_formula_a_pattern_would_change(text):
+    """The bare-name alternation flags every text any of XlsxWriter's own patterns matches (a miss would write a
+    formula unprepared); the texts are drawn from the letters of the function names, so near-misses abound."""
+    patterns = fastbook.dynamic_patterns()
+    if any(re.search(p, text) for p in patterns):
+        assert fastbook.any_pattern(patterns).search(text)
+    for name in ("FILTER", "SINGLE", "XLOOKUP"):  # and the names themselves, after a letter or a space
+        assert fastbook.any_pattern(patterns).search(f"{text} {name}(A1)")
+
+
+def test_patterns_of_another_shape_are_searched_as_they_are():
+    """A pattern that is not a name between \\b and \\( (a future XlsxWriter's) is kept whole."""
+    found = fastbook.any_pattern([r"\bFILTER\(", r"@[A-Z]+"])
+    assert found is not None and found.search("=@A1") and found.search("=FILTER(A1)")
+    assert fastbook.any_pattern([]) is None
 
 
 @pytest.mark.parametrize("formula", [
