@@ -7,7 +7,12 @@ import shutil
 import openpyxl
 import pytest
 
+from cpo_xl.engine.case import Case
+from cpo_xl.engine.case import run as run_case
+from cpo_xl.engine.timeline import year_index
+from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, pdf_pages, run
+from tests.test_pm import sheet_of
 
 
 def _need_soffice():
@@ -18,7 +23,10 @@ def _need_soffice():
 @pytest.mark.slow
 def test_publish_pdf_on_the_default_output_and_on_a_relative_path(built, tmp_path, monkeypatch, capsys):
     """Before: `cpo-xl publish --pdf` with its default output (dist/CPO_Model_PM.xlsx, relative) ended in a
-    traceback, "relative path can't be expressed as a file URI", exit 1."""
+    traceback, "relative path can't be expressed as a file URI", exit 1.
+
+    The PDF is the Summary on one page, with the engine's 2030 TAM (the one test of what `--pdf` prints; it
+    was a second test publishing to an absolute path, merged here to spare a LibreOffice run)."""
     _need_soffice()
     (tmp_path / "workbook").mkdir()
     shutil.copy(built, tmp_path / "workbook" / "CPO_Model.xlsx")
@@ -27,7 +35,9 @@ def test_publish_pdf_on_the_default_output_and_on_a_relative_path(built, tmp_pat
     assert code == 0, err
     pdf = tmp_path / "dist" / "CPO_Model_PM_Summary.pdf"
     assert "wrote dist/CPO_Model_PM_Summary.pdf" in out
-    assert len(pdf_pages(pdf)) == 1
+    (page,) = pdf_pages(pdf)
+    assert sheet_of(page) == L.SUMMARY
+    assert f"{float(run_case(Case()).tam[year_index(2030)]):,.0f}" in page
     code, out, err = run(capsys, "publish", "workbook/CPO_Model.xlsx", "--output", "copies/../pm.xlsx", "--pdf")
     assert code == 0, err
     assert (tmp_path / "pm.xlsx").is_file() and len(pdf_pages(tmp_path / "pm_Summary.pdf")) == 1

@@ -3,10 +3,8 @@ and pages that print."""
 
 import ast
 import math
-import os
 import posixpath
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -322,18 +320,3 @@ def check_ranking_year(book: openpyxl.Workbook, scenario: str, year: int) -> Non
             assert ws.cell(r, 5).value == pytest.approx(exposures[r], rel=1e-9)
     for r, e in exposures.items():
         assert ws.cell(r, 8).value == 1 + sum(other > e for other in exposures.values())
-
-
-@pytest.mark.slow
-def test_publish_pdf_writes_the_summary_on_one_page(built, tmp_path, capsys):
-    from cpo_xl.cli import main
-    if not shutil.which("soffice") and os.environ.get("CI") != "true":
-        pytest.skip("LibreOffice not installed (outside CI)")
-    target = tmp_path / "PM.xlsx"
-    assert main(["publish", str(built), "--output", str(target), "--pdf"]) == 0
-    pdf = tmp_path / "PM_Summary.pdf"
-    assert str(pdf) in capsys.readouterr().out
-    (page,) = pdf_pages(pdf)
-    assert sheet_of(page) == L.SUMMARY
-    assert f"{float(run(Case()).tam[year_index(2030)]):,.0f}" in page
-    assert not list(tmp_path.glob(".cpo-pdf-*"))  # the work folder is gone
