@@ -27,6 +27,49 @@ RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+# A build is byte-identical for the same case and code (build.FIXED_DATE; `build --check` and the golden
+# tests hold that), so the suite writes the bytes of a worker's first build of a (case, PM copy or not, code)
+# again wherever `cpo-xl build` and `cpo-xl publish` build that case once more: ~40 of the run's ~70 builds
+# are the base case, rebuilt over copies a test edited to exercise the guard, the backup and the safe write,
+# which still run in full. A test that changes what a build does from inside (a full disk in XlsxWriter)
+# or times builds against each other is marked `fresh_build` and builds every time.
+_BUILDS: dict[tuple, tuple[bytes, str]] = {}
+_FIRST: dict[tuple, str] = {}  # the test that made each build first
+
+
+def _reusing(build: Callable[..., str]) -> Callable[..., str]:
+    """``build_workbook`` that writes the bytes of an identical earlier build instead of building again."""
+    from cpo_xl.analysis import lines
+    from cpo_xl.engine.case import Case
+    from cpo_xl.workbook.read import snapshot
+
+    def build_workbook(path: Path, case: "Case | None" = None, static: bool = False) -> str:
+        key = (case or Case(), static, snapshot.builder_fingerprint(), tuple(lines.STATIC))
+        if key in _BUILDS:
+            data, digest = _BUILDS[key]
+            if os.environ.get("VERIFY_REUSED_BUILDS"):  # build anyway; fail on any byte of difference
+                build(path, case, static)
+                assert Path(path).read_bytes() == data, f"the build {_FIRST[key]} made differs from a fresh one"
+            Path(path).write_bytes(data)
+            return digest
+        digest = build(path, case, static)
+        _BUILDS[key] = (Path(path).read_bytes(), digest)
+        _FIRST[key] = os.environ.get("PYTEST_CURRENT_TEST", "").removesuffix(" (call)")
+        return digest
+    return build_workbook
+
+
+@pytest.fixture(autouse=True)
+def reuse_identical_builds(request, monkeypatch):
+    """The CLI's builds (build, build --check, publish) reuse identical earlier builds (see _BUILDS)."""
+    if request.node.get_closest_marker("fresh_build"):
+        return
+    from cpo_xl.cli import build as build_verb
+    from cpo_xl.workbook.share import publish
+    for module in (build_verb, publish):
+        monkeypatch.setattr(module, "build_workbook", _reusing(build_workbook))
+
+
 def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
     """A folder ``make(folder)`` fills, made once per test run: under pytest-xdist the first worker to ask makes
     it in the run's common temporary folder and the other workers wait for it and read the same files (a

@@ -17,6 +17,7 @@ from tests.conftest import digest, run
 
 
 @pytest.mark.slow
+@pytest.mark.fresh_build  # the failure is inside XlsxWriter, so the build must run
 def test_a_full_disk_inside_xlsxwriter_is_one_line_and_the_target_is_unchanged(built, tmp_path, capsys, monkeypatch):
     import xlsxwriter.workbook
     workbook = tmp_path / "w.xlsx"
