@@ -71,12 +71,14 @@ def _reusing(build: Callable[..., str]) -> Callable[..., str]:
 
 @pytest.fixture(autouse=True)
 def reuse_identical_builds(request, monkeypatch):
-    """The CLI's builds (build, build --check, publish) reuse identical earlier builds (see _BUILDS)."""
+    """The CLI's builds (build, build --check, publish and the guard's rebuild) reuse identical earlier builds
+    (see _BUILDS)."""
     if request.node.get_closest_marker("fresh_build"):
         return
     from cpo_xl.cli import build as build_verb
+    from cpo_xl.workbook.replace import edits
     from cpo_xl.workbook.share import publish
-    for module in (build_verb, publish):
+    for module in (build_verb, publish, edits):  # edits: the guard's rebuild of the inputs a file records
         monkeypatch.setattr(module, "build_workbook", _reusing(build_workbook))
 
 
