@@ -37,12 +37,13 @@ RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-# A build is byte-identical for the same case and code (build.FIXED_DATE; `build --check` and the golden
-# tests hold that), so the suite writes the bytes of a worker's first build of a (case, PM copy or not, code)
-# again wherever `cpo-xl build` and `cpo-xl publish` build that case once more: ~40 of the run's ~70 builds
-# are the base case, rebuilt over copies a test edited to exercise the guard, the backup and the safe write,
-# which still run in full. A test that changes what a build does from inside (a full disk in XlsxWriter)
-# or times builds against each other is marked `fresh_build` and builds every time.
+# A build is byte-identical for the same case and code (build.FIXED_DATE; test_build_check's
+# test_two_builds_on_one_machine_are_byte_identical holds that), so the suite writes the bytes of a worker's
+# first build of a (case, PM copy or not, code) again wherever `cpo-xl build`, `publish` or the build guard
+# builds it once more: ~50 of the run's ~90 builds are the base case or its PM copy, rebuilt over copies a test
+# edited to exercise the guard, the backup and the safe write, which all still run. build_workbook called
+# directly (the build's own tests) always builds; a test that breaks a build from inside (a full disk in
+# XlsxWriter) is marked `fresh_build`. VERIFY_REUSED_BUILDS=1 builds anyway and fails on any byte of difference.
 _BUILDS: dict[tuple, tuple[bytes, str]] = {}
 _FIRST: dict[tuple, str] = {}  # the test that made each build first
 
@@ -57,7 +58,7 @@ def _reusing(build: Callable[..., str]) -> Callable[..., str]:
         key = (case or Case(), static, snapshot.builder_fingerprint(), tuple(lines.STATIC))
         if key in _BUILDS:
             data, digest = _BUILDS[key]
-            if os.environ.get("VERIFY_REUSED_BUILDS"):  # build anyway; fail on any byte of difference
+            if os.environ.get("VERIFY_REUSED_BUILDS"):
                 build(path, case, static)
                 assert Path(path).read_bytes() == data, f"the build {_FIRST[key]} made differs from a fresh one"
             Path(path).write_bytes(data)
