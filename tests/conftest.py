@@ -4,7 +4,6 @@ import gc
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,16 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-# Where PYTHONDONTWRITEBYTECODE is set (this machine sets it), every worker and every fresh interpreter a test
-# starts would compile cpo_xl again and pytest would rewrite every test module's asserts again (~1.6 s a
-# process). The suite keeps that bytecode in the venv instead, never beside the sources; set before cpo_xl
-# is first imported, and in the environment the workers and the tests' interpreters inherit.
-if sys.dont_write_bytecode and not sys.pycache_prefix:
-    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"] = str(Path(sys.prefix) / "pycache")
-    sys.dont_write_bytecode = False
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-
-from cpo_xl.cli.main import GC_THRESHOLDS  # after the bytecode setting above
+from cpo_xl.cli.main import GC_THRESHOLDS
 from cpo_xl.workbook.write.build import build_workbook
 
 # The suite runs in-process what the CLI runs, with the CLI's collector thresholds (see GC_THRESHOLDS): the
