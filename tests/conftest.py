@@ -34,30 +34,26 @@ RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 # edited to exercise the guard, the backup and the safe write, which all still run. build_workbook called
 # directly (the build's own tests) always builds; a test that breaks a build from inside (a full disk in
 # XlsxWriter) is marked `fresh_build`. VERIFY_REUSED_BUILDS=1 builds anyway and fails on any byte of difference.
-_BUILDS: dict[tuple, tuple[bytes, str]] = {}
-_FIRST: dict[tuple, str] = {}  # the test that made each build first
+_BUILDS: dict[tuple, tuple[bytes, str, str]] = {}  # key -> (the file's bytes, its digest, the test that built it)
 
 
-def _reusing(build: Callable[..., str]) -> Callable[..., str]:
-    """``build_workbook`` that writes the bytes of an identical earlier build instead of building again."""
+def _reused_build(path: Path, case=None, static: bool = False) -> str:
+    """:func:`build_workbook`, writing the bytes of an identical earlier build instead of building again."""
     from cpo_xl.analysis import lines
     from cpo_xl.engine.case import Case
-    from cpo_xl.workbook.read import snapshot
-
-    def build_workbook(path: Path, case: "Case | None" = None, static: bool = False) -> str:
-        key = (case or Case(), static, snapshot.builder_fingerprint(), tuple(lines.STATIC))
-        if key in _BUILDS:
-            data, digest = _BUILDS[key]
-            if os.environ.get("VERIFY_REUSED_BUILDS"):
-                build(path, case, static)
-                assert Path(path).read_bytes() == data, f"the build {_FIRST[key]} made differs from a fresh one"
-            Path(path).write_bytes(data)
-            return digest
-        digest = build(path, case, static)
-        _BUILDS[key] = (Path(path).read_bytes(), digest)
-        _FIRST[key] = os.environ.get("PYTEST_CURRENT_TEST", "").removesuffix(" (call)")
+    from cpo_xl.workbook.read import snapshot  # read at each call: a test may patch builder_fingerprint
+    key = (case or Case(), static, snapshot.builder_fingerprint(), tuple(lines.STATIC))
+    if key in _BUILDS:
+        data, digest, first = _BUILDS[key]
+        if os.environ.get("VERIFY_REUSED_BUILDS"):
+            build_workbook(path, case, static)
+            assert Path(path).read_bytes() == data, f"the build {first} made differs from a fresh one"
+        Path(path).write_bytes(data)
         return digest
-    return build_workbook
+    digest = build_workbook(path, case, static)
+    first = os.environ.get("PYTEST_CURRENT_TEST", "").removesuffix(" (call)")
+    _BUILDS[key] = (Path(path).read_bytes(), digest, first)
+    return digest
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +66,7 @@ def reuse_identical_builds(request, monkeypatch):
     from cpo_xl.workbook.replace import edits
     from cpo_xl.workbook.share import publish
     for module in (build_verb, publish, edits):  # edits: the guard's rebuild of the inputs a file records
-        monkeypatch.setattr(module, "build_workbook", _reusing(build_workbook))
+        monkeypatch.setattr(module, "build_workbook", _reused_build)
 
 
 def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
