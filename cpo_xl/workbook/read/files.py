@@ -13,7 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
+from xml.parsers import expat
 
 from defusedxml import ElementTree
 
@@ -77,7 +78,11 @@ def _check(path: Path) -> bool:
                 raise CpoError(f"{path}: not an Excel workbook (no xl/workbook.xml)")
             for m in members:
                 if m.filename.endswith((".xml", ".rels")):
-                    well_formed(z.read(m.filename))
+                    try:
+                        well_formed(z.read(m.filename))
+                    except XmlEntityError:
+                        raise CpoError(f"{path}: {m.filename} declares XML entities or references an external "
+                                       "one (Excel never writes them): refused") from None
     except CpoError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file is one clear line
@@ -85,20 +90,23 @@ def _check(path: Path) -> bool:
     return True
 
 
-class _NoTree:
-    """A parser target that keeps nothing: the parse only proves the XML well formed (half the time of
-    building the tree that is thrown away)."""
+class XmlEntityError(ValueError):
+    """An XML part that declares an entity or references an external one (billion laughs, XXE): refused."""
 
-    def close(self) -> None:
-        return None
+
+def _refuse_entity(*_: Any) -> NoReturn:
+    raise XmlEntityError("entity declarations and external references are refused")
 
 
 def well_formed(xml: bytes) -> None:
-    """Parse ``xml`` with defusedxml's parser (entities and external references refused) and keep nothing;
-    raises the parser's error for XML that is not well formed."""
-    parser = ElementTree.DefusedXMLParser(target=_NoTree())
-    parser.feed(xml)
-    parser.close()
+    """Parse ``xml`` with expat, keeping nothing and refusing any entity declaration or external reference
+    (defusedxml's rules, without its per-element Python callbacks: ~5x faster over a workbook's parts); raises
+    the parser's error for XML that is not well formed and :class:`XmlEntityError` for an entity."""
+    parser = expat.ParserCreate()
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = _refuse_entity
+    parser.Parse(xml, True)
 
 
 def load(path: Path, data_only: bool = False) -> Any:
