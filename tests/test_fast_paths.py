@@ -141,8 +141,8 @@ def test_simulate_with_the_draws_ahead_equals_the_draws_in_line(monkeypatch):
 def _openpyxl_notes(path, title):
     """The notes of a sheet as openpyxl's CommentSheet reads them (what parts.sheet_notes read before)."""
     import zipfile
+    from xml.etree import ElementTree
 
-    from defusedxml import ElementTree
     from openpyxl.comments.comment_sheet import CommentSheet
     from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -192,7 +192,8 @@ def test_notes_read_from_the_xml_are_openpyxls(built, tmp_path):
 def test_a_note_text_reads_as_openpyxls(xml):
     """parts.note_text against openpyxl's Text.content on the shapes a note's <text> takes (plain, runs, a
     phonetic run left out, two plain <t>, an empty run)."""
-    from defusedxml import ElementTree
+    from xml.etree import ElementTree
+
     from openpyxl.cell.text import Text
 
     from cpo_xl.workbook.read import parts

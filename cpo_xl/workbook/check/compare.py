@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from defusedxml import ElementTree
-
 from cpo_xl.workbook.read import files
 
 REL_TOL = 1e-9
@@ -65,9 +63,9 @@ def _attribute(key: str, value: str | None) -> str:
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part name -> sheet name, through workbook.xml and its relationships."""
-    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    rels = files.xml_tree(z.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    book = files.xml_tree(z.read("xl/workbook.xml"))
     parts = {}
     for sheet in book.iter(f"{_MAIN_NS}sheet"):
         target = targets.get(sheet.get(f"{_REL_NS}id"), "")
@@ -78,7 +76,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     if SHARED_STRINGS not in z.namelist():
         return []
-    root = ElementTree.fromstring(z.read(SHARED_STRINGS))
+    root = files.xml_tree(z.read(SHARED_STRINGS))
     return ["".join(t.text or "" for t in si.iter(f"{_MAIN_NS}t")) for si in root]
 
 
@@ -139,7 +137,7 @@ def compare(committed: Path, fresh: Path) -> list[Difference]:
                 found.append(Difference(name, f"{len(data_a):,} bytes", f"{len(data_b):,} bytes (other content)"))
                 continue
             walk = _Walk(name, sheets.get(name), strings)
-            root_a, root_b = ElementTree.fromstring(data_a), ElementTree.fromstring(data_b)
+            root_a, root_b = files.xml_tree(data_a), files.xml_tree(data_b)
             walk.run(root_a, root_b, _local(root_a.tag))
             found.extend(walk.found)
     # cells first (what a person changed shows at the top), then names, charts and properties

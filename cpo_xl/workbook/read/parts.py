@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from defusedxml import ElementTree
-
-from cpo_xl.workbook.read.files import local_name
+from cpo_xl.workbook.read.files import local_name, xml_tree
 
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -39,14 +37,14 @@ def rels(z: zipfile.ZipFile, part: str, kind: str | None = None) -> dict[str, st
     path = f"{folder}/_rels/{name}.rels"
     if path not in z.namelist():
         return {}
-    return {r.get("Id", ""): target(part, r.get("Target", "")) for r in ElementTree.fromstring(z.read(path))
+    return {r.get("Id", ""): target(part, r.get("Target", "")) for r in xml_tree(z.read(path))
             if r.tag == PKG_REL and r.get("TargetMode") != "External" and kind in (None, r.get("Type"))}
 
 
 def sheet_parts(z: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
     """(sheet name, its part) for every worksheet the workbook lists and the zip holds."""
     book_rels = rels(z, "xl/workbook.xml")
-    for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).iter(f"{MAIN}sheet"):
+    for sheet in xml_tree(z.read("xl/workbook.xml")).iter(f"{MAIN}sheet"):
         part = book_rels.get(sheet.get(f"{REL}id", ""), "")
         if part in z.namelist():
             yield str(sheet.get("name")), part
@@ -65,7 +63,7 @@ def sheet_notes(path: Path, title: str) -> dict[tuple[int, int], str]:
             for comments in rels(z, part, COMMENTS).values():
                 if comments not in z.namelist():
                     continue
-                for record in ElementTree.fromstring(z.read(comments)).iter():
+                for record in xml_tree(z.read(comments)).iter():
                     if local_name(record.tag) != "comment" or record.get("ref") is None:
                         continue
                     text = next((child for child in record if local_name(child.tag) == "text"), None)

@@ -13,13 +13,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from defusedxml import ElementTree
-
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.inputs import DESCRIPTIVE_FIELDS, SCENARIOS, UserFile, short
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.read import parts
-from cpo_xl.workbook.read.files import CUSTOM_PROPS, Recent, cell_grid, content_digest, opened
+from cpo_xl.workbook.read.files import CUSTOM_PROPS, Recent, cell_grid, content_digest, opened, xml_tree
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import notes as in_notes
 
@@ -369,7 +367,7 @@ def recorded_digest(path: Path) -> str | None:
     with zipfile.ZipFile(path) as z:
         if CUSTOM_PROPS not in z.namelist():
             return None
-        root = ElementTree.fromstring(z.read(CUSTOM_PROPS))
+        root = xml_tree(z.read(CUSTOM_PROPS))
     for prop in root:
         if prop.get("name") == "cpo_inputs_digest":
             return "".join(prop.itertext()).strip()

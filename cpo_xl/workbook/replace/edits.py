@@ -30,8 +30,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from defusedxml import ElementTree
-
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.workbook.read import align, contents, files, parts, snapshot
@@ -288,11 +286,11 @@ def _drawings(path: Path) -> dict[str, Any]:
             xml = z.read(part)
             if b"drawing" not in xml:
                 continue  # no <drawing> element: not worth parsing the sheet
-            for drawing in ElementTree.fromstring(xml).iter(f"{parts.MAIN}drawing"):
+            for drawing in files.xml_tree(xml).iter(f"{parts.MAIN}drawing"):
                 target = rels.get(drawing.get(f"{parts.REL}id", ""), "")
                 if target not in z.namelist():
                     continue
-                for anchor in ElementTree.fromstring(z.read(target)):
+                for anchor in files.xml_tree(z.read(target)):
                     for child in anchor:
                         kind = _KINDS.get(child.tag.removeprefix(_XDR))
                         if kind:
