@@ -198,8 +198,8 @@ def present_cells(ws: Any, last_row: int | None = None) -> Iterator[tuple[int, i
     cells present: openpyxl's iter_rows trusts the declared <dimension> (one cell at XFD1048576 makes it walk
     17 billion empty cells; a dimension of A1:C3 hides every cell outside it). A formula is a cell whose type
     in the file is a formula, never text that starts with "="."""
-    from openpyxl.worksheet._reader import WorkSheetParser  # the parser openpyxl's read-only mode uses
-    with _sheet_parser(ws, WorkSheetParser, data_only=ws.parent.data_only) as parser:
+    from cpo_xl.workbook.read.lean_openpyxl import CellsParser  # openpyxl's, stopping after the cells
+    with _sheet_parser(ws, CellsParser, data_only=ws.parent.data_only) as parser:
         for number, row in parser.parse():
             if last_row is not None and number > last_row:
                 return

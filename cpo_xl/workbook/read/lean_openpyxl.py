@@ -4,8 +4,10 @@
   <dimension> when first asked for it (max_row...), not when the workbook opens: openpyxl parses the first
   64 KB of every sheet for it at load (half of a load's time for the 20 sheets of a cpo-xl workbook), and
   :func:`files.present_cells` reads the cells the file holds without it.
-- :class:`FormulaAndValueParser` is openpyxl's sheet parser giving a formula cell's formula and its cached
-  value from one parse (openpyxl gives one or the other per load: two loads and two parses of each sheet).
+- :class:`CellsParser` is openpyxl's sheet parser for cells alone: it stops at the end of <sheetData>, where
+  openpyxl goes on to parse what follows (the Inputs sheet's ~940 data validations are a quarter of its read).
+- :class:`FormulaAndValueParser` is that parser giving a formula cell's formula and its cached value from one
+  parse (openpyxl gives one or the other per load: two loads and two parses of each sheet).
 
 tests/test_fast_paths.py runs openpyxl's own calls beside these on the model workbook, the PM copy and a file
 LibreOffice saved.
@@ -18,7 +20,10 @@ from typing import Any
 
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, WorkSheetParser, iterparse
+from openpyxl.xml.constants import SHEET_MAIN_NS
+
+SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
 
 
 class _SizedWhenAsked(ReadOnlyWorksheet):
@@ -80,7 +85,22 @@ def load_read_only(path: Path, data_only: bool = False) -> Any:
     return reader.wb
 
 
-class FormulaAndValueParser(WorkSheetParser):
+class CellsParser(WorkSheetParser):
+    """openpyxl's sheet parser yielding the rows of cells, as its parse() does, and stopping at the end of
+    <sheetData>: the cells are all inside it, and what follows (data validations, conditional formats, page
+    setup...) is parsed by openpyxl into objects a cell reader throws away."""
+
+    def parse(self) -> Any:
+        for _, element in iterparse(self.source):
+            if element.tag == ROW_TAG:
+                row = self.parse_row(element)
+                element.clear()
+                yield row
+            elif element.tag == SHEET_DATA_TAG:
+                return
+
+
+class FormulaAndValueParser(CellsParser):
     """openpyxl's sheet parser with ``data_only`` semantics for every cell's value (the cached value of a formula
     cell, typed as openpyxl types it), and each formula cell's formula (openpyxl's parse_formula: array and
     shared formulas resolved) under the key "formula"."""
