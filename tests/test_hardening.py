@@ -214,9 +214,9 @@ XXE = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passw
                          ids=["billion-laughs", "external-entity"])
 def test_an_xml_part_declaring_entities_is_refused_in_one_line(built, tmp_path, capsys, verb, part, prolog):
     """An entity declaration (billion laughs) or an external entity (XXE) in any part ends in one line naming
-    entities, before openpyxl parses anything, and the file is left as it was. (No test covered this before;
-    it passed on defusedxml's parser and passes on the expat check that replaced it; the
-    message named the workbook corrupt before, the part and the entities now.)"""
+    the part, before openpyxl parses anything, and the file is left as it was. (No test covered this before;
+    it passed on defusedxml's parser, whose message called the workbook corrupt, and passes on the check that
+    replaced it.)"""
     import re
     import zipfile
     bad = tmp_path / "entities.xlsx"
@@ -230,5 +230,55 @@ def test_an_xml_part_declaring_entities_is_refused_in_one_line(built, tmp_path, 
     args = {"check": ("check", bad), "pull": ("pull", bad, "--output", tmp_path / "p.toml"),
             "diff": ("diff", built, bad)}[verb]
     code, _, err = run(capsys, *args)
-    assert code == 2 and len(err.strip().splitlines()) == 1 and f"{part} declares XML entities" in err, err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and f"{part} declares a document type" in err, err
     assert "Traceback" not in err and digest(bad) == before
+
+
+def _with_part(built: Path, folder: Path, name: str, data: bytes) -> Path:
+    """A copy of the build with the part ``name`` added, or replaced when it exists."""
+    import zipfile
+    out = folder / "part.xlsx"
+    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename != name:
+                zout.writestr(info.filename, zin.read(info.filename))
+        zout.writestr(name, data)
+    return out
+
+
+SHEET_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("xl/sharedStrings.XML", b'<!DOCTYPE s [<!ENTITY e "INJECTED">]><sst ' + SHEET_NS + b"><si><t>&e;</t></si></sst>"),
+    ("xl/drawings/vmlDrawing9.vml", b'<!DOCTYPE x [<!ENTITY e "INJECTED">]><xml>&e;</xml>'),
+    ("xl/media/notes.bin", b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>'),
+    ("xl/extra.xml", b'<!DOCTYPE x [<!ENTITY % p "INJECTED">]><x/>'),
+    ("xl/extra.xml", b'<!DOCTYPE x [<!ATTLIST x injected CDATA "yes">]><x/>'),
+    ("xl/extra.xml", '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY e "I">]><x>&e;</x>'
+     .encode("utf-16")),
+], ids=["upper-case-suffix", "vml", "doctype-system-in-any-name", "parameter-entity", "attlist-defaults",
+        "utf-16"])
+def test_every_xml_part_is_checked_whatever_its_name_and_no_document_type_passes(built, tmp_path, name, data):
+    """Found by review: the check chose parts by a lower-case .xml/.rels suffix, so an entity in
+    xl/sharedStrings.XML (openpyxl finds parts by relationship, not by name) or a .vml drawing that `check`
+    parses went through unchecked, and a DOCTYPE without an entity (an external DTD, attribute defaults)
+    passed. Now every part whose bytes are XML is parsed and any document type declaration is refused."""
+    import re
+
+    from cpo_xl.workbook.read import files
+    path = _with_part(built, tmp_path, name, data)
+    with pytest.raises(CpoError, match=f"{re.escape(name)} declares a document type"):
+        files.check_file(path)
+
+
+def test_an_unbound_namespace_prefix_is_one_line_not_a_traceback(built, tmp_path, capsys):
+    """Found by review: the check parsed without namespaces, so <zz:junk/> in the notes passed it and `pull`
+    ended in a traceback from the notes reader; namespaces are resolved in the check now."""
+    import zipfile
+    with zipfile.ZipFile(built) as z:
+        name = next(n for n in z.namelist() if n.startswith("xl/comments"))
+        data = z.read(name)
+    bad = _with_part(built, tmp_path, name, data.replace(b"</comments>", b"<zz:junk/></comments>"))
+    code, _, err = run(capsys, "pull", bad, "--output", tmp_path / "p.toml")
+    assert code == 2 and "unbound prefix" in err and "Traceback" not in err, err

@@ -62,26 +62,29 @@ def _check(path: Path) -> bool:
             total = sum(m.file_size for m in members)
             if total > MAX_UNCOMPRESSED:
                 raise CpoError(f"{path}: uncompressed size {total:,} bytes exceeds the limit {MAX_UNCOMPRESSED:,}")
-            xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels", ".vml")))
-            if xml > MAX_XML_TOTAL or len(members) > MAX_MEMBERS:
-                raise CpoError(f"{path}: {len(members):,} parts holding {xml:,} bytes of XML, above the "
-                               f"{MAX_MEMBERS:,} parts / {MAX_XML_TOTAL:,} bytes of XML a cpo-xl workbook needs: "
-                               "refused")
+            if len(members) > MAX_MEMBERS:
+                raise CpoError(f"{path}: {len(members):,} parts, above the {MAX_MEMBERS:,} a cpo-xl workbook "
+                               "needs: refused")
             for m in members:
                 if m.compress_size and m.file_size / m.compress_size > MAX_RATIO and m.file_size > 10_000_000:
                     raise CpoError(f"{path}: {m.filename} expands {m.file_size / m.compress_size:.0f}x: refused")
-                if m.filename.endswith((".xml", ".rels")) and m.file_size > MAX_PART:
+            xml_parts = [m for m in members if _is_xml(z, m)]
+            xml = sum(m.file_size for m in xml_parts)
+            if xml > MAX_XML_TOTAL:
+                raise CpoError(f"{path}: {len(xml_parts):,} XML parts holding {xml:,} bytes, above the "
+                               f"{MAX_XML_TOTAL:,} bytes of XML a cpo-xl workbook needs: refused")
+            for m in xml_parts:
+                if m.file_size > MAX_PART:
                     raise CpoError(f"{path}: {m.filename} holds {m.file_size:,} bytes, above the {MAX_PART:,} a "
                                    "cpo-xl workbook part needs: refused")
             if "xl/workbook.xml" not in z.namelist():
                 raise CpoError(f"{path}: not an Excel workbook (no xl/workbook.xml)")
-            for m in members:
-                if m.filename.endswith((".xml", ".rels")):
-                    try:
-                        well_formed(z.read(m.filename))
-                    except XmlEntityError:
-                        raise CpoError(f"{path}: {m.filename} declares XML entities or references an external "
-                                       "one (Excel never writes them): refused") from None
+            for m in xml_parts:
+                try:
+                    well_formed(z.read(m))
+                except XmlDoctypeError:
+                    raise CpoError(f"{path}: {m.filename} declares a document type (<!DOCTYPE>, where entities "
+                                   "and external references are declared), which Excel never writes: refused") from None
     except CpoError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file is one clear line
@@ -89,37 +92,47 @@ def _check(path: Path) -> bool:
     return True
 
 
-class XmlEntityError(ValueError):
-    """An XML part that declares an entity or references an external one (billion laughs, XXE): refused."""
+_XML_STARTS = (b"<", b"\x00<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # markup (UTF-8, UTF-16) or a BOM
 
 
-def _refuse_entity(*_: Any) -> NoReturn:
-    raise XmlEntityError("entity declarations and external references are refused")
+def _is_xml(z: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether a part is XML by its first bytes, whatever its name: openpyxl finds parts through relationships
+    and content types, so a sharedStrings.XML or a .vml drawing is parsed as surely as a .xml part."""
+    with z.open(member) as part:
+        return part.read(64).lstrip().startswith(_XML_STARTS)
+
+
+class XmlDoctypeError(ValueError):
+    """An XML part with a document type declaration: where entities (billion laughs) and external references
+    (XXE) are declared. Excel, LibreOffice, openpyxl and XlsxWriter never write one."""
+
+
+def _refuse_doctype(*_: Any) -> NoReturn:
+    raise XmlDoctypeError("document type declarations are refused")
 
 
 def well_formed(xml: bytes) -> None:
-    """Parse ``xml`` with expat, keeping nothing and refusing any entity declaration or external reference
-    (the rules of defusedxml, which cpo-xl used before, without its per-element Python callbacks); raises
-    the parser's error for XML that is not well formed and :class:`XmlEntityError` for an entity."""
-    parser = expat.ParserCreate()
-    parser.EntityDeclHandler = _refuse_entity
-    parser.UnparsedEntityDeclHandler = _refuse_entity
-    parser.ExternalEntityRefHandler = _refuse_entity
+    """Parse ``xml`` with expat, namespaces resolved as ElementTree resolves them (an unbound prefix fails here,
+    not in a reader) and keeping nothing; a document type declaration, and with it every entity declaration
+    and external reference, is refused (:class:`XmlDoctypeError`); XML that is not well formed raises the
+    parser's error. defusedxml, used before, made the same parse through per-element Python callbacks."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.Parse(xml, True)
 
 
 def xml_tree(xml: bytes) -> ElementTree.Element:
     """The element tree of one XML part of a workbook, parsed by the standard library's C parser. Readers call it
-    on files :func:`check_file` passed, which refused entity declarations and external references in every part
-    (the attacks defusedxml guards against; its pure-Python parser took 1.5-5x as long); the standard parser never
-    fetches an external entity, and expat >= 2.4.1 limits entity expansion on its own."""
+    on files :func:`check_file` passed, which parsed every XML part and refused any document type declaration
+    (so no entity and no external reference reaches a reader: the attacks defusedxml guarded against, with a
+    pure-Python parser that took 1.5-5x as long)."""
     return ElementTree.fromstring(xml)
 
 
 def load(path: Path, data_only: bool = False) -> Any:
     """openpyxl workbook (read-only; each sheet's declared dimension read only when asked for, see
-    lean_openpyxl) after :func:`check_file` (openpyxl parses with the standard library's parser). Read its cells inside
-    :func:`opened` (or :func:`reading`): a read-only workbook parses cells lazily."""
+    lean_openpyxl) after :func:`check_file`, which refused any XML part openpyxl could be harmed by. Read its
+    cells inside :func:`opened` (or :func:`reading`): a read-only workbook parses cells lazily."""
     from cpo_xl.workbook.read.lean_openpyxl import load_read_only
     check_file(path)
     try:
