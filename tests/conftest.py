@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +26,7 @@ def pytest_sessionfinish(session):
     loaded), and pytest's end-of-run collection (to report exceptions raised in finalizers) then took 3.1-3.4 s
     per worker; frozen, they are skipped. Finalizers that run during the tests are reported as before."""
     gc.freeze()
+
 
 RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -252,6 +254,22 @@ def cli(capsys, monkeypatch):
         code, out, err = run(capsys, *args)
         return SimpleNamespace(returncode=code, stdout=out, stderr=err)
     return cli_
+
+
+def with_part(source: Path, target: Path, name: str, edit: Callable[[bytes | None], bytes]) -> Path:
+    """A copy of the .xlsx ``source`` at ``target`` whose part ``name`` is what ``edit`` makes of its bytes
+    (given None when the part is new: it is added last); every other part as it was (what a damaged or foreign
+    file holds)."""
+    found = False
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == name:
+                data, found = edit(data), True
+            zout.writestr(info, data)
+        if not found:
+            zout.writestr(name, edit(None))
+    return target
 
 
 def digest(path: Path) -> str:

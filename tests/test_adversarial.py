@@ -7,7 +7,6 @@ builds in test_build_check.py / test_hardening.py.
 
 import datetime as dt
 import re
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 
 from cpo_xl.engine.inputs import known_keys
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import digest, run
+from tests.conftest import digest, run, with_part
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 KEYS = sorted(known_keys())
@@ -70,14 +69,12 @@ def _cell_xml(ref: str, value: object) -> bytes:
 
 
 def _replace_cell(source: Path, target: Path, ref: str, xml: bytes) -> None:
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml":  # Inputs
-                pattern = rb'<c r="' + ref.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)'
-                data, n = re.subn(pattern, lambda _: xml, data, count=1)  # xml taken literally
-                assert n == 1, ref
-            zout.writestr(info, data)
+    def replace(data: bytes | None) -> bytes:
+        pattern = rb'<c r="' + ref.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)'
+        new, n = re.subn(pattern, lambda _: xml, data or b"", count=1)  # xml taken literally
+        assert n == 1, ref
+        return new
+    with_part(source, target, f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml", replace)  # Inputs
 
 
 input_cells = st.one_of(

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import digest, run
+from tests.conftest import digest, run, with_part
 
 
 def edited(built: Path, tmp_path: Path, edits: dict[str, object], name: str = "w.xlsx") -> Path:
@@ -120,14 +120,12 @@ def test_bad_workbook_settings_in_a_toml_are_one_line(tmp_path, capsys, text, fr
 def _with_cell_xml(built: Path, target: Path, cell: str, xml: bytes) -> None:
     """Copy the workbook with one Inputs cell's XML replaced (what a damaged or foreign file holds)."""
     import re
-    import zipfile
-    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml":  # Inputs
-                data, n = re.subn(rb'<c r="' + cell.encode() + rb'"[^>]*>.*?</c>', lambda _: xml, data, count=1)
-                assert n == 1
-            zout.writestr(info, data)
+
+    def replace(data: bytes | None) -> bytes:
+        new, n = re.subn(rb'<c r="' + cell.encode() + rb'"[^>]*>.*?</c>', lambda _: xml, data or b"", count=1)
+        assert n == 1
+        return new
+    with_part(built, target, f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml", replace)  # Inputs
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cpo_xl.engine.errors import CpoError
-from tests.conftest import digest, run
+from tests.conftest import digest, run, with_part
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
 import cpo_udfs
@@ -176,14 +176,8 @@ def test_concurrent_builds_to_one_path_take_turns(tmp_path):
 
 def test_an_inflated_xml_part_is_refused_quickly(built, tmp_path, capsys):
     import time
-    import zipfile
-    bloated = tmp_path / "bloated.xlsx"
-    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(bloated, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet3.xml":
-                data = data.replace(b"</worksheet>", b"<!--" + b" " * 8_000_000 + b"--></worksheet>")
-            zout.writestr(info.filename, data)
+    bloated = with_part(built, tmp_path / "bloated.xlsx", "xl/worksheets/sheet3.xml",
+                        lambda data: data.replace(b"</worksheet>", b"<!--" + b" " * 8_000_000 + b"--></worksheet>"))
     start = time.perf_counter()
     code, _, err = run(capsys, "check", bloated)
     assert code == 2 and "above the 5,242,880" in err and time.perf_counter() - start < 10
@@ -218,32 +212,14 @@ def test_an_xml_part_declaring_entities_is_refused_in_one_line(built, tmp_path, 
     it passed on defusedxml's parser, whose message called the workbook corrupt, and passes on the check that
     replaced it.)"""
     import re
-    import zipfile
-    bad = tmp_path / "entities.xlsx"
-    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == part:
-                data = prolog + re.sub(rb"^<\?xml[^>]*\?>\s*", b"", data)
-            zout.writestr(info.filename, data)
+    bad = with_part(built, tmp_path / "entities.xlsx", part,
+                    lambda data: prolog + re.sub(rb"^<\?xml[^>]*\?>\s*", b"", data))
     before = digest(bad)
     args = {"check": ("check", bad), "pull": ("pull", bad, "--output", tmp_path / "p.toml"),
             "diff": ("diff", built, bad)}[verb]
     code, _, err = run(capsys, *args)
     assert code == 2 and len(err.strip().splitlines()) == 1 and f"{part} declares a document type" in err, err
     assert "Traceback" not in err and digest(bad) == before
-
-
-def _with_part(built: Path, folder: Path, name: str, data: bytes) -> Path:
-    """A copy of the build with the part ``name`` added, or replaced when it exists."""
-    import zipfile
-    out = folder / "part.xlsx"
-    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            if info.filename != name:
-                zout.writestr(info.filename, zin.read(info.filename))
-        zout.writestr(name, data)
-    return out
 
 
 SHEET_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -267,7 +243,7 @@ def test_every_xml_part_is_checked_whatever_its_name_and_no_document_type_passes
     import re
 
     from cpo_xl.workbook.read import files
-    path = _with_part(built, tmp_path, name, data)
+    path = with_part(built, tmp_path / "part.xlsx", name, lambda _: data)
     with pytest.raises(CpoError, match=f"{re.escape(name)} declares a document type"):
         files.check_file(path)
 
@@ -278,7 +254,7 @@ def test_an_unbound_namespace_prefix_is_one_line_not_a_traceback(built, tmp_path
     import zipfile
     with zipfile.ZipFile(built) as z:
         name = next(n for n in z.namelist() if n.startswith("xl/comments"))
-        data = z.read(name)
-    bad = _with_part(built, tmp_path, name, data.replace(b"</comments>", b"<zz:junk/></comments>"))
+    bad = with_part(built, tmp_path / "part.xlsx", name,
+                    lambda data: data.replace(b"</comments>", b"<zz:junk/></comments>"))
     code, _, err = run(capsys, "pull", bad, "--output", tmp_path / "p.toml")
     assert code == 2 and "unbound prefix" in err and "Traceback" not in err, err

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cpo_xl.workbook.read import snapshot
 from cpo_xl.workbook.replace import edits
-from tests.conftest import digest, run
+from tests.conftest import digest, run, with_part
 
 
 def _png() -> io.BytesIO:
@@ -111,7 +111,6 @@ def test_a_dimension_that_hides_a_cell_does_not_hide_it_from_the_guard(built, tm
     """openpyxl's read-only mode trusts <dimension>: a label typed at Z500 under a dimension of A1:C3 was
     invisible to the guard (and to pull)."""
     import re
-    import zipfile
     workbook = tmp_path / "w.xlsx"
     shutil.copy(built, workbook)
     book = openpyxl.load_workbook(workbook)
@@ -119,12 +118,8 @@ def test_a_dimension_that_hides_a_cell_does_not_hide_it_from_the_guard(built, tm
     book.save(workbook)
     crafted = tmp_path / "crafted.xlsx"
     sheet_part = _part_of(workbook, "Lasers")
-    with zipfile.ZipFile(workbook) as src, zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == sheet_part:
-                data = re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:C3"/>', data)
-            dst.writestr(item, data)
+    with_part(workbook, crafted, sheet_part, lambda data: re.sub(rb'<dimension ref="[^"]*" ?/>',
+                                                                 b'<dimension ref="A1:C3"/>', data))
     recorded, _ = snapshot.read_record(crafted)
     assert "Lasers!Z500" in edits.untracked(crafted, recorded)
 
