@@ -388,6 +388,33 @@ def test_a_bull_value_edited_on_inputs_moves_the_tornado_in_the_same_recalculati
     assert [pytest.approx(r, rel=1e-12, abs=1e-9) for r in tornado.expected[1:]] == moved[1:]  # others as they were
 
 
+SEARCH_COUNT = """
+import asyncio, importlib.machinery, json, sys
+sys.path.insert(0, "tests")
+import officejs_client  # the Office.js environment and the add-in, as the client runs them
+calls = json.load(sys.stdin)
+asyncio.run(officejs_client.run(calls))  # once untimed: a first call may import what it uses
+searches, find_spec = [], importlib.machinery.PathFinder.find_spec
+importlib.machinery.PathFinder.find_spec = lambda *a, **k: searches.append(a[0]) or find_spec(*a, **k)
+out = asyncio.run(officejs_client.run(calls))
+print(json.dumps({"searches": len(searches), "names": sorted(set(searches)), "out": out}))
+"""
+
+
+@pytest.mark.slow
+def test_a_call_through_office_js_searches_no_folder_for_pyodide(cells):
+    # xlwings 0.37's conversion runs `from pyodide.ffi import JsNull` for every argument cell; outside Pyodide
+    # each failed import searched every folder on sys.path (~0.1 s of a call with the Inputs ranges) until the
+    # add-in marked Pyodide absent (cpo_xl.excel.officejs)
+    key = next(c for c in cells if _is_case(c))
+    argument_cells = sum(len(row) for arg in key.args if isinstance(arg, list) for row in arg)
+    done = subprocess.run([sys.executable, "-c", SEARCH_COUNT], input=json.dumps(requests([key, key])),
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    found = json.loads(done.stdout)
+    assert argument_cells > 500 and all("value" in r for r in found["out"])
+    assert found["searches"] == 0, f"{found['searches']} path searches for {found['names']}"
+
+
 @pytest.mark.slow
 def test_office_js_registers_every_function_with_docs_and_optional_flags():
     code = ("import os, json, sys; os.environ['XLWINGS_ON_SERVER']='true'; "
