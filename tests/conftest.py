@@ -2,6 +2,7 @@
 
 import gc
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -9,6 +10,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -179,7 +181,89 @@ def soffice(files: list[Path], workdir: Path, target: str, recalc: bool = False)
     out = workdir / "out"
     subprocess.run([soffice_bin, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
                     "--outdir", str(out), *map(str, files)], check=True, capture_output=True, timeout=300)
-    return [out / f"{f.stem}.{target}" for f in files]
+    return [out / f"{f.stem}.{target.split(':')[0]}" for f in files]
+
+
+CSV_EXPORT = "csv:Text - txt - csv (StarCalc):44,34,UTF8,1,,0,true,true,false,false,false,-1"
+# LibreOffice's CSV filter options: comma, double quote, UTF-8, from line 1, default cell format and language,
+# every text cell quoted (so a number and the text "2030" stay apart), values not "as shown" (numbers in full,
+# 15 significant digits), no formulas, spaces kept, every sheet to its own file NAME-SHEET.csv
+CSV_FIELD = re.compile(r'(?:"((?:[^"]|"")*)"|([^,"\r\n]*))(,|\r?\n|\Z)')
+
+
+def _csv_value(bare: str) -> object:
+    """An unquoted field: None, a boolean, or a number (int where it has no point or exponent, as openpyxl reads a
+    number from an .xlsx; a percentage as its fraction)."""
+    if bare in ("", "TRUE", "FALSE"):
+        return {"": None, "TRUE": True, "FALSE": False}[bare]
+    if bare.endswith("%"):
+        return float(bare[:-1]) / 100
+    return float(bare) if any(ch in bare for ch in ".Ee") else int(bare)
+
+
+def csv_rows(text: str) -> list[list[object]]:
+    """The rows of one sheet as LibreOffice's CSV_EXPORT writes it: a quoted field is text (an error cell too:
+    "#NAME?"), an empty one an empty cell (None), TRUE/FALSE a boolean, anything else a number (:func:`_csv_value`:
+    a cell formatted as a percentage keeps its %, even with values not "as shown"; any other text, ValueError)."""
+    text = text.removesuffix("\n").removesuffix("\r")
+    rows: list[list[object]] = []
+    row: list[object] = []
+    pos = 0
+    while True:
+        match = CSV_FIELD.match(text, pos)
+        assert match is not None  # every position starts a field, possibly empty
+        quoted, bare, end = match.groups()
+        if quoted is not None:
+            row.append(quoted.replace('""', '"'))
+        else:
+            row.append(_csv_value(bare))
+        pos = match.end()
+        if end != ",":
+            rows.append(row)
+            row = []
+            if end == "":
+                return rows
+
+
+def csv_book(source: Path, csv_folder: Path) -> Any:
+    """An openpyxl workbook of values: the sheets of ``source``, in its order, each holding what LibreOffice's
+    CSV_EXPORT of it wrote to ``csv_folder`` (SOURCE-SHEET.csv)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name in openpyxl.load_workbook(source, read_only=True).sheetnames:
+        ws = book.create_sheet(name)
+        for row in csv_rows((csv_folder / f"{source.stem}-{name}.csv").read_text(encoding="utf-8")):
+            ws.append(row)
+    return book
+
+
+# the PM copy as published, and switched: (scenario, ranking year) typed in its two switch cells
+SWITCHES = {"base": None, "bull": ("bull", 2030), "bear": ("bear", 2030), "bull_2028": ("bull", 2028)}
+
+
+@pytest.fixture(scope="session")
+def pm_recalculated(pm_copy, tmp_path_factory) -> dict[str, Any]:
+    """The session's PM copy as published ("base") and switched (its scenario cell and ranking year typed by
+    openpyxl, as a person would: SWITCHES), each recalculated by LibreOffice on load, all in one run: name -> an
+    openpyxl workbook of the values LibreOffice computed (:func:`csv_book`)."""
+    import openpyxl
+
+    def make(folder: Path) -> None:
+        book = openpyxl.load_workbook(pm_copy)  # each save writes both switch cells: one load serves them all
+        for name, switch in SWITCHES.items():
+            if switch is None:
+                shutil.copy(pm_copy, folder / f"{name}.xlsx")
+            else:
+                book["Inputs"]["C4"], book["Elasticity"]["C4"] = switch
+                book.save(folder / f"{name}.xlsx")
+        soffice([folder / f"{name}.xlsx" for name in SWITCHES], folder, CSV_EXPORT, recalc=True)
+
+    if not shutil.which("soffice"):
+        soffice([], tmp_path_factory.getbasetemp(), "pdf")  # fails under CI, skips outside it
+    folder = once_per_run(tmp_path_factory, "pm_recalculated", make)
+    return {name: csv_book(folder / f"{name}.xlsx", folder / "out") for name in SWITCHES}
 
 
 def pdftotext(pdf: Path, *options: str) -> str:
@@ -228,12 +312,6 @@ def rendered_with_calibration(built, tmp_path_factory) -> tuple[Path, Path]:
 def rendered(rendered_with_calibration) -> Path:
     """The session's build as one PDF (LibreOffice, cached values as stored)."""
     return rendered_with_calibration[0]
-
-
-def pdf_text(xlsx: Path, workdir: Path, recalc: bool = False) -> str:
-    """Convert with LibreOffice in a fresh profile (optionally recalculating on load) and return the text."""
-    (pdf,) = soffice([xlsx], workdir, "pdf", recalc)
-    return pdftotext(pdf)
 
 
 def run(capsys, *args):

@@ -12,7 +12,8 @@ from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.read.snapshot import read_inputs
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import digest, pdf_text, run
+from tests.conftest import digest, run
+from tests.test_pm import assert_same_values, sheet_values
 
 BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs
 
@@ -30,26 +31,28 @@ def workbook(built, tmp_path) -> Path:
 
 
 @pytest.mark.slow
-def test_pm_copy_recalculates_in_libreoffice(pm_copy, tmp_path):
-    pm = tmp_path / "pm" / "CPO_Model_PM.xlsx"  # the session's PM copy (publish of the session's build)
-    pm.parent.mkdir()
-    shutil.copy(pm_copy, pm)
-    book = openpyxl.load_workbook(pm)
+def test_pm_copy_recalculates_in_libreoffice(pm_copy, pm_recalculated):
+    book = openpyxl.load_workbook(pm_copy)
     assert "xlwings.conf" not in book.sheetnames and "Checks" in book.sheetnames and "Sources" in book.sheetnames
     formulas = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
                 if isinstance(c.value, str) and c.value.startswith("=")]
     assert formulas and not any("CPO_" in f for f in formulas)  # built-ins stay live, UDFs became values
     assert "STATIC SNAPSHOT" in " ".join(str(c.value) for row in book["About"].iter_rows() for c in row)
-    with zipfile.ZipFile(pm) as z:
+    with zipfile.ZipFile(pm_copy) as z:
         names = z.namelist()
     assert not any("vbaProject" in n or "externalLink" in n for n in names)  # no macros, no external links
     assert any(n.startswith("xl/charts/") for n in names)  # the charts stay
-    text = pdf_text(pm, tmp_path, recalc=True)
-    for bad in ("#NAME?", "#VALUE!", "#REF!", "Err:"):
-        assert bad not in text
-    r = run_case(Case())
+    # every formula recalculated by LibreOffice (as published, no edit) gives the value the file stores
+    recalculated = sheet_values(pm_recalculated["base"])
+    texts = [v for cells in recalculated.values() for v in cells.values() if isinstance(v, str)]
+    assert not [t for t in texts if t.startswith("#") or t.startswith("Err:")]  # no error value anywhere
+    assert_same_values(recalculated, sheet_values(openpyxl.load_workbook(pm_copy, data_only=True)), "base")
+    ws, r = pm_recalculated["base"]["TAM"], run_case(Case())
+    rows = {str(c.value).split(" (")[0]: c.row for c in ws["A"] if c.value}
+    years = {c.value: c.column for c in ws[rows["line item"]] if isinstance(c.value, int)}
     for year in (2028, 2030):
-        assert f"{r.tam[YEARS.index(year)]:,.0f}" in text
+        shown = ws.cell(rows["CPO TAM"], years[year]).value
+        assert shown == pytest.approx(float(r.tam[YEARS.index(year)]), rel=1e-9)
 
 
 @pytest.mark.slow

@@ -1,0 +1,23 @@
+"""tests/conftest.csv_rows: LibreOffice's CSV export read back with each value's type (the PM-copy tests'
+reader of recalculated values)."""
+
+import pytest
+
+from tests.conftest import csv_rows
+
+# what LibreOffice 7.4 wrote for one sheet (CSV_EXPORT, recalculated): =FOO(1), =1/0, =NA(), TRUE, a text with a
+# quote, a comma and a line break, 1/3, 1e-20, an empty string, 2030, 0.612 formatted as a percentage
+LIBREOFFICE = '"#NAME?","#DIV/0!","#N/A",TRUE,"a""b,c\nd",0.333333333333333,1E-020,,2030,61.2%\n,"2030",-7\n'
+
+
+def test_each_field_keeps_its_type():
+    first, second = csv_rows(LIBREOFFICE)
+    assert first == ["#NAME?", "#DIV/0!", "#N/A", True, 'a"b,c\nd', 0.333333333333333, 1e-20, None, 2030,
+                     pytest.approx(0.612, rel=1e-15)]
+    assert [type(v) for v in first[3:9]] == [bool, str, float, float, type(None), int]
+    assert second == [None, "2030", -7]  # the text "2030" is not the number
+
+
+def test_an_unquoted_word_is_not_taken_for_a_value():
+    with pytest.raises(ValueError, match="abc"):
+        csv_rows("1,abc\n")
