@@ -16,10 +16,14 @@ from tests.test_pm import pages_by_sheet
 
 
 @pytest.mark.slow
-def test_publish_pack_prints_the_story_then_inputs_and_sources(built, tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # a relative --output, as a user types it
-    code, out, err = run(capsys, "publish", built, "--output", "pm.xlsx", "--pack")
-    assert code == 0 and "pm_pack.pdf" in out, err
+def test_publish_pack_prints_the_story_then_inputs_and_sources(built, tmp_path, capsys):
+    # an absolute --output through a folder that does not exist yet ('copies/..'): the pack is named there
+    # (a relative --output: test_issue23_publish's `--pdf`, printed by the same code)
+    through_a_new_folder = tmp_path / "copies" / ".." / "pm.xlsx"
+    code, out, err = run(capsys, "publish", built, "--output", through_a_new_folder, "--pack")
+    assert code == 0, err
+    assert f"wrote {through_a_new_folder.with_name('pm_pack.pdf')}: " in out
+    assert (tmp_path / "pm.xlsx").is_file() and not list(tmp_path.rglob(".cpo-pdf-*"))  # no work folder left
     pages = pdf_pages(tmp_path / "pm_pack.pdf")
     order = list(pages_by_sheet(pages))
     visible = [n for n in L.PM_ORDER if n not in (L.ENGINE, "xlwings.conf")]
