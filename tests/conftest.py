@@ -1,5 +1,6 @@
 """Shared fixtures: one fresh build per test session, LibreOffice discovery; the CLI and file-digest helpers."""
 
+import functools
 import gc
 import os
 import re
@@ -79,6 +80,28 @@ def reuse_identical_builds(request, monkeypatch):
     from cpo_xl.workbook.share import publish
     for module in (build_verb, publish, edits):  # edits: the guard's rebuild of the inputs a file records
         monkeypatch.setattr(module, "build_workbook", _reused_build)
+
+
+def read_book(path: Path, data_only: bool = False) -> Any:
+    """openpyxl's full load of a workbook a test only reads (the session's build, its PM copy, the committed
+    workbook), made once per worker and file content: ~0.4 s a load, and ~40 tests read these files. Reading a
+    cell the file does not hold gives an empty cell without adding it (openpyxl's own reads add one), so no test
+    sees another's reads. Never change it: a test that edits loads its own copy with openpyxl."""
+    stat = path.stat()
+    return _read_book(str(path), data_only, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_book(path: str, data_only: bool, mtime_ns: int, size: int) -> Any:
+    import openpyxl
+    from openpyxl.cell import Cell
+
+    book = openpyxl.load_workbook(path, data_only=data_only)
+    for ws in book.worksheets:
+        def held_or_empty(row: int, column: int, ws: Any = ws) -> Any:
+            return ws._cells.get((row, column)) or Cell(ws, row=row, column=column)
+        ws._get_cell = held_or_empty
+    return book
 
 
 def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import range_boundaries
 
 from cpo_xl.excel.catalogue import CATALOGUE
+from tests.conftest import read_book
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "workbook" / "CPO_Model.xlsx"
@@ -70,7 +70,7 @@ def _cells(book: Any, ref: str, sheet: str) -> tuple[str, list[list[Any]]]:
 
 def udf_cells(path: Path = WORKBOOK) -> list[UdfCell]:
     """Every CPO_* formula of the workbook (array formulas once, at their anchor), in sheet order."""
-    formulas, cached = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    formulas, cached = read_book(path), read_book(path, data_only=True)
     names = {u.name for u in CATALOGUE}
     found = []
     for ws in formulas.worksheets:

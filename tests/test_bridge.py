@@ -15,6 +15,7 @@ from cpo_xl.analysis.ranges import ranges
 from cpo_xl.engine.case import Case, run
 from cpo_xl.engine.errors import CpoError
 from cpo_xl.engine.timeline import year_index
+from tests.conftest import read_book
 
 REPO = Path(__file__).resolve().parents[1]
 RANGES = ranges(Case())  # every input with different bear and bull values: (bear, base, bull)
@@ -195,10 +196,8 @@ def test_workbook_bridge_sheet_holds_both_bridges_with_waterfalls(built):
     import re
     import zipfile
 
-    import openpyxl
-
     from cpo_xl.workbook.spec import layout as L
-    values = openpyxl.load_workbook(built, data_only=True)
+    values = read_book(built, data_only=True)
     assert values.sheetnames == list(L.SHEETS) and values.sheetnames[-1] == "Bridge"  # added after the others
     ws = values["Bridge"]
     bridges = [br.bridge(Case(a), Case(b), L.BRIDGE_YEAR) for a, b in L.BRIDGE_PAIRS]

@@ -7,7 +7,6 @@ broader figure within [0.2, 1]), and the reason on file where one is flagged."""
 
 import re
 
-import openpyxl
 import pytest
 
 from cpo_xl.engine import crosscheck as xc
@@ -15,14 +14,15 @@ from cpo_xl.engine.case import Case
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.write import grid
 from cpo_xl.workbook.write.sheets.checks import HOLDS, anchor_place
+from tests.conftest import read_book
 
 PLACES = grid.place_lines(L.series_sheets(Case()))
 
 
 @pytest.fixture(scope="module")
 def checks(built):
-    values = openpyxl.load_workbook(built, data_only=True)
-    formulas = openpyxl.load_workbook(built)
+    values = read_book(built, data_only=True)
+    formulas = read_book(built)
     rows = {formulas["Checks"].cell(r, 3).value: r for r in range(1, formulas["Checks"].max_row + 1)}
     return values, formulas, rows
 

@@ -8,11 +8,10 @@ year cell, so an edited year renames the bar)."""
 import re
 import zipfile
 
-import openpyxl
-
 from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.sheets.checks import MONEY_METRICS
+from tests.conftest import read_book
 
 
 def test_each_published_bar_is_named_by_publisher_and_year(built):
@@ -23,8 +22,8 @@ def test_each_published_bar_is_named_by_publisher_and_year(built):
     at = T.CROSSCHECK.col("chart_label") + 1  # openpyxl counts from 1
     refs = set(re.findall(r"<c:cat>.*?<c:f>([^<]+)</c:f>", xc, re.S))
     assert len(refs) == 1 and re.fullmatch(rf"TAM!\${column}\$\d+:\${column}\$\d+", refs.pop())
-    ws = openpyxl.load_workbook(built, data_only=True)["TAM"]
-    formulas = openpyxl.load_workbook(built)["TAM"]
+    ws = read_book(built, data_only=True)["TAM"]
+    formulas = read_book(built)["TAM"]
     labels = {ws.cell(r, at).value: formulas.cell(r, at).value
               for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value in {p.id for p in published()}}
     points = [p for p in published() if p.metric in MONEY_METRICS]

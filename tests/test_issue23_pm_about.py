@@ -3,14 +3,14 @@
 Before: it listed the 24 CPO_* functions with their arguments (which a PM cannot call: the copy has no add-in)
 and said "inputs edited here flow back with cpo-xl pull" (a PM copy is never pulled)."""
 
-import openpyxl
 import pytest
 
 from cpo_xl.excel.catalogue import CATALOGUE, signature
+from tests.conftest import read_book
 
 
 def _about_text(path) -> str:
-    ws = openpyxl.load_workbook(path)["About"]
+    ws = read_book(path)["About"]
     return "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
 
 

@@ -8,7 +8,6 @@ knowing which font that is."""
 import re
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from cpo_xl.engine.case import Case
@@ -17,7 +16,7 @@ from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.build import build_workbook
 from cpo_xl.workbook.write.sheets import checks
-from tests.conftest import CALIBRATION_PT, pdf_pages, pdftotext
+from tests.conftest import CALIBRATION_PT, pdf_pages, pdftotext, read_book
 from tests.test_pm import pages_by_sheet, sheet_of
 
 MIN_PT = CALIBRATION_PT  # 8 pt: the calibration sheet's type size
@@ -73,7 +72,7 @@ def test_summary_fills_one_page(printed):
 
 def reconciliation_rows(path: Path) -> list[tuple[object, object]]:
     """(flag, reason) of every reconciliation row on Checks."""
-    ws = openpyxl.load_workbook(path, data_only=True)["Checks"]
+    ws = read_book(path, data_only=True)["Checks"]
     (header,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == T.RECONCILIATION.headers[0]]
     return [(ws.cell(header + 1 + i, T.RECONCILIATION.col("flag") + 1).value,
              ws.cell(header + 1 + i, T.RECONCILIATION.col("reason") + 1).value)
@@ -98,7 +97,7 @@ def test_every_checks_flag_has_a_reason(scenario, built, tmp_path):
 
 
 def test_flags_and_master_check_are_words_on_the_summary(built):
-    ws = openpyxl.load_workbook(built, data_only=True)[L.SUMMARY]
+    ws = read_book(built, data_only=True)[L.SUMMARY]
     r, c = L.SUMMARY_CHECKS_CELL
     assert ws.cell(r + 1, c + 2).value == "all hold"
     texts = [str(cell.value) for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)]
@@ -108,7 +107,7 @@ def test_flags_and_master_check_are_words_on_the_summary(built):
 
 def test_summary_sentences_are_formulas(built):
     """The PM copy's switches rewrite them: every sentence is a built-in formula, no CPO_* call."""
-    ws = openpyxl.load_workbook(built)[L.SUMMARY]
+    ws = read_book(built)[L.SUMMARY]
     for i in range(L.SUMMARY_SENTENCES):
         formula = ws.cell(L.SUMMARY_ANSWER_ROW + 1 + i, 1).value
         assert formula.startswith("=") and "CPO_" not in formula

@@ -21,7 +21,7 @@ from cpo_xl.engine.timeline import YEARS, year_index
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.write import switch
 from cpo_xl.workbook.write.build import build_workbook
-from tests.conftest import SWITCHES, pdf_pages
+from tests.conftest import SWITCHES, pdf_pages, read_book
 
 
 def rows_by_label(ws) -> dict[str, int]:
@@ -98,14 +98,14 @@ def check_summary(book: openpyxl.Workbook, scenario: str = "base", year: int = 2
 
 
 def test_summary_is_first_and_shows_the_engine(built):
-    book = openpyxl.load_workbook(built, data_only=True)
+    book = read_book(built, data_only=True)
     assert book.active.title == L.SUMMARY
     check_summary(book)
 
 
 @pytest.mark.slow
 def test_pm_copy_opens_on_the_summary(pm_copy):
-    book = openpyxl.load_workbook(pm_copy, data_only=True)
+    book = read_book(pm_copy, data_only=True)
     assert book.active.title == L.SUMMARY
     assert book.sheetnames[:len(L.PM_ORDER) - 1] == [n for n in L.PM_ORDER if n != "xlwings.conf"]  # story order
     assert book[switch.VALUES_SHEET].sheet_state == "hidden"
@@ -126,7 +126,7 @@ def validated(ws) -> set[str]:
 
 @pytest.mark.parametrize("which", ["built", pytest.param("pm_copy", marks=pytest.mark.slow)])  # the copy: a publish
 def test_every_yellow_cell_has_a_validation_and_a_note(which, request):
-    book = openpyxl.load_workbook(request.getfixturevalue(which))
+    book = read_book(request.getfixturevalue(which))
     yellow = []
     for ws in book.worksheets:
         covered = validated(ws)
@@ -141,7 +141,7 @@ def test_every_yellow_cell_has_a_validation_and_a_note(which, request):
 
 
 def test_validations_follow_the_schema(built):
-    ws = openpyxl.load_workbook(built)["Inputs"]
+    ws = read_book(built)["Inputs"]
     by_cell = {}
     for dv in ws.data_validations.dataValidation:
         for rng in dv.sqref.ranges:
@@ -234,7 +234,7 @@ def chart_anchors(path) -> dict[str, list[tuple[int, int, int, int]]]:
 @pytest.mark.parametrize("which", ["built", pytest.param("pm_copy", marks=pytest.mark.slow)])  # the copy: a publish
 def test_no_chart_covers_a_cell(which, request):
     path = request.getfixturevalue(which)
-    book = openpyxl.load_workbook(path)
+    book = read_book(path)
     anchors = chart_anchors(path)
     assert set(anchors) >= {L.SUMMARY, "TAM", "Penetration", "Elasticity", "Scenarios", "Sensitivity", "Risk"}
     for sheet, boxes in anchors.items():

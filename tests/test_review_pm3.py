@@ -5,7 +5,6 @@ Before: J.P. Morgan's "exceed US$5bn" (a floor) was banded as a same-scope figur
 LightCounting's "> 24M 1.6T ports by 2029" (also a floor) passed at 0.78x; the Summary printed "Morgan Stanley
 bull case (read in the bull scenario) US$ 23.0 bn 0.57", which was the base optics (13,157) / 23,000."""
 
-import openpyxl
 import pytest
 
 from cpo_xl.analysis.reconcile import read_in_own_scenario, reconciled
@@ -16,7 +15,7 @@ from cpo_xl.workbook.check import recalc
 from cpo_xl.workbook.read import contents
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
-from tests.conftest import pdf_pages
+from tests.conftest import pdf_pages, read_book
 from tests.test_pm import sheet_of
 
 
@@ -48,7 +47,7 @@ def _rows(ws, column: str) -> dict[str, int]:
 def test_checks_flags_floors_as_the_engine_does(built):
     """The Checks flag formula's floor branch, recalculated by the project's evaluator and as cached: J.P. Morgan
     (2.63x a floor) is not flagged, LightCounting 1.6T (0.78x a floor) is."""
-    ws = openpyxl.load_workbook(built, data_only=True)["Checks"]
+    ws = read_book(built, data_only=True)["Checks"]
     rows = _rows(ws, "key")
     values = recalc.recalculate(built)[0]
     flag_col = T.RECONCILIATION.col("flag") + 1
@@ -62,7 +61,7 @@ def test_checks_flags_floors_as_the_engine_does(built):
 
 
 def _sentence(built, start: str) -> str:
-    ws = openpyxl.load_workbook(built)[L.SUMMARY]
+    ws = read_book(built)[L.SUMMARY]
     values = recalc.recalculate(built)[0]
     for i in range(L.SUMMARY_SENTENCES):
         row = L.SUMMARY_ANSWER_ROW + 1 + i
@@ -77,7 +76,7 @@ def _sentence(built, start: str) -> str:
 def test_the_summary_reads_the_bull_case_against_the_bull_scenario(built):
     """By hand from the Scenarios sheet's bull rows in 2030 (cached values): optics = CPO TAM less equipment
     = 31,837.5 - 549.3 = 31,288 US$ M = 31.3 bn; / 23,000 = 1.36, within the band [0.5, 2]: not flagged."""
-    ws = openpyxl.load_workbook(built, data_only=True)["Scenarios"]
+    ws = read_book(built, data_only=True)["Scenarios"]
     keys = {ws.cell(r, L.KEY_COL + 1).value: r for r in range(1, ws.max_row + 1)}
     labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
     col = L.year_col(2030) + 1
@@ -117,7 +116,7 @@ def test_publisher_names_carry_no_internal_references():
 def test_elasticity_note_says_what_each_ranking_and_the_ebit_elasticity_are(built):
     """Before: 'The Summary ranks by net.' beside a Summary whose table ranks by CPO revenue; EBIT elasticity
     was defined nowhere in the workbook."""
-    ws = openpyxl.load_workbook(built)["Elasticity"]
+    ws = read_book(built)["Elasticity"]
     note = ws.cell(L.ELASTICITY_HEADER_ROW, 1).value  # the row above the table's header (1-based)
     assert "its table by CPO revenue" in note and "ranks by net" in note
     assert "EBIT elasticity = gross exposure x incremental margin / EBIT margin" in note
@@ -127,7 +126,7 @@ def test_elasticity_note_says_what_each_ranking_and_the_ebit_elasticity_are(buil
 @pytest.mark.slow
 def test_tornado_input_values_print_as_the_inputs_sheet_shows_them(built):
     """Before: the tornado's bear and bull values of large inputs printed as 1000000 / 1300000 (General)."""
-    ws = openpyxl.load_workbook(built)["Sensitivity"]
+    ws = read_book(built)["Sensitivity"]
     cols = T.TORNADO
     large = 0
     for row in range(L.SENSITIVITY_HEADER_ROW + 2, ws.max_row + 1):
@@ -224,7 +223,7 @@ def test_reconciliation_and_anchor_keys_wrap_whole_not_cut(built):
     """Before: Checks and TAM printed 'morgan_stanle', 'trendforce_opt', 'lumentum_cpo_' (the key column is 11
     wide, the cell did not wrap and the next column cut it). Now each such key wraps in a row tall enough for it,
     as the line grid's keys do."""
-    book = openpyxl.load_workbook(built)
+    book = read_book(built)
     ids = {p.id for p in xc.published()} | {a.id for a in xc.anchors()}
     seen = 0
     for sheet in ("Checks", "TAM"):

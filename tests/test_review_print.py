@@ -5,7 +5,6 @@ import collections
 import dataclasses
 import re
 
-import openpyxl
 import pytest
 
 from cpo_xl.analysis.reconcile import anchored
@@ -17,7 +16,7 @@ from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.build import TWO_WAY_CEILINGS, TWO_WAY_EROSIONS
 from cpo_xl.workbook.write.summary import FLOORS_MISSED
-from tests.conftest import pdf_pages
+from tests.conftest import pdf_pages, read_book
 from tests.test_pm import pages_by_sheet, sheet_of
 
 FLOORS_ROW = L.SUMMARY_ANSWER_ROW + L.SUMMARY_SENTENCES  # 1-based: the last sentence
@@ -35,9 +34,9 @@ def test_summary_names_the_disclosed_floors_the_model_misses(built):
     """The floors Checks flags (model / disclosed below 1: Lumentum 2027, Marvell 2028 and 2029) are named with
     their ratio in a Summary sentence, a formula over the Checks flag and ratio cells; the project's evaluator
     (cpo-xl check) recalculates it to the same words."""
-    ws = openpyxl.load_workbook(built)[L.SUMMARY]
+    ws = read_book(built)[L.SUMMARY]
     formula = ws.cell(FLOORS_ROW, 1).value
-    rows = _checks_rows(openpyxl.load_workbook(built)["Checks"])
+    rows = _checks_rows(read_book(built)["Checks"])
     floors = [c for c in anchored(Case("base")) if c.anchor.kind in FLOOR_KINDS]
     for c in floors:
         row = rows[c.anchor.id]
@@ -62,7 +61,7 @@ def test_summary_names_the_disclosed_floors_the_model_misses(built):
 def test_summary_floors_follow_the_checks_flags(built):
     """Lumentum's order read as US$ 1M: the model meets it, Checks' flag clears and the Summary drops it; the
     Marvell targets stay named. With every floor met the sentence says so."""
-    checks = openpyxl.load_workbook(built)["Checks"]
+    checks = read_book(built)["Checks"]
     rows = _checks_rows(checks)
     read = contents.read(built)  # cached by content: change a copy
     book = dataclasses.replace(read, constants=dict(read.constants))
@@ -129,7 +128,7 @@ def test_case_keys_do_not_print(rendered):
 def test_case_key_cells_are_kept_and_hidden(which, request):
     """Every CPO_CASE cell (Inputs C5:D5, the Scenarios case rows) keeps its formula or value, formatted to show
     nothing."""
-    wb = openpyxl.load_workbook(request.getfixturevalue(which))
+    wb = read_book(request.getfixturevalue(which))
     cells = [wb["Inputs"].cell(L.INPUTS_CASE_ROW + 1, c + 1) for c in (L.CASE_FORECAST_COL, L.CASE_KEY_COL)]
     scenarios = wb["Scenarios"]
     cells += [scenarios.cell(r, L.FIRST_YEAR_COL + 1) for r in range(1, scenarios.max_row + 1)
@@ -192,7 +191,7 @@ def test_bridge_charts_print_whole_on_their_page(built):
     column A, which the page of the inputs that differ repeats: LibreOffice printed the part of a chart over a
     repeated column there, and the chart was cut at the first page's edge. (Checked on the file: the PDF keeps a
     clipped chart's text, so pdftotext cannot tell.)"""
-    ws = openpyxl.load_workbook(built)[L.BRIDGE]
+    ws = read_book(built)[L.BRIDGE]
     assert len(ws._charts) == len(L.BRIDGE_PAIRS)
     for chart in ws._charts:
         assert chart.anchor._from.col > L.PRINT_REPEAT_COLS[L.BRIDGE][1]

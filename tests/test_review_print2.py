@@ -13,7 +13,7 @@ from cpo_xl.engine.crosscheck import published
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.spec import tables as T
 from cpo_xl.workbook.write.sheets.checks import METRIC_UNITS
-from tests.conftest import pdf_pages
+from tests.conftest import pdf_pages, read_book
 from tests.test_pm import chart_anchors, sheet_of
 
 A4_SHORT_IN = 8.27  # [in] the page height in landscape
@@ -60,7 +60,7 @@ def test_no_chart_straddles_a_page_break(built):
     from the last manual break filled ~1,455 pt of a ~627 pt page. Now, on every sheet printed at a scale, no
     manual break falls inside a chart's rows and the chart's page, from its last break to the chart's bottom, fits
     one page height."""
-    book = openpyxl.load_workbook(built)
+    book = read_book(built)
     seen = set()
     for sheet, boxes in chart_anchors(built).items():
         ws = book[sheet]
@@ -88,7 +88,7 @@ def test_bridge_prints_whole_within_the_page(built, rendered):
     zeros) on the first, the inputs that differ on the second, cut at the page's right edge (15 of the 55 keys
     listed lost or cut), with the sheet title cut ('...CPO TAM 2030') and the note over itself. Now every key
     listed prints whole, the title and note whole, the helper columns not at all, one page across per table."""
-    ws = openpyxl.load_workbook(built)[L.BRIDGE]
+    ws = read_book(built)[L.BRIDGE]
     keys = _bridge_keys(ws)
     assert len(keys) > 40
     pages = [p for p in pdf_pages(rendered) if sheet_of(p) == L.BRIDGE]
@@ -134,7 +134,7 @@ def test_no_inputs_page_is_a_spill_of_keys(built, rendered):
     """Before: Inputs printed a third page across: the rack years 2032-2035 beside the repeated key column, every
     key alone on its line (~109 words, most of them keys). Now the print area ends at the table's last column,
     and on every Inputs page most keys print beside their values or sources."""
-    keys = {str(c.value) for c in openpyxl.load_workbook(built)["Inputs"]["A"]
+    keys = {str(c.value) for c in read_book(built)["Inputs"]["A"]
             if isinstance(c.value, str) and "." in c.value and " " not in c.value}
     pages = [p for p in pdf_pages(rendered) if sheet_of(p) == "Inputs"]
     for page in pages:
@@ -171,7 +171,7 @@ def test_titles_fit_the_columns_repeated_across(built):
     and TAM's cross-check column title 'model / published' ran under the next ('model / publimodel'). Now each
     title of a sheet printed over pages across fits its repeated columns (up to the first filled cell of row 1)
     at L.TITLE_CHARS_PER_WIDTH, and each cross-check column title fits its column."""
-    book = openpyxl.load_workbook(built)
+    book = read_book(built)
     checked = set()
     for ws in book.worksheets:
         if ws.sheet_state != "visible" or not ws.print_title_cols or not _pages_across(ws):

@@ -15,6 +15,7 @@ from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel import functions as fn
 from cpo_xl.workbook.check.recalc import recalculate
 from cpo_xl.workbook.spec import layout as L
+from tests.conftest import read_book
 from tests.reference import one_draw_at_a_time
 
 
@@ -84,7 +85,7 @@ def test_scenario_dropdown_switches_the_workbook(built, tmp_path):
 
 
 def test_scenarios_sheet_orders_bear_base_bull(built):
-    values = openpyxl.load_workbook(built, data_only=True)["Scenarios"]
+    values = read_book(built, data_only=True)["Scenarios"]
     rows = {values.cell(r, 1).value: r for r in range(1, values.max_row + 1)}
     for year in YEARS:
         col = L.year_col(year) + 1

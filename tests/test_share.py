@@ -12,7 +12,7 @@ from cpo_xl.engine.case import run as run_case
 from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.read.snapshot import read_inputs
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import digest, run
+from tests.conftest import digest, read_book, run
 from tests.test_pm import assert_same_values, sheet_values
 
 BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs
@@ -32,7 +32,7 @@ def workbook(built, tmp_path) -> Path:
 
 @pytest.mark.slow
 def test_pm_copy_recalculates_in_libreoffice(pm_copy, pm_recalculated):
-    book = openpyxl.load_workbook(pm_copy)
+    book = read_book(pm_copy)
     assert "xlwings.conf" not in book.sheetnames and "Checks" in book.sheetnames and "Sources" in book.sheetnames
     formulas = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
                 if isinstance(c.value, str) and c.value.startswith("=")]
@@ -46,7 +46,7 @@ def test_pm_copy_recalculates_in_libreoffice(pm_copy, pm_recalculated):
     recalculated = sheet_values(pm_recalculated["base"])
     texts = [v for cells in recalculated.values() for v in cells.values() if isinstance(v, str)]
     assert not [t for t in texts if t.startswith("#") or t.startswith("Err:")]  # no error value anywhere
-    assert_same_values(recalculated, sheet_values(openpyxl.load_workbook(pm_copy, data_only=True)), "base")
+    assert_same_values(recalculated, sheet_values(read_book(pm_copy, data_only=True)), "base")
     ws, r = pm_recalculated["base"]["TAM"], run_case(Case())
     rows = {str(c.value).split(" (")[0]: c.row for c in ws["A"] if c.value}
     years = {c.value: c.column for c in ws[rows["line item"]] if isinstance(c.value, int)}

@@ -13,7 +13,7 @@ from cpo_xl.engine.timeline import YEARS
 from cpo_xl.excel.catalogue import CATALOGUE
 from cpo_xl.workbook.check.recalc import check, recalculate
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import pdf_pages
+from tests.conftest import pdf_pages, read_book
 
 # functions LibreOffice 7.4 and Excel 2016 both know (TEXT, SMALL and SUMPRODUCT: the Summary's sentences)
 BUILTINS = {"SUM", "IF", "INDEX", "MATCH", "ABS", "MAX", "OR", "COUNTIF", "ISNUMBER", "LARGE", "RANK", "TEXT",
@@ -23,7 +23,7 @@ SERIES = ("Demand", "Penetration", "TAM", *L.LAYER_SHEETS.values(), "Checks")
 
 @pytest.fixture(scope="module")
 def wb(built):
-    return openpyxl.load_workbook(built)
+    return read_book(built)
 
 
 def test_sheets_in_order(wb):
@@ -85,7 +85,7 @@ def test_inputs_carry_the_input_style(wb):
 
 
 def test_master_check_is_zero(built):
-    values = openpyxl.load_workbook(built, data_only=True)
+    values = read_book(built, data_only=True)
     (sheet, ref), = values.defined_names["master_check"].destinations
     assert values[sheet][ref.replace("$", "")].value == 0
 
