@@ -13,9 +13,9 @@ import xlwings as xw
 from cpo_xl.excel import blocks
 from cpo_xl.excel import functions as fn
 from cpo_xl.excel.catalogue import BY_NAME
-from cpo_xl.excel.officejs import mark_pyodide_absent
+from cpo_xl.excel.officejs import skip_jsnull_probe
 
-mark_pyodide_absent()  # else xlwings' Office.js path searches sys.path for Pyodide once per argument cell
+skip_jsnull_probe(xw.utils)  # else xlwings' Office.js path searches sys.path for Pyodide once per argument cell
 
 CATEGORY = "CPO"
 
