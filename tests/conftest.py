@@ -36,8 +36,10 @@ RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
 <value>0</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse">
+<value>en-US</value></prop></item>
 </oor:items>
-"""
+"""  # en-US: the CSV export writes numbers in the locale's form (a German one: "774,78", quoted as text)
 
 
 # A build is byte-identical for the same case and code (build.FIXED_DATE; test_build_check's
@@ -227,7 +229,8 @@ def _csv_value(bare: str) -> object:
 def csv_rows(text: str) -> list[list[object]]:
     """The rows of one sheet as LibreOffice's CSV_EXPORT writes it: a quoted field is text (an error cell too:
     "#NAME?"), an empty one an empty cell (None), TRUE/FALSE a boolean, anything else a number (:func:`_csv_value`:
-    a cell formatted as a percentage keeps its %, even with values not "as shown"; any other text, ValueError)."""
+    a cell formatted as a percentage keeps its %, even with values not "as shown"; any other text, a date cell's
+    unquoted 2026-12-04 among them, is a ValueError: our workbooks hold no dates)."""
     text = text.removesuffix("\n").removesuffix("\r")
     rows: list[list[object]] = []
     row: list[object] = []

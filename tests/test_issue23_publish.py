@@ -21,7 +21,7 @@ def _need_soffice():
 
 
 @pytest.mark.slow
-def test_publish_pdf_on_the_default_output_a_relative_path(built, tmp_path, monkeypatch, capsys):
+def test_publish_pdf_on_the_default_output_which_is_relative(built, tmp_path, monkeypatch, capsys):
     """Before: `cpo-xl publish --pdf` with its default output (dist/CPO_Model_PM.xlsx, relative) ended in a
     traceback, "relative path can't be expressed as a file URI", exit 1.
 
