@@ -191,14 +191,21 @@ def erosion_diff(built, slower_erosion) -> str:
     return out
 
 
-def soffice(files: list[Path], workdir: Path, target: str, recalc: bool = False) -> list[Path]:
-    """Convert files with LibreOffice in one run and a fresh profile (optionally recalculating every formula on
-    load: OOXMLRecalcMode 0 = always); returns the converted files in ``workdir``."""
+def libreoffice() -> str:
+    """The soffice program; a missing one fails the test under CI and skips it outside (asked before a fixture
+    hands its work to once_per_run, so that the other workers skip or fail too instead of waiting)."""
     soffice_bin = shutil.which("soffice")
     if not soffice_bin:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but LibreOffice (soffice) is missing")
         pytest.skip("LibreOffice not installed (outside CI)")
+    return soffice_bin
+
+
+def soffice(files: list[Path], workdir: Path, target: str, recalc: bool = False) -> list[Path]:
+    """Convert files with LibreOffice in one run and a fresh profile (optionally recalculating every formula on
+    load: OOXMLRecalcMode 0 = always); returns the converted files in ``workdir``."""
+    soffice_bin = libreoffice()
     profile = workdir / "profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     if recalc:
@@ -256,9 +263,11 @@ def csv_book(source: Path, csv_folder: Path) -> Any:
     CSV_EXPORT of it wrote to ``csv_folder`` (SOURCE-SHEET.csv)."""
     import openpyxl
 
+    from cpo_xl.workbook.read.files import sheet_names
+
     book = openpyxl.Workbook()
     book.remove(book.active)
-    for name in openpyxl.load_workbook(source, read_only=True).sheetnames:
+    for name in sheet_names(source):
         ws = book.create_sheet(name)
         for row in csv_rows((csv_folder / f"{source.stem}-{name}.csv").read_text(encoding="utf-8")):
             ws.append(row)
@@ -286,8 +295,7 @@ def pm_recalculated(pm_copy, tmp_path_factory) -> dict[str, Any]:
                 book.save(folder / f"{name}.xlsx")
         soffice([folder / f"{name}.xlsx" for name in SWITCHES], folder, CSV_EXPORT, recalc=True)
 
-    if not shutil.which("soffice"):
-        soffice([], tmp_path_factory.getbasetemp(), "pdf")  # fails under CI, skips outside it
+    libreoffice()
     folder = once_per_run(tmp_path_factory, "pm_recalculated", make)
     return {name: csv_book(folder / f"{name}.xlsx", folder / "out") for name in SWITCHES}
 
@@ -328,8 +336,7 @@ def rendered_with_calibration(built, tmp_path_factory) -> tuple[Path, Path]:
         wb.close()
         soffice([built, calibration], work, "pdf")
 
-    if not shutil.which("soffice"):
-        soffice([], tmp_path_factory.getbasetemp(), "pdf")  # fails under CI, skips outside it
+    libreoffice()
     out = once_per_run(tmp_path_factory, "render", render) / "out"
     return out / f"{built.stem}.pdf", out / "calibration.pdf"
 

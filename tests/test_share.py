@@ -13,7 +13,7 @@ from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.read.snapshot import read_inputs
 from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, read_book, run
-from tests.test_pm import assert_same_values, sheet_values
+from tests.test_pm import assert_same_values, sheet_values, summary_year_cols
 
 BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs
 
@@ -49,7 +49,7 @@ def test_pm_copy_recalculates_in_libreoffice(pm_copy, pm_recalculated):
     assert_same_values(recalculated, sheet_values(read_book(pm_copy, data_only=True)), "base")
     ws, r = pm_recalculated["base"]["TAM"], run_case(Case())
     rows = {str(c.value).split(" (")[0]: c.row for c in ws["A"] if c.value}
-    years = {c.value: c.column for c in ws[rows["line item"]] if isinstance(c.value, int)}
+    years = summary_year_cols(ws, rows["line item"])
     for year in (2028, 2030):
         shown = ws.cell(rows["CPO TAM"], years[year]).value
         assert shown == pytest.approx(float(r.tam[YEARS.index(year)]), rel=1e-9)
