@@ -404,7 +404,7 @@ print(json.dumps({"searches": len(searches), "names": sorted(set(searches)), "ou
 @pytest.mark.slow
 def test_a_call_through_office_js_searches_no_folder_for_pyodide(cells):
     # xlwings 0.37's conversion runs `from pyodide.ffi import JsNull` for every argument cell; outside Pyodide
-    # each failed import searched every folder on sys.path (~0.1 s of a call with the Inputs ranges) until the
+    # each failed import searched every folder on sys.path (~0.05 s of a call with the Inputs ranges) until the
     # add-in replaced that probe where Pyodide is not installed (cpo_xl.excel.officejs)
     key = next(c for c in cells if _is_case(c))
     argument_cells = sum(len(row) for arg in key.args if isinstance(arg, list) for row in arg)
