@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import pdf_pages, run
+from tests.conftest import libreoffice, pdf_pages, run
 from tests.test_pm import pages_by_sheet
 
 
@@ -19,6 +19,7 @@ from tests.test_pm import pages_by_sheet
 def test_publish_pack_prints_the_story_then_inputs_and_sources(built, tmp_path, capsys):
     # an absolute --output through a folder that does not exist yet ('copies/..'): the pack is named there
     # (a relative --output: test_issue23_publish's `--pdf`, printed by the same code)
+    libreoffice()  # missing: fails under CI, skips outside it
     through_a_new_folder = tmp_path / "copies" / ".." / "pm.xlsx"
     code, out, err = run(capsys, "publish", built, "--output", through_a_new_folder, "--pack")
     assert code == 0, err
