@@ -371,15 +371,23 @@ def with_part(source: Path, target: Path, name: str, edit: Callable[[bytes | Non
     """A copy of the .xlsx ``source`` at ``target`` whose part ``name`` is what ``edit`` makes of its bytes
     (given None when the part is new: it is added last); every other part as it was (what a damaged or foreign
     file holds)."""
-    found = False
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+    return with_parts(source, target, {name: edit})
+
+
+def with_parts(source: Path, target: Path, edits: dict[str, Callable[[bytes | None], bytes]]) -> Path:
+    """:func:`with_part` for several parts at once (each name -> its edit); ``target`` may be ``source``."""
+    done: set[str] = set()
+    written = target.with_name(target.name + ".part")
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
-            if info.filename == name:
-                data, found = edit(data), True
+            if info.filename in edits:
+                data = edits[info.filename](data)
+                done.add(info.filename)
             zout.writestr(info, data)
-        if not found:
-            zout.writestr(name, edit(None))
+        for name in [name for name in edits if name not in done]:
+            zout.writestr(name, edits[name](None))
+    written.replace(target)
     return target
 
 
