@@ -17,6 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.conftest import read_book
+from tests.sheet_xml import set_cells
+
 REPO = Path(__file__).resolve().parents[1]
 LABEL = "Optical engines per CPO port"
 MODEL_ANCHOR = "    @cached_property\n    def lasers(self) -> Floats:\n"
@@ -83,8 +86,8 @@ def test_a_line_added_the_documented_way_rebuilds_and_diffs_as_that_line(changed
     built = cli(changed_repo, "build")
     assert built.returncode == 0, built.stderr
     assert workbook.read_bytes() != old.read_bytes()  # replaced
-    sheet = openpyxl.load_workbook(workbook)["Demand"]
-    assert LABEL in [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
+    sheet = openpyxl.load_workbook(workbook, read_only=True)["Demand"]
+    assert LABEL in [row[0] for row in sheet.iter_rows(max_col=1, values_only=True)]
 
     diff = cli(changed_repo, "diff", str(old), str(workbook))
     assert diff.returncode == 0, diff.stderr
@@ -101,13 +104,10 @@ def test_an_edit_in_the_old_workbook_is_kept_in_a_bak_across_the_code_change(cha
     that code's change rather than an edit, so the build replaces the file and keeps it whole as a .bak - the
     documented loop, never a refusal that only --force passes (issue 21) and never a loss. Without the code
     change the same edit is refused (tests/test_edits.py)."""
-    workbook = tmp_path / "edited.xlsx"
-    shutil.copy2(REPO / "workbook" / "CPO_Model.xlsx", workbook)
-    book = openpyxl.load_workbook(workbook)
-    sheet = book["Demand"]
+    committed = REPO / "workbook" / "CPO_Model.xlsx"
+    sheet = read_book(committed)["Demand"]
     row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Custom-ASIC accelerators shipped")
-    sheet.cell(row, 1).value = "Custom-ASIC accelerators (checked)"
-    book.save(workbook)
+    workbook = set_cells(committed, tmp_path / "edited.xlsx", {f"Demand!A{row}": "Custom-ASIC accelerators (checked)"})
     before = workbook.read_bytes()
     built = cli(changed_repo, "build", "--output", str(workbook))
     assert built.returncode == 0, built.stderr

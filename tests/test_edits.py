@@ -6,6 +6,7 @@ and tornado year did not survive pull -> build; a shifted year header put an ove
 """
 
 import errno
+import re
 import shutil
 import subprocess
 import sys
@@ -16,18 +17,12 @@ import pytest
 
 from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, run, with_part
+from tests.sheet_xml import cell_values, set_cells
 
 
 def edited(built: Path, tmp_path: Path, edits: dict[str, object], name: str = "w.xlsx") -> Path:
-    """A copy of the built workbook with cells set, e.g. {'Inputs!E13': 5} (openpyxl keeps formulas)."""
-    workbook = tmp_path / name
-    shutil.copy(built, workbook)
-    book = openpyxl.load_workbook(workbook)
-    for ref, value in edits.items():
-        sheet, cell = ref.split("!")
-        book[sheet][cell] = value
-    book.save(workbook)
-    return workbook
+    """A copy of the built workbook with cells typed, e.g. {'Inputs!E13': 5} (sheet_xml.set_cells)."""
+    return set_cells(built, tmp_path / name, edits)
 
 
 def row_of(built: Path, key: str) -> int:
@@ -36,8 +31,7 @@ def row_of(built: Path, key: str) -> int:
 
 
 def values(path: Path, *refs: str) -> list[object]:
-    book = openpyxl.load_workbook(path)
-    return [book[r.split("!")[0]][r.split("!")[1]].value for r in refs]
+    return cell_values(path, *refs)
 
 
 @pytest.mark.slow
@@ -286,10 +280,10 @@ def test_outputs_are_named_for_what_they_hold(built, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_removed_defined_name_is_an_edit(built, tmp_path, capsys):
-    workbook = tmp_path / "w.xlsx"
-    shutil.copy(built, workbook)
-    book = openpyxl.load_workbook(workbook)
-    del book.defined_names["master_check"]
-    book.save(workbook)
+    def without_name(xml):
+        new, n = re.subn(rb'<definedName name="master_check"[^>]*>[^<]*</definedName>', b"", xml)
+        assert n == 1
+        return new
+    workbook = with_part(built, tmp_path / "w.xlsx", "xl/workbook.xml", without_name)
     code, _, err = run(capsys, "build", "--output", workbook)
     assert code == 2 and "defined name master_check" in err

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from cpo_xl.engine.errors import CpoError
-from tests.conftest import digest, run, with_part
+from tests.conftest import digest, read_book, run, with_part
+from tests.sheet_xml import set_cells
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
 import cpo_udfs
@@ -48,13 +49,11 @@ def test_every_force_keeps_its_own_backup(built, tmp_path, capsys):
     for i, value in enumerate((0.15, 0.25)):
         other.write_text(f'"pricing.erosion_2027" = {value}\n', encoding="utf-8")
         # edit the target's inputs so the builder sees a person's work in it, then force over it
-        import openpyxl
-
         from cpo_xl.workbook.spec import layout as L
-        book = openpyxl.load_workbook(target)
-        book["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 1, L.COMMENT_C + 1).value = f"edit {i}"
-        book["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 1, L.BASE_C + 1).value = 1 + i
-        book.save(target)
+        typed = tmp_path / "typed.xlsx"
+        set_cells(target, typed, {f"Inputs!{L.a1(L.INPUTS_FIRST_KEY_ROW, L.COMMENT_C)}": f"edit {i}",
+                                  f"Inputs!{L.a1(L.INPUTS_FIRST_KEY_ROW, L.BASE_C)}": 1 + i})
+        typed.replace(target)
         assert run(capsys, "build", "--assumptions", other, "--output", target)[0] == 2  # refused first
         assert run(capsys, "build", "--assumptions", other, "--output", target, "--force")[0] == 0
     backups = sorted(tmp_path.glob("w.*.bak.xlsx"))
@@ -115,9 +114,8 @@ def test_a_blank_row_inside_the_inputs_is_refused_not_an_end(built, tmp_path, ca
 def test_a_duplicate_key_row_is_refused(built, tmp_path, capsys):
     from cpo_xl.workbook.spec import layout as L
 
-    def duplicate(ws):
-        ws.cell(L.INPUTS_FIRST_KEY_ROW + 3, 1).value = ws.cell(L.INPUTS_FIRST_KEY_ROW + 2, 1).value
-    workbook = _edited(built, tmp_path, duplicate)
+    key = read_book(built)["Inputs"].cell(L.INPUTS_FIRST_KEY_ROW + 2, L.KEY_C + 1).value
+    workbook = set_cells(built, tmp_path / "w.xlsx", {f"Inputs!{L.a1(L.INPUTS_FIRST_KEY_ROW + 2, L.KEY_C)}": key})
     code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
     assert code == 2 and "appears twice" in err
 
@@ -127,9 +125,8 @@ def test_a_duplicate_key_row_is_refused(built, tmp_path, capsys):
 def test_an_absurd_rack_override_is_refused(built, tmp_path, capsys, racks):
     from cpo_xl.workbook.spec import layout as L
 
-    def override(ws):
-        ws.cell(L.INPUTS_RACKS_OVERRIDE_ROW + 1, L.FIRST_YEAR_COL + 1).value = racks
-    workbook = _edited(built, tmp_path, override)
+    cell = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.FIRST_YEAR_COL)}"
+    workbook = set_cells(built, tmp_path / "w.xlsx", {cell: racks})
     code, _, err = run(capsys, "pull", workbook, "--output", tmp_path / "p.toml")
     assert code == 2 and "is outside 0 to 1,000,000,000" in err
 

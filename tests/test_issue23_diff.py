@@ -3,14 +3,14 @@ changes, gives every value its unit, prints no None; a cell's kind is read from 
 
 import re
 
-import openpyxl
 import pytest
 
 from cpo_xl.engine.case import Case
 from cpo_xl.engine.inputs import read_user_file
 from cpo_xl.workbook.read import snapshot
 from cpo_xl.workbook.write.build import build_workbook
-from tests.conftest import run
+from tests.conftest import read_book, run
+from tests.sheet_xml import Text, set_cells
 
 
 def section(out: str, title: str) -> str:
@@ -43,14 +43,11 @@ def test_input_only_edits_report_no_formula_change_and_units_on_every_line(erosi
 def test_a_formula_typed_over_is_still_reported_beside_input_edits(built, slower_erosion, tmp_path, capsys):
     """The rebuild explains only what a build lays out: a formula a person changed, in a workbook whose inputs
     changed too, stays a formula change."""
-    edited = tmp_path / "edited.xlsx"
-    wb = openpyxl.load_workbook(slower_erosion)
-    ws = wb["TAM"]
+    ws = read_book(slower_erosion)["TAM"]
     cell = next(c for row in ws.iter_rows(min_row=5) for c in row
                 if isinstance(c.value, str) and c.value.startswith("="))
     was = cell.value
-    cell.value = "=1+1"
-    wb.save(edited)
+    edited = set_cells(slower_erosion, tmp_path / "edited.xlsx", {f"TAM!{cell.coordinate}": "=1+1"})
     code, out, _ = run(capsys, "diff", built, edited)
     assert code == 0
     block = section(out, "Formulas changed")
@@ -64,11 +61,7 @@ def test_a_text_cell_that_starts_with_equals_is_text(built, tmp_path, capsys):
     apostrophe) is an input comment, not a formula. Before: listed under "Formulas changed" as well."""
     _, cells = snapshot.read_inputs(built)
     sheet, ref = cells[("pricing.erosion_2027", "comment")].split("!")
-    wb = openpyxl.load_workbook(built)
-    wb[sheet][ref].value = "=see the 10-K"
-    wb[sheet][ref].data_type = "s"
-    text_cell = tmp_path / "text.xlsx"
-    wb.save(text_cell)
+    text_cell = set_cells(built, tmp_path / "text.xlsx", {f"{sheet}!{ref}": Text("=see the 10-K")})
     code, out, _ = run(capsys, "diff", built, text_cell)
     assert code == 0
     (row,) = [line for line in section(out, "Inputs changed").splitlines() if "comment" in line]

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from tests.conftest import digest, run
+from tests.sheet_xml import set_cells
 
 
 @pytest.mark.slow
@@ -34,12 +35,7 @@ def test_a_full_disk_inside_xlsxwriter_is_one_line_and_the_target_is_unchanged(b
 
 @pytest.mark.slow
 def test_a_full_disk_while_keeping_the_bak_leaves_no_partial_bak(built, tmp_path, capsys, monkeypatch):
-    import openpyxl
-    workbook = tmp_path / "w.xlsx"
-    shutil.copy(built, workbook)
-    book = openpyxl.load_workbook(workbook)
-    book["TAM"]["A6"] = "my label"
-    book.save(workbook)
+    workbook = set_cells(built, tmp_path / "w.xlsx", {"TAM!A6": "my label"})
     before = digest(workbook)
 
     def half_copy(src, dst, *args, **kwargs):
@@ -94,12 +90,7 @@ def test_a_symlinked_output_is_written_through_and_no_lock_file_is_left(built, t
 
 @pytest.mark.slow
 def test_a_bak_keeps_the_real_extension_last(built, tmp_path, capsys):
-    import openpyxl
-    workbook = tmp_path / "w.xlsx"
-    shutil.copy(built, workbook)
-    book = openpyxl.load_workbook(workbook)
-    book["TAM"]["A6"] = "my label"
-    book.save(workbook)
+    workbook = set_cells(built, tmp_path / "w.xlsx", {"TAM!A6": "my label"})
     assert run(capsys, "build", "--output", workbook, "--force")[0] == 0
     (bak,) = [p for p in tmp_path.iterdir() if ".bak" in p.name]
     assert bak.name.startswith("w.") and bak.name.endswith(".bak.xlsx")

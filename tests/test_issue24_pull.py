@@ -18,16 +18,24 @@ import openpyxl
 import pytest
 
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import run
+from tests.conftest import read_book, run
+from tests.sheet_xml import set_cells
 
 
 def edit(built: Path, tmp_path: Path, change, name: str = "w.xlsx") -> Path:
+    """A copy of the build that openpyxl loaded, changed (a structural edit: cells moved, rows inserted, a sheet
+    renamed) and saved."""
     workbook = tmp_path / name
     shutil.copy(built, workbook)
     book = openpyxl.load_workbook(workbook)
     change(book)
     book.save(workbook)
     return workbook
+
+
+def typed(built: Path, tmp_path: Path, cells: dict[str, object]) -> Path:
+    """A copy of the build with cells typed, e.g. {'Inputs!E13': 5} (sheet_xml.set_cells)."""
+    return set_cells(built, tmp_path / "w.xlsx", cells)
 
 
 def pull(capsys, workbook: Path) -> tuple[int, str, dict]:
@@ -38,7 +46,7 @@ def pull(capsys, workbook: Path) -> tuple[int, str, dict]:
 
 
 def row_of(book, key: str) -> int:
-    """1-based row of a key in the Inputs table."""
+    """1-based row of a key in the Inputs table of an openpyxl book."""
     ws = book["Inputs"]
     return next(r for r in range(L.INPUTS_FIRST_KEY_ROW + 1, ws.max_row + 1) if ws.cell(r, 1).value == key)
 
@@ -53,11 +61,11 @@ def test_cells_inserted_in_the_table_are_refused_naming_the_header(built, tmp_pa
 
 @pytest.mark.slow
 def test_bull_moved_before_bear_is_refused(built, tmp_path, capsys):
-    def swap(book):
-        ws = book["Inputs"]
-        for r in range(L.INPUTS_TABLE_HEADER_ROW + 1, ws.max_row + 1):
-            ws.cell(r, 2).value, ws.cell(r, 4).value = ws.cell(r, 4).value, ws.cell(r, 2).value
-    code, err, _ = pull(capsys, edit(built, tmp_path, swap))
+    ws = read_book(built)["Inputs"]
+    swapped = {f"Inputs!{column}{r}": ws[f"{other}{r}"].value for r in range(L.INPUTS_TABLE_HEADER_ROW + 1,
+                                                                               ws.max_row + 1)
+               for column, other in (("B", "D"), ("D", "B"))}
+    code, err, _ = pull(capsys, typed(built, tmp_path, swapped))
     assert code == 2 and "Inputs!B12" in err and "Inputs!D12" in err, err
 
 
@@ -65,34 +73,29 @@ def test_bull_moved_before_bear_is_refused(built, tmp_path, capsys):
 @pytest.mark.parametrize("how", ["empty", "row inserted", "sheet renamed"])
 def test_a_setting_pull_cannot_find_is_refused_not_defaulted(built, tmp_path, capsys, how):
     def change(book):
-        if how == "empty":
-            book["Elasticity"]["C4"] = None
-        elif how == "row inserted":
+        if how == "row inserted":
             book["Elasticity"].insert_rows(2)
         else:
             book["Elasticity"].title = "Ranking"
-    code, err, _ = pull(capsys, edit(built, tmp_path, change))
+    workbook = typed(built, tmp_path, {"Elasticity!C4": None}) if how == "empty" else edit(built, tmp_path, change)
+    code, err, _ = pull(capsys, workbook)
     where = {"empty": "Elasticity!C4", "row inserted": "Elasticity!A4", "sheet renamed": "Elasticity!C4"}[how]
     assert code == 2 and where in err, err
 
 
 @pytest.mark.slow
 def test_two_values_for_one_input_are_refused_naming_both(built, tmp_path, capsys):
-    def change(book):
-        r = row_of(book, "pricing.erosion_2027")
-        book["Inputs"].cell(r, L.LIVE_C + 1).value = 0.2  # E: typed over the live value
-        book["Inputs"].cell(r, L.BASE_C + 1).value = 0.3  # C: the base column, changed too
-    workbook = edit(built, tmp_path, change)
-    r = row_of(openpyxl.load_workbook(workbook), "pricing.erosion_2027")
+    r = row_of(read_book(built), "pricing.erosion_2027")
+    workbook = typed(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.LIVE_C)}": 0.2,  # E: typed over the live value
+                                       f"Inputs!{L.a1(r - 1, L.BASE_C)}": 0.3})  # C: the base column, changed too
     code, err, _ = pull(capsys, workbook)
     assert code == 2 and f"Inputs!E{r}" in err and f"Inputs!C{r}" in err, err
 
 
 @pytest.mark.slow
 def test_a_value_typed_over_the_live_column_alone_is_still_carried(built, tmp_path, capsys):
-    def change(book):
-        book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.LIVE_C + 1).value = 0.2
-    code, err, data = pull(capsys, edit(built, tmp_path, change))
+    r = row_of(read_book(built), "pricing.erosion_2027")
+    code, err, data = pull(capsys, typed(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.LIVE_C)}": 0.2}))
     assert code == 0 and data["pricing.erosion_2027"] == 0.2, err
 
 
@@ -100,38 +103,27 @@ def test_a_value_typed_over_the_live_column_alone_is_still_carried(built, tmp_pa
 def test_racks_typed_over_the_forecast_row_are_carried(built, tmp_path, capsys):
     col = L.year_col(2027)
     cell = f"Inputs!{L.a1(L.INPUTS_RACKS_FORECAST_ROW, col)}"
-
-    def change(book):
-        book["Inputs"][cell.split("!")[1]] = 27351
-    code, err, data = pull(capsys, edit(built, tmp_path, change))
+    code, err, data = pull(capsys, typed(built, tmp_path, {cell: 27351}))
     assert code == 0 and data["rack_units"] == {"2027": 27351}, err
 
 
 @pytest.mark.slow
 def test_racks_typed_over_the_forecast_row_and_a_different_override_are_refused(built, tmp_path, capsys):
     col = L.year_col(2027)
-
-    def change(book):
-        book["Inputs"][L.a1(L.INPUTS_RACKS_FORECAST_ROW, col)] = 27351
-        book["Inputs"][L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)] = 11000
-    code, err, _ = pull(capsys, edit(built, tmp_path, change))
+    code, err, _ = pull(capsys, typed(built, tmp_path, {f"Inputs!{L.a1(L.INPUTS_RACKS_FORECAST_ROW, col)}": 27351,
+                                                        f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, col)}": 11000}))
     assert code == 2 and L.a1(L.INPUTS_RACKS_FORECAST_ROW, col) in err and L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, col) \
         in err, err
 
 
 @pytest.mark.slow
 def test_every_bad_cell_is_named_at_once_each_at_its_own_cell(built, tmp_path, capsys):
-    def change(book):
-        ws = book["Inputs"]
-        ws["C17"] = True  # racks.growth_2027, base column
-        ws["A100"] = "supply.no_such_key"
-        ws[L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2028))] = "many"
-        ws.cell(row_of(book, "pricing.erosion_2027"), L.BULL_C + 1).value = -5
-        book["Elasticity"]["C4"] = 1999  # a ranking year outside the horizon
-    workbook = edit(built, tmp_path, change)
-    bull = f"Inputs!D{row_of(openpyxl.load_workbook(workbook), 'pricing.erosion_2027')}"
-    code, err, _ = pull(capsys, workbook)
     rack = f"Inputs!{L.a1(L.INPUTS_RACKS_OVERRIDE_ROW, L.year_col(2028))}"
+    bull = f"Inputs!{L.a1(row_of(read_book(built), 'pricing.erosion_2027') - 1, L.BULL_C)}"
+    workbook = typed(built, tmp_path, {"Inputs!C17": True,  # racks.growth_2027, base column
+                                       "Inputs!A100": "supply.no_such_key", rack: "many", bull: -5,
+                                       "Elasticity!C4": 1999})  # a ranking year outside the horizon
+    code, err, _ = pull(capsys, workbook)
     assert code == 2 and err.count("\n") == 1, err
     for cell in ("Inputs!C17", "Inputs!A100", rack, bull, "Elasticity!C4"):
         assert cell in err, (cell, err)
@@ -141,19 +133,16 @@ def test_every_bad_cell_is_named_at_once_each_at_its_own_cell(built, tmp_path, c
 
 @pytest.mark.slow
 def test_a_long_comment_is_refused_by_pull(built, tmp_path, capsys):
-    def change(book):
-        book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.COMMENT_C + 1).value = "x" * 2001
-    workbook = edit(built, tmp_path, change)
-    r = row_of(openpyxl.load_workbook(workbook), "pricing.erosion_2027")
+    r = row_of(read_book(built), "pricing.erosion_2027")
+    workbook = typed(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.COMMENT_C)}": "x" * 2001})
     code, err, _ = pull(capsys, workbook)
     assert code == 2 and f"Inputs!K{r}" in err and "2,001 characters" in err, err
 
 
 @pytest.mark.slow
 def test_a_number_stored_as_text_is_carried_as_a_number(built, tmp_path, capsys):
-    def change(book):
-        book["Inputs"].cell(row_of(book, "pricing.erosion_2027"), L.BASE_C + 1).value = "0.21"
-    code, err, data = pull(capsys, edit(built, tmp_path, change))
+    r = row_of(read_book(built), "pricing.erosion_2027")
+    code, err, data = pull(capsys, typed(built, tmp_path, {f"Inputs!{L.a1(r - 1, L.BASE_C)}": "0.21"}))
     assert code == 0 and data["pricing.erosion_2027"] == 0.21, err
 
 

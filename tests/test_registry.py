@@ -46,15 +46,15 @@ def test_a_line_added_to_the_registry_shows_in_table_summary_sheet_and_diff(regi
 
     a = tmp_path / "a.xlsx"
     build_workbook(a)
-    book = openpyxl.load_workbook(a)
-    sheet = book["Penetration"]
-    r = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Capacity in bandwidth")
-    col = L.year_col(2030) + 1
-    assert sheet.cell(r, col).value.startswith("=Engine!")  # a link to the Engine block that computes it
-    engine = book["Engine"]
-    e = next(r for r in range(1, engine.max_row + 1) if engine.cell(r, 1).value == "Penetration: Capacity in bandwidth")
-    assert engine.cell(e, 3).value == "capacity_gbps"  # its registry name feeds the block's CPO_LINES call
-    cached = openpyxl.load_workbook(a, data_only=True)["Penetration"].cell(r, col).value
+    def rows(sheet: str, data_only: bool = False) -> list[tuple]:
+        return list(openpyxl.load_workbook(a, read_only=True, data_only=data_only)[sheet].iter_rows(values_only=True))
+    sheet = rows("Penetration")
+    r = next(i for i, row in enumerate(sheet) if row[0] == "Capacity in bandwidth")
+    col = L.year_col(2030)
+    assert sheet[r][col].startswith("=Engine!")  # a link to the Engine block that computes it
+    e = next(row for row in rows("Engine") if row[0] == "Penetration: Capacity in bandwidth")
+    assert e[2] == "capacity_gbps"  # its registry name feeds the block's CPO_LINES call
+    cached = rows("Penetration", data_only=True)[r][col]
     assert cached == pytest.approx(expected[YEARS.index(2030)], rel=1e-12)
     problems, _, _ = check(a)  # the new row's formula recalculates to its cached value
     assert problems == []

@@ -1,9 +1,7 @@
 """Scenarios, sensitivities and Monte Carlo ranges."""
 
-import shutil
 
 import numpy as np
-import openpyxl
 import pytest
 
 from cpo_xl.analysis import montecarlo as mc
@@ -17,6 +15,7 @@ from cpo_xl.workbook.check.recalc import recalculate
 from cpo_xl.workbook.spec import layout as L
 from tests.conftest import read_book
 from tests.reference import one_draw_at_a_time
+from tests.sheet_xml import set_cells
 
 
 def test_tornado_ranks_by_computed_swing():
@@ -71,11 +70,8 @@ def test_draws_respect_the_bounds_and_the_correlation():
 
 @pytest.mark.slow
 def test_scenario_dropdown_switches_the_workbook(built, tmp_path):
-    copy = tmp_path / "bull.xlsx"
-    shutil.copy(built, copy)
-    book = openpyxl.load_workbook(copy)
-    book["Inputs"].cell(L.INPUTS_SCENARIO_ROW + 1, 3).value = "bull"
-    book.save(copy)
+    copy = set_cells(built, tmp_path / "bull.xlsx", {f"Inputs!{L.a1(L.INPUTS_SCENARIO_ROW, 2)}": "bull"})
+    book = read_book(built)
     results, _ = recalculate(copy)
     tam_row = next(r for r in range(1, 30) if book["TAM"].cell(r, 1).value == "CPO TAM (CPO_TAM)")
     expected = run(Case("bull")).tam
