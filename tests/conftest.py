@@ -280,19 +280,19 @@ SWITCHES = {"base": None, "bull": ("bull", 2030), "bear": ("bear", 2030), "bull_
 
 @pytest.fixture(scope="session")
 def pm_recalculated(pm_copy, tmp_path_factory) -> dict[str, Any]:
-    """The session's PM copy as published ("base") and switched (its scenario cell and ranking year typed by
-    openpyxl, as a person would: SWITCHES), each recalculated by LibreOffice on load, all in one run: name -> an
-    openpyxl workbook of the values LibreOffice computed (:func:`csv_book`)."""
-    import openpyxl
+    """The session's PM copy as published ("base") and switched (its scenario cell and ranking year typed, as a
+    person would: SWITCHES; the cached values of the switched copies are the published ones until LibreOffice
+    recalculates them), each recalculated by LibreOffice on load, all in one run: name -> an openpyxl workbook of
+    the values LibreOffice computed (:func:`csv_book`)."""
+    from tests.sheet_xml import set_cells
 
     def make(folder: Path) -> None:
-        book = openpyxl.load_workbook(pm_copy)  # each save writes both switch cells: one load serves them all
         for name, switch in SWITCHES.items():
             if switch is None:
                 shutil.copy(pm_copy, folder / f"{name}.xlsx")
             else:
-                book["Inputs"]["C4"], book["Elasticity"]["C4"] = switch
-                book.save(folder / f"{name}.xlsx")
+                scenario, year = switch
+                set_cells(pm_copy, folder / f"{name}.xlsx", {"Inputs!C4": scenario, "Elasticity!C4": year})
         soffice([folder / f"{name}.xlsx" for name in SWITCHES], folder, CSV_EXPORT, recalc=True)
 
     libreoffice()
