@@ -51,8 +51,8 @@ class Case:
         return self._hash  # type: ignore[attr-defined]
 
     def __eq__(self, other: object) -> bool:  # the same case object (a cache hit): no walk of the ~280 overrides
-        return self is other or isinstance(other, Case) and hash(self) == hash(other) \
-            and self._key == other._key  # type: ignore[attr-defined]
+        return self is other or (isinstance(other, Case) and hash(self) == hash(other)
+                                 and self._key == other._key)  # type: ignore[attr-defined]
 
     def assumptions(self) -> Assumptions:
         """The validated assumption set of the case (cached per distinct content)."""
