@@ -351,3 +351,40 @@ def test_a_file_read_before_and_changed_in_place_with_its_size_and_time_kept_is_
         files.check_file(path)
     with pytest.raises(CpoError, match="corrupt workbook"):
         snapshot.read_inputs(path)
+
+
+SHARED_STRINGS = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                  '<si><t>plain</t></si>'
+                  '<si><t xml:space="preserve">  spaced  </t></si>'
+                  '<si><t/></si>'
+                  '<si><r><rPr><b/><sz val="11"/></rPr><t>bold</t></r>'
+                  '<r><t xml:space="preserve"> and plain</t></r></si>'
+                  '<si><t>base</t><rPh sb="0" eb="1"><t>phonetic</t></rPh><phoneticPr fontId="1"/></si>'
+                  '<si><t>a_x005F_x000D_b</t></si>'
+                  '<si><t>caf\u00e9 \u2603 &amp; &lt;tag&gt;</t></si>'
+                  '<si><t>first</t><t>second</t></si>'
+                  '<si><r><t>run</t></r><t>plain after the run</t></si>'
+                  '</sst>').encode()
+
+
+@pytest.mark.parametrize("which", ["crafted", "built", pytest.param("pm_copy", marks=pytest.mark.slow)])
+def test_the_lean_shared_strings_are_openpyxls(which, request):
+    """lean_openpyxl.shared_strings reads the shared-string table as openpyxl's read_string_table does: rich-text
+    runs joined, phonetic runs left out, openpyxl's "x005F_" unescaping, the last of two <t> kept (openpyxl's
+    reader keeps the last; plain text before the runs, wherever it stands); on a crafted table, a build and the PM
+    copy."""
+    import io
+    import zipfile
+
+    from openpyxl.reader.strings import read_string_table
+
+    from cpo_xl.workbook.read import lean_openpyxl
+    if which == "crafted":
+        xml = SHARED_STRINGS
+    else:
+        with zipfile.ZipFile(request.getfixturevalue(which)) as z:
+            xml = z.read("xl/sharedStrings.xml")
+    got = lean_openpyxl.shared_strings(io.BytesIO(xml))
+    assert got == list(read_string_table(io.BytesIO(xml))) and len(got) >= 9
+    if which == "crafted":
+        assert got[3:6] == ["bold and plain", "base", "a_x000D_b"] and got[7:] == ["second", "plain after the runrun"]
