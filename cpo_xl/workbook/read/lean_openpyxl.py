@@ -8,8 +8,6 @@
   openpyxl goes on to parse what follows (the Inputs sheet's ~940 data validations are a quarter of its read).
 - :class:`FormulaAndValueParser` is that parser giving a formula cell's formula and its cached value from one
   parse (openpyxl gives one or the other per load: two loads and two parses of each sheet).
-- :func:`shared_strings` is openpyxl's read_string_table without the objects it makes of each string's
-  formatting (a font object per rich-text run): two thirds of a load's time, ~30 ms of each pull, check or diff.
 
 tests/test_fast_paths.py runs openpyxl's own calls beside these on the model workbook, the PM copy and a file
 LibreOffice saved.
@@ -23,10 +21,9 @@ from typing import Any
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, WorkSheetParser, iterparse
-from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
-STRING_TAG, TEXT_TAG, RUN_TAG = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r"))
 
 
 class _SizedWhenAsked(ReadOnlyWorksheet):
@@ -78,34 +75,6 @@ class _LeanReader(ExcelReader):
             ws = _SizedWhenAsked(self.wb, sheet.name, rel.target, self.shared_strings)
             ws.sheet_state = sheet.state
             self.wb._sheets.append(ws)
-
-    def read_strings(self) -> None:  # openpyxl's, with shared_strings for its read_string_table
-        part = self.package.find(SHARED_STRINGS)
-        if part is not None:
-            with self.archive.open(part.PartName[1:]) as source:
-                self.shared_strings = shared_strings(source)
-
-
-def _text(element: Any) -> str | None:
-    """The text of ``element``'s <t> child (the last one, as openpyxl's reader keeps it), or None."""
-    text = None
-    for child in element:
-        if child.tag == TEXT_TAG:
-            text = child.text
-    return text
-
-
-def shared_strings(source: Any) -> list[str]:
-    """The shared-string table as openpyxl's read_string_table reads it (Text.from_tree(si).content): each
-    string's plain text and the text of its rich-text runs joined, phonetic runs and formatting left out, and
-    "x005F_" (the escape of a literal "_x") removed."""
-    strings = []
-    for _, element in iterparse(source):
-        if element.tag == STRING_TAG:
-            pieces = [_text(element), *(_text(run) for run in element if run.tag == RUN_TAG)]
-            strings.append("".join(piece for piece in pieces if piece is not None).replace("x005F_", ""))
-            element.clear()
-    return strings
 
 
 def load_read_only(path: Path, data_only: bool = False) -> Any:
