@@ -379,6 +379,7 @@ def with_parts(source: Path, target: Path, edits: dict[str, Callable[[bytes | No
     done: set[str] = set()
     written = target.with_name(target.name + ".part")
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as zout:
+        zout.comment = zin.comment  # publish's stamp on the PM copy lives there
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename in edits:

@@ -8,7 +8,7 @@ import openpyxl
 from cpo_xl.workbook.read.parts import sheet_parts
 from cpo_xl.workbook.spec import layout as L
 from tests.conftest import read_book
-from tests.sheet_xml import cell_values, set_cells
+from tests.sheet_xml import Text, _set_in_sheet, cell_values, set_cells
 
 
 def test_cells_set_in_the_xml_read_back_in_openpyxl_with_their_styles(built, tmp_path):
@@ -51,3 +51,41 @@ def test_a_cell_set_between_two_cells_of_a_row_keeps_the_row_in_column_order(bui
     row = row[:row.index("</row>")]
     assert row.index('r="AA3"') < row.index('r="AB3"') < row.index('r="AC3"')
     assert cell_values(out, "Demand!AA3", "Demand!AB3", "Demand!AC3") == [1, 2, 3]
+
+
+def test_a_cell_at_the_last_address_is_declared_in_the_sheets_dimension(built, tmp_path):
+    out = set_cells(built, tmp_path / "w.xlsx", {"Lasers!XFD1048576": 1})
+    book = openpyxl.load_workbook(out, read_only=True)
+    ws = book["Lasers"]
+    assert (ws.min_row, ws.min_column, ws.max_row, ws.max_column) == (1, 1, 1048576, 16384)
+    book.close()
+
+
+SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="B2:C3"/>'
+         '<sheetData><row r="2" spans="2:3"><c s="4" r="B2"><v>1</v></c><c r="C2" s="5"/></row>'
+         '<row r="3" ht="20" customHeight="1"/></sheetData></worksheet>')
+
+
+def test_worked_example_of_cells_set_in_a_hand_written_sheet():
+    """r after s, a self-closing cell, a self-closing row, a new row above, a new cell before the first."""
+    got = _set_in_sheet(SHEET.encode(), {"B2": 2.5, "C2": "x", "B3": True, "A1": Text("=text"), "A2": None}).decode()
+    assert got == ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   '<dimension ref="A1:C3"/><sheetData>'
+                   '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">=text</t></is></c></row>'
+                   '<row r="2" spans="2:3"><c r="A2"/><c r="B2" s="4"><v>2.5</v></c>'
+                   '<c r="C2" s="5" t="inlineStr"><is><t xml:space="preserve">x</t></is></c></row>'
+                   '<row r="3" ht="20" customHeight="1"><c r="B3" t="b"><v>1</v></c></row>'
+                   '</sheetData></worksheet>')
+
+
+def test_what_cannot_be_written_as_typed_is_refused(built, tmp_path):
+    import math
+
+    import numpy as np
+    import pytest
+    for value in (np.float64(0.2), math.nan, "a\x01b", [1]):
+        with pytest.raises(ValueError, match="Inputs!E13"):
+            set_cells(built, tmp_path / "w.xlsx", {"Inputs!E13": value})
+    shared = SHEET.replace('<c s="4" r="B2"><v>1</v></c>', '<c r="B2"><f t="shared" ref="B2:B3" si="0">A1</f></c>')
+    with pytest.raises(ValueError, match="first cell of a shared formula"):
+        _set_in_sheet(shared.encode(), {"B2": 1})
