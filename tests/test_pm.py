@@ -197,7 +197,9 @@ def test_pm_copy_switches_every_number_in_libreoffice(pm_recalculated, tmp_path)
         check_summary(switched, s)
         direct = tmp_path / f"direct_{s}.xlsx"
         build_workbook(direct, Case(s), static=True)
-        direct_values = sheet_values(openpyxl.load_workbook(direct, read_only=True, data_only=True))
+        book = openpyxl.load_workbook(direct, read_only=True, data_only=True)
+        direct_values = sheet_values(book)
+        book.close()
         assert_same_values(sheet_values(switched), direct_values, s)
         tam_2030 = float(run(Case(s)).tam[year_index(2030)])
         assert switched["Checks"]["D1"].value == 0 and tam_2030 > 0

@@ -1,7 +1,6 @@
 """The registry of line items is the one place a line is added: CPO_TABLE, the summary, its sheet and diff
 all follow it."""
 
-import openpyxl
 import pytest
 
 from cpo_xl.analysis import lines
@@ -14,6 +13,7 @@ from cpo_xl.excel import functions as fn
 from cpo_xl.workbook.check.recalc import check
 from cpo_xl.workbook.spec import layout as L
 from cpo_xl.workbook.write.build import build_workbook
+from tests.sheet_xml import sheet_rows
 
 NEW = LineItem("capacity_gbps", "penetration", ("capacity_gbps",), sheet="Penetration", summary=True)
 
@@ -46,15 +46,13 @@ def test_a_line_added_to_the_registry_shows_in_table_summary_sheet_and_diff(regi
 
     a = tmp_path / "a.xlsx"
     build_workbook(a)
-    def rows(sheet: str, data_only: bool = False) -> list[tuple]:
-        return list(openpyxl.load_workbook(a, read_only=True, data_only=data_only)[sheet].iter_rows(values_only=True))
-    sheet = rows("Penetration")
+    sheet = sheet_rows(a, "Penetration")
     r = next(i for i, row in enumerate(sheet) if row[0] == "Capacity in bandwidth")
     col = L.year_col(2030)
     assert sheet[r][col].startswith("=Engine!")  # a link to the Engine block that computes it
-    e = next(row for row in rows("Engine") if row[0] == "Penetration: Capacity in bandwidth")
+    e = next(row for row in sheet_rows(a, "Engine") if row[0] == "Penetration: Capacity in bandwidth")
     assert e[2] == "capacity_gbps"  # its registry name feeds the block's CPO_LINES call
-    cached = rows("Penetration", data_only=True)[r][col]
+    cached = sheet_rows(a, "Penetration", data_only=True)[r][col]
     assert cached == pytest.approx(expected[YEARS.index(2030)], rel=1e-12)
     problems, _, _ = check(a)  # the new row's formula recalculates to its cached value
     assert problems == []

@@ -13,7 +13,7 @@ from cpo_xl.engine.timeline import YEARS
 from cpo_xl.workbook.read.snapshot import read_inputs
 from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, read_book, run
-from tests.sheet_xml import set_cells
+from tests.sheet_xml import set_cells, sheet_rows
 from tests.test_pm import assert_same_values, sheet_values, summary_year_cols
 
 BASE = chr(ord("A") + L.BASE_C)  # the base column's letter on Inputs
@@ -69,9 +69,8 @@ def test_round_trip_three_edits(workbook, tmp_path, capsys):
     assert after.rows == before.rows  # the three edits, and every other input as it was
     base = dict((row[0], row[2]) for row in after.rows)
     assert all(base[key] == value for key, value in edits.items())
-    tam = openpyxl.load_workbook(rebuilt, read_only=True, data_only=True)["TAM"]
     expected = run_case(Case("base", tuple(edits.items()))).tam[YEARS.index(2030)]
-    tam_row = next(row for row in tam.iter_rows(max_row=30, values_only=True) if row[0] == "CPO TAM (CPO_TAM)")
+    tam_row = next(row for row in sheet_rows(rebuilt, "TAM", data_only=True) if row[0] == "CPO TAM (CPO_TAM)")
     assert tam_row[L.year_col(2030)] == pytest.approx(expected, rel=1e-12)
 
 
@@ -209,6 +208,8 @@ def test_text_is_never_written_as_a_formula(tmp_path, capsys):
     toml.write_text('"companies.NVDA.name" = "=HYPERLINK(\\"http://x\\")"\n', encoding="utf-8")
     out = tmp_path / "x.xlsx"
     assert run(capsys, "build", "--assumptions", toml, "--output", out)[0] == 0
-    ws = openpyxl.load_workbook(out, read_only=True)["Elasticity"]
-    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert cells and all(c.data_type == "s" for c in cells)
+    book = openpyxl.load_workbook(out, read_only=True)
+    types = [c.data_type for row in book["Elasticity"].iter_rows() for c in row
+             if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    book.close()
+    assert types and all(t == "s" for t in types)
