@@ -38,14 +38,45 @@ def set_cells(source: Path, target: Path, cells: dict[str, Any]) -> Path:
     {'Inputs!E13': 5}: an int or float, a bool, text (text that starts with "=" is a formula, as Excel and
     openpyxl read what is typed; :class:`Text` is text), or None (emptied, its style kept)."""
     by_part: dict[str, dict[str, Any]] = defaultdict(dict)
-    with zipfile.ZipFile(source) as z:
-        parts = dict(sheet_parts(z))
+    parts = _sheet_parts(source)
     for ref, value in cells.items():
-        sheet, cell = ref.rsplit("!", 1)
-        sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
-        by_part[parts[sheet]][cell.replace("$", "").upper()] = _checked(ref, value)
+        part, cell = _address(parts, ref)
+        by_part[part][cell] = _checked(ref, value)
     edits = {part: (lambda data, edits=edits: _set_in_sheet(data or b"", edits)) for part, edits in by_part.items()}
     return with_parts(source, target, edits)
+
+
+def set_cell_xml(source: Path, target: Path, ref: str, xml: bytes) -> Path:
+    """A copy of the .xlsx ``source`` at ``target`` whose cell ``ref`` ('Sheet!A1', a cell the file holds) is the
+    element ``xml`` as given, style and all: what a damaged or foreign file holds (a NaN, an impossible date)."""
+    part, cell = _address(_sheet_parts(source), ref)
+
+    def replace(data: bytes | None) -> bytes:
+        text = (data or b"").decode("utf-8")
+        found = _cell(text, cell)
+        if found is None:
+            raise ValueError(f"{ref}: the file holds no such cell")
+        return (text[:found.start()] + xml.decode("utf-8") + text[found.end():]).encode("utf-8")
+    return with_parts(source, target, {part: replace})
+
+
+def _sheet_parts(source: Path) -> dict[str, str]:
+    """Sheet name -> its part in the zip."""
+    with zipfile.ZipFile(source) as z:
+        return dict(sheet_parts(z))
+
+
+def _address(parts: dict[str, str], ref: str) -> tuple[str, str]:
+    """(the sheet's part, the cell in upper case without $) of 'Sheet!A1' (a quoted sheet name unquoted)."""
+    sheet, cell = ref.rsplit("!", 1)
+    sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+    return parts[sheet], cell.replace("$", "").upper()
+
+
+def _cell(text: str, cell: str) -> re.Match[str] | None:
+    """The element of ``cell`` in a sheet's XML, its attributes and body as groups (None when absent)."""
+    # c attributes (r, s, t, cm, vm) never hold "/": [^>/]* stays inside the start tag, whatever the order
+    return re.search(rf'<c\b(?P<attrs>[^>/]*?\sr="{cell}"[^>/]*)(?:/>|>(?P<body>.*?)</c>)', text, re.DOTALL)
 
 
 def cell_values(path: Path, *refs: str) -> list[Any]:
@@ -85,8 +116,7 @@ def _set_in_sheet(xml: bytes, cells: dict[str, Any]) -> bytes:
 
 
 def _set_cell(text: str, ref: str, value: Any) -> str:
-    # c and row attributes (r, s, t, spans, ht, ...) never hold "/": [^>/]* stays inside the start tag
-    found = re.search(rf'<c\b(?P<attrs>[^>/]*?\sr="{ref}"[^>/]*)(?:/>|>(?P<body>.*?)</c>)', text, re.DOTALL)
+    found = _cell(text, ref)
     if found:
         if found["body"] and re.search(r'<f\b[^>]*\bt="shared"[^>]*\bref=', found["body"]):
             raise ValueError(f"{ref} holds the first cell of a shared formula: its other cells would lose it")
@@ -96,6 +126,7 @@ def _set_cell(text: str, ref: str, value: Any) -> str:
     new = _cell_xml(ref, None, value)
     letters, number = coordinate_from_string(ref)
     column = column_index_from_string(letters)
+    # row attributes (r, spans, ht, ...) never hold "/" either
     row = re.search(rf'<row\b(?P<attrs>[^>/]*?\sr="{number}"[^>/]*)(?:/>|>(?P<body>.*?)</row>)', text, re.DOTALL)
     if row is None:  # a new row, before the first row below it
         after = next((m.start() for m in re.finditer(r'<row\b[^>/]*?\sr="(\d+)"', text) if int(m[1]) > number),

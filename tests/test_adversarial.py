@@ -6,7 +6,6 @@ builds in test_build_check.py / test_hardening.py.
 """
 
 import datetime as dt
-import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,7 +16,8 @@ from hypothesis import strategies as st
 
 from cpo_xl.engine.inputs import known_keys
 from cpo_xl.workbook.spec import layout as L
-from tests.conftest import digest, run, with_part
+from tests.conftest import digest, run
+from tests.sheet_xml import set_cell_xml
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 KEYS = sorted(known_keys())
@@ -68,13 +68,6 @@ def _cell_xml(ref: str, value: object) -> bytes:
     return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'.encode()
 
 
-def _replace_cell(source: Path, target: Path, ref: str, xml: bytes) -> None:
-    def replace(data: bytes | None) -> bytes:
-        pattern = rb'<c r="' + ref.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)'
-        new, n = re.subn(pattern, lambda _: xml, data or b"", count=1)  # xml taken literally
-        assert n == 1, ref
-        return new
-    with_part(source, target, f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml", replace)  # Inputs
 
 
 input_cells = st.one_of(
@@ -96,7 +89,7 @@ cell_value = st.one_of(st.none(), st.booleans(), st.integers(-10**15, 10**15), s
 def test_a_bad_cell_in_the_inputs_is_kept_or_refused(built, tmp_path_factory, capsys, ref, value):
     folder = tmp_path_factory.mktemp("cell")
     workbook = folder / "w.xlsx"
-    _replace_cell(built, workbook, ref, _cell_xml(ref, value))
+    set_cell_xml(built, workbook, f"Inputs!{ref}", _cell_xml(ref, value))
     before = digest(workbook)
     toml = folder / "w.toml"
     code, _, err = run(capsys, "pull", workbook, "--output", toml)

@@ -17,7 +17,7 @@ import pytest
 
 from cpo_xl.workbook.spec import layout as L
 from tests.conftest import digest, run, with_part
-from tests.sheet_xml import cell_values, set_cells
+from tests.sheet_xml import cell_values, set_cell_xml, set_cells
 
 
 def edited(built: Path, tmp_path: Path, edits: dict[str, object], name: str = "w.xlsx") -> Path:
@@ -28,10 +28,6 @@ def edited(built: Path, tmp_path: Path, edits: dict[str, object], name: str = "w
 def row_of(built: Path, key: str) -> int:
     ws = openpyxl.load_workbook(built, read_only=True)["Inputs"]
     return next(i for i, row in enumerate(ws.iter_rows(values_only=True), 1) if row[L.KEY_C] == key)
-
-
-def values(path: Path, *refs: str) -> list[object]:
-    return cell_values(path, *refs)
 
 
 @pytest.mark.slow
@@ -51,9 +47,9 @@ def test_typed_cells_survive_pull_then_build(built, tmp_path, capsys):
     assert run(capsys, "pull", workbook, "--output", toml)[0] == 0
     code, _, err = run(capsys, "build", "--assumptions", toml, "--output", workbook)
     assert code == 0, err
-    got = values(workbook, base, comment, override, *settings)
+    got = cell_values(workbook, base, comment, override, *settings)
     assert got == [0.2, "checked with the desk", 12345, 2028, 2029, 1e-5]
-    assert values(workbook, live)[0].startswith("=")  # the live formula is back, fed by the base column
+    assert cell_values(workbook, live)[0].startswith("=")  # the live formula is back, fed by the base column
 
 
 @pytest.mark.slow
@@ -111,24 +107,13 @@ def test_bad_workbook_settings_in_a_toml_are_one_line(tmp_path, capsys, text, fr
     assert code == 2 and fragment in err and err.count("\n") == 1 and not (tmp_path / "x.xlsx").exists()
 
 
-def _with_cell_xml(built: Path, target: Path, cell: str, xml: bytes) -> None:
-    """Copy the workbook with one Inputs cell's XML replaced (what a damaged or foreign file holds)."""
-    import re
-
-    def replace(data: bytes | None) -> bytes:
-        new, n = re.subn(rb'<c r="' + cell.encode() + rb'"[^>]*>.*?</c>', lambda _: xml, data or b"", count=1)
-        assert n == 1
-        return new
-    with_part(built, target, f"xl/worksheets/sheet{L.SHEETS.index('Inputs') + 1}.xml", replace)  # Inputs
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("xml", [b'<c r="C14"><v>nan</v></c>', b'<c r="C14"><v>inf</v></c>',
                                  b'<c r="C14" t="d"><v>99999-99-99</v></c>'])
 @pytest.mark.parametrize("verb", ["check", "pull", "diff", "publish"])
 def test_an_unreadable_cell_is_one_line_for_every_reader(built, tmp_path, capsys, xml, verb):
     bad = tmp_path / "bad.xlsx"
-    _with_cell_xml(built, bad, "C14", xml)
+    set_cell_xml(built, bad, "Inputs!C14", xml)
     before = digest(bad)
     args = {"check": ("check", bad), "pull": ("pull", bad, "--output", tmp_path / "p.toml"),
             "diff": ("diff", built, bad), "publish": ("publish", bad, "--output", tmp_path / "pm.xlsx")}[verb]
@@ -155,7 +140,7 @@ def test_a_file_from_another_release_is_replaced_with_a_backup(built, tmp_path, 
     backups = list(tmp_path.glob("w.*.bak.xlsx"))
     assert code == 0 and len(backups) == 1 and backups[0].name in out
     kept = shutil.copy(backups[0], tmp_path / "kept.xlsx")
-    assert values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]
+    assert cell_values(kept, "TAM!A6") == ["an edit this release cannot tell from its own changes"]
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import openpyxl
 from cpo_xl.workbook.read.parts import sheet_parts
 from cpo_xl.workbook.spec import layout as L
 from tests.conftest import read_book
-from tests.sheet_xml import Text, _set_in_sheet, cell_values, set_cells
+from tests.sheet_xml import Text, _set_in_sheet, cell_values, set_cell_xml, set_cells
 
 
 def test_cells_set_in_the_xml_read_back_in_openpyxl_with_their_styles(built, tmp_path):
@@ -89,3 +89,13 @@ def test_what_cannot_be_written_as_typed_is_refused(built, tmp_path):
     shared = SHEET.replace('<c s="4" r="B2"><v>1</v></c>', '<c r="B2"><f t="shared" ref="B2:B3" si="0">A1</f></c>')
     with pytest.raises(ValueError, match="first cell of a shared formula"):
         _set_in_sheet(shared.encode(), {"B2": 1})
+
+
+def test_a_cell_replaced_by_raw_xml_holds_exactly_that_and_an_absent_cell_is_refused(built, tmp_path):
+    import pytest
+    out = set_cell_xml(built, tmp_path / "w.xlsx", "Inputs!C14", b'<c r="C14" t="e"><v>#N/A</v></c>')
+    with zipfile.ZipFile(out) as z:
+        sheet = z.read(dict(sheet_parts(z))["Inputs"]).decode()
+    assert sheet.count('<c r="C14"') == 1 and '<c r="C14" t="e"><v>#N/A</v></c>' in sheet
+    with pytest.raises(ValueError, match="Inputs!ZZ9999: the file holds no such cell"):
+        set_cell_xml(built, tmp_path / "x.xlsx", "Inputs!ZZ9999", b'<c r="ZZ9999"/>')
